@@ -1,0 +1,31 @@
+// Opens the NATS connection every MUTT process uses, from the validated environment: servers, credentials
+// (creds file, user/pass), TLS CA, endless reconnect. Secrets go to the client, never to a log line.
+//   const nc = await connectNats(env, 'alerter')
+
+import { readFileSync } from 'node:fs';
+import { connect, credsAuthenticator, type NatsConnection, type ConnectionOptions } from '@nats-io/transport-node';
+import type { Env } from '../../protocol/env.ts';
+
+export const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
+
+export function connectionOptions(env: Pick<Env, 'NATS_URL' | 'NATS_CREDS' | 'NATS_USER' | 'NATS_PASS' | 'NATS_TLS_CA'>, name: string): ConnectionOptions {
+  const opts: ConnectionOptions = {
+    servers: (env.NATS_URL ?? DEFAULT_NATS_URL).split(',').map((s) => s.trim()).filter(Boolean),
+    name: `mutt-${name}`,
+    maxReconnectAttempts: -1,
+    reconnectTimeWait: 500,
+    pingInterval: 10_000,
+    timeout: 5_000,
+  };
+  if (env.NATS_CREDS) opts.authenticator = credsAuthenticator(readFileSync(env.NATS_CREDS));
+  if (env.NATS_USER) {
+    opts.user = env.NATS_USER;
+    opts.pass = env.NATS_PASS;
+  }
+  if (env.NATS_TLS_CA) opts.tls = { caFile: env.NATS_TLS_CA };
+  return opts;
+}
+
+export function connectNats(env: Parameters<typeof connectionOptions>[0], name: string): Promise<NatsConnection> {
+  return connect(connectionOptions(env, name));
+}

@@ -1,0 +1,66 @@
+// Every environment variable MUTT reads, with its default and range, in one zod schema. A wrong value stops
+// the process with a message naming the variable (see loadEnv). docs/CONFIGURATION.md is generated from here.
+
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(0).max(65535);
+const positiveInt = z.coerce.number().int().positive();
+const optionalText = z.string().trim().min(1).optional();
+
+export const EnvSchema = z.object({
+  NATS_URL: z.string().trim().min(1).optional().describe('NATS servers, comma-separated (nats://h1:4222,nats://h2:4222). Unset: `mutt up` uses 127.0.0.1:4222 if it answers, else starts nats-server itself.'),
+  NATS_CREDS: optionalText.describe('Path to a NATS .creds file (JWT + NKey).'),
+  NATS_USER: optionalText.describe('NATS user name (with NATS_PASS).'),
+  NATS_PASS: optionalText.describe('NATS password (secret).'),
+  NATS_TLS_CA: optionalText.describe('CA certificate file for TLS to NATS.'),
+  MUTT_HTTP_HOST: z.string().default('0.0.0.0').describe('Address the HTTP server (gateway or actor health) binds.'),
+  MUTT_HTTP_PORT: port.default(8080).describe('HTTP port: gateway API/UI, or /healthz /readyz /metrics of a single actor. 0 = a free port (logged).'),
+  MUTT_SYSLOG_PORT: port.default(5514).describe('Syslog listener port, UDP and TCP. 0 = a free port (logged).'),
+  MUTT_TRAP_PORT: port.default(1162).describe('SNMP trap listener UDP port. 0 = a free port (logged).'),
+  MUTT_TRAP_COMMUNITIES: z.string().default('public').describe('Accepted SNMP communities, comma-separated.'),
+  MUTT_API_KEYS: z.string().optional().describe('API keys: comma-separated name:scope[+scope]:secret (scopes ingest, read, admin). Secret.'),
+  MUTT_API_KEYS_FILE: optionalText.describe('File with one name:scope[+scope]:secret per line.'),
+  MOOG_WEBHOOK_URL: z.string().url().optional().describe('Moogsoft REST LAM or Events API endpoint. Required by the forwarder.'),
+  MOOG_API_KEY: optionalText.describe('Moogsoft credential (secret). Only the forwarder reads it.'),
+  MOOG_API_KEY_FILE: optionalText.describe('File holding the Moogsoft credential (preferred over MOOG_API_KEY).'),
+  MOOG_AUTH: z.enum(['bearer', 'apikey', 'basic']).default('bearer').describe('How the credential is sent: Authorization: Bearer, apiKey header, or Basic.'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('pino log level.'),
+  MUTT_INSTANCE: optionalText.describe('Name of this process in health reports (default host-pid).'),
+  MUTT_STORAGE: z.enum(['file', 'memory']).default('file').describe('JetStream storage of MUTT streams.'),
+  MUTT_REPLICAS: z.coerce.number().int().min(1).max(5).default(1).describe('Stream replicas: 1 on one machine, 3 on a cluster.'),
+  MUTT_EVENTS_MAX_MSGS: positiveInt.default(1_000_000).describe('MUTT_EVENTS cap in messages; beyond it ingest answers 503.'),
+  MUTT_EVENTS_MAX_BYTES: positiveInt.default(1024 ** 3).describe('MUTT_EVENTS cap in bytes.'),
+  MUTT_ALERTS_MAX_MSGS: positiveInt.default(1_000_000).describe('MUTT_ALERTS cap in messages.'),
+  MUTT_DLQ_MAX_AGE_DAYS: positiveInt.default(30).describe('Dead letters are kept this long.'),
+  MUTT_AUDIT_EVENTS_MAX_AGE_DAYS: positiveInt.default(90).describe('Event audit retention.'),
+  MUTT_AUDIT_CONFIG_MAX_AGE_DAYS: positiveInt.default(365).describe('Config audit retention.'),
+  MUTT_ACK_WAIT_MS: positiveInt.default(30_000).describe('How long a message may be held without an ack before another process gets it.'),
+  MUTT_SHUTDOWN_GRACE_MS: positiveInt.default(10_000).describe('On SIGTERM, how long in-flight work may take before exit.'),
+  MUTT_BODY_LIMIT_BYTES: positiveInt.default(5 * 1024 * 1024).describe('Largest HTTP request body (413 beyond).'),
+});
+
+export type Env = z.infer<typeof EnvSchema>;
+
+export class EnvError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'EnvError';
+  }
+}
+
+/** Validates the environment; throws EnvError naming each bad variable. */
+export function loadEnv(source: Record<string, string | undefined> = process.env): Env {
+  const input: Record<string, string> = {};
+  for (const key of Object.keys(EnvSchema.shape)) {
+    const value = source[key];
+    if (value !== undefined && value !== '') input[key] = value;
+  }
+  const parsed = EnvSchema.safeParse(input);
+  if (parsed.success) return parsed.data;
+  const lines = parsed.error.issues.map((i) => {
+    const name = String(i.path[0]);
+    const secret = /PASS|KEY|CREDS/.test(name);
+    return `${name}: ${i.message}${secret ? '' : ` (got ${JSON.stringify(input[name] ?? null)})`}`;
+  });
+  throw new EnvError(`invalid environment:\n  ${lines.join('\n  ')}`);
+}
