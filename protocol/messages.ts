@@ -121,7 +121,7 @@ export const DlqEntry = z.object({
   originalStream: z.string(),
   originalSeq: z.number().int().nonnegative().optional(),
   originalHeaders: z.record(z.string(), z.string()).optional(),
-  originalPayload: z.instanceof(Uint8Array),
+  originalPayload: z.custom<Uint8Array>((v) => v instanceof Uint8Array, 'expected bytes'),
   correlationId: z.string().optional(),
   /** HTTP status and response excerpt when a remote refused the message. */
   status: z.number().int().optional(),

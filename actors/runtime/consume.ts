@@ -1,0 +1,248 @@
+// The consume loop every consuming actor runs: bind the durable pull consumer, pull with bounded concurrency,
+// decode + validate (bad bytes go to the DLQ, never block the stream), ack on success, nak(delay) on retryable
+// failure, dead-letter then term() on permanent failure or the last attempt, keep long handlers alive with
+// working(), pause while the actor's gate is closed, recreate a consumer that vanished, drain on abort.
+//   await runConsumer(def, rt)   // returns after rt.signal aborts and in-flight work finished
+
+import { AckPolicy, DeliverPolicy, jetstreamManager, type JsMsg, type ConsumerMessages } from '@nats-io/jetstream';
+import type { z } from 'zod';
+import { decode } from '../../protocol/codec.ts';
+import { Headers } from '../../protocol/subjects.ts';
+import type { ConsumingActorDef, ActorRuntime, HandlerContext, RetrySchedule } from './define.ts';
+import { PermanentError, RetryableError, describeError } from './errors.ts';
+import { deadLetter } from './dead-letter.ts';
+import { actorMetrics } from './metrics.ts';
+import { Semaphore } from './semaphore.ts';
+
+const JITTER = 0.2;
+/** Deliveries beyond the retry budget with no outcome mean the handler kills the process: poison. */
+const POISON_SLACK = 2;
+
+export function maxAttempts(retry: RetrySchedule): number {
+  return retry.backoffMs.length + 1;
+}
+
+/** Delay before the next attempt after `attempt` failed, with ±20 % jitter so retries of a burst spread out. */
+export function scheduledDelay(retry: RetrySchedule, attempt: number, err: unknown, random = Math.random): number {
+  const base = retry.backoffMs[Math.min(attempt - 1, retry.backoffMs.length - 1)] ?? 1000;
+  const jittered = Math.round(base * (1 - JITTER + 2 * JITTER * random()));
+  const floor = err instanceof RetryableError && err.retryAfterMs ? err.retryAfterMs : 0;
+  return Math.max(jittered, floor);
+}
+
+export async function ensureConsumer(rt: ActorRuntime, def: ConsumingActorDef<z.ZodType, unknown>): Promise<void> {
+  const jsm = await jetstreamManager(rt.nc);
+  const c = def.consumes;
+  const concurrency = typeof def.concurrency === 'function' ? def.concurrency(rt.config.get()) : def.concurrency;
+  const wanted = {
+    durable_name: c.durable,
+    ack_policy: AckPolicy.Explicit,
+    deliver_policy: DeliverPolicy.All,
+    ack_wait: rt.env.MUTT_ACK_WAIT_MS * 1e6,
+    // The runtime decides when to give up (it must dead-letter first); the server never drops silently.
+    max_deliver: -1,
+    max_ack_pending: c.maxAckPending ?? Math.max(1000, concurrency * 4),
+    ...(c.filter ? { filter_subject: c.filter } : {}),
+  };
+  const info = await jsm.consumers.info(c.stream, c.durable).catch(() => null);
+  if (!info) await jsm.consumers.add(c.stream, wanted);
+  else if (info.config.ack_wait !== wanted.ack_wait || info.config.max_ack_pending !== wanted.max_ack_pending) {
+    await jsm.consumers.update(c.stream, c.durable, { ack_wait: wanted.ack_wait, max_ack_pending: wanted.max_ack_pending });
+  }
+}
+
+export async function runConsumer<S extends z.ZodType, State>(def: ConsumingActorDef<S, State>, rt: ActorRuntime, state: State): Promise<void> {
+  const metrics = actorMetrics(rt.registry, def.name);
+  const component = `consumer:${def.name}`;
+  const { stream, durable, schema } = def.consumes;
+  const cfg0 = rt.config.get();
+  const concurrency = typeof def.concurrency === 'function' ? def.concurrency(cfg0) : def.concurrency;
+  const slots = new Semaphore(concurrency);
+  const firstErrors = new Map<number, string>();
+  const keepAliveMs = Math.max(1000, Math.floor(rt.env.MUTT_ACK_WAIT_MS / 3));
+  const statsTimer = setInterval(async () => {
+    try {
+      const jsm = await jetstreamManager(rt.nc);
+      const info = await jsm.consumers.info(stream, durable);
+      metrics.pending.set(info.num_pending);
+      metrics.ackPending.set(info.num_ack_pending);
+    } catch {
+      /* reported through readiness by the loop */
+    }
+  }, 5000);
+  statsTimer.unref();
+
+  async function toDlq(msg: JsMsg, reason: PermanentError['reason'], attempts: number, lastError: string, extra: { status?: number; excerpt?: string } = {}) {
+    await deadLetter(rt.js, {
+      stage: def.name,
+      reason,
+      attempts,
+      firstError: firstErrors.get(msg.seq) ?? lastError,
+      lastError,
+      firstSeenAt: Math.floor(msg.info.timestampNanos / 1e6),
+      originalSubject: msg.subject,
+      originalStream: stream,
+      originalSeq: msg.seq,
+      originalHeaders: msg.headers,
+      originalPayload: msg.data,
+      ...extra,
+    });
+    metrics.deadLettered.inc({ reason });
+    firstErrors.delete(msg.seq);
+    msg.term();
+  }
+
+  async function handleOne(msg: JsMsg): Promise<void> {
+    const attempt = msg.info.deliveryCount;
+    const storedAt = Math.floor(msg.info.timestampNanos / 1e6);
+    const correlationId = msg.headers?.get(Headers.correlationId) || undefined;
+    let log: HandlerContext<State>['log'] | undefined;
+    const childLog = () => (log ??= rt.log.child({ actor: def.name, subject: msg.subject, seq: msg.seq, correlationId }));
+    const retry = def.retry;
+    const budget = maxAttempts(retry);
+    try {
+      if (!retry.decide && attempt > budget + POISON_SLACK) {
+        childLog().error({ attempt }, 'message redelivered past its budget without an outcome: poison');
+        await toDlq(msg, 'poison', attempt, firstErrors.get(msg.seq) ?? 'delivered repeatedly without an outcome (handler crashed or hung)');
+        return;
+      }
+      const decoded = decode(schema, msg.data, msg.headers?.get(Headers.contentType));
+      if (!decoded.ok) {
+        childLog().warn({ reason: decoded.error.reason, issues: decoded.error.issues.slice(0, 5) }, 'invalid message dead-lettered');
+        await toDlq(msg, decoded.error.reason, attempt, decoded.error.message);
+        return;
+      }
+      const keepAlive = setInterval(() => msg.working(), keepAliveMs);
+      const started = performance.now();
+      metrics.inFlight.inc();
+      try {
+        const ctx: HandlerContext<State> = {
+          ...rt,
+          state,
+          cfg: rt.config.get(),
+          delivery: { subject: msg.subject, stream, seq: msg.seq, attempt, headers: msg.headers, storedAt },
+          get log() { return childLog(); },
+          working: () => msg.working(),
+        };
+        await def.handle(decoded.value, ctx);
+      } finally {
+        clearInterval(keepAlive);
+        metrics.inFlight.dec();
+        metrics.duration.observe((performance.now() - started) / 1000);
+      }
+      msg.ack();
+      firstErrors.delete(msg.seq);
+      metrics.processed.inc();
+    } catch (err) {
+      await onFailure(msg, err, attempt, storedAt, childLog);
+    }
+  }
+
+  async function onFailure(msg: JsMsg, err: unknown, attempt: number, storedAt: number, childLog: () => HandlerContext<State>['log']) {
+    const text = describeError(err);
+    if (!firstErrors.has(msg.seq)) firstErrors.set(msg.seq, text);
+    try {
+      if (err instanceof PermanentError) {
+        metrics.failed.inc({ reason: err.reason });
+        childLog().warn({ err: text, reason: err.reason }, 'permanent failure: dead-lettered');
+        await toDlq(msg, err.reason, attempt, text, { status: err.status, excerpt: err.excerpt });
+        return;
+      }
+      metrics.failed.inc({ reason: err instanceof RetryableError ? err.reason : 'handler_error' });
+      const decision = def.retry.decide
+        ? def.retry.decide(attempt, err, { cfg: rt.config.get(), storedAt, now: Date.now() })
+        : attempt < maxAttempts(def.retry)
+          ? { retry: true as const, delayMs: scheduledDelay(def.retry, attempt, err) }
+          : { retry: false as const, reason: 'retries_exhausted' as const };
+      if (decision.retry) {
+        childLog().info({ err: text, attempt, delayMs: decision.delayMs }, 'retryable failure: will retry');
+        msg.nak(decision.delayMs);
+      } else {
+        const reason = 'reason' in decision ? decision.reason : 'retries_exhausted';
+        childLog().warn({ err: text, attempt, reason }, 'retries exhausted: dead-lettered');
+        await toDlq(msg, reason, attempt, text);
+      }
+    } catch (dlqErr) {
+      // Could not store the dead letter: keep the message (it comes back later) rather than lose it.
+      childLog().error({ err: describeError(dlqErr) }, 'dead-lettering failed; message kept for retry');
+      msg.nak(5000);
+    }
+  }
+
+  // Fetch exactly as many messages as there are free handler slots: nothing waits in a client buffer where
+  // its ack timer would run out unattended, so a pause (gate) or a slow handler never spends an attempt.
+  let backoff = 250;
+  let fetchIter: ConsumerMessages | undefined;
+  const stopFetch = () => fetchIter?.stop();
+  rt.signal.addEventListener('abort', stopFetch);
+  let bound = false;
+  while (!rt.signal.aborted) {
+    try {
+      if (!bound) {
+        await ensureConsumer(rt, def as ConsumingActorDef<z.ZodType, unknown>);
+        bound = true;
+        rt.health.set(component, true);
+      }
+      let gate = def.gate?.(state, rt);
+      if (gate) {
+        metrics.paused.set(1);
+        while (gate && !rt.signal.aborted) {
+          await Promise.race([gate, abortPromise(rt.signal)]);
+          gate = def.gate?.(state, rt);
+        }
+        metrics.paused.set(0);
+        if (rt.signal.aborted) break;
+      }
+      await slots.acquire();
+      const free = slots.free + 1;
+      slots.release();
+      const consumer = await rt.js.consumers.get(stream, durable);
+      fetchIter = await consumer.fetch({ max_messages: free, expires: 5000, idle_heartbeat: 2000 });
+      if (rt.signal.aborted) fetchIter.stop();
+      for await (const msg of fetchIter) {
+        let held = def.gate?.(state, rt);
+        if (held) {
+          // Already delivered to us: keep it ours (working) until the gate opens, then handle it.
+          metrics.paused.set(1);
+          const keep = setInterval(() => msg.working(), keepAliveMs);
+          while (held && !rt.signal.aborted) {
+            await Promise.race([held, abortPromise(rt.signal)]);
+            held = def.gate?.(state, rt);
+          }
+          clearInterval(keep);
+          metrics.paused.set(0);
+        }
+        if (rt.signal.aborted) {
+          // Handed straight back so another replica takes it now rather than after ack-wait.
+          msg.nak();
+          continue;
+        }
+        await slots.acquire();
+        void handleOne(msg).finally(() => slots.release());
+      }
+      backoff = 250;
+    } catch (err) {
+      if (rt.signal.aborted) break;
+      bound = false;
+      rt.health.set(component, false, describeError(err));
+      rt.log.warn({ actor: def.name, err: describeError(err) }, 'consumer unavailable; rebinding');
+      await sleep(backoff, rt.signal);
+      backoff = Math.min(backoff * 2, 5000);
+    }
+  }
+  rt.signal.removeEventListener('abort', stopFetch);
+  clearInterval(statsTimer);
+  await slots.idle();
+  rt.health.remove(component);
+}
+
+function abortPromise(signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })));
+}
+
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => { clearTimeout(t); resolve(); }, { once: true });
+  });
+}

@@ -1,0 +1,122 @@
+// The actor contract (Deno-queue style): an actor declares what it consumes, what it may publish, its
+// concurrency and retry schedule, and a handler; the runtime owns everything else (actors/runtime/consume.ts).
+//   export default defineActor({ name: 'alerter', consumes: { stream: 'MUTT_EVENTS', durable: 'alerter', schema: IngestEvent },
+//     publishes: ['mutt.alerts.>'], concurrency: 64, retry: { backoffMs: [1000, 5000] }, async handle(event, ctx) { ... } })
+
+import type { NatsConnection, MsgHdrs } from '@nats-io/transport-node';
+import type { JetStreamClient, PubAck } from '@nats-io/jetstream';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { z } from 'zod';
+import type { Env } from '../../protocol/env.ts';
+import type { StreamName } from '../../protocol/streams.ts';
+import type { ConfigValues } from '../../protocol/config-keys.ts';
+import type { ConfigView } from './config-view.ts';
+import type { Health } from './health.ts';
+
+export interface PublishOptions {
+  /** Nats-Msg-Id: JetStream drops a second publish with the same id inside the stream's dedupe window. */
+  msgId?: string;
+  headers?: Record<string, string>;
+  /** Send this Content-Type header (e.g. when republishing a JSON original). */
+  contentType?: string;
+}
+
+/** What every actor gets from the runtime, once per process. */
+export interface ActorRuntime {
+  name: string;
+  nc: NatsConnection;
+  js: JetStreamClient;
+  env: Env;
+  config: ConfigView;
+  log: Logger;
+  registry: Registry;
+  health: Health;
+  signal: AbortSignal;
+  /** Publishes a value (validated and msgpack-encoded) to a subject the actor declared in `publishes`. */
+  publish<S extends z.ZodType>(subject: string, schema: S, value: z.input<S>, opts?: PublishOptions): Promise<PubAck>;
+  /** Publishes bytes as they are (replays of stored originals). */
+  publishRaw(subject: string, data: Uint8Array, opts?: PublishOptions): Promise<PubAck>;
+}
+
+export interface Delivery {
+  subject: string;
+  stream: string;
+  seq: number;
+  /** 1 on first delivery; counts redeliveries (naks, ack timeouts). */
+  attempt: number;
+  headers?: MsgHdrs;
+  /** When the message was stored in the stream (epoch ms). */
+  storedAt: number;
+}
+
+export interface HandlerContext<State> extends Omit<ActorRuntime, 'log'> {
+  state: State;
+  delivery: Delivery;
+  /** Bound to actor, subject, seq and correlation id. */
+  readonly log: Logger;
+  /** Tells JetStream the message is still being worked on (the runtime also does this for long handlers). */
+  working(): void;
+  cfg: ConfigValues;
+}
+
+export interface RetryDecision {
+  retry: boolean;
+  delayMs: number;
+}
+
+export interface RetrySchedule {
+  /** Delay before attempt 2, 3, ...; after the last one the message is dead-lettered. */
+  backoffMs: readonly number[];
+  /** Override for actors whose budget is dynamic config (the forwarder): attempt is 1-based, the one that failed. */
+  decide?: (attempt: number, err: unknown, ctx: { cfg: ConfigValues; storedAt: number; now: number }) => RetryDecision | { retry: false; reason: 'retries_exhausted' | 'expired' };
+}
+
+export interface ConsumingActorDef<S extends z.ZodType, State> {
+  name: string;
+  consumes: { stream: StreamName; durable: string; schema: S; filter?: string; maxAckPending?: number };
+  publishes: readonly string[];
+  concurrency: number | ((cfg: ConfigValues) => number);
+  retry: RetrySchedule;
+  setup?(rt: ActorRuntime): Promise<State>;
+  /** Returns a promise while the actor must not pull (breaker open, downstream backlog); undefined when open. */
+  gate?(state: State, rt: ActorRuntime): Promise<void> | undefined;
+  handle(msg: z.output<S>, ctx: HandlerContext<State>): Promise<void>;
+  teardown?(state: State): Promise<void>;
+}
+
+/** An actor that is not fed by a consumer: listeners (syslog, traps) and timers (remediation). */
+export interface RunningActorDef<State> {
+  name: string;
+  publishes: readonly string[];
+  setup?(rt: ActorRuntime): Promise<State>;
+  /** Runs until rt.signal aborts, then returns after finishing its own in-flight work. */
+  run(rt: ActorRuntime, state: State): Promise<void>;
+  teardown?(state: State): Promise<void>;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type ActorDef = ConsumingActorDef<any, any> | RunningActorDef<any>;
+
+export function defineActor<S extends z.ZodType, State = undefined>(def: ConsumingActorDef<S, State>): ConsumingActorDef<S, State>;
+export function defineActor<State = undefined>(def: RunningActorDef<State>): RunningActorDef<State>;
+export function defineActor(def: ActorDef): ActorDef {
+  if (!/^[a-z][a-z0-9]*$/.test(def.name)) throw new Error(`actor name '${def.name}' must be lower-case letters and digits (it names metrics)`);
+  return def;
+}
+
+export function isConsuming(def: ActorDef): def is ConsumingActorDef<z.ZodType, unknown> {
+  return 'consumes' in def;
+}
+
+/** True when `subject` is matched by a NATS pattern with `*` and `>` wildcards. */
+export function subjectMatches(pattern: string, subject: string): boolean {
+  const p = pattern.split('.');
+  const s = subject.split('.');
+  for (let i = 0; i < p.length; i++) {
+    if (p[i] === '>') return s.length > i;
+    if (i >= s.length) return false;
+    if (p[i] !== '*' && p[i] !== s[i]) return false;
+  }
+  return p.length === s.length;
+}

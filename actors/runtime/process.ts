@@ -1,0 +1,176 @@
+// One MUTT process: connect to NATS, provision streams and buckets, open the live config, supervise the given
+// actors, serve HTTP (health/metrics, or the gateway app), announce itself on mutt.health.*, and on
+// SIGTERM/SIGINT stop pulling, finish in-flight work within the grace period, drain and exit 0.
+//   const p = await startProcess({ env, actors: [alerter], name: 'alerter' }); ...; await p.stop()
+
+import { hostname } from 'node:os';
+import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
+import { serve, type ServerType } from '@hono/node-server';
+import { Hono } from 'hono';
+import { connect, headers as natsHeaders, type NatsConnection } from '@nats-io/transport-node';
+import { jetstream } from '@nats-io/jetstream';
+import { Registry } from 'prom-client';
+import type { z } from 'zod';
+import type { Env } from '../../protocol/env.ts';
+import { encode } from '../../protocol/codec.ts';
+import { Headers, subjects } from '../../protocol/subjects.ts';
+import { connectionOptions } from './connect.ts';
+import { provision } from './provision.ts';
+import { ConfigView } from './config-view.ts';
+import { Health } from './health.ts';
+import { healthRoutes } from './http.ts';
+import { createLogger, type Logger } from './logger.ts';
+import { supervise } from './supervisor.ts';
+import { subjectMatches, type ActorDef, type ActorRuntime, type PublishOptions } from './define.ts';
+import { describeError } from './errors.ts';
+
+export const VERSION: string = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
+
+/** What a process offers to the HTTP app it serves (the gateway builds its routes from this). */
+export interface ProcessContext {
+  nc: NatsConnection;
+  env: Env;
+  config: ConfigView;
+  log: Logger;
+  registry: Registry;
+  health: Health;
+  instance: string;
+  signal: AbortSignal;
+}
+
+export interface ProcessOptions {
+  env: Env;
+  /** Names this process in logs, health and heartbeats ('up', 'alerter', 'gateway'...). */
+  name: string;
+  actors: ActorDef[];
+  /** Builds the HTTP app (the gateway); health, ready and metrics routes are always mounted. */
+  http?: (ctx: ProcessContext) => Promise<Hono> | Hono;
+  log?: Logger;
+  /** Exit the process on SIGTERM/SIGINT (true for bin/mutt, false for tests). */
+  handleSignals?: boolean;
+}
+
+export interface RunningProcess extends ProcessContext {
+  httpPort: number;
+  stop(): Promise<void>;
+  stopped: Promise<void>;
+}
+
+function publisherFor(name: string, allowed: readonly string[], nc: NatsConnection) {
+  const js = jetstream(nc);
+  const check = (subject: string) => {
+    if (!allowed.some((p) => subjectMatches(p, subject))) throw new Error(`actor '${name}' may not publish to '${subject}' (declared: ${allowed.join(', ')})`);
+  };
+  const headersFor = (opts?: PublishOptions) => {
+    if (!opts?.headers && !opts?.contentType) return undefined;
+    const h = natsHeaders();
+    for (const [k, v] of Object.entries(opts.headers ?? {})) h.set(k, v);
+    if (opts.contentType) h.set(Headers.contentType, opts.contentType);
+    return h;
+  };
+  return {
+    js,
+    publish<S extends z.ZodType>(subject: string, schema: S, value: z.input<S>, opts?: PublishOptions) {
+      check(subject);
+      return js.publish(subject, encode(schema, value), { msgID: opts?.msgId, headers: headersFor(opts) });
+    },
+    publishRaw(subject: string, data: Uint8Array, opts?: PublishOptions) {
+      check(subject);
+      return js.publish(subject, data, { msgID: opts?.msgId, headers: headersFor(opts) });
+    },
+  };
+}
+
+export async function startProcess(opts: ProcessOptions): Promise<RunningProcess> {
+  const { env } = opts;
+  const instance = env.MUTT_INSTANCE ?? `${hostname()}-${process.pid}`;
+  const log = (opts.log ?? createLogger(env.LOG_LEVEL)).child({ process: opts.name, instance });
+  const registry = new Registry();
+  registry.setDefaultLabels({ instance });
+  const health = new Health();
+  const controller = new AbortController();
+  const signal = controller.signal;
+
+  health.set('nats', false, 'connecting');
+  const nc = await connect({ ...connectionOptions(env, opts.name), waitOnFirstConnect: true });
+  health.set('nats', true);
+  void (async () => {
+    for await (const s of nc.status()) {
+      if (s.type === 'disconnect') { health.set('nats', false, 'disconnected'); log.warn({ server: s.server }, 'NATS disconnected'); }
+      else if (s.type === 'reconnect') { health.set('nats', true); log.info({ server: s.server }, 'NATS reconnected'); }
+    }
+  })().catch(() => {});
+
+  await retryUntil(() => provision(nc, env), log, signal, 'provisioning streams and buckets');
+  const config = await ConfigView.open(nc, log);
+  const ctx: ProcessContext = { nc, env, config, log, registry, health, instance, signal };
+
+  const app = new Hono();
+  app.route('/', healthRoutes(health, registry, { instance, version: VERSION, actors: opts.actors.map((a) => a.name) }));
+  if (opts.http) app.route('/', await opts.http(ctx));
+  const { server, port } = await listen(app, env.MUTT_HTTP_HOST, env.MUTT_HTTP_PORT);
+  log.info({ port, actors: opts.actors.map((a) => a.name), version: VERSION }, `HTTP listening on ${env.MUTT_HTTP_HOST}:${port}`);
+
+  const supervisors = opts.actors.map((def) => {
+    const pub = publisherFor(def.name, def.publishes, nc);
+    const rt: ActorRuntime = { name: def.name, nc, js: pub.js, env, config, log: log.child({ actor: def.name }), registry, health, signal, publish: pub.publish, publishRaw: pub.publishRaw };
+    return supervise(def, rt);
+  });
+
+  const heartbeat = setInterval(() => {
+    try {
+      nc.publish(subjects.heartbeat(opts.name, instance), JSON.stringify({ instance, process: opts.name, pid: process.pid, version: VERSION, actors: opts.actors.map((a) => a.name), ready: health.ready(), components: health.snapshot(), startedAt: health.startedAt, at: Date.now(), httpPort: port }));
+    } catch { /* not connected: readiness already says so */ }
+  }, 5000);
+  heartbeat.unref();
+
+  let resolveStopped!: () => void;
+  const stopped = new Promise<void>((r) => (resolveStopped = r));
+  let stopping: Promise<void> | undefined;
+  const stop = () => (stopping ??= (async () => {
+    log.info('stopping: no new work, finishing in-flight');
+    clearInterval(heartbeat);
+    controller.abort();
+    const grace = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), env.MUTT_SHUTDOWN_GRACE_MS).unref());
+    const outcome = await Promise.race([Promise.all(supervisors).then(() => 'done' as const), grace]);
+    if (outcome === 'timeout') log.warn({ graceMs: env.MUTT_SHUTDOWN_GRACE_MS }, 'grace period over; unfinished messages will be redelivered');
+    config.stop();
+    await new Promise<void>((r) => server.close(() => r()));
+    await nc.drain().catch(() => {});
+    log.info('stopped');
+    resolveStopped();
+  })());
+
+  if (opts.handleSignals) {
+    for (const sig of ['SIGTERM', 'SIGINT'] as const) {
+      process.once(sig, () => {
+        log.info({ signal: sig }, 'signal received');
+        void stop().then(() => process.exit(0));
+      });
+    }
+  }
+  void Promise.all(supervisors).catch((err) => log.error({ err: describeError(err) }, 'supervisor failed'));
+  return { ...ctx, httpPort: port, stop, stopped };
+}
+
+async function retryUntil(fn: () => Promise<void>, log: Logger, signal: AbortSignal, what: string): Promise<void> {
+  let delay = 500;
+  for (;;) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (signal.aborted) throw err;
+      log.warn({ err: describeError(err), retryInMs: delay }, `${what} failed; retrying`);
+      await new Promise((r) => setTimeout(r, delay));
+      delay = Math.min(delay * 2, 10_000);
+    }
+  }
+}
+
+function listen(app: Hono, host: string, port: number): Promise<{ server: ServerType; port: number }> {
+  return new Promise((resolve, reject) => {
+    const server = serve({ fetch: app.fetch, hostname: host, port }, (info: AddressInfo) => resolve({ server, port: info.port }));
+    server.once('error', (err: Error) => reject(new Error(`cannot listen on ${host}:${port}: ${err.message}`)));
+  });
+}

@@ -1,0 +1,40 @@
+// Keeps one actor running: setup, run (consume loop or listener), and on a crash restart with exponential
+// backoff (1 s doubling to 30 s, reset after a minute of health), counted and logged. Returns once the
+// process is stopping and the actor has finished its in-flight work.
+//   await supervise(def, rt)
+
+import type { ActorDef, ActorRuntime, RunningActorDef } from './define.ts';
+import { isConsuming } from './define.ts';
+import { runConsumer, sleep } from './consume.ts';
+import { describeError } from './errors.ts';
+import { actorMetrics } from './metrics.ts';
+
+export async function supervise(def: ActorDef, rt: ActorRuntime): Promise<void> {
+  const metrics = actorMetrics(rt.registry, def.name);
+  const component = `actor:${def.name}`;
+  let delay = 1000;
+  while (!rt.signal.aborted) {
+    let state: unknown;
+    const started = Date.now();
+    try {
+      rt.health.set(component, false, 'starting');
+      state = def.setup ? await def.setup(rt) : undefined;
+      rt.health.set(component, true);
+      if (isConsuming(def)) await runConsumer(def, rt, state);
+      else await (def as RunningActorDef<unknown>).run(rt, state);
+      if (rt.signal.aborted) break;
+      throw new Error('actor stopped by itself');
+    } catch (err) {
+      if (rt.signal.aborted) break;
+      if (Date.now() - started > 60_000) delay = 1000;
+      metrics.restarts.inc();
+      rt.health.set(component, false, `crashed: ${describeError(err)}; restarting in ${delay} ms`);
+      rt.log.error({ actor: def.name, err: describeError(err), restartInMs: delay }, 'actor crashed; restarting');
+      await sleep(delay, rt.signal);
+      delay = Math.min(delay * 2, 30_000);
+    } finally {
+      if (def.teardown) await def.teardown(state).catch((err: unknown) => rt.log.warn({ actor: def.name, err: describeError(err) }, 'teardown failed'));
+    }
+  }
+  rt.health.remove(component);
+}
