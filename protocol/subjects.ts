@@ -34,6 +34,11 @@ export function decodeToken(token: string): string {
 }
 
 export const hostToken = encodeToken;
+
+/** Rule ids are already token-safe ([A-Za-z0-9_-], see protocol/rules.ts) and keep their case; anything else is encoded. */
+export function ruleToken(ruleId: string): string {
+  return /^[A-Za-z0-9_-]+$/.test(ruleId) ? ruleId : encodeToken(ruleId);
+}
 export const tokenToHost = decodeToken;
 
 export const EventKind = { syslog: 'syslog', trap: 'trap' } as const;
@@ -62,9 +67,9 @@ export const subjects = {
   dlqEntry: (stage: Stage, reason: string) => `mutt.dlq.${stage}.${reason}`,
   dlqStage: (stage: Stage) => `mutt.dlq.${stage}.>`,
   auditEvents: 'mutt.audit.event.>',
-  auditEvent: (host: string, ruleId: string) => `mutt.audit.event.${hostToken(host)}.${encodeToken(ruleId)}`,
+  auditEvent: (host: string, ruleId: string) => `mutt.audit.event.${hostToken(host)}.${ruleToken(ruleId)}`,
   auditEventsByHost: (host: string) => `mutt.audit.event.${hostToken(host)}.*`,
-  auditEventsByRule: (ruleId: string) => `mutt.audit.event.*.${encodeToken(ruleId)}`,
+  auditEventsByRule: (ruleId: string) => `mutt.audit.event.*.${ruleToken(ruleId)}`,
   auditConfig: 'mutt.audit.config.>',
   auditConfigEntry: (kind: string, id: string) => `mutt.audit.config.${encodeToken(kind)}.${encodeToken(id)}`,
   /** Core NATS (not stored): each process announces its health here every few seconds. */

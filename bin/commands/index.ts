@@ -2,5 +2,6 @@
 import type { Command } from './command.ts';
 import { up, run, gateway } from './serve.ts';
 import { setup } from './setup.ts';
+import { configReference } from './config-reference.ts';
 
-export const COMMANDS: Command[] = [up, run, gateway, setup];
+export const COMMANDS: Command[] = [up, run, gateway, setup, configReference];

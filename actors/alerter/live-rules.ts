@@ -1,0 +1,90 @@
+// The rule set in effect, rebuilt from the mutt_rules bucket on every change (KV watch: every replica within
+// milliseconds). An entry that fails validation keeps that rule's last good version and is reported; a bad
+// write never empties the rule set.
+//   const live = await LiveRules.open(nc, log, registry, budgetMs); live.current.match(event)
+
+import type { NatsConnection } from '@nats-io/transport-node';
+import { Kvm } from '@nats-io/kv';
+import type { Logger } from 'pino';
+import { Counter, Gauge, type Registry } from 'prom-client';
+import { RuleInput, type Rule } from '../../protocol/rules.ts';
+import { Bucket } from '../../protocol/streams.ts';
+import { decodeJson, KvMirror } from '../runtime/kv-mirror.ts';
+import { compileRules, type CompiledRuleSet } from './rules.ts';
+
+export interface RuleProblem {
+  key: string;
+  error: string;
+  at: number;
+}
+
+export class LiveRules {
+  current: CompiledRuleSet;
+  private readonly lastGood = new Map<string, Rule>();
+  problems: RuleProblem[] = [];
+  private readonly version: Gauge;
+  private readonly loaded: Gauge;
+  private readonly errors: Counter;
+
+  private constructor(private readonly mirror: KvMirror, private readonly log: Logger, registry: Registry, private readonly budgetMs: () => number) {
+    this.version = gauge(registry, 'mutt_alerter_rules_version', 'KV revision of the rule set in effect');
+    this.loaded = gauge(registry, 'mutt_alerter_rules_loaded', 'Active rules in the rule set in effect');
+    this.errors = (registry.getSingleMetric('mutt_alerter_rule_errors_total') as Counter) ??
+      new Counter({ name: 'mutt_alerter_rule_errors_total', help: 'Stored rules that failed validation (previous version kept)', registers: [registry] });
+    this.current = this.build();
+    mirror.onChange(() => (this.current = this.build()));
+  }
+
+  static async open(nc: NatsConnection, log: Logger, registry: Registry, budgetMs: () => number): Promise<LiveRules> {
+    const kv = await new Kvm(nc).open(Bucket.rules);
+    return new LiveRules(await KvMirror.open(kv, Bucket.rules, log), log, registry, budgetMs);
+  }
+
+  private build(): CompiledRuleSet {
+    const rules: Rule[] = [];
+    const problems: RuleProblem[] = [];
+    const present = new Set<string>();
+    for (const e of this.mirror.entries()) {
+      present.add(e.key);
+      let parsed;
+      try {
+        parsed = RuleInput.safeParse(decodeJson(e.value));
+      } catch (err) {
+        parsed = { success: false as const, error: { issues: [{ path: [], message: (err as Error).message }] } };
+      }
+      if (parsed.success && parsed.data.id === e.key) {
+        this.lastGood.set(e.key, parsed.data);
+        rules.push(parsed.data);
+        continue;
+      }
+      const error = parsed.success ? `stored under key '${e.key}' but its id is '${parsed.data.id}'` : parsed.error.issues.map((i) => `${i.path.join('.') || '(rule)'}: ${i.message}`).join('; ');
+      problems.push({ key: e.key, error, at: Date.now() });
+      this.errors.inc();
+      const previous = this.lastGood.get(e.key);
+      if (previous) rules.push(previous);
+      this.log.error({ rule: e.key, error, kept: previous ? 'previous version' : 'none' }, 'invalid rule in mutt_rules');
+    }
+    for (const key of [...this.lastGood.keys()]) if (!present.has(key)) this.lastGood.delete(key);
+    this.problems = problems;
+    const compiled = compileRules(rules, {
+      regexBudgetMs: this.budgetMs(),
+      onRegexBudgetExceeded: (ruleId: string) => this.log.error({ rule: ruleId }, 'regex rule exceeded its time budget repeatedly; disabled until edited'),
+    });
+    this.version.set(this.mirror.revision);
+    this.loaded.set(rules.filter((r) => r.is_active).length);
+    this.log.info({ revision: this.mirror.revision, rules: rules.length, problems: problems.length }, 'rule set compiled');
+    return compiled;
+  }
+
+  get revision(): number {
+    return this.mirror.revision;
+  }
+
+  stop(): void {
+    this.mirror.stop();
+  }
+}
+
+function gauge(registry: Registry, name: string, help: string): Gauge {
+  return (registry.getSingleMetric(name) as Gauge) ?? new Gauge({ name, help, registers: [registry] });
+}

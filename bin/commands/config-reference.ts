@@ -1,0 +1,15 @@
+// `mutt config-reference`: prints docs/CONFIGURATION.md, generated from the configuration schemas.
+import { renderConfigReference } from '../../protocol/config-reference.ts';
+import { parseFlags } from '../cli-error.ts';
+import type { Command } from './command.ts';
+
+export const configReference: Command = {
+  name: 'config-reference',
+  summary: 'print the configuration reference (docs/CONFIGURATION.md) generated from the schemas',
+  usage: 'usage: mutt config-reference > docs/CONFIGURATION.md',
+  async run(argv) {
+    parseFlags(argv, {});
+    process.stdout.write(renderConfigReference());
+    return 0;
+  },
+};
