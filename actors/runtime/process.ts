@@ -3,6 +3,7 @@
 // SIGTERM/SIGINT stop pulling, finish in-flight work within the grace period, drain and exit 0.
 //   const p = await startProcess({ env, actors: [alerter], name: 'alerter' }); ...; await p.stop()
 
+import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
@@ -91,6 +92,8 @@ export async function startProcess(opts: ProcessOptions): Promise<RunningProcess
   const health = new Health();
   const controller = new AbortController();
   const signal = controller.signal;
+  // One shutdown signal is shared by every waiting handler (rate permits, breaker, sleeps): many listeners is normal.
+  setMaxListeners(0, signal);
 
   health.set('nats', false, 'connecting');
   const nc = await connect({ ...connectionOptions(env, opts.name), waitOnFirstConnect: true });

@@ -1,0 +1,151 @@
+// The forwarder actor: delivers each alert in MUTT_ALERTS to Moogsoft. Order per alert: wait for the shared
+// breaker (no attempt is spent while it is open — the gate also stops pulling), wait for a permit of the shared
+// rate limit (never dropped), POST, classify the outcome in one function (classify.ts): success → ack;
+// retryable → nak with backoff + jitter until the attempt or age budget is spent, then DLQ; permanent → DLQ
+// with status and excerpt. The Moog credential comes only from MOOG_API_KEY(_FILE), never from the alert.
+
+import { Kvm, type KV } from '@nats-io/kv';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { Alert } from '../../protocol/messages.ts';
+import { Bucket, Durable, StreamName } from '../../protocol/streams.ts';
+import { defineActor } from '../runtime/define.ts';
+import { PermanentError } from '../runtime/errors.ts';
+import { toMoogPayload } from './payload.ts';
+import { breakerOutcome, toDeliveryError, toHandlerError } from './classify.ts';
+import { backoffDelay, shouldGiveUp } from './backoff.ts';
+import { createMoogClient, deliver, type MoogClient } from './delivery.ts';
+import { credentialSource } from './credentials.ts';
+import { createSharedRateGate, type RateGate } from './rate-gate.ts';
+import { SharedBreaker } from './shared-breaker.ts';
+import { STATUS_CODE, type BreakerConfig } from './breaker.ts';
+import { aimdRate, aimdThrottled, initialAimd, isThrottleSignal, AimdStateSchema, type AimdState } from './aimd.ts';
+import { casUpdate } from './shared-state.ts';
+
+const AIMD_KEY = 'forwarder.aimd';
+
+interface ForwarderState {
+  kv: KV;
+  client: MoogClient;
+  breaker: SharedBreaker;
+  rate: RateGate;
+  aimd: { state: AimdState | null; refresh: NodeJS.Timeout };
+  gauges: NodeJS.Timeout;
+  metrics: ReturnType<typeof forwarderMetrics>;
+  secrets: string[];
+}
+
+function forwarderMetrics(registry: Registry) {
+  const get = <T>(name: string, make: () => T): T => (registry.getSingleMetric(name) as T) ?? make();
+  const registers = [registry];
+  return {
+    requests: get('mutt_forwarder_request_duration_seconds', () => new Histogram({ name: 'mutt_forwarder_request_duration_seconds', help: 'Moogsoft request time, by outcome', labelNames: ['outcome'], buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30], registers })),
+    deliveries: get('mutt_forwarder_deliveries_total', () => new Counter({ name: 'mutt_forwarder_deliveries_total', help: 'Delivery attempts, by outcome (delivered, retry, rejected)', labelNames: ['outcome'], registers })),
+    latency: get('mutt_forwarder_end_to_end_seconds', () => new Histogram({ name: 'mutt_forwarder_end_to_end_seconds', help: 'From event receipt by MUTT to Moogsoft accepting its alert', buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300], registers })),
+    rateWait: get('mutt_forwarder_rate_wait_seconds', () => new Histogram({ name: 'mutt_forwarder_rate_wait_seconds', help: 'Time an alert waited for a rate-limit permit', buckets: [0, 0.01, 0.05, 0.1, 0.5, 1, 5, 30], registers })),
+    breakerState: get('mutt_forwarder_breaker_state', () => new Gauge({ name: 'mutt_forwarder_breaker_state', help: 'Shared breaker: 0 closed, 1 half-open, 2 open', registers })),
+    breakerTransitions: get('mutt_forwarder_breaker_transitions_total', () => new Gauge({ name: 'mutt_forwarder_breaker_transitions_total', help: 'Breaker transitions recorded in the shared state, by kind', labelNames: ['transition'], registers })),
+    breakerSeconds: get('mutt_forwarder_breaker_seconds', () => new Gauge({ name: 'mutt_forwarder_breaker_seconds', help: 'Time the shared breaker has spent in each state', labelNames: ['state'], registers })),
+    rateLimit: get('mutt_forwarder_rate_limit', () => new Gauge({ name: 'mutt_forwarder_rate_limit', help: 'Deliveries per period in effect (lowered by adaptive mode)', registers })),
+  };
+}
+
+export default defineActor({
+  name: 'forwarder',
+  consumes: { stream: StreamName.alerts, durable: Durable.forwarder, schema: Alert },
+  publishes: ['mutt.dlq.forwarder.>'],
+  concurrency: (cfg) => cfg.moog_concurrency,
+  retry: {
+    backoffMs: [],
+    decide: (attempt, err, { cfg, storedAt, now }) => {
+      const giveUp = shouldGiveUp({ attempts: attempt, firstSeenAt: storedAt, now, maxAttempts: cfg.moog_max_attempts, maxAgeMs: cfg.moog_max_age_seconds * 1000 });
+      if (giveUp) return { retry: false, reason: giveUp };
+      const retryAfterMs = (err as { retryAfterMs?: number }).retryAfterMs;
+      return { retry: true, delayMs: backoffDelay(attempt, { baseMs: cfg.moog_backoff_base_ms, maxMs: cfg.moog_backoff_max_ms, retryAfterMs }) };
+    },
+  },
+
+  async setup(rt): Promise<ForwarderState> {
+    if (!rt.env.MOOG_WEBHOOK_URL) throw new PermanentError('rejected', 'MOOG_WEBHOOK_URL is not set: the forwarder has nowhere to deliver');
+    const cfg = () => rt.config.get();
+    const breakerCfg = (): BreakerConfig => ({
+      failureRate: cfg().breaker_failure_rate, minRequests: cfg().breaker_min_requests, windowSeconds: cfg().breaker_window_seconds,
+      openSeconds: cfg().breaker_open_seconds, probeLeaseMs: cfg().moog_timeout_ms + 5000,
+    });
+    const kv = await new Kvm(rt.nc).open(Bucket.state);
+    const credential = credentialSource(rt.env);
+    const secret = credential.current();
+    const client = createMoogClient({ url: rt.env.MOOG_WEBHOOK_URL, apiKey: credential, auth: rt.env.MOOG_AUTH, timeoutMs: cfg().moog_timeout_ms, concurrency: cfg().moog_concurrency });
+    const breaker = await SharedBreaker.open(kv, breakerCfg);
+    const aimd: ForwarderState['aimd'] = { state: null, refresh: setInterval(() => void readAimd(), 1000) };
+    aimd.refresh.unref();
+    async function readAimd() {
+      if (!cfg().moog_rate_adaptive) { aimd.state = null; return; }
+      const e = await kv.get(AIMD_KEY).catch(() => null);
+      const parsed = e && e.operation === 'PUT' ? AimdStateSchema.safeParse(JSON.parse(Buffer.from(e.value).toString())) : null;
+      aimd.state = parsed?.success ? parsed.data : null;
+    }
+    const limit = () => {
+      const c = cfg();
+      return aimd.state && c.moog_rate_adaptive ? aimdRate(aimd.state, Date.now(), { limit: c.moog_rate_limit, periodSeconds: c.moog_rate_period }) : c.moog_rate_limit;
+    };
+    const rate = createSharedRateGate(kv, () => ({ limit: limit(), periodSeconds: cfg().moog_rate_period }));
+    const metrics = forwarderMetrics(rt.registry);
+    // Breaker and rate figures come from the shared state: every replica reports the same values.
+    const gauges = setInterval(() => {
+      const v = breaker.view();
+      metrics.breakerState.set(STATUS_CODE[v.status]);
+      for (const [k, n] of Object.entries(v.transitions)) metrics.breakerTransitions.set({ transition: k }, n);
+      for (const [k, ms] of Object.entries(v.msIn)) metrics.breakerSeconds.set({ state: k }, ms / 1000);
+      metrics.rateLimit.set(limit());
+    }, 1000);
+    gauges.unref();
+    return { kv, client, breaker, rate, aimd, gauges, metrics, secrets: [secret.reveal()] };
+  },
+
+  gate: (state) => (state.breaker.canSendNow() ? undefined : state.breaker.whenMaybeSendable()),
+
+  async handle(alert, ctx) {
+    const { client, breaker, rate, metrics } = ctx.state;
+    const cfg = ctx.cfg;
+    const owner = `${ctx.name}:${process.pid}:${ctx.delivery.seq}:${ctx.delivery.attempt}`;
+    const { probe } = await breaker.acquire(owner, ctx.signal);
+    const waitStarted = performance.now();
+    await rate.acquire(ctx.signal);
+    metrics.rateWait.observe((performance.now() - waitStarted) / 1000);
+    const payload = toMoogPayload(alert, { format: cfg.moog_payload_format, signature: cfg.moog_signature, severityMap: cfg.moog_severity_map, manager: cfg.moog_manager });
+    const result = await deliver(client, payload, { retryStatuses: cfg.moog_retry_statuses, secrets: ctx.state.secrets });
+    const c = result.classification;
+    const outcome = c.kind === 'success' ? 'delivered' : c.kind === 'retry' ? 'retry' : 'rejected';
+    metrics.requests.observe({ outcome }, result.durationMs / 1000);
+    metrics.deliveries.inc({ outcome });
+    const forBreaker = breakerOutcome(c);
+    if (forBreaker) await breaker.record(forBreaker === 'ok', probe, owner);
+    else if (probe) await breaker.record(true, probe, owner); // Moog answered (a rejection): it is up.
+    if (cfg.moog_rate_adaptive && isThrottleSignal(result.status)) await throttle(ctx.state, ctx.cfg);
+    if (c.kind === 'success') {
+      metrics.latency.observe(Math.max(0, Date.now() - alert.event.receivedAt) / 1000);
+      return;
+    }
+    throw toHandlerError(toDeliveryError(c));
+  },
+
+  async teardown(state) {
+    if (!state) return;
+    clearInterval(state.aimd.refresh);
+    clearInterval(state.gauges);
+    await state.breaker.flush().catch(() => {});
+    state.breaker.stop();
+    await state.client.close();
+  },
+});
+
+/** Adaptive mode: a 429/503 lowers the shared rate (AIMD state in KV, read by every replica each second). */
+async function throttle(state: ForwarderState, cfg: { moog_rate_limit: number; moog_rate_period: number }): Promise<void> {
+  const aimdCfg = { limit: cfg.moog_rate_limit, periodSeconds: cfg.moog_rate_period };
+  const now = Date.now();
+  const { state: next } = await casUpdate(state.kv, AIMD_KEY, (v) => {
+    const parsed = AimdStateSchema.safeParse(v);
+    return parsed.success ? parsed.data : initialAimd(cfg.moog_rate_limit, now);
+  }, (s) => ({ state: aimdThrottled(s, now, aimdCfg), result: null }));
+  state.aimd.state = next;
+}

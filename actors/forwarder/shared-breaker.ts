@@ -1,0 +1,109 @@
+// This process's view of the breaker shared by every forwarder (KV mutt_state, key forwarder.breaker): a local
+// copy kept current by a KV watch, probe acquisition by CAS, and results batched into one CAS per flush
+// (a closed breaker costs no write per request). The forwarder's gate reads `canSendNow()`.
+//   const b = await SharedBreaker.open(kv, cfgFn); await b.acquire(owner, signal); b.record(ok, probe, owner)
+
+import type { KV } from '@nats-io/kv';
+import { BREAKER_KEY, breakerView, canSend, initialBreaker, msUntilSendable, parseBreaker, recordResults, tryAcquire, type BreakerConfig, type BreakerState } from './breaker.ts';
+import { casUpdate } from './shared-state.ts';
+
+export class SharedBreaker {
+  state: BreakerState = initialBreaker(Date.now());
+  private changed: (() => void)[] = [];
+  private pending = { ok: 0, fail: 0 };
+  private flushTimer: NodeJS.Timeout | undefined;
+  private stopWatch: (() => void) | undefined;
+
+  private constructor(private readonly kv: KV, private readonly cfg: () => BreakerConfig) {}
+
+  static async open(kv: KV, cfg: () => BreakerConfig): Promise<SharedBreaker> {
+    const b = new SharedBreaker(kv, cfg);
+    const e = await kv.get(BREAKER_KEY);
+    if (e && e.operation === 'PUT') b.state = parseBreaker(JSON.parse(Buffer.from(e.value).toString()), Date.now());
+    const iter = await kv.watch({ key: BREAKER_KEY });
+    b.stopWatch = () => iter.stop();
+    void (async () => {
+      for await (const u of iter) {
+        if (u.operation !== 'PUT') continue;
+        try { b.state = parseBreaker(JSON.parse(Buffer.from(u.value).toString()), Date.now()); } catch { continue; }
+        b.notify();
+      }
+    })().catch(() => {});
+    b.flushTimer = setInterval(() => void b.flush().catch(() => {}), 250);
+    b.flushTimer.unref();
+    return b;
+  }
+
+  private notify(): void {
+    for (const f of this.changed.splice(0)) f();
+  }
+
+  canSendNow(): boolean {
+    return canSend(this.state, Date.now(), this.cfg());
+  }
+
+  /** Resolves at the next breaker change or when it may turn sendable by itself. */
+  whenMaybeSendable(): Promise<void> {
+    const ms = Math.max(50, msUntilSendable(this.state, Date.now(), this.cfg()));
+    return new Promise((resolve) => {
+      const t = setTimeout(resolve, ms);
+      this.changed.push(() => { clearTimeout(t); resolve(); });
+    });
+  }
+
+  /** Waits until this attempt may be sent; returns whether it is the half-open probe. */
+  async acquire(owner: string, signal: AbortSignal): Promise<{ probe: boolean }> {
+    for (;;) {
+      if (signal.aborted) throw new Error('stopping');
+      if (this.state.status === 'closed') return { probe: false };
+      if (this.canSendNow()) {
+        const { state, result } = await casUpdate(this.kv, BREAKER_KEY, (v) => parseBreaker(v, Date.now()), (s) => {
+          const a = tryAcquire(s, Date.now(), owner, this.cfg());
+          return { state: a.state, result: a };
+        });
+        this.state = state;
+        if (result.allowed) return { probe: result.probe };
+      }
+      await this.whenMaybeSendable();
+    }
+  }
+
+  /** Counts a finished request: the probe's result is written at once, others in the next flush. */
+  async record(ok: boolean, probe: boolean, owner: string): Promise<void> {
+    if (probe) {
+      const { state } = await casUpdate(this.kv, BREAKER_KEY, (v) => parseBreaker(v, Date.now()), (s) => ({ state: recordResults(s, ok ? { ok: 1, fail: 0 } : { ok: 0, fail: 1 }, Date.now(), this.cfg(), owner), result: null }));
+      this.state = state;
+      this.notify();
+      return;
+    }
+    if (ok) this.pending.ok++;
+    else this.pending.fail++;
+    // A burst of failures is written at once, so an outage opens the breaker after ~minRequests attempts,
+    // not after a whole flush interval of failing requests.
+    if (!ok && this.pending.fail >= this.cfg().minRequests) void this.flush().catch(() => {});
+  }
+
+  async flush(): Promise<void> {
+    const counts = this.pending;
+    if (counts.ok + counts.fail === 0) return;
+    this.pending = { ok: 0, fail: 0 };
+    try {
+      const { state } = await casUpdate(this.kv, BREAKER_KEY, (v) => parseBreaker(v, Date.now()), (s) => ({ state: recordResults(s, counts, Date.now(), this.cfg()), result: null }));
+      this.state = state;
+    } catch (err) {
+      this.pending.ok += counts.ok;
+      this.pending.fail += counts.fail;
+      throw err;
+    }
+  }
+
+  view() {
+    return breakerView(this.state, Date.now(), this.cfg());
+  }
+
+  stop(): void {
+    if (this.flushTimer) clearInterval(this.flushTimer);
+    this.stopWatch?.();
+    this.notify();
+  }
+}
