@@ -1,0 +1,221 @@
+// The HTTP ingest API of the gateway (docs/INGEST.md):
+//   POST /ingest          v2.5's route, as rsyslog / snmptrapd scripts / curl use it: X-API-KEY, one JSON object
+//                         (also an array or newline-separated batch) -> 200 {status:"queued", correlation_id, event_id, queue_depth}
+//   POST /api/v1/ingest   the same, with Deprecation / Sunset / Link headers pointing at v2
+//   POST /api/v2/events   a JSON object, array or NDJSON -> 202 {accepted, rejected, duplicates, ids, errors} once
+//                         JetStream acknowledged every stored event; per-item errors {index, issues:[{path, message}]}
+// Every route: API key with scope 'ingest', X-Correlation-ID honoured and echoed, body capped while streaming (413),
+// Idempotency-Key -> Nats-Msg-Id `${key}:${index}`, per-key rate limit (429), MUTT_EVENTS full or NATS down (503
+// + Retry-After, saying which items were stored). Legacy routes answer errors in v2.5's shape.
+//   app.route('/', ingestRoutes({ js, nc, auth, log, registry, config, bodyLimitBytes, counters }))
+
+import { Hono, type Context } from 'hono';
+import type { JetStreamClient } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { IngestEvent } from '../../protocol/messages.ts';
+import { requireScope } from '../auth/middleware.ts';
+import type { ApiKeyStore } from '../auth/store.ts';
+import { FailureThrottle } from '../auth/throttle.ts';
+import { ApiHttpError, errorRenderer, errorStyle, httpError, type Issue } from '../http-error.ts';
+import { readBodyLimited } from '../middleware/body-limit.ts';
+import { remoteAddress, type GatewayEnv } from '../middleware/context.ts';
+import { correlationId, isSafeToken } from '../middleware/correlation.ts';
+import { deprecation } from '../middleware/deprecation.ts';
+import { requestMetrics } from '../middleware/request-metrics.ts';
+import { EventsBacklog } from './backlog.ts';
+import type { IngestCounters } from './counters.ts';
+import { ingestMetrics, type RejectReason } from './metrics.ts';
+import { normaliseHttpEvent } from './normalise.ts';
+import { parseBody, type BodyItem } from './parse-body.ts';
+import { ConnectionState, publishEvents, RETRY_AFTER_SECONDS, type PublishFailure } from './publish.ts';
+import { KeyRateLimiter } from './rate-limit.ts';
+
+export interface IngestConfig {
+  ingest_rate_limit: number;
+  ingest_rate_window_seconds: number;
+}
+
+export interface IngestDeps {
+  js: JetStreamClient;
+  nc: NatsConnection;
+  auth: ApiKeyStore;
+  log: Logger;
+  registry: Registry;
+  /** Read on every request, so dynamic config changes apply at once. */
+  config: () => IngestConfig;
+  bodyLimitBytes: number;
+  counters: IngestCounters;
+  /** Share the management API's throttle so failures on either add up; a private one otherwise. */
+  authThrottle?: FailureThrottle;
+  /** Items per request (413 beyond). Default 10,000. */
+  maxEventsPerRequest?: number;
+  /** PubAck wait per event. Default 5,000 ms. */
+  publishTimeoutMs?: number;
+}
+
+/** End of /api/v1/ingest (v2.5's lifecycle policy: 12 months after deprecation). /ingest itself stays. */
+export const LEGACY_SUNSET = 'Fri, 01 Jan 2027 00:00:00 GMT';
+export const IDEMPOTENCY_KEY_MAX = 150;
+const INPUT = 'http';
+
+type ItemError = { index: number; issues: Issue[] };
+type Dialect = 'v2' | 'legacy';
+
+interface Stored {
+  total: number;
+  ids: (string | null)[];
+  stored: number[];
+  duplicates: number[];
+  errors: ItemError[];
+}
+
+function legacySummary(errors: ItemError[]): string {
+  const first = errors[0].issues;
+  const missing = first.filter((i) => i.message === 'required').map((i) => i.path);
+  if (missing.length === first.length) return `Missing required fields: [${missing.join(', ')}]`;
+  return `Invalid event: ${first.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ')}`;
+}
+
+export function ingestRoutes(deps: IngestDeps): Hono<GatewayEnv> {
+  const app = new Hono<GatewayEnv>();
+  app.onError(errorRenderer(deps.log));
+  const metrics = ingestMetrics(deps.registry);
+  const link = new ConnectionState(deps.nc);
+  const limiter = new KeyRateLimiter();
+  const backlog = new EventsBacklog(deps.nc);
+  const maxItems = deps.maxEventsPerRequest ?? 10_000;
+  const auth = requireScope('ingest', { store: deps.auth, registry: deps.registry, log: deps.log, throttle: deps.authThrottle ?? new FailureThrottle() });
+
+  const reject = (reason: RejectReason, n = 1) => {
+    if (n > 0) metrics.rejected.inc({ input: INPUT, reason }, n);
+  };
+
+  async function storeEvents(c: Context<GatewayEnv>, dialect: Dialect): Promise<Stored> {
+    const corr = c.get('correlationId');
+    let items: BodyItem[];
+    try {
+      const bytes = await readBodyLimited(c.req.raw, deps.bodyLimitBytes);
+      items = parseBody(bytes, c.req.header('content-type'), { mode: dialect, maxItems }).items;
+    } catch (err) {
+      if (err instanceof ApiHttpError) reject(err.status === 413 ? 'too_large' : err.status === 415 ? 'unsupported_media_type' : 'malformed');
+      throw err;
+    }
+    const idempotencyKey = c.req.header('idempotency-key');
+    if (idempotencyKey !== undefined && !isSafeToken(idempotencyKey, IDEMPOTENCY_KEY_MAX)) {
+      reject('malformed');
+      throw httpError(400, { message: `Idempotency-Key must be 1-${IDEMPOTENCY_KEY_MAX} visible ASCII characters without spaces`, issues: [{ path: 'Idempotency-Key', message: 'invalid' }] });
+    }
+
+    const receivedAt = Date.now();
+    const address = remoteAddress(c);
+    const events: { index: number; event: IngestEvent }[] = [];
+    const errors: ItemError[] = [];
+    items.forEach((item, index) => {
+      if ('issue' in item) return void errors.push({ index, issues: [item.issue] });
+      const r = normaliseHttpEvent(item.value, {
+        receivedAt, address, correlationId: corr, raw: item.raw, dialect,
+        id: idempotencyKey ? `${idempotencyKey}:${index}` : undefined,
+      });
+      if (r.ok) events.push({ index, event: r.event });
+      else errors.push({ index, issues: r.issues });
+    });
+    reject('invalid', errors.length);
+    if (events.length === 0) {
+      throw httpError(400, {
+        message: 'no valid events',
+        issues: items.length === 1 ? errors[0].issues : undefined,
+        body: { accepted: 0, rejected: errors.length, errors },
+        legacyMessage: legacySummary(errors),
+        legacy: { errors },
+      });
+    }
+
+    const principal = c.get('principal');
+    const cfg = deps.config();
+    const rate = limiter.take(principal.name, events.length, { limit: cfg.ingest_rate_limit, windowSeconds: cfg.ingest_rate_window_seconds });
+    if (!rate.ok) {
+      reject('rate_limited', events.length);
+      throw httpError(429, {
+        message: `rate limit exceeded: key '${principal.name}' may send ${cfg.ingest_rate_limit} events per ${cfg.ingest_rate_window_seconds} s`,
+        legacyMessage: 'Too Many Requests - rate limit exceeded',
+        headers: { 'Retry-After': String(rate.retryAfterSeconds) },
+        body: { retryAfterSeconds: rate.retryAfterSeconds },
+        legacy: { retry_after: rate.retryAfterSeconds },
+      });
+    }
+
+    const outcomes = await publishEvents(deps.js, events.map((e) => e.event), { link, timeoutMs: deps.publishTimeoutMs });
+    const ids: (string | null)[] = items.map(() => null);
+    const stored: number[] = [];
+    const duplicates: number[] = [];
+    const failed: number[] = [];
+    const reasons = new Map<PublishFailure, number>();
+    let firstError = '';
+    outcomes.forEach((o, j) => {
+      const { index, event } = events[j];
+      ids[index] = event.id;
+      if (o.ok) {
+        stored.push(index);
+        if (o.duplicate) duplicates.push(index);
+      } else {
+        failed.push(index);
+        reasons.set(o.reason, (reasons.get(o.reason) ?? 0) + 1);
+        firstError ||= o.error;
+      }
+    });
+    const fresh = stored.length - duplicates.length;
+    if (fresh > 0) {
+      metrics.accepted.inc({ input: INPUT }, fresh);
+      deps.counters.add(fresh);
+    }
+    if (duplicates.length) metrics.duplicate.inc({ input: INPUT }, duplicates.length);
+
+    if (failed.length > 0) {
+      for (const [reason, n] of reasons) reject(reason, n);
+      const reason: PublishFailure = reasons.has('stream_full') ? 'stream_full' : reasons.has('unavailable') ? 'unavailable' : 'error';
+      const retryAfter = RETRY_AFTER_SECONDS[reason];
+      deps.log.warn({ correlationId: corr, reason, stored: stored.length, failed: failed.length, err: firstError }, 'events not stored');
+      const depth = reason === 'stream_full' ? await backlog.refresh() : backlog.peek();
+      const message = reason === 'stream_full' ? 'event backlog full (MUTT_EVENTS): retry later' : 'event store unavailable (NATS): retry later';
+      throw httpError(503, {
+        message,
+        legacyMessage: reason === 'stream_full' ? 'Service Unavailable - queue full' : 'Service Unavailable - NATS unavailable',
+        headers: { 'Retry-After': String(retryAfter) },
+        body: { reason, retryAfterSeconds: retryAfter, accepted: stored.length, rejected: errors.length, stored, failed, duplicates, ids, errors },
+        legacy: {
+          retry_after: retryAfter,
+          stored: stored.length,
+          ...(depth ? { queue_depth: depth.messages, queue_limit: depth.maxMessages } : {}),
+        },
+      });
+    }
+    return { total: items.length, ids, stored, duplicates, errors };
+  }
+
+  const legacyHandler = async (c: Context<GatewayEnv>) => {
+    const r = await storeEvents(c, 'legacy');
+    const depth = backlog.peek();
+    const single = r.total === 1;
+    return c.json({
+      status: 'queued',
+      correlation_id: c.get('correlationId'),
+      event_id: r.ids[r.stored[0]],
+      ...(depth ? { queue_depth: depth.messages + r.stored.length - r.duplicates.length } : {}),
+      ...(single ? {} : { event_ids: r.ids, accepted: r.stored.length, rejected: r.errors.length, errors: r.errors }),
+      ...(r.duplicates.length ? { duplicates: r.duplicates.length } : {}),
+    }, 200);
+  };
+
+  const v2Handler = async (c: Context<GatewayEnv>) => {
+    const r = await storeEvents(c, 'v2');
+    return c.json({ accepted: r.stored.length, rejected: r.errors.length, duplicates: r.duplicates, ids: r.ids, errors: r.errors }, 202);
+  };
+
+  app.post('/ingest', requestMetrics(deps.registry, '/ingest'), errorStyle('legacy'), correlationId(), auth, legacyHandler);
+  app.post('/api/v1/ingest', requestMetrics(deps.registry, '/api/v1/ingest'),
+    deprecation({ sunset: LEGACY_SUNSET, successor: '/api/v2/events' }), errorStyle('legacy'), correlationId(), auth, legacyHandler);
+  app.post('/api/v2/events', requestMetrics(deps.registry, '/api/v2/events'), errorStyle('api'), correlationId(), auth, v2Handler);
+  return app;
+}
