@@ -345,6 +345,10 @@ export async function startFakeMoog(opts: FakeMoogOptions = {}): Promise<FakeMoo
         const list = events(since, limit);
         return json(res, 200, { events: list, next: list.length ? list[list.length - 1].seq : since, total: seq });
       }
+      // A GET on an event path answers like a Moogsoft that is up (404: no such page) or down (the configured
+      // 5xx, connection reset): MUTT's remediation probes health this way without posting an event.
+      if (control.reset === 'connection' && control.failNext === 0 && control.failureRatio === 0) { req.socket.destroy(); return; }
+      if (control.status >= 500) return json(res, control.status, { error: 'unavailable' });
       return json(res, 404, { error: `no such path ${path}` });
     }
     res.writeHead(405, { allow: 'GET, POST' });
