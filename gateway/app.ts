@@ -1,18 +1,45 @@
-// The gateway's Hono app: ingest (legacy /ingest and /api/v2/events), and the service description at '/'.
-// Health, readiness and metrics routes are mounted by the process (actors/runtime/http.ts).
+// The gateway's Hono app: ingest (legacy /ingest, /api/v1/ingest, /api/v2/events) behind API-key auth, and the
+// service description at '/'. Health, readiness and metrics routes are mounted by the process itself
+// (actors/runtime/http.ts). Errors of every route are rendered in one place (http-error.ts).
 //   startProcess({ ..., http: gatewayApp })
 
 import { Hono } from 'hono';
-import type { ProcessContext } from '../actors/runtime/process.ts';
+import { jetstream } from '@nats-io/jetstream';
+import type { HttpApp, ProcessContext } from '../actors/runtime/process.ts';
 import { VERSION } from '../actors/runtime/process.ts';
+import { errorRenderer } from './http-error.ts';
+import { openApiKeyStore } from './auth/store.ts';
+import { FailureThrottle } from './auth/throttle.ts';
+import { openIngestCounters } from './ingest/counters.ts';
+import { ingestRoutes } from './ingest/routes.ts';
+import type { GatewayEnv } from './middleware/context.ts';
 
-export async function gatewayApp(ctx: ProcessContext): Promise<Hono> {
-  const app = new Hono();
+export async function gatewayApp(ctx: ProcessContext): Promise<HttpApp> {
+  const { nc, env, log, registry } = ctx;
+  const auth = await openApiKeyStore(nc, env, { log });
+  const counters = await openIngestCounters(nc, { log });
+  const authThrottle = new FailureThrottle();
+  const app = new Hono<GatewayEnv>();
+  app.onError(errorRenderer(log));
   app.get('/', (c) => c.json({
     service: 'MUTT gateway',
     version: VERSION,
     instance: ctx.instance,
     endpoints: { ingest: '/ingest', events: '/api/v2/events', health: '/healthz', ready: '/readyz', metrics: '/metrics' },
   }));
-  return app;
+  app.route('/', ingestRoutes({
+    js: jetstream(nc), nc, auth, log, registry, counters, authThrottle,
+    bodyLimitBytes: env.MUTT_BODY_LIMIT_BYTES,
+    config: () => {
+      const c = ctx.config.get();
+      return { ingest_rate_limit: c.ingest_rate_limit, ingest_rate_window_seconds: c.ingest_rate_window_seconds };
+    },
+  }));
+  return {
+    app: app as unknown as Hono,
+    close: async () => {
+      await counters.close();
+      await auth.close();
+    },
+  };
 }

@@ -19,7 +19,7 @@ import { createSharedRateGate, type RateGate } from './rate-gate.ts';
 import { SharedBreaker } from './shared-breaker.ts';
 import { STATUS_CODE, type BreakerConfig } from './breaker.ts';
 import { aimdRate, aimdThrottled, initialAimd, isThrottleSignal, AimdStateSchema, type AimdState } from './aimd.ts';
-import { casUpdate } from './shared-state.ts';
+import { casUpdate } from '../runtime/kv-cas.ts';
 
 const AIMD_KEY = 'forwarder.aimd';
 

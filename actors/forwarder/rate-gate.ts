@@ -8,7 +8,7 @@
 
 import { setTimeout as sleep } from 'node:timers/promises';
 import { blockSize, DEFAULT_TOLERANCE_MS, parseRate, RATE_KEY, reserve, type RateConfig } from './rate-limit.ts';
-import { casUpdate, type CasStore } from './shared-state.ts';
+import { casUpdate, type CasStore } from '../runtime/kv-cas.ts';
 
 export interface RateGateOptions {
   /** Reserves up to n permits in the shared state: permit times, or how long to wait before asking again. */

@@ -5,7 +5,7 @@
 
 import type { KV } from '@nats-io/kv';
 import { BREAKER_KEY, breakerView, canSend, initialBreaker, msUntilSendable, parseBreaker, recordResults, tryAcquire, type BreakerConfig, type BreakerState } from './breaker.ts';
-import { casUpdate } from './shared-state.ts';
+import { casUpdate } from '../runtime/kv-cas.ts';
 
 export class SharedBreaker {
   state: BreakerState = initialBreaker(Date.now());

@@ -5,6 +5,7 @@
 //   const c = new KvCasBatcher(kv, decide); const { fired } = await c.add('unhandled.h.fp', 1)
 
 import type { KV } from '@nats-io/kv';
+import { casUpdate } from './kv-cas.ts';
 
 export interface Step<S, R> {
   next: S;
@@ -24,7 +25,7 @@ export class KvCasBatcher<S, R> {
   private readonly inFlight = new Set<string>();
   private readonly queued = new Map<string, Pending<R>>();
 
-  constructor(private readonly kv: KV, private readonly transition: Transition<S, R>, private readonly maxAttempts = 50) {}
+  constructor(private readonly kv: KV, private readonly transition: Transition<S, R>) {}
 
   /** Adds n to `key`; resolves with the batch result, `first` true for exactly one caller of the batch. */
   add(key: string, n = 1): Promise<{ result: R; first: boolean }> {
@@ -54,21 +55,10 @@ export class KvCasBatcher<S, R> {
   }
 
   private async apply(key: string, n: number): Promise<R> {
-    for (let attempt = 1; ; attempt++) {
-      const entry = await this.kv.get(key);
-      const live = entry && entry.operation === 'PUT' && entry.value.length > 0;
-      const prev = live ? (JSON.parse(Buffer.from(entry.value).toString()) as S) : null;
+    const { result } = await casUpdate(this.kv, key, (v) => (v ?? null) as S | null, (prev) => {
       const step = this.transition(prev, n, Date.now());
-      const data = Buffer.from(JSON.stringify(step.next));
-      try {
-        if (live) await this.kv.update(key, data, entry.revision);
-        else if (entry) await this.kv.update(key, data, entry.revision); // deleted marker: CAS on its revision
-        else await this.kv.create(key, data);
-        return step.result;
-      } catch (err) {
-        // Another replica wrote first: read again and re-decide. Anything else is a real failure.
-        if (attempt >= this.maxAttempts || !/wrong last sequence|key exists/i.test(String((err as Error).message))) throw err;
-      }
-    }
+      return { state: step.next as S | null, result: step.result };
+    });
+    return result;
   }
 }

@@ -40,13 +40,19 @@ export interface ProcessContext {
   signal: AbortSignal;
 }
 
+/** An HTTP app and what to finish before NATS is drained (e.g. flushing counters). */
+export interface HttpApp {
+  app: Hono;
+  close?(): Promise<void>;
+}
+
 export interface ProcessOptions {
   env: Env;
   /** Names this process in logs, health and heartbeats ('up', 'alerter', 'gateway'...). */
   name: string;
   actors: ActorDef[];
   /** Builds the HTTP app (the gateway); health, ready and metrics routes are always mounted. */
-  http?: (ctx: ProcessContext) => Promise<Hono> | Hono;
+  http?: (ctx: ProcessContext) => Promise<HttpApp> | HttpApp;
   log?: Logger;
   /** Exit the process on SIGTERM/SIGINT (true for bin/mutt, false for tests). */
   handleSignals?: boolean;
@@ -111,7 +117,8 @@ export async function startProcess(opts: ProcessOptions): Promise<RunningProcess
 
   const app = new Hono();
   app.route('/', healthRoutes(health, registry, { instance, version: VERSION, actors: opts.actors.map((a) => a.name) }));
-  if (opts.http) app.route('/', await opts.http(ctx));
+  const http = opts.http ? await opts.http(ctx) : undefined;
+  if (http) app.route('/', http.app);
   const { server, port } = await listen(app, env.MUTT_HTTP_HOST, env.MUTT_HTTP_PORT);
   log.info({ port, actors: opts.actors.map((a) => a.name), version: VERSION }, `HTTP listening on ${env.MUTT_HTTP_HOST}:${port}`);
 
@@ -140,6 +147,7 @@ export async function startProcess(opts: ProcessOptions): Promise<RunningProcess
     if (outcome === 'timeout') log.warn({ graceMs: env.MUTT_SHUTDOWN_GRACE_MS }, 'grace period over; unfinished messages will be redelivered');
     config.stop();
     await new Promise<void>((r) => server.close(() => r()));
+    await http?.close?.().catch((err: unknown) => log.warn({ err: describeError(err) }, 'HTTP app close failed'));
     await nc.drain().catch(() => {});
     log.info('stopped');
     resolveStopped();

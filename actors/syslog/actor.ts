@@ -3,17 +3,18 @@
 // Parsing and framing live in parse.ts / framing.ts, sockets in listener.ts.
 
 import { defineActor } from '../runtime/define.ts';
-import { publishEventsOrThrow } from '../runtime/publish-events.ts';
+import { ConnectionState, publishEventsOrThrow } from '../runtime/publish-events.ts';
 import { startSyslogListener } from './listener.ts';
 
 export default defineActor({
   name: 'syslog',
   publishes: ['mutt.events.syslog.>'],
   async run(rt) {
+    const link = new ConnectionState(rt.nc);
     const listener = await startSyslogListener({
       port: rt.env.MUTT_SYSLOG_PORT,
       host: rt.env.MUTT_HTTP_HOST,
-      publish: (events) => publishEventsOrThrow(rt.js, events),
+      publish: (events) => publishEventsOrThrow(rt.js, events, link),
       log: rt.log,
       registry: rt.registry,
     });

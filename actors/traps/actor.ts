@@ -2,18 +2,19 @@
 // turned into trap events and stored in MUTT_EVENTS. The PDU handling lives in receiver.ts.
 
 import { defineActor } from '../runtime/define.ts';
-import { publishEventsOrThrow } from '../runtime/publish-events.ts';
+import { ConnectionState, publishEventsOrThrow } from '../runtime/publish-events.ts';
 import { startTrapReceiver } from './receiver.ts';
 
 export default defineActor({
   name: 'traps',
   publishes: ['mutt.events.trap.>'],
   async run(rt) {
+    const link = new ConnectionState(rt.nc);
     const receiver = await startTrapReceiver({
       port: rt.env.MUTT_TRAP_PORT,
       host: rt.env.MUTT_HTTP_HOST,
       communities: rt.env.MUTT_TRAP_COMMUNITIES.split(',').map((c) => c.trim()).filter(Boolean),
-      publish: (events) => publishEventsOrThrow(rt.js, events),
+      publish: (events) => publishEventsOrThrow(rt.js, events, link),
       log: rt.log,
       registry: rt.registry,
     });

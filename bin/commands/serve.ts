@@ -8,6 +8,7 @@ import { gatewayApp } from '../../gateway/app.ts';
 import { ACTOR_NAMES, loadActor, type ActorName } from '../actors.ts';
 import { CliError, parseFlags } from '../cli-error.ts';
 import { ensureLocalNats } from '../embedded-nats.ts';
+import { ensureLocalApiKeys } from '../local-keys.ts';
 import type { Command } from './command.ts';
 
 async function serve(name: string, env: Env, actors: ActorDef[], withGateway: boolean, embedded: boolean): Promise<void> {
@@ -18,6 +19,7 @@ async function serve(name: string, env: Env, actors: ActorDef[], withGateway: bo
     env = { ...env, NATS_URL: nats.url };
     stopNats = nats.stop;
   }
+  if (embedded && withGateway) env = ensureLocalApiKeys(env, log);
   const proc = await startProcess({ env, name, actors, log, http: withGateway ? gatewayApp : undefined, handleSignals: false });
   for (const sig of ['SIGTERM', 'SIGINT'] as const) {
     process.once(sig, () => {

@@ -29,7 +29,7 @@ import type { IngestCounters } from './counters.ts';
 import { ingestMetrics, type RejectReason } from './metrics.ts';
 import { normaliseHttpEvent } from './normalise.ts';
 import { parseBody, type BodyItem } from './parse-body.ts';
-import { ConnectionState, publishEvents, RETRY_AFTER_SECONDS, type PublishFailure } from './publish.ts';
+import { ConnectionState, publishEvents, RETRY_AFTER_SECONDS, type PublishFailure } from '../../actors/runtime/publish-events.ts';
 import { KeyRateLimiter } from './rate-limit.ts';
 
 export interface IngestConfig {

@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { AckPolicy } from '@nats-io/jetstream';
 import { jetstream, JetStreamApiError } from '@nats-io/jetstream';
 import { StreamName } from '../../protocol/streams.ts';
-import { classifyPublishError } from '../../gateway/ingest/publish.ts';
+import { classifyPublishError } from '../../actors/runtime/publish-events.ts';
 import { ingestFixture, type IngestFixture } from './ingest-fixture.ts';
 
 let f: IngestFixture;

@@ -1,5 +1,5 @@
-// Read-modify-write of one JSON value in a KV bucket with compare-and-set, for state every forwarder replica
-// shares (the breaker, the rate limiter). A step function gets the current state and returns the next one;
+// Read-modify-write of one JSON value in a KV bucket with compare-and-set, for state shared by the replicas of an
+// actor (the breaker, the rate limiter, unhandled counters). A step function gets the current state and returns the next one;
 // if another replica wrote in between, the write is refused and the step runs again on the fresh value.
 // The store is any KV with get/create/update — @nats-io/kv's KV fits as is.
 //   const { result } = await casUpdate(kv, RATE_KEY, parseRate, (s) => {

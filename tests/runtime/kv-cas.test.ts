@@ -5,7 +5,7 @@ import * as assert from 'uvu/assert';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { Kvm, type KV } from '@nats-io/kv';
 import { startNats, type TestNats } from '../helpers/nats-server.ts';
-import { casUpdate, CasContentionError, isCasConflict, type CasStore } from '../../actors/forwarder/shared-state.ts';
+import { casUpdate, CasContentionError, isCasConflict, type CasStore } from '../../actors/runtime/kv-cas.ts';
 import type { RateConfig } from '../../actors/forwarder/rate-limit.ts';
 import { createSharedRateGate, RateGate } from '../../actors/forwarder/rate-gate.ts';
 import { BREAKER_KEY, initialBreaker, parseBreaker, recordResult, tryAcquire, type BreakerConfig } from '../../actors/forwarder/breaker.ts';

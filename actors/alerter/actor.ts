@@ -1,0 +1,158 @@
+// The alerter actor: for each event in MUTT_EVENTS decide what happens — which rule matches, prod or dev
+// handling, which team — then publish the alert (if forwarded) and one audit record, both idempotent
+// (Nats-Msg-Id from the event id), so a redelivered event never alerts or audits twice. Unmatched events are
+// counted per (host, fingerprint) in KV and raise one meta-alert at the threshold. Pauses while MUTT_ALERTS is
+// backed up. The decisions themselves live in rules.ts, environment.ts, fingerprint.ts and unhandled.ts.
+
+import { createHash } from 'node:crypto';
+import { Kvm, type KV } from '@nats-io/kv';
+import { Counter, type Registry } from 'prom-client';
+import type { PubAck } from '@nats-io/jetstream';
+import { Alert, EventAuditRecord, IngestEvent, type Environment } from '../../protocol/messages.ts';
+import { Bucket, Durable, StreamName } from '../../protocol/streams.ts';
+import { Headers, META_RULE, UNHANDLED_RULE, subjects } from '../../protocol/subjects.ts';
+import { defineActor, type ActorRuntime, type HandlerContext } from '../runtime/define.ts';
+import { BacklogGate } from '../runtime/backlog-gate.ts';
+import { KvCasBatcher } from '../runtime/kv-counter.ts';
+import { casUpdate } from '../runtime/kv-cas.ts';
+import { LiveRules } from './live-rules.ts';
+import { LiveHosts } from './live-hosts.ts';
+import { isDevHost, teamForHost } from './environment.ts';
+import { fingerprint } from './fingerprint.ts';
+import { stepUnhandled, metaAlertMessage, type UnhandledState } from './unhandled.ts';
+
+interface AlerterState {
+  rules: LiveRules;
+  hosts: LiveHosts;
+  gate: BacklogGate;
+  unhandled: KvCasBatcher<UnhandledState, { fire: boolean; windowStart: number }>;
+  state: KV;
+  metrics: { decisions: Counter<'decision'>; unhandled: Counter<'host'>; metaAlerts: Counter };
+  cfg: ActorRuntime['config'];
+}
+
+function counter<L extends string>(registry: Registry, name: string, help: string, labelNames: L[] = []): Counter<L> {
+  return (registry.getSingleMetric(name) as Counter<L>) ?? new Counter({ name, help, labelNames, registers: [registry] });
+}
+
+/** KV keys allow [-/_=.a-zA-Z0-9]: hash the host so any host name fits. */
+function unhandledKey(host: string, fp: string): string {
+  return `unhandled.${createHash('sha1').update(host.toLowerCase()).digest('hex').slice(0, 16)}.${fp}`;
+}
+
+async function publishAudit(ctx: HandlerContext<AlerterState>, record: EventAuditRecord): Promise<void> {
+  await ctx.publish(subjects.auditEvent(record.host, record.ruleId ?? UNHANDLED_RULE), EventAuditRecord, record, {
+    msgId: `audit:${record.eventId}${record.kind === 'meta' ? ':meta' : ''}`,
+    headers: { [Headers.correlationId]: record.correlationId, [Headers.host]: oneLine(record.host), [Headers.rule]: record.ruleId ?? UNHANDLED_RULE, [Headers.decision]: record.decision },
+  });
+}
+
+async function publishAlert(ctx: HandlerContext<AlerterState>, alert: Alert): Promise<PubAck> {
+  return ctx.publish(subjects.alert(alert.team), Alert, alert, {
+    msgId: alert.id,
+    headers: { [Headers.correlationId]: alert.correlationId, [Headers.host]: oneLine(alert.host), [Headers.rule]: alert.ruleId, [Headers.decision]: alert.decision },
+  });
+}
+
+const oneLine = (s: string) => s.replace(/[\r\n]/g, ' ').slice(0, 255);
+
+export default defineActor({
+  name: 'alerter',
+  consumes: { stream: StreamName.events, durable: Durable.alerter, schema: IngestEvent },
+  publishes: ['mutt.alerts.>', 'mutt.audit.event.>', 'mutt.dlq.alerter.>'],
+  concurrency: 128,
+  retry: { backoffMs: [1_000, 5_000, 30_000, 120_000] },
+
+  async setup(rt): Promise<AlerterState> {
+    const rules = await LiveRules.open(rt.nc, rt.log, rt.registry, () => rt.config.get().alerter_regex_budget_ms);
+    const hosts = await LiveHosts.open(rt.nc, rt.log);
+    const gate = new BacklogGate(rt.nc, StreamName.alerts, () => rt.config.get().alerter_backpressure_depth).start();
+    const kv = await new Kvm(rt.nc).open(Bucket.state);
+    // The count is stored without the 'alerted' mark: the mark is set only after the meta-alert is stored, so a
+    // failed publish is retried by the next occurrence (or redelivery), and concurrent firings share one
+    // Nats-Msg-Id (the window start), which JetStream stores once.
+    const unhandled = new KvCasBatcher<UnhandledState, { fire: boolean; windowStart: number }>(kv, (prev, n, now) => {
+      const c = rt.config.get();
+      const { next, result } = stepUnhandled(prev, n, now, c.unhandled_threshold, c.unhandled_window_seconds);
+      return { next: result ? { ...next, alerted: false } : next, result: { fire: result, windowStart: next.windowStart } };
+    });
+    return {
+      rules, hosts, gate, unhandled, state: kv, cfg: rt.config,
+      metrics: {
+        decisions: counter(rt.registry, 'mutt_alerter_decisions_total', 'Events handled, by decision', ['decision']),
+        unhandled: counter(rt.registry, 'mutt_alerter_unhandled_total', 'Events no rule matched, by host', ['host']),
+        metaAlerts: counter(rt.registry, 'mutt_alerter_meta_alerts_total', 'Meta-alerts raised for repeated unmatched events'),
+      },
+    };
+  },
+
+  gate: (state) => state.gate.wait(),
+
+  async handle(event, ctx) {
+    const { rules, hosts, metrics } = ctx.state;
+    const now = Date.now();
+    const environment: Environment = isDevHost(hosts.devHosts, event.host) ? 'dev' : 'prod';
+    const match = rules.current.match(event);
+
+    if (match) {
+      const { rule } = match;
+      const decision = environment === 'dev' ? rule.dev_handling : rule.prod_handling;
+      const forwarded = decision !== 'ignore';
+      const alertId = `alert:${event.id}:${rule.id}`;
+      const work: Promise<void>[] = [];
+      if (forwarded) {
+        work.push(publishAlert(ctx, {
+          kind: 'rule', id: alertId, eventId: event.id, correlationId: event.correlationId, host: event.host, message: event.message,
+          severity: event.severity, eventTime: event.time, createdAt: now, decision, ruleId: rule.id, environment,
+          team: rule.team_assignment, fingerprint: fingerprint(event.message), trapOid: event.trapOid, event,
+        }).then(() => undefined));
+      }
+      work.push(publishAudit(ctx, {
+        kind: 'handled', eventId: event.id, correlationId: event.correlationId, at: now, eventTime: event.time, host: event.host,
+        ruleId: rule.id, decision, forwarded, environment, team: rule.team_assignment, severity: event.severity,
+        alertId: forwarded ? alertId : undefined, event,
+      }));
+      await Promise.all(work);
+      metrics.decisions.inc({ decision });
+      return;
+    }
+
+    // Unmatched: audit it, count it per (host, fingerprint), and raise one meta-alert per window at the threshold.
+    const fp = fingerprint(event.message);
+    const team = teamForHost(hosts.teams, event.host) ?? null;
+    const [{ result: { fire, windowStart } }] = await Promise.all([
+      ctx.state.unhandled.add(unhandledKey(event.host, fp), 1),
+      publishAudit(ctx, {
+        kind: 'unhandled', eventId: event.id, correlationId: event.correlationId, at: now, eventTime: event.time, host: event.host,
+        ruleId: null, decision: 'unhandled', forwarded: false, environment, team, severity: event.severity, event,
+      }),
+    ]);
+    metrics.decisions.inc({ decision: 'unhandled' });
+    metrics.unhandled.inc({ host: event.host.toLowerCase().slice(0, 100) });
+    if (fire) {
+      const cfg = ctx.cfg;
+      const metaTeam = team ?? cfg.unhandled_default_team;
+      const key = unhandledKey(event.host, fp);
+      const id = `meta:${key}:${windowStart}`;
+      const stored = await publishAlert(ctx, {
+        kind: 'meta', id, eventId: event.id, correlationId: event.correlationId, host: event.host,
+        message: metaAlertMessage(cfg.unhandled_threshold, cfg.unhandled_window_seconds, event.host, event.message),
+        severity: event.severity, eventTime: event.time, createdAt: now, decision: 'meta_alert', ruleId: META_RULE, environment,
+        team: metaTeam, fingerprint: fp, trapOid: event.trapOid, event,
+      });
+      await publishAudit(ctx, {
+        kind: 'meta', eventId: event.id, correlationId: event.correlationId, at: now, eventTime: event.time, host: event.host,
+        ruleId: META_RULE, decision: 'meta_alert', forwarded: true, environment, team: metaTeam, severity: event.severity, alertId: id, event,
+      });
+      await casUpdate(ctx.state.state, key, (v) => v as UnhandledState | null, (prev) =>
+        prev && prev.windowStart === windowStart && !prev.alerted ? { state: { ...prev, alerted: true }, result: null } : { state: prev, result: null });
+      if (!stored.duplicate) metrics.metaAlerts.inc();
+    }
+  },
+
+  async teardown(state) {
+    state?.rules.stop();
+    state?.hosts.stop();
+    state?.gate.stop();
+  },
+});
