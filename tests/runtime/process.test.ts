@@ -56,7 +56,8 @@ t('SIGKILL mid-handler loses nothing: another process handles the message after 
   await waitFor(() => events.some((e) => e.id === 'k1' && e.what === 'done'), 20_000, 'k1 done by the second process');
   const done = events.find((e) => e.id === 'k1' && e.what === 'done')!;
   assert.is(done.pid, b.child.pid);
-  assert.is(done.attempt, 2);
+  // The delivery count is not asserted: nats-server lowers it again when it notices a delivery went to a
+  // pull request whose client is gone, so the second process may see 1 or 2.
   await b.kill('SIGKILL');
 });
 
@@ -68,6 +69,7 @@ t('SIGTERM drains in-flight work and exits 0', async () => {
   const exit = await a.kill('SIGTERM');
   assert.is(exit.code, 0);
   const done = events.find((e) => e.id === 'd1' && e.what === 'done');
+  if (!done) console.log('DEBUG', JSON.stringify(events), '\nA:', a.output().slice(-4000));
   assert.ok(done, 'in-flight message finished before exit');
   assert.is(done!.pid, a.child.pid);
 });
