@@ -44,7 +44,7 @@ export async function startPipeline(opts: { env?: Record<string, string>; natsAr
     ...opts.env,
   };
   await provision(nc, loadEnv(env));
-  await setConfig(nc, { moog_backoff_base_ms: 100, moog_backoff_max_ms: 1000, breaker_open_seconds: 1, remediation_interval_seconds: 1 });
+  await setConfig(nc, { moog_backoff_base_ms: 100, moog_backoff_max_ms: 1000, breaker_open_seconds: 1, remediation_interval_seconds: 1, moog_rate_limit: 100_000 });
   const rules = await new Kvm(nc).open(Bucket.rules);
   const hosts = await new Kvm(nc).open(Bucket.hosts);
   const procs = new Map<string, Spawned[]>();
