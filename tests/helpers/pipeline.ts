@@ -33,9 +33,11 @@ export interface Pipeline {
   stop(): Promise<void>;
 }
 
-export async function startPipeline(opts: { env?: Record<string, string>; natsArgs?: string[] } = {}): Promise<Pipeline> {
-  const nats = await startNats(opts.natsArgs ? { args: opts.natsArgs } : {});
-  const nc = await connect({ servers: nats.url, maxReconnectAttempts: -1, reconnectTimeWait: 200 });
+export async function startPipeline(opts: { env?: Record<string, string>; natsArgs?: string[]; cluster?: { url: string; urls: string[]; stop(): Promise<void> } } = {}): Promise<Pipeline> {
+  const nats: TestNats = opts.cluster
+    ? { url: opts.cluster.url, port: 0, storeDir: '', kill: async () => {}, restart: async () => {}, stop: () => opts.cluster!.stop() }
+    : await startNats(opts.natsArgs ? { args: opts.natsArgs } : {});
+  const nc = await connect({ servers: opts.cluster ? opts.cluster.urls : nats.url, maxReconnectAttempts: -1, reconnectTimeWait: 200 });
   const moog = await startFakeMoog({ apiKey: MOOG_KEY, auth: 'bearer' });
   const env: Record<string, string> = {
     NATS_URL: nats.url, MOOG_WEBHOOK_URL: `${moog.url}/events/mutt`, MOOG_API_KEY: MOOG_KEY,

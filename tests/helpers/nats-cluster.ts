@@ -1,0 +1,75 @@
+// A 3-node JetStream cluster on loopback for failover tests: each node its own client port, route port and store.
+//   const c = await startCluster(); c.urls; await c.kill('n2'); await c.restart('n2'); await c.stop()
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connect } from '@nats-io/transport-node';
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export interface Cluster {
+  names: string[];
+  urls: string[];
+  url: string;
+  kill(name: string): Promise<void>;
+  restart(name: string): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startCluster(size = 3): Promise<Cluster> {
+  const names = Array.from({ length: size }, (_, i) => `n${i + 1}`);
+  const clientPorts = await Promise.all(names.map(freePort));
+  const routePorts = await Promise.all(names.map(freePort));
+  const dirs = await Promise.all(names.map(() => mkdtemp(join(tmpdir(), 'mutt-cluster-'))));
+  const routes = routePorts.map((p) => `nats://127.0.0.1:${p}`).join(',');
+  const children = new Map<string, ChildProcess>();
+  const launch = (i: number) => {
+    const child = spawn('nats-server', ['-js', '-n', names[i], '--cluster_name', 'mutt', '-a', '127.0.0.1', '-p', String(clientPorts[i]),
+      '--cluster', `nats://127.0.0.1:${routePorts[i]}`, '--routes', routes, '-sd', dirs[i]], { stdio: 'ignore' });
+    children.set(names[i], child);
+  };
+  names.forEach((_, i) => launch(i));
+  const urls = clientPorts.map((p) => `nats://127.0.0.1:${p}`);
+  // Ready when JetStream answers through the cluster (a meta leader exists).
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    try {
+      const nc = await connect({ servers: urls, timeout: 1000 });
+      const { jetstreamManager } = await import('@nats-io/jetstream');
+      await (await jetstreamManager(nc)).getAccountInfo();
+      await nc.close();
+      break;
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+  const kill = async (name: string) => {
+    const c = children.get(name);
+    if (!c || c.exitCode !== null || c.signalCode) return;
+    const exited = new Promise((r) => c.once('exit', r));
+    c.kill('SIGKILL');
+    await exited;
+  };
+  return {
+    names, urls, url: urls.join(','),
+    kill,
+    restart: async (name) => launch(names.indexOf(name)),
+    stop: async () => {
+      for (const n of names) await kill(n);
+      await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
+    },
+  };
+}
