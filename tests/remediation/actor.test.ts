@@ -20,7 +20,6 @@ import { createLogger } from '../../actors/runtime/logger.ts';
 import { provision } from '../../actors/runtime/provision.ts';
 import { deadLetter } from '../../actors/runtime/dead-letter.ts';
 import { listEntries } from '../../actors/remediation/replay.ts';
-import { decideRemediation } from '../../actors/remediation/policy.ts';
 import remediation from '../../actors/remediation/actor.ts';
 
 const t = suite('remediation actor');
@@ -64,16 +63,6 @@ t.after(async () => {
   await moog.close();
   await nc.close();
   await nats.stop();
-});
-
-t('policy: permanent reasons quarantine, transient ones wait, rest and then replay', () => {
-  const base = { stage: 'forwarder', replays: 0, lastSeenAt: 1000 };
-  assert.equal(decideRemediation({ ...base, reason: 'schema_invalid' }, { now: 5000, maxReplays: 3, minAgeMs: 1000, healthy: true }), { action: 'quarantine', reason: 'schema_invalid' });
-  assert.equal(decideRemediation({ ...base, reason: 'retries_exhausted', replays: 3 }, { now: 5000, maxReplays: 3, minAgeMs: 1000, healthy: true }), { action: 'quarantine', reason: 'max_replays' });
-  assert.is(decideRemediation({ ...base, reason: 'expired' }, { now: 1500, maxReplays: 3, minAgeMs: 1000, healthy: true }).action, 'wait');
-  assert.is(decideRemediation({ ...base, reason: 'expired' }, { now: 5000, maxReplays: 3, minAgeMs: 1000, healthy: false }).action, 'wait');
-  assert.equal(decideRemediation({ ...base, reason: 'retries_exhausted' }, { now: 5000, maxReplays: 3, minAgeMs: 1000, healthy: true }), { action: 'replay' });
-  assert.equal(decideRemediation({ ...base, stage: 'quarantine', reason: 'rejected' }, { now: 5000, maxReplays: 3, minAgeMs: 1000, healthy: true }), { action: 'keep' });
 });
 
 t('while Moogsoft is down nothing is replayed; once healthy, transient entries go back to MUTT_ALERTS', async () => {
