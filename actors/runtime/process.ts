@@ -182,6 +182,11 @@ async function retryUntil(fn: () => Promise<void>, log: Logger, signal: AbortSig
 function listen(app: Hono, host: string, port: number): Promise<{ server: ServerType; port: number }> {
   return new Promise((resolve, reject) => {
     const server = serve({ fetch: app.fetch, hostname: host, port }, (info: AddressInfo) => resolve({ server, port: info.port }));
+    // Slow clients cannot hold a connection forever: headers within 10 s, the whole request within 60 s.
+    const http = server as unknown as { headersTimeout: number; requestTimeout: number; keepAliveTimeout: number };
+    http.headersTimeout = 10_000;
+    http.requestTimeout = 60_000;
+    http.keepAliveTimeout = 5_000;
     server.once('error', (err: Error) => reject(new Error(`cannot listen on ${host}:${port}: ${err.message}`)));
   });
 }
