@@ -1,0 +1,412 @@
+// nats.conf + deploy/nats/accounts.conf with the real nats-server: each MUTT process, run as its own NATS user,
+// can do its work (the real actors start and become ready; each consuming actor's consumer, declared subjects,
+// dead letters and KV keys work) and is refused everything else. No permission violation is logged while they
+// work; the refusals below are each a violation on purpose.
+
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import dgram from 'node:dgram';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { AckPolicy, jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
+import { Kvm } from '@nats-io/kv';
+import { pino } from 'pino';
+import { z } from 'zod';
+import { loadEnv, type Env } from '../../protocol/env.ts';
+import { encode } from '../../protocol/codec.ts';
+import { Bucket, Durable, StreamName } from '../../protocol/streams.ts';
+import { provision } from '../../actors/runtime/provision.ts';
+import { startProcess, type RunningProcess } from '../../actors/runtime/process.ts';
+import { defineActor, type ActorDef, type ConsumingActorDef } from '../../actors/runtime/define.ts';
+import { PermanentError } from '../../actors/runtime/errors.ts';
+import { ACTOR_NAMES, loadActor } from '../../bin/actors.ts';
+import { startFakeMoog } from '../../bench/fake-moog.ts';
+import { sleep, waitUntil } from './helpers.ts';
+import { startShippedNats, type Role, type ShippedNats } from './nats-server.ts';
+
+const t = suite('nats.conf least-privilege users');
+let nats: ShippedNats;
+let admin: NatsConnection;
+let jsm: JetStreamManager;
+let violationsBefore = 0;
+const silent = pino({ level: 'silent' });
+
+const violations = () => (nats.log().match(/Violation/g) ?? []).length;
+
+function envFor(role: Role, extra: Record<string, string> = {}): Env {
+  return loadEnv({
+    NATS_URL: nats.url, NATS_USER: role, NATS_PASS: nats.passwords[role],
+    MUTT_HTTP_HOST: '127.0.0.1', MUTT_HTTP_PORT: '0', MUTT_SYSLOG_PORT: '0', MUTT_TRAP_PORT: '0',
+    MUTT_SHUTDOWN_GRACE_MS: '3000', MUTT_ACK_WAIT_MS: '5000', LOG_LEVEL: 'silent',
+    MOOG_WEBHOOK_URL: 'http://127.0.0.1:9/events', MOOG_API_KEY: 'deploy-test-credential', ...extra,
+  });
+}
+
+/** Runs the real `mutt` command as a NATS user. */
+async function mutt(user: Role, args: string[]) {
+  const { run: runTool, repoPath } = await import('./helpers.ts');
+  return runTool(process.execPath, [repoPath('bin/mutt.js'), ...args], {
+    env: { ...process.env, NATS_URL: nats.url, NATS_USER: user, NATS_PASS: nats.passwords[user], LOG_LEVEL: 'warn' },
+    timeoutMs: 60_000,
+  });
+}
+
+/** The subject a test publishes for a declared pattern: 'mutt.alerts.>' -> 'mutt.alerts.deploytest'. */
+const concrete = (pattern: string) => pattern.replace(/\*/g, 'x').replace(/>$/, 'deploytest');
+
+async function denied(what: string, attempt: () => Promise<unknown>): Promise<void> {
+  try {
+    await attempt();
+  } catch (err) {
+    assert.match(String((err as Error).message), /Permissions Violation|permission|authorization/i, `${what}: refused for the right reason (${(err as Error).message})`);
+    return;
+  }
+  assert.unreachable(`${what}: should have been refused`);
+}
+
+
+t.before(async () => {
+  nats = await startShippedNats();
+  admin = await nats.connectAs('admin');
+  jsm = await jetstreamManager(admin);
+  // `mutt setup`: the admin creates what the least-privilege users may only look at.
+  await provision(admin, loadEnv({}));
+});
+
+t.after(async () => {
+  await admin?.close();
+  await nats?.stop();
+});
+
+t('nats-server refuses to start while a role password is missing from its environment', async () => {
+  const { spawnSync } = await import('node:child_process');
+  const { requireBinary, tempDir } = await import('./helpers.ts');
+  const { stageNatsConf, ROLES, passwordVar } = await import('./nats-server.ts');
+  const dir = tempDir('nats-missing');
+  const conf = stageNatsConf(dir);
+  const env = { ...process.env, ...Object.fromEntries(ROLES.filter((r) => r !== 'traps').map((r) => [passwordVar(r), 'x'])) };
+  delete env.MUTT_TRAPS_PASS;
+  const r = spawnSync(requireBinary('nats-server', 'nats-server'), ['-c', conf, '-t'], { env, encoding: 'utf8' });
+  assert.is.not(r.status, 0);
+  assert.match(r.stdout + r.stderr, /MUTT_TRAPS_PASS/);
+  const ok = spawnSync(requireBinary('nats-server', 'nats-server'), ['-c', conf, '-t'], { env: { ...env, MUTT_TRAPS_PASS: 'x' }, encoding: 'utf8' });
+  assert.is(ok.status, 0, ok.stdout + ok.stderr);
+});
+
+t('a wrong password, an unknown user and no credentials are refused', async () => {
+  await denied('wrong password', () => connect({ servers: nats.url, user: 'alerter', pass: nats.passwords.syslog, timeout: 2000 }));
+  await denied('unknown user', () => connect({ servers: nats.url, user: 'mallory', pass: 'x', timeout: 2000 }));
+  await denied('anonymous', () => connect({ servers: nats.url, timeout: 2000 }));
+});
+
+t('admin provisioned every stream and bucket (mutt setup)', async () => {
+  const names: string[] = [];
+  for await (const n of jsm.streams.names()) names.push(n);
+  for (const s of Object.values(StreamName)) assert.ok(names.includes(s), s);
+  for (const b of Object.values(Bucket)) assert.ok(names.includes(`KV_${b}`), b);
+});
+
+t('the real pipeline runs with every process as its own NATS user: syslog line -> rule -> Moogsoft', async () => {
+  const operator = await nats.connectAs('operator');
+  const beats = new Set<string>();
+  operator.subscribe('mutt.health.>', { callback: (_e, m) => { beats.add(m.subject.split('.')[2]); } });
+  await operator.flush();
+  const { gatewayApp } = await import('../../gateway/app.ts');
+  const moog = await startFakeMoog({ apiKey: 'deploy-test-credential', auth: 'bearer' });
+  // An operator's rule (written by admin here; the gateway's management API in real life).
+  const rules = await new Kvm(admin).open(Bucket.rules);
+  await rules.put('deploytest', new TextEncoder().encode(JSON.stringify({
+    id: 'deploytest', match_type: 'contains', match_string: 'DEPLOY-PROBE', prod_handling: 'page_and_ticket', dev_handling: 'ignore', team_assignment: 'NetOps',
+  })));
+  const procs: RunningProcess[] = [];
+  try {
+    for (const name of ACTOR_NAMES) {
+      const def = await loadActor(name);
+      procs.push(await startProcess({ env: envFor(name, { MOOG_WEBHOOK_URL: `${moog.url}/events` }), name, actors: [def], log: silent }));
+    }
+    const apiKeys = `ops:admin:${'k'.repeat(32)},rsyslog:ingest:${'i'.repeat(32)}`;
+    procs.push(await startProcess({ env: envFor('gateway', { MUTT_API_KEYS: apiKeys }), name: 'gateway', actors: [], http: gatewayApp, log: silent }));
+    await waitUntil(() => procs.every((p) => p.health.ready()), 15_000, 'every process ready').catch((err) => {
+      const stuck = procs.filter((p) => !p.health.ready()).map((p) => JSON.stringify(p.health.snapshot()));
+      throw new Error(`${(err as Error).message}: ${stuck.join('\n')}\n${nats.log().split('\n').filter((l) => /Violation/.test(l)).join('\n')}`);
+    });
+
+    const syslog = procs[ACTOR_NAMES.indexOf('syslog')];
+    const udpPort = Number(/udp (\d+)/.exec(syslog.health.snapshot()['listener:syslog']?.detail ?? '')?.[1]);
+    assert.ok(udpPort > 0, 'the syslog listener reports its port');
+    const sock = dgram.createSocket('udp4');
+    await waitUntil(async () => {
+      await new Promise<void>((r) => sock.send('<187>Mar  1 00:01:02 core-sw1 %LINK-3-UPDOWN: DEPLOY-PROBE Gi0/2 down', udpPort, '127.0.0.1', () => r()));
+      await sleep(300);
+      return moog.stats().accepted > 0;
+    }, 15_000, 'the alert to reach the fake Moogsoft').catch((err) => {
+      throw new Error(`${(err as Error).message}\n${nats.log().split('\n').filter((l) => /Violation/.test(l)).join('\n')}`);
+    }).finally(() => sock.close());
+    const audit = await jsm.streams.info(StreamName.auditEvents);
+    assert.ok(audit.state.messages > 0, 'the alerter wrote its audit record');
+
+    const names = ['gateway', ...ACTOR_NAMES];
+    await waitUntil(() => names.every((n) => beats.has(n)), 8000, `heartbeats from ${names.join(', ')}`);
+  } finally {
+    await Promise.all(procs.map((p) => p.stop()));
+    await rules.delete('deploytest');
+    await operator.close();
+    await moog.close();
+  }
+});
+
+const consumingRoles = ['alerter', 'forwarder', 'remediation'] as const;
+const stateKeys: Record<string, { writes?: string; reads: string }> = {
+  alerter: { writes: 'unhandled.deploytest', reads: 'unhandled.deploytest' },
+  forwarder: { writes: 'forwarder.deploytest', reads: 'forwarder.deploytest' },
+  remediation: { reads: 'forwarder.breaker' },
+};
+
+for (const role of consumingRoles) {
+  t(`${role}: binds its durable consumer, publishes what it declares, dead-letters, uses its KV keys`, async () => {
+    // The declaration of the real actor: a change to its `publishes` that nats.conf does not follow fails here.
+    const declared = (await loadActor(role)) as ConsumingActorDef<z.ZodType, unknown>;
+    // Anything decodable is accepted and only probes (n > 0) are acted on: on MUTT_DLQ the probe consumer also
+    // sees its own dead letters and the probes it published, which must not feed a loop.
+    const Probe = z.record(z.string(), z.unknown());
+    const handled: number[] = [];
+    const probe = defineActor({
+      name: role,
+      consumes: { stream: declared.consumes.stream, durable: declared.consumes.durable, schema: Probe },
+      publishes: declared.publishes,
+      concurrency: 2,
+      retry: { backoffMs: [] },
+      async handle(msg, ctx) {
+        const n = typeof msg.n === 'number' ? msg.n : 0;
+        if (n <= 0) return;
+        if (msg.fail === true) throw new PermanentError('rejected', 'deploy test: dead-letter this one');
+        for (const pattern of declared.publishes) await ctx.publishRaw(concrete(pattern), encode(Probe, { n: -1 }));
+        const kv = await new Kvm(ctx.nc).open(Bucket.state);
+        const keys = stateKeys[role];
+        if (keys.writes) await kv.put(keys.writes, new TextEncoder().encode(String(n)));
+        await kv.get(keys.reads);
+        handled.push(n);
+      },
+    });
+    const stream = declared.consumes.stream;
+    await jsm.streams.purge(stream);
+    const js = jetstream(admin);
+    // Subjects of the consumed stream the admin may publish probes to.
+    const into = { [StreamName.events]: 'mutt.events.syslog.probe', [StreamName.alerts]: 'mutt.alerts.probe', [StreamName.dlq]: 'mutt.dlq.probe.rejected' }[stream as string]!;
+    await js.publish(into, encode(Probe, { n: 1, fail: false }));
+    await js.publish(into, encode(Probe, { n: 2, fail: true }));
+    const dlqBefore = (await jsm.streams.info(StreamName.dlq)).state.messages;
+    const proc = await startProcess({ env: envFor(role), name: role, actors: [probe as ActorDef], log: silent });
+    try {
+      await waitUntil(() => handled.includes(1), 10_000, `${role} to handle its probe`);
+      await waitUntil(async () => (await jsm.streams.info(StreamName.dlq)).state.messages > dlqBefore, 10_000, `${role}'s dead letter`);
+      for (const pattern of declared.publishes) {
+        const subject = concrete(pattern);
+        const stored = await jsm.streams.getMessage(await jsm.streams.find(subject), { last_by_subj: subject }).catch(() => null);
+        assert.ok(stored, `${role} stored a message on ${subject}`);
+      }
+      const ci = await jsm.consumers.info(stream, declared.consumes.durable);
+      assert.is(ci.config.ack_policy, AckPolicy.Explicit);
+      if (stream !== StreamName.dlq) assert.is(ci.num_pending + ci.num_ack_pending, 0, 'both probes acknowledged (one handled, one dead-lettered)');
+    } finally {
+      await proc.stop();
+    }
+  });
+}
+
+t('the gateway works as NATS user gateway: ingest over HTTP, every management service (rules, hosts, config, audit, DLQ, metrics)', async () => {
+  const { gatewayApp } = await import('../../gateway/app.ts');
+  const { openManagementServices } = await import('../../gateway/services/index.ts');
+  const { openIngestCounters } = await import('../../gateway/ingest/counters.ts');
+  const ingestKey = 'i'.repeat(32);
+  const proc = await startProcess({ env: envFor('gateway', { MUTT_API_KEYS: `ops:admin:${'k'.repeat(32)},rsyslog:ingest:${ingestKey}` }), name: 'gateway', actors: [], http: gatewayApp, log: silent });
+  // The services the management API and the UI call, over the gateway process's own connection.
+  const counters = await openIngestCounters(proc.nc, { log: silent });
+  const services = await openManagementServices(proc, { counters, sloSampleEveryMs: 100 });
+  const change = { actor: 'deploy-test', correlationId: 'deploy-test-1', reason: 'deploy test' };
+  const violationsAt = violations();
+  try {
+    await waitUntil(() => proc.health.ready(), 10_000, 'gateway ready');
+    const post = (path: string, body: unknown) => fetch(`http://127.0.0.1:${proc.httpPort}${path}`, { method: 'POST', headers: { 'X-API-Key': ingestKey, 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+    const legacy = await post('/ingest', { hostname: 'router1', message: 'gateway probe', timestamp: new Date().toISOString() });
+    assert.is(legacy.status, 200, await legacy.text());
+    const v2 = await post('/api/v2/events', [{ hostname: 'router2', message: 'gateway probe 2' }]);
+    assert.is(v2.status, 202, await v2.text());
+
+    await services.rules.create({ id: 'gwprobe', match_string: 'GW-PROBE', prod_handling: 'ticket_only', dev_handling: 'ignore', team_assignment: 'NetOps' }, change);
+    await services.rules.patch('gwprobe', { priority: 5 }, change);
+    await services.rules.get('gwprobe');
+    await services.teams.add({ hostname: 'router1.example.com', team_assignment: 'NetOps' }, change);
+    await services.devHosts.add({ hostname: 'lab-router' }, change);
+    await services.config.set('unhandled_threshold', 50, change);
+    await services.config.history('unhandled_threshold');
+    await services.configAudit.query({ limit: 10 } as never);
+    await services.eventAudit.query({ limit: 10 } as never);
+    const page = await services.dlq.list({ limit: 5 });
+    assert.ok(page.items.length > 0, 'the probes above left dead letters');
+    await services.dlq.show(page.items[0].seq);
+    await services.dlq.depth();
+    await services.dlq.replay(page.items[0].seq, change);
+    await services.metrics.snapshot();
+    await services.rules.remove('gwprobe', change);
+    await counters.close();
+  } finally {
+    services.close();
+    await proc.stop();
+  }
+  const logged = nats.log().split('\n').filter((l) => /Violation/.test(l));
+  assert.is(violations() - violationsAt, 0, logged.join('\n'));
+});
+
+t('the mutt CLI: operator reads (dlq, rules), the gateway user imports v2.5 rules', async () => {
+  const { mkdtempSync, writeFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const csv = `${mkdtempSync(`${tmpdir()}/mutt-rules-`)}/alert_rules.csv`;
+  writeFileSync(csv, 'id,match_string,trap_oid,syslog_severity,match_type,priority,prod_handling,dev_handling,team_assignment,is_active\n7,LINK-DOWN,,,contains,5,Page_and_ticket,Ticket_only,NetOps,t\n');
+  const imported = await mutt('gateway', ['rules', 'import', csv, '--reason', 'migration from v2.5']);
+  assert.is(imported.code, 0, imported.stdout + imported.stderr);
+  const [dlq, rules] = await Promise.all([mutt('operator', ['dlq', 'ls']), mutt('operator', ['rules', 'ls'])]);
+  assert.is(dlq.code, 0, dlq.stdout + dlq.stderr);
+  assert.is(rules.code, 0, rules.stdout + rules.stderr);
+  assert.match(rules.stdout, /LINK-DOWN/, 'the imported rule');
+});
+
+t('no permission violation was logged while the roles did their work', () => {
+  violationsBefore = violations();
+  assert.is(violationsBefore, 0, nats.log().split('\n').filter((l) => /Violation/.test(l)).join('\n'));
+});
+
+// --- refusals: each one below is a permission violation on purpose ----------------------------------------
+
+async function refusals(role: Role, checks: Record<string, (nc: NatsConnection) => Promise<unknown>>) {
+  const nc = await nats.connectAs(role);
+  try {
+    for (const [what, check] of Object.entries(checks)) await denied(`${role} ${what}`, () => check(nc));
+  } finally {
+    await nc.close();
+  }
+}
+const pub = (subject: string) => (nc: NatsConnection) => jetstream(nc, { timeout: 3000 }).publish(subject, new Uint8Array([1]));
+const kvPut = (bucket: string, key: string) => async (nc: NatsConnection) => (await new Kvm(nc).open(bucket)).put(key, new Uint8Array([1]));
+const kvGet = (bucket: string, key: string) => async (nc: NatsConnection) => (await new Kvm(nc).open(bucket)).get(key);
+const manage = (fn: (m: JetStreamManager) => Promise<unknown>) => async (nc: NatsConnection) => fn(await jetstreamManager(nc, { timeout: 3000 }));
+const durable = (stream: string, name: string) => manage((m) => m.consumers.add(stream, { durable_name: name, ack_policy: AckPolicy.Explicit }));
+/** Pulls one message from another actor's durable. The pull request is a plain publish: when only it is denied
+ *  (the consumer info is readable), the refusal shows in nats-server's log, not as an error here. */
+const pull = (stream: string, name: string) => async (nc: NatsConnection) => {
+  const subject = `$JS.API.CONSUMER.MSG.NEXT.${stream}.${name}`;
+  const before = nats.log().split(subject).length;
+  const outcome = await (await jetstream(nc).consumers.get(stream, name)).next({ expires: 1000 }).then((m) => ({ m }), (err: Error) => ({ err }));
+  await sleep(100);
+  if (nats.log().split(subject).length > before) throw new Error(`Permissions Violation for Publish to "${subject}" (logged by nats-server)`);
+  if ('err' in outcome) throw outcome.err;
+  return outcome.m;
+};
+
+t('alerter is refused outside its subjects', async () => {
+  await refusals('alerter', {
+    'injecting events': pub('mutt.events.syslog.forged'),
+    'forging the forwarder dead letters': pub('mutt.dlq.forwarder.rejected'),
+    'writing config': kvPut(Bucket.config, 'unhandled_threshold'),
+    'writing the forwarder breaker': kvPut(Bucket.state, 'forwarder.breaker'),
+    'pulling the forwarder consumer': pull(StreamName.alerts, Durable.forwarder),
+    'creating a consumer on MUTT_ALERTS': durable(StreamName.alerts, 'sneaky'),
+    'purging MUTT_EVENTS': manage((m) => m.streams.purge(StreamName.events)),
+    'deleting MUTT_EVENTS': manage((m) => m.streams.delete(StreamName.events)),
+  });
+});
+
+t('forwarder is refused outside its subjects', async () => {
+  await refusals('forwarder', {
+    'publishing alerts': pub('mutt.alerts.netops'),
+    'writing event audit': pub('mutt.audit.event.h.r'),
+    'writing the alerter counters': kvPut(Bucket.state, 'unhandled.x'),
+    'reading rules': kvGet(Bucket.rules, 'r1'),
+    'pulling the alerter consumer': pull(StreamName.events, Durable.alerter),
+    'updating MUTT_ALERTS': manage(async (m) => m.streams.update(StreamName.alerts, { max_msgs: 1 })),
+  });
+});
+
+t('remediation is refused outside its subjects', async () => {
+  await refusals('remediation', {
+    'closing the breaker': kvPut(Bucket.state, 'forwarder.breaker'),
+    'forging alerter dead letters': pub('mutt.dlq.alerter.rejected'),
+    'purging MUTT_DLQ': manage((m) => m.streams.purge(StreamName.dlq)),
+    'reading rules': kvGet(Bucket.rules, 'r1'),
+    'deleting an event': manage((m) => m.streams.deleteMessage(StreamName.events, 1)),
+  });
+});
+
+t('syslog and traps may only store their own kind of event', async () => {
+  await refusals('syslog', {
+    'storing a trap event': pub('mutt.events.trap.h'),
+    'publishing an alert': pub('mutt.alerts.netops'),
+    'reading mutt_rules': kvGet(Bucket.rules, 'r1'),
+    'reading mutt_config values directly': kvGet(Bucket.config, 'moog_rate_limit'),
+    'reading the event audit': manage((m) => m.streams.getMessage(StreamName.auditEvents, { seq: 1 })),
+    'pulling the alerter consumer': pull(StreamName.events, Durable.alerter),
+    'creating a consumer on MUTT_EVENTS': durable(StreamName.events, 'sneaky'),
+  });
+  await refusals('traps', {
+    'storing a syslog event': pub('mutt.events.syslog.h'),
+    'writing config': kvPut(Bucket.config, 'x'),
+  });
+});
+
+t('syslog cannot eavesdrop on core NATS subjects', async () => {
+  const nc = await nats.connectAs('syslog');
+  const errors: string[] = [];
+  void (async () => { for await (const s of nc.status()) if (s.type === 'error') errors.push(String(s.error?.message)); })();
+  nc.subscribe('mutt.events.>');
+  await nc.flush();
+  await waitUntil(() => errors.some((e) => /Subscription to "mutt.events.>"/.test(e)), 3000, 'the subscription violation');
+  await nc.close();
+});
+
+t('gateway cannot administer streams or act as a pipeline actor', async () => {
+  await refusals('gateway', {
+    'deleting MUTT_EVENTS': manage((m) => m.streams.delete(StreamName.events)),
+    'creating the alerter durable': durable(StreamName.events, Durable.alerter),
+    'writing event audit': pub('mutt.audit.event.h.r'),
+    'writing the breaker': kvPut(Bucket.state, 'forwarder.breaker'),
+    'pulling the forwarder consumer': pull(StreamName.alerts, Durable.forwarder),
+    'purging MUTT_DLQ': manage((m) => m.streams.purge(StreamName.dlq)),
+  });
+});
+
+t('operator reads everything and changes nothing', async () => {
+  const nc = await nats.connectAs('operator');
+  try {
+    const m = await jetstreamManager(nc, { timeout: 3000 });
+    const info = await m.streams.info(StreamName.dlq);
+    assert.ok(info.state.messages > 0, 'the dead letters of the probes above');
+    const first = await m.streams.getMessage(StreamName.dlq, { seq: info.state.first_seq });
+    assert.ok(first?.subject.startsWith('mutt.dlq.'));
+    const ordered = await jetstream(nc).consumers.get(StreamName.dlq); // `nats stream view` does this
+    const viewed = await ordered.next({ expires: 2000 });
+    assert.ok(viewed?.subject.startsWith('mutt.dlq.'), 'viewed a dead letter through an ordered consumer');
+    const ci = await m.consumers.info(StreamName.events, Durable.alerter);
+    assert.is(ci.name, Durable.alerter);
+  } finally {
+    await nc.close();
+  }
+  await refusals('operator', {
+    'injecting events': pub('mutt.events.syslog.h'),
+    'writing config': kvPut(Bucket.config, 'moog_rate_limit'),
+    'purging MUTT_DLQ': manage((m) => m.streams.purge(StreamName.dlq)),
+    'deleting a dead letter': manage((m) => m.streams.deleteMessage(StreamName.dlq, 1)),
+    'taking over the alerter durable': durable(StreamName.events, Durable.alerter),
+  });
+});
+
+t('the mutt CLI as operator cannot change anything', async () => {
+  const r = await mutt('operator', ['rules', 'rm', '7', '--reason', 'not allowed']);
+  assert.is.not(r.code, 0, r.stdout);
+  assert.match(r.stdout + r.stderr, /Permissions Violation|permission/i);
+});
+
+t('every refusal above was logged by nats-server as a violation', async () => {
+  await sleep(100);
+  assert.ok(violations() > violationsBefore + 30, `violations logged: ${violations() - violationsBefore}`);
+});
+
+t.run();
