@@ -1,5 +1,5 @@
-// The gateway's Hono app: ingest (legacy /ingest, /api/v1/ingest, /api/v2/events) behind API-key auth, and the
-// service description at '/'. Health, readiness and metrics routes are mounted by the process itself
+// The gateway's Hono app: ingest (legacy /ingest, /api/v1/ingest, /api/v2/events) and the management API
+// (/api/v2/..., /api/v1 aliases, OpenAPI) behind API-key auth, and the service description at '/'. Health, readiness and metrics routes are mounted by the process itself
 // (actors/runtime/http.ts). Errors of every route are rendered in one place (http-error.ts).
 //   startProcess({ ..., http: gatewayApp })
 
@@ -14,6 +14,8 @@ import { FailureThrottle } from './auth/throttle.ts';
 import { openIngestCounters } from './ingest/counters.ts';
 import { ingestRoutes } from './ingest/routes.ts';
 import type { GatewayEnv } from './middleware/context.ts';
+import { openManagementServices } from './services/index.ts';
+import { managementRoutes } from './api/management.ts';
 
 export async function gatewayApp(ctx: ProcessContext): Promise<HttpApp> {
   const { nc, env, log, registry } = ctx;
@@ -28,7 +30,7 @@ export async function gatewayApp(ctx: ProcessContext): Promise<HttpApp> {
     service: 'MUTT gateway',
     version: VERSION,
     instance: ctx.instance,
-    endpoints: { ingest: '/ingest', events: '/api/v2/events', health: '/healthz', ready: '/readyz', metrics: '/metrics' },
+    endpoints: { ingest: '/ingest', events: '/api/v2/events', api: '/api/v2', openapi: '/api/v2/openapi.json', docs: '/api/v2/docs', health: '/healthz', ready: '/readyz', metrics: '/metrics' },
   }));
   app.route('/', ingestRoutes({
     js: jetstream(nc), nc, auth, log, registry, counters, authThrottle,
@@ -38,9 +40,12 @@ export async function gatewayApp(ctx: ProcessContext): Promise<HttpApp> {
       return { ingest_rate_limit: c.ingest_rate_limit, ingest_rate_window_seconds: c.ingest_rate_window_seconds };
     },
   }));
+  const services = await openManagementServices(ctx, { counters });
+  app.route('/', managementRoutes(ctx, { services, auth, authThrottle }));
   return {
     app: app as unknown as Hono,
     close: async () => {
+      await services.close();
       await counters.close();
       await auth.close();
     },

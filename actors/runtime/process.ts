@@ -111,15 +111,27 @@ export async function startProcess(opts: ProcessOptions): Promise<RunningProcess
     }
   })().catch(() => {});
 
-  await retryUntil(() => provision(nc, env), log, signal, 'provisioning streams and buckets');
-  const config = await ConfigView.open(nc, log);
-  const ctx: ProcessContext = { nc, env, config, log, registry, health, instance, signal };
-
-  const app = new Hono();
-  app.route('/', healthRoutes(health, registry, { instance, version: VERSION, actors: opts.actors.map((a) => a.name) }));
-  const http = opts.http ? await opts.http(ctx) : undefined;
-  if (http) app.route('/', http.app);
-  const { server, port } = await listen(app, env.MUTT_HTTP_HOST, env.MUTT_HTTP_PORT);
+  let config: ConfigView | undefined;
+  let http: HttpApp | undefined;
+  let listening: { server: ServerType; port: number };
+  let ctx: ProcessContext;
+  try {
+    await retryUntil(() => provision(nc, env), log, signal, 'provisioning streams and buckets');
+    config = await ConfigView.open(nc, log);
+    ctx = { nc, env, config, log, registry, health, instance, signal };
+    const app = new Hono();
+    app.route('/', healthRoutes(health, registry, { instance, version: VERSION, actors: opts.actors.map((a) => a.name) }));
+    http = opts.http ? await opts.http(ctx) : undefined;
+    if (http) app.route('/', http.app);
+    listening = await listen(app, env.MUTT_HTTP_HOST, env.MUTT_HTTP_PORT);
+  } catch (err) {
+    // A start that fails half-way must not leave a reconnecting NATS connection keeping the process alive.
+    config?.stop();
+    await http?.close?.().catch(() => {});
+    await nc.close().catch(() => {});
+    throw err;
+  }
+  const { server, port } = listening;
   log.info({ port, actors: opts.actors.map((a) => a.name), version: VERSION }, `HTTP listening on ${env.MUTT_HTTP_HOST}:${port}`);
 
   const supervisors = opts.actors.map((def) => {

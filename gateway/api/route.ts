@@ -1,0 +1,152 @@
+// Declares a management API route once: its OpenAPI description (gateway/openapi/document.ts) and its Hono
+// handler come from the same spec, so the document cannot drift from what is validated. Per route: request
+// metrics, Deprecation/Sunset headers (v1 aliases), correlation id, API-key scope, body read under the body
+// limit, path / query / JSON body validated by zod (a 400 naming each field — never a 500 for bad input),
+// service failures mapped to 4xx, the answer rendered as JSON. Handlers return data, not responses.
+//   api.route({ method: 'get', path: '/api/v2/rules/:id', params: z.object({ id: RuleId }), scope: 'read', … },
+//     async ({ params }) => ({ status: 200, body: view(await rules.get(params.id)) }))
+
+import type { Context, Hono, MiddlewareHandler } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { Registry } from 'prom-client';
+import { z } from 'zod';
+import type { Change } from '../services/change.ts';
+import { httpError } from '../http-error.ts';
+import { readBodyLimited } from '../middleware/body-limit.ts';
+import type { GatewayEnv } from '../middleware/context.ts';
+import { correlationId } from '../middleware/correlation.ts';
+import { deprecation } from '../middleware/deprecation.ts';
+import { requestMetrics } from '../middleware/request-metrics.ts';
+import type { BodySpec, OpenApiRegistry, OperationSpec, Scope } from '../openapi/document.ts';
+import { parseIfMatch } from './common.ts';
+import { toHttpError } from './service-errors.ts';
+
+type Out<S> = S extends z.ZodType ? z.output<S> : undefined;
+
+export interface RouteInput<P, Q, B> {
+  params: Out<P>;
+  query: Out<Q>;
+  body: Out<B>;
+  /** For routes with `rawBody`: the body as text and its content type. */
+  raw: { text: string; contentType: string };
+  /** The parsed JSON body (also when the service, not the route, validates it: `validateBody: false`). */
+  json: unknown;
+  c: Context<GatewayEnv>;
+  /** Who is changing what and why: key name, correlation id, reason (X-Change-Reason or body `reason`), If-Match. */
+  change(bodyReason?: unknown): Change;
+}
+
+export type ApiResult = { status: ContentfulStatusCode; body: unknown; headers?: Record<string, string> } | Response;
+
+export type RouteSpec<P, Q, B> = Omit<OperationSpec, 'params' | 'query' | 'body'> & {
+  params?: P;
+  query?: Q;
+  body?: B extends z.ZodType ? Omit<BodySpec, 'schema'> & { schema: B } : undefined;
+  /** Hand the body over unparsed (the route accepts several content types). */
+  rawBody?: boolean;
+  /** false: the body schema documents the input and the service validates it (same issues, one place). */
+  validateBody?: false;
+};
+
+export interface ApiRouterDeps {
+  guard: (scope: Scope) => MiddlewareHandler;
+  registry: Registry;
+  bodyLimitBytes: number;
+  /** Check every JSON answer against its declared schema (tests): a mismatch is a 500 naming the field. */
+  validateResponses?: boolean;
+}
+
+const ensureCorrelationId: MiddlewareHandler = (() => {
+  const assign = correlationId();
+  return async function ensureCorrelationId(c, next) {
+    if (c.get('correlationId')) return next();
+    return assign(c, next);
+  };
+})();
+
+const setApiStyle: MiddlewareHandler = async function apiErrorStyle(c, next) {
+  c.set('errorStyle', 'api');
+  await next();
+};
+
+function issuesOf(err: z.ZodError, prefix: string) {
+  return err.issues.map((i) => ({ path: [prefix, ...i.path.map(String)].filter(Boolean).join('.'), message: i.message }));
+}
+
+function validate<S extends z.ZodType>(schema: S, value: unknown, what: string, prefix: string): z.output<S> {
+  const r = schema.safeParse(value);
+  if (!r.success) throw httpError(400, { message: `invalid ${what}`, issues: issuesOf(r.error, prefix) });
+  return r.data;
+}
+
+export class ApiRouter {
+  constructor(readonly app: Hono<GatewayEnv>, readonly openapi: OpenApiRegistry, private readonly deps: ApiRouterDeps) {}
+
+  route<P extends z.ZodObject | undefined = undefined, Q extends z.ZodObject | undefined = undefined, B extends z.ZodType | undefined = undefined>(
+    spec: RouteSpec<P, Q, B>,
+    handler: (input: RouteInput<P, Q, B>) => Promise<ApiResult> | ApiResult,
+  ): void {
+    this.openapi.add(spec as unknown as OperationSpec);
+    const version = spec.path.startsWith('/api/v1/') ? '1' : '2';
+    const chain: MiddlewareHandler[] = [requestMetrics(this.deps.registry, spec.path), async function apiVersion(c, next) {
+      c.header('X-API-Version', version);
+      c.header('X-API-Supported-Versions', '2, 1');
+      await next();
+    }];
+    if (spec.deprecated) chain.push(deprecation(spec.deprecated));
+    chain.push(setApiStyle, ensureCorrelationId);
+    if (spec.scope) chain.push(this.deps.guard(spec.scope));
+    const limit = this.deps.bodyLimitBytes;
+    const check = this.deps.validateResponses;
+
+    const run = async (c: Context<GatewayEnv>): Promise<Response> => {
+      const params = (spec.params ? validate(spec.params, c.req.param(), 'path parameters', '') : undefined) as Out<P>;
+      const query = (spec.query ? validate(spec.query, c.req.query(), 'query parameters', '') : undefined) as Out<Q>;
+      let body = undefined as Out<B>;
+      let json: unknown = undefined;
+      let raw = { text: '', contentType: '' };
+      if (spec.body || spec.rawBody) {
+        const bytes = await readBodyLimited(c.req.raw, limit);
+        raw = { text: Buffer.from(bytes).toString('utf8'), contentType: (c.req.header('content-type') ?? '').split(';')[0].trim().toLowerCase() };
+        if (!spec.rawBody && spec.body) {
+          if (raw.text.trim() !== '') {
+            try {
+              json = JSON.parse(raw.text);
+            } catch {
+              throw httpError(400, { message: 'request body is not valid JSON', issues: [{ path: '', message: 'expected a JSON body (Content-Type: application/json)' }] });
+            }
+          } else if (spec.body.required !== false) {
+            throw httpError(400, { message: 'request body is missing', issues: [{ path: '', message: 'expected a JSON body' }] });
+          }
+          if (spec.validateBody !== false) body = validate(spec.body.required === false ? spec.body.schema.optional() : spec.body.schema, json, 'request body', '') as Out<B>;
+        }
+      }
+      const change = (bodyReason?: unknown): Change => {
+        const header = c.req.header('x-change-reason')?.trim();
+        const reason = header || (typeof bodyReason === 'string' && bodyReason.trim() ? bodyReason.trim() : undefined);
+        return {
+          actor: c.get('principal')?.name ?? 'anonymous',
+          correlationId: c.get('correlationId'),
+          reason: reason?.slice(0, 1000),
+          ifMatch: parseIfMatch(c.req.header('if-match')),
+        };
+      };
+      let result: ApiResult;
+      try {
+        result = await handler({ params, query, body, raw, json, c, change });
+      } catch (err) {
+        throw toHttpError(err);
+      }
+      if (result instanceof Response) return result;
+      if (check) {
+        const declared = spec.responses[result.status]?.schema;
+        if (!declared) throw new Error(`${spec.method.toUpperCase()} ${spec.path} answered ${result.status}, which its spec does not declare`);
+        const r = declared.safeParse(result.body);
+        if (!r.success) throw new Error(`${spec.method.toUpperCase()} ${spec.path} answer does not match its schema: ${JSON.stringify(issuesOf(r.error, ''))}`);
+      }
+      for (const [k, v] of Object.entries(result.headers ?? {})) c.header(k, v);
+      return c.json(result.body as object, result.status);
+    };
+    this.app.on([spec.method.toUpperCase()], [spec.path], ...chain, run as MiddlewareHandler);
+  }
+}

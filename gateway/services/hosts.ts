@@ -1,0 +1,169 @@
+// Development hosts and device teams in KV mutt_hosts (`hostKey('dev'|'team', host)`, values DevHost /
+// DeviceTeam): list, get, add, update, delete and bulk import, each write compare-and-set and recorded in the
+// config audit (kind 'host' for development hosts, 'team' for device teams — v2.5 audited neither). The
+// alerter follows the bucket by KV watch, so a change applies within a second.
+//   const dev = new HostMapService('dev', bucket, audit)
+//   await dev.add({ hostname: 'lab-sw1' }, change); await dev.import(items, 'replace', change)
+
+import type { z } from 'zod';
+import { DevHost, DeviceTeam, hostKey } from '../../protocol/rules.ts';
+import type { ConfigAuditService } from './audit-config.ts';
+import type { Change } from './change.ts';
+import { ServiceError, zodIssues, type ServiceIssue } from './errors.ts';
+import type { HostKind, ParsedImport } from './host-import.ts';
+import type { JsonBucket } from './json-bucket.ts';
+
+type Schemas = { dev: typeof DevHost; team: typeof DeviceTeam };
+export type HostValue<K extends HostKind> = z.output<Schemas[K]>;
+
+export interface HostRecord<K extends HostKind> {
+  value: HostValue<K>;
+  revision: number;
+}
+
+export interface ImportResult {
+  mode: 'merge' | 'replace';
+  created: string[];
+  updated: string[];
+  unchanged: number;
+  deleted: string[];
+}
+
+const SCHEMAS: Schemas = { dev: DevHost, team: DeviceTeam };
+const AUDIT_KIND = { dev: 'host', team: 'team' } as const;
+const LABEL = { dev: 'development host', team: 'device team mapping' } as const;
+const SERVER_FIELDS = ['updated_at', 'updated_by', 'revision'];
+
+function strip(input: unknown): unknown {
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) return input;
+  const out = { ...(input as Record<string, unknown>) };
+  for (const f of SERVER_FIELDS) delete out[f];
+  return out;
+}
+
+/** Same content, ignoring who wrote it when. */
+function sameContent(a: Record<string, unknown>, b: Record<string, unknown>): boolean {
+  return JSON.stringify(strip(a)) === JSON.stringify(strip(b));
+}
+
+export class HostMapService<K extends HostKind> {
+  private readonly schema: Schemas[K];
+  constructor(readonly kind: K, private readonly bucket: JsonBucket, private readonly audit: ConfigAuditService) {
+    this.schema = SCHEMAS[kind];
+  }
+
+  private parse(input: unknown, prefix = ''): HostValue<K> {
+    const r = this.schema.safeParse(strip(input));
+    if (!r.success) throw new ServiceError('invalid', `invalid ${LABEL[this.kind]}`, zodIssues(r.error.issues, prefix));
+    return r.data as HostValue<K>;
+  }
+
+  private key(host: string): string {
+    return hostKey(this.kind, host);
+  }
+
+  /** All entries sorted by host name; `q` filters by substring of host (and team). */
+  list(q?: string): HostRecord<K>[] {
+    const needle = q?.toLowerCase();
+    const out: HostRecord<K>[] = [];
+    for (const r of this.bucket.list(`${this.kind}.`)) {
+      const parsed = this.schema.safeParse(r.value);
+      if (!parsed.success) continue;
+      const value = parsed.data as HostValue<K>;
+      if (needle !== undefined && !`${value.hostname}\n${(value as { team_assignment?: string }).team_assignment ?? ''}`.toLowerCase().includes(needle)) continue;
+      out.push({ value, revision: r.revision });
+    }
+    return out.sort((a, b) => a.value.hostname.toLowerCase().localeCompare(b.value.hostname.toLowerCase()));
+  }
+
+  async get(host: string): Promise<HostRecord<K>> {
+    const r = await this.bucket.get(this.key(host));
+    const parsed = r ? this.schema.safeParse(r.value) : null;
+    if (!r || !parsed?.success) throw new ServiceError('not_found', `${LABEL[this.kind]} '${host}' not found`);
+    return { value: parsed.data as HostValue<K>, revision: r.revision };
+  }
+
+  async add(input: unknown, change: Change): Promise<HostRecord<K>> {
+    const value = { ...this.parse(input), updated_at: Date.now(), updated_by: change.actor } as HostValue<K>;
+    let revision: number;
+    try {
+      revision = await this.bucket.create(this.key(value.hostname), value);
+    } catch (err) {
+      if (err instanceof ServiceError && err.reason === 'exists') throw new ServiceError('exists', `${LABEL[this.kind]} '${value.hostname}' already exists`);
+      throw err;
+    }
+    await this.audit.write({ kind: AUDIT_KIND[this.kind], id: value.hostname.toLowerCase(), operation: 'create', actor: change.actor, newValue: value, reason: change.reason, correlationId: change.correlationId });
+    await this.bucket.settled(revision);
+    return { value, revision };
+  }
+
+  /** Changes an existing entry (the host name itself cannot change: delete and add). */
+  async update(host: string, input: unknown, change: Change): Promise<HostRecord<K>> {
+    const current = await this.get(host);
+    if (change.ifMatch !== undefined && change.ifMatch !== current.revision) {
+      throw new ServiceError('revision_mismatch', `'${host}' changed: expected revision ${change.ifMatch}, current is ${current.revision}`, undefined, { expected: change.ifMatch, current: current.revision });
+    }
+    const body = strip(input);
+    if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new ServiceError('invalid', 'expected a JSON object', [{ path: '', message: 'expected an object' }]);
+    const given = (body as Record<string, unknown>).hostname;
+    if (given !== undefined && (typeof given !== 'string' || given.trim().toLowerCase() !== current.value.hostname.toLowerCase())) {
+      throw new ServiceError('invalid', 'the host name cannot change; delete the entry and add the new one', [{ path: 'hostname', message: `must be '${current.value.hostname}' (or omitted)` }]);
+    }
+    const value = { ...this.parse({ ...current.value, ...(body as Record<string, unknown>), hostname: current.value.hostname }), updated_at: Date.now(), updated_by: change.actor } as HostValue<K>;
+    const revision = await this.bucket.update(this.key(host), value, current.revision);
+    await this.audit.write({ kind: AUDIT_KIND[this.kind], id: value.hostname.toLowerCase(), operation: 'update', actor: change.actor, oldValue: current.value, newValue: value, reason: change.reason, correlationId: change.correlationId });
+    await this.bucket.settled(revision);
+    return { value, revision };
+  }
+
+  async remove(host: string, change: Change): Promise<HostRecord<K>> {
+    const current = await this.get(host);
+    await this.bucket.remove(this.key(host), change.ifMatch ?? current.revision);
+    await this.audit.write({ kind: AUDIT_KIND[this.kind], id: current.value.hostname.toLowerCase(), operation: 'delete', actor: change.actor, oldValue: current.value, reason: change.reason, correlationId: change.correlationId });
+    return current;
+  }
+
+  /**
+   * Writes a whole list: every item is validated first (nothing is written when one is bad); 'merge' adds and
+   * updates, 'replace' also deletes entries not in the list. One audit record (operation 'import') lists the changes.
+   */
+  async import(parsed: ParsedImport, mode: 'merge' | 'replace', change: Change): Promise<ImportResult> {
+    const issues: ServiceIssue[] = [...parsed.issues];
+    const wanted = new Map<string, HostValue<K>>();
+    parsed.items.forEach((item, i) => {
+      const r = this.schema.safeParse(strip(item));
+      if (!r.success) issues.push(...zodIssues(r.error.issues, parsed.where[i]));
+      else wanted.set(this.key((r.data as HostValue<K>).hostname), r.data as HostValue<K>);
+    });
+    if (issues.length) throw new ServiceError('invalid', `import refused: ${issues.length} problem(s), nothing was written`, issues);
+    if (parsed.items.length === 0 && mode === 'replace') throw new ServiceError('invalid', 'an empty list in replace mode would delete every entry; use merge, or delete explicitly', [{ path: '', message: 'empty list' }]);
+
+    const existing = new Map(this.bucket.list(`${this.kind}.`).map((r) => [r.key, r]));
+    const result: ImportResult = { mode, created: [], updated: [], unchanged: 0, deleted: [] };
+    const now = Date.now();
+    let last = 0;
+    for (const [key, value] of wanted) {
+      const stored = { ...value, updated_at: now, updated_by: change.actor };
+      const prev = existing.get(key);
+      if (!prev) {
+        last = Math.max(last, await this.bucket.create(key, stored));
+        result.created.push(value.hostname);
+      } else if (!sameContent(prev.value as Record<string, unknown>, value as Record<string, unknown>)) {
+        last = Math.max(last, await this.bucket.update(key, stored, prev.revision));
+        result.updated.push(value.hostname);
+      } else result.unchanged++;
+    }
+    if (mode === 'replace') {
+      for (const [key, prev] of existing) {
+        if (wanted.has(key)) continue;
+        await this.bucket.remove(key, prev.revision);
+        result.deleted.push(String((prev.value as { hostname?: string })?.hostname ?? key.slice(this.kind.length + 1)));
+      }
+    }
+    if (result.created.length || result.updated.length || result.deleted.length) {
+      await this.audit.write({ kind: AUDIT_KIND[this.kind], id: 'import', operation: 'import', actor: change.actor, newValue: result, reason: change.reason, correlationId: change.correlationId });
+    }
+    await this.bucket.settled(last);
+    return result;
+  }
+}
