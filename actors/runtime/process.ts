@@ -25,6 +25,7 @@ import { createLogger, type Logger } from './logger.ts';
 import { supervise } from './supervisor.ts';
 import { subjectMatches, type ActorDef, type ActorRuntime, type PublishOptions } from './define.ts';
 import { describeError } from './errors.ts';
+import { collectSeries } from './metric-series.ts';
 
 export const VERSION: string = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
 
@@ -54,6 +55,8 @@ export interface ProcessOptions {
   /** Builds the HTTP app (the gateway); health, ready and metrics routes are always mounted. */
   http?: (ctx: ProcessContext) => Promise<HttpApp> | HttpApp;
   log?: Logger;
+  /** Metric names whose values ride on the heartbeat (the gateway's SLOs across processes). */
+  heartbeatMetrics?: ReadonlySet<string>;
   /** Exit the process on SIGTERM/SIGINT (true for bin/mutt, false for tests). */
   handleSignals?: boolean;
 }
@@ -140,9 +143,10 @@ export async function startProcess(opts: ProcessOptions): Promise<RunningProcess
     return supervise(def, rt);
   });
 
-  const heartbeat = setInterval(() => {
+  const heartbeat = setInterval(async () => {
     try {
-      nc.publish(subjects.heartbeat(opts.name, instance), JSON.stringify({ instance, process: opts.name, pid: process.pid, version: VERSION, actors: opts.actors.map((a) => a.name), ready: health.ready(), components: health.snapshot(), startedAt: health.startedAt, at: Date.now(), httpPort: port }));
+      const metrics = opts.heartbeatMetrics ? await collectSeries(registry, opts.heartbeatMetrics) : undefined;
+      nc.publish(subjects.heartbeat(opts.name, instance), JSON.stringify({ instance, process: opts.name, pid: process.pid, version: VERSION, actors: opts.actors.map((a) => a.name), ready: health.ready(), components: health.snapshot(), startedAt: health.startedAt, at: Date.now(), httpPort: port, metrics }));
     } catch { /* not connected: readiness already says so */ }
   }, 5000);
   heartbeat.unref();

@@ -5,6 +5,7 @@ import { startProcess } from '../../actors/runtime/process.ts';
 import { createLogger } from '../../actors/runtime/logger.ts';
 import type { ActorDef } from '../../actors/runtime/define.ts';
 import { gatewayApp } from '../../gateway/app.ts';
+import { sloMetricNames } from '../../gateway/services/slo-definitions.ts';
 import { ACTOR_NAMES, loadActor, type ActorName } from '../actors.ts';
 import { CliError, parseFlags } from '../cli-error.ts';
 import { ensureLocalNats } from '../embedded-nats.ts';
@@ -20,7 +21,7 @@ async function serve(name: string, env: Env, actors: ActorDef[], withGateway: bo
     stopNats = nats.stop;
   }
   if (embedded && withGateway) env = ensureLocalApiKeys(env, log);
-  const proc = await startProcess({ env, name, actors, log, http: withGateway ? gatewayApp : undefined, handleSignals: false });
+  const proc = await startProcess({ env, name, actors, log, http: withGateway ? gatewayApp : undefined, handleSignals: false, heartbeatMetrics: sloMetricNames() });
   for (const sig of ['SIGTERM', 'SIGINT'] as const) {
     process.once(sig, () => {
       log.info({ signal: sig }, 'signal received');
