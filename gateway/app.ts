@@ -1,5 +1,6 @@
 // The gateway's Hono app: ingest (legacy /ingest, /api/v1/ingest, /api/v2/events) and the management API
-// (/api/v2/..., /api/v1 aliases, OpenAPI) behind API-key auth, and the service description at '/'. Health, readiness and metrics routes are mounted by the process itself
+// (/api/v2/..., /api/v1 aliases, OpenAPI) behind API-key auth, the web UI (/ui/, session login), and the
+// service description at '/' (browsers are sent to the UI). Health, readiness and metrics routes are mounted by the process itself
 // (actors/runtime/http.ts). Errors of every route are rendered in one place (http-error.ts).
 //   startProcess({ ..., http: gatewayApp })
 
@@ -16,6 +17,7 @@ import { ingestRoutes } from './ingest/routes.ts';
 import type { GatewayEnv } from './middleware/context.ts';
 import { openManagementServices } from './services/index.ts';
 import { managementRoutes } from './api/management.ts';
+import { openWebUi } from './ui/index.ts';
 
 export async function gatewayApp(ctx: ProcessContext): Promise<HttpApp> {
   const { nc, env, log, registry } = ctx;
@@ -26,11 +28,11 @@ export async function gatewayApp(ctx: ProcessContext): Promise<HttpApp> {
   app.onError(errorRenderer(log));
   // nosniff, frame denial, no referrer leaks etc. on every answer; UI pages add their own Content-Security-Policy.
   app.use(secureHeaders({ crossOriginResourcePolicy: 'same-origin', xFrameOptions: 'DENY', referrerPolicy: 'no-referrer' }));
-  app.get('/', (c) => c.json({
+  app.get('/', (c) => (c.req.header('accept') ?? '').includes('text/html') ? c.redirect('/ui/') : c.json({
     service: 'MUTT gateway',
     version: VERSION,
     instance: ctx.instance,
-    endpoints: { ingest: '/ingest', events: '/api/v2/events', api: '/api/v2', openapi: '/api/v2/openapi.json', docs: '/api/v2/docs', health: '/healthz', ready: '/readyz', metrics: '/metrics' },
+    endpoints: { ui: '/ui/', ingest: '/ingest', events: '/api/v2/events', api: '/api/v2', openapi: '/api/v2/openapi.json', docs: '/api/v2/docs', health: '/healthz', ready: '/readyz', metrics: '/metrics' },
   }));
   app.route('/', ingestRoutes({
     js: jetstream(nc), nc, auth, log, registry, counters, authThrottle,
@@ -42,9 +44,12 @@ export async function gatewayApp(ctx: ProcessContext): Promise<HttpApp> {
   }));
   const services = await openManagementServices(ctx, { counters });
   app.route('/', managementRoutes(ctx, { services, auth, authThrottle }));
+  const ui = await openWebUi(ctx, { services, auth, authThrottle });
+  app.route('/', ui.app);
   return {
     app: app as unknown as Hono,
     close: async () => {
+      await ui.close();
       await services.close();
       await counters.close();
       await auth.close();
