@@ -25,8 +25,10 @@ const FOLD = -0x80000000;
 
 export class AhoCorasick {
   private constructor(
-    /** charCode → column; 0 = a character no pattern contains; A–Z share a–z's columns. */
+    /** charCode → column for raw text: 0 = in no pattern; A–Z share a–z's columns; the fold column. */
     private readonly columns: Uint16Array,
+    /** charCode → column for already lower-cased text (no fold column). */
+    private readonly loweredColumns: Uint16Array,
     /** (state * width + column) → next state's row offset, or -(offset + 1) when that state has outputs. */
     private readonly delta: Int32Array,
     private readonly width: number,
@@ -46,6 +48,8 @@ export class AhoCorasick {
         if (columns[c] === 0) columns[c] = width++;
       }
     }
+    // The trie uses the patterns' own columns; raw text also maps A–Z to a–z and flags characters to fold.
+    const loweredColumns = columns.slice();
     for (let c = 65; c <= 90; c++) columns[c] = columns[c + 32];
     const foldColumn = width++;
     const fold = needsFolding();
@@ -57,7 +61,7 @@ export class AhoCorasick {
       if (pattern.length === 0) throw new RangeError('empty pattern');
       let s = 0;
       for (let i = 0; i < pattern.length; i++) {
-        const col = columns[pattern.charCodeAt(i)];
+        const col = loweredColumns[pattern.charCodeAt(i)];
         let t = children[s].get(col);
         if (t === undefined) {
           t = children.length;
@@ -108,28 +112,21 @@ export class AhoCorasick {
       const t = next[i];
       delta[i] = i % width === foldColumn ? FOLD : outEnd[t] > outStart[t] ? -(t * width) - 1 : t * width;
     }
-    return new AhoCorasick(columns, delta, width, outStart, outEnd, Int32Array.from(flat), states);
+    return new AhoCorasick(columns, loweredColumns, delta, width, outStart, outEnd, Int32Array.from(flat), states);
   }
 
-  /** `lowered`: the text is already toLowerCase()d, so characters outside the patterns' alphabet just pass. */
+  /** `lowered`: the text is already toLowerCase()d; nothing needs folding, characters map to their own columns. */
   scan(text: string, visit: HitVisitor, lowered = false): ScanResult {
     const delta = this.delta;
-    const columns = this.columns;
+    const columns = lowered ? this.loweredColumns : this.columns;
     let row = 0;
     for (let i = 0, n = text.length; i < n; i++) {
-      let v = delta[row + columns[text.charCodeAt(i)]];
+      const v = delta[row + columns[text.charCodeAt(i)]];
       if (v >= 0) {
         row = v;
         continue;
       }
-      if (v === FOLD) {
-        if (!lowered) return 'lowercase';
-        v = delta[row];
-        if (v >= 0) {
-          row = v;
-          continue;
-        }
-      }
+      if (v === FOLD) return 'lowercase';
       row = -v - 1;
       const s = row / this.width;
       if (!visit(this.outValues, this.outStart[s], this.outEnd[s])) return 'stopped';

@@ -23,6 +23,40 @@ export function isSigma(ch: string): boolean {
   return SIGMA.has(ch);
 }
 
+/**
+ * True when letter case cannot change the pattern's answer: no cased character in its text or sets, no
+ * back-reference. Such a regex gives the same result on the message as on its lower-cased form.
+ */
+export function isCaseFree(parsed: ParsedRegex): boolean {
+  const cased = (ch: string) => ch.toLowerCase() !== ch.toUpperCase();
+  const node = (n: Node): boolean => {
+    switch (n.type) {
+      case 'char':
+        return !cased(n.ch);
+      case 'set':
+        return n.items.every((it) => it.type === 'class' || (it.type === 'char' ? !cased(String.fromCharCode(it.code)) : !hasCased(it.lo, it.hi)));
+      case 'backref':
+        return false;
+      case 'group':
+        return alt(n.body);
+      case 'repeat':
+        return node(n.body);
+      default:
+        return true;
+    }
+  };
+  const alt = (a: Alt): boolean => a.branches.every((b) => b.every(node));
+  return alt(parsed.body);
+}
+
+function hasCased(lo: number, hi: number): boolean {
+  for (let c = lo; c <= hi; c++) {
+    const ch = String.fromCharCode(c);
+    if (ch.toLowerCase() !== ch.toUpperCase()) return true;
+  }
+  return false;
+}
+
 export function emitJs(parsed: ParsedRegex, fold: boolean): string {
   return new Emitter(fold).alt(parsed.body);
 }

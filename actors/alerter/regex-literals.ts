@@ -1,5 +1,5 @@
 // Finds text that every match of a rule regex must contain, so the alerter can skip the regex for messages
-// without it: the literals join the `contains` strings in one Aho–Corasick scan of the lower-cased message,
+// without it: the literals join the `contains` strings in one case-insensitive Aho–Corasick scan of the message,
 // and a regex runs only when its literals occurred. The result is a conjunction of alternatives: every group
 // must be present, and a group is present when any of its strings is. null means no literal of useful length
 // is certain; such a regex always runs.

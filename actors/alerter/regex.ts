@@ -9,7 +9,7 @@
 
 import v8 from 'node:v8';
 import { check, checkSync, type Diagnostics } from 'recheck';
-import { emitJs } from './regex-emit.ts';
+import { emitJs, isCaseFree } from './regex-emit.ts';
 import { requiredLiterals } from './regex-literals.ts';
 import { parsePythonRegex, PythonRegexError, type ParsedRegex } from './regex-syntax.ts';
 
@@ -29,6 +29,8 @@ export interface CompiledRegex {
   literals: string[][] | null;
   /** False when backreferences or lookaround keep V8 from falling back to its linear-time engine. */
   linearFallback: boolean;
+  /** No letters and no back-references: `re` may run on the message as it is, without lower-casing it. */
+  caseFree: boolean;
 }
 
 /** Python pattern → JS pattern with the same meaning under the `i` flag. Throws PythonRegexError. */
@@ -46,7 +48,10 @@ export function compileRuleRegex(src: string): CompiledRegex {
   jsCompile(source, 'i');
   const searched = withoutOuterWildcards(parsed);
   const folded = emitJs(searched, true);
-  return { source, folded, re: jsCompile(folded, ''), literals: requiredLiterals(searched), linearFallback: !parsed.needsBacktracking };
+  return {
+    source, folded, re: jsCompile(folded, ''), literals: requiredLiterals(searched),
+    linearFallback: !parsed.needsBacktracking, caseFree: isCaseFree(searched),
+  };
 }
 
 function jsCompile(source: string, flags: string): RegExp {

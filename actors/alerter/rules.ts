@@ -111,6 +111,8 @@ class RuleSet implements CompiledRuleSet {
   private readonly textOid: (string | null)[];
   private readonly lowered: string[];
   private readonly regex: (RegExp | null)[];
+  /** The regex's answer does not depend on letter case: it may run on the message without lower-casing. */
+  private readonly caseFree: Uint8Array;
   /** Rules with the same compiled pattern share one test per event: rank → pattern number. */
   private readonly patternOf: Int32Array;
   private readonly patternStamp: Uint32Array;
@@ -150,6 +152,7 @@ class RuleSet implements CompiledRuleSet {
     this.textOid = new Array(n).fill(null);
     this.lowered = new Array(n).fill('');
     this.regex = new Array(n).fill(null);
+    this.caseFree = new Uint8Array(n);
     this.patternOf = new Int32Array(n);
     this.disabled = new Uint8Array(n);
     this.strikes = new Uint8Array(n);
@@ -202,6 +205,7 @@ class RuleSet implements CompiledRuleSet {
         const c = compileRuleRegex(rule.match_string);
         this.kind[r] = REGEX;
         this.regex[r] = c.re;
+        this.caseFree[r] = c.caseFree ? 1 : 0;
         if (!patterns.has(c.folded)) patterns.set(c.folded, patterns.size);
         this.patternOf[r] = patterns.get(c.folded)!;
         if (c.literals) regexGroups.set(r, c.literals);
@@ -329,6 +333,7 @@ class RuleSet implements CompiledRuleSet {
     }
     const always = this.always;
     let subject: string | null = null;
+    let rawSubject: string | null = null;
     let spent = 0;
     let slowest = -1;
     let slowestMs = -1;
@@ -345,9 +350,13 @@ class RuleSet implements CompiledRuleSet {
         this.best = r;
         return;
       }
-      subject ??= this.subject(lower ?? message.toLowerCase());
+      // Text already lower-cased is used for every regex; otherwise a case-free regex spares making it — when
+      // the scan has shown the text needs no more than ASCII folding.
+      let text: string;
+      if (lower === null && this.caseFree[r] === 1 && this.ac !== null) text = rawSubject ??= this.subject(message);
+      else text = subject ??= this.subject((lower ??= message.toLowerCase()));
       if (t0 < 0) t0 = this.clock();
-      const hit = this.regex[r]!.test(subject);
+      const hit = this.regex[r]!.test(text);
       this.patternStamp[p] = this.epoch;
       this.patternHit[p] = hit ? 1 : 0;
       // One clock read per test: each test is timed from the end of the previous one.

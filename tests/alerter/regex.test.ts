@@ -112,6 +112,11 @@ test('translated regexes match what Python would, case-insensitively', () => {
   assert.is(compileRuleRegex('(?P<x>LINK)-[A-C]').folded, '(?<x>link)-[A-Ca-c]');
 });
 
+test('compiled regexes say whether letter case can change their answer', () => {
+  for (const p of ['^\\S+ \\d+: %\\w+-[0-1]-', '[0-9.:-]+$', '\\b\\d{3}\\b', '(?:\\d\\d)+', '.{2} 1', '[\\x30-\\x39]']) assert.ok(compileRuleRegex(p).caseFree, p);
+  for (const p of ['a\\d', '[0-9x]', '(\\d)\\1', '[\\x30-\\x41]', 'É', '(?:x)+']) assert.not.ok(compileRuleRegex(p).caseFree, p);
+});
+
 test('compiled regexes say whether the linear-time fallback can run them', () => {
   assert.ok(compileRuleRegex('(a+)+$').linearFallback);
   assert.not.ok(compileRuleRegex('(a+)\\1').linearFallback);

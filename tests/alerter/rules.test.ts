@@ -93,6 +93,9 @@ test('case-insensitive matching, including non-ASCII letters', () => {
   assert.is(set.match({ message: 'σφαλμα 42 στον δίσκο', severity: null })?.rule.id, 'r1');
   assert.is(set.match({ message: 'Ünïcode host: POWER SUPPLY 2 failed', severity: null })?.rule.id, 'c2', 'text needing toLowerCase() still matches ASCII rules');
   assert.is(set.match({ message: 'POWER  SUPPLY', severity: null }), null);
+  const emoji = compileRules([rule({ id: 'fire', match_string: '🔥 FIRE', priority: 1 })]);
+  assert.is(emoji.match({ message: 'rack 3: 🔥 fire alarm', severity: null })?.rule.id, 'fire', 'characters beyond U+FFFF in a rule');
+  assert.is(emoji.match({ message: 'rack 3: 🔥 smoke', severity: null }), null);
 });
 
 test('oid_prefix matches by whole components, with or without the leading dot', () => {
@@ -216,6 +219,24 @@ test('rules sharing one regex are tested once per event and still decided separa
   const before = set.stats.regexTests;
   assert.is(set.match({ message: 'temp 81 degrees', severity: 4 }), null);
   assert.is(set.stats.regexTests - before, 1, 'one test for three rules');
+});
+
+test('a regex without letters runs on the text as it is and answers as on the lower-cased text', () => {
+  const rules = [
+    rule({ id: 'sev01', match_type: 'regex', match_string: '^\\S+ \\d+: %\\w+-[0-1]-', priority: 1 }),
+    rule({ id: 'len', match_type: 'regex', match_string: '^.{2} \\d', priority: 2 }),
+    rule({ id: 'word', match_string: 'zzz', priority: 3 }),
+  ];
+  const set = compileRules(rules);
+  for (const message of ['Nov 12: %LINK-1-UPDOWN', 'NOV 12: %link-5-x', 'İx 123', 'Ab 1', 'ÉÉ 9 zzz']) {
+    const e = { message, severity: null };
+    assert.is(set.match(e)?.rule.id ?? null, set.explain(e)[0]?.rule.id ?? null, message);
+  }
+  assert.is(set.match({ message: 'NOV 12: %LINK-1-UPDOWN', severity: null })?.rule.id, 'sev01');
+  assert.is(set.match({ message: 'İx 123', severity: null }), null, "regexes see the lower-cased text, where 'İx' is three units");
+  const noScan = compileRules([rules[1]]);
+  assert.is(noScan.match({ message: 'İx 123', severity: null }), null, 'without an automaton the text is lower-cased first');
+  assert.is(noScan.match({ message: 'Ab 1', severity: null })?.rule.id, 'len');
 });
 
 test('regexes without a usable literal are tried on every event', () => {
