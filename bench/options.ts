@@ -1,0 +1,127 @@
+// The benchmark's command line: sizes, rates, which process layout, soak, profiling. Defaults take under five
+// minutes on two cores; --quick shrinks everything for the smoke test (< 60 s).
+//   parseBenchArgs(['--events', '20000', '--mode', 'split']) -> { events: 20000, mode: 'split', ... }
+
+export const BENCH_USAGE = `usage: tsx bench/run.ts [options]
+  --events N          events per throughput phase (default 20000; HTTP single-event phases use N/4)
+  --rules N           rules in mutt_rules (default 1000); the rule engine is also measured at 10 and 100
+  --rate N[,N]        offered loads of the open-loop latency phases, events/s (default 1000,5000)
+  --latency-seconds S length of each latency phase (default 5)
+  --mode up|split|both  one 'mutt up' process, one process per actor, or both (default both)
+  --scale N[,N]       alerter+forwarder replicas of the split-mode scaling runs (default 1,2,4)
+  --soak SECONDS      instead of the benchmark: steady load for that long, RSS of every process each 10 s
+  --soak-rate N       offered load of the soak, events/s (default 1000)
+  --profile           V8 CPU profiles of every MUTT process (in the temp dir), with their top functions printed
+  --out DIR           where <timestamp>.json goes (default bench/results)
+  --quick             tiny sizes for the smoke test (< 60 s)
+environment: BENCH_NODE_OPTIONS="--max-semi-space-size=4 ..." passes node flags to the MUTT processes only`;
+
+export const Mode = { up: 'up', split: 'split', both: 'both' } as const;
+export type Mode = (typeof Mode)[keyof typeof Mode];
+
+export interface BenchOptions {
+  events: number;
+  /** Events of the HTTP single-event phases (one request each). */
+  singleEvents: number;
+  rules: number;
+  rates: number[];
+  latencySeconds: number;
+  mode: Mode;
+  scale: number[];
+  soakSeconds: number | null;
+  soakRate: number;
+  profile: boolean;
+  outDir: string;
+  quick: boolean;
+  /** Messages of the raw JetStream publish / consume measurement. */
+  limitMessages: number;
+  /** Events per rule-engine size and timed passes. */
+  ruleEngineEvents: number;
+  ruleEnginePasses: number;
+  /** In-flight HTTP requests: 100-event batches, and single events. */
+  batchConcurrency: number;
+  singleConcurrency: number;
+  /** Unacknowledged JetStream publishes a producer keeps in flight. */
+  publishWindow: number;
+  /** moog_concurrency written to mutt_config. */
+  moogConcurrency: number;
+}
+
+export class BenchUsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'BenchUsageError';
+  }
+}
+
+function positiveInt(flag: string, v: string | undefined): number {
+  if (v === undefined || !/^\d+$/.test(v) || Number(v) < 1) throw new BenchUsageError(`${flag}: expected a positive integer, got '${v ?? ''}'`);
+  return Number(v);
+}
+
+function intList(flag: string, v: string | undefined): number[] {
+  if (v === undefined) throw new BenchUsageError(`${flag}: missing value`);
+  return v.split(',').map((s) => positiveInt(flag, s.trim()));
+}
+
+export function parseBenchArgs(argv: string[]): BenchOptions & { help: boolean } {
+  const quick = argv.includes('--quick');
+  const o: BenchOptions & { help: boolean } = {
+    help: false,
+    quick,
+    events: quick ? 2000 : 20_000,
+    singleEvents: 0,
+    rules: quick ? 100 : 1000,
+    rates: quick ? [200, 1000] : [1000, 5000],
+    latencySeconds: quick ? 2 : 5,
+    mode: 'both',
+    scale: quick ? [1, 2] : [1, 2, 4],
+    soakSeconds: null,
+    soakRate: 1000,
+    profile: false,
+    outDir: 'bench/results',
+    limitMessages: quick ? 5000 : 50_000,
+    ruleEngineEvents: quick ? 5000 : 30_000,
+    ruleEnginePasses: quick ? 2 : 5,
+    batchConcurrency: 8,
+    singleConcurrency: 64,
+    publishWindow: 1024,
+    moogConcurrency: 64,
+  };
+  let singleGiven = false;
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i];
+    const value = () => argv[++i];
+    switch (flag) {
+      case '--quick': break;
+      case '--help': case '-h': o.help = true; break;
+      case '--events': o.events = positiveInt(flag, value()); break;
+      case '--single-events': o.singleEvents = positiveInt(flag, value()); singleGiven = true; break;
+      case '--rules': o.rules = positiveInt(flag, value()); break;
+      case '--rate': o.rates = intList(flag, value()); break;
+      case '--latency-seconds': o.latencySeconds = positiveInt(flag, value()); break;
+      case '--scale': o.scale = intList(flag, value()); break;
+      case '--soak': o.soakSeconds = positiveInt(flag, value()); break;
+      case '--soak-rate': o.soakRate = positiveInt(flag, value()); break;
+      case '--profile': o.profile = true; break;
+      case '--out': {
+        const v = value();
+        if (!v) throw new BenchUsageError('--out: missing directory');
+        o.outDir = v;
+        break;
+      }
+      case '--mode': {
+        const v = value();
+        if (v !== 'up' && v !== 'split' && v !== 'both') throw new BenchUsageError(`--mode: expected up, split or both, got '${v ?? ''}'`);
+        o.mode = v;
+        break;
+      }
+      default:
+        throw new BenchUsageError(`unknown flag '${flag}'\n${BENCH_USAGE}`);
+    }
+  }
+  if (!singleGiven) o.singleEvents = Math.max(200, Math.round(o.events / 4));
+  if (!o.scale.includes(1)) o.scale = [1, ...o.scale];
+  o.scale = [...new Set(o.scale)].sort((a, b) => a - b);
+  return o;
+}

@@ -1,0 +1,471 @@
+// `npm run bench`: MUTT's performance, measured in one run against its own nats-server (file storage, temp dir,
+// free port) and an in-process fake Moogsoft with no rate limit, with MUTT as one `mutt up` process and as one
+// process per actor. Prints a line per phase, then one table (each figure beside its ratio to the raw JetStream
+// publish rate of the same run, and its target), and writes bench/results/<timestamp>.json.
+//   npx tsx bench/run.ts                     # everything, < 5 min on 2 cores
+//   npx tsx bench/run.ts --quick             # tiny sizes (smoke test)
+//   npx tsx bench/run.ts --mode split --events 100000 --rate 1000,2000,5000 --profile
+//   npx tsx bench/run.ts --soak 600          # steady load, RSS of every process each 10 s
+// Phases per layout: warm-up; NATS producers; HTTP 100-event batches; HTTP single events; (split) gateway
+// ingest with the consumers paused, then the backlog drained; open-loop latency at each --rate; (split) the
+// NATS run again with 2, 4 ... alerter + forwarder replicas.
+
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
+import { Kvm } from '@nats-io/kv';
+import { loadEnv } from '../protocol/env.ts';
+import { Bucket } from '../protocol/streams.ts';
+import { provision } from '../actors/runtime/provision.ts';
+import { startNats, type TestNats } from '../tests/helpers/nats-server.ts';
+import { setConfig } from '../tests/helpers/mutt-config.ts';
+import { startFakeMoog, type FakeMoog } from './fake-moog.ts';
+import { benchRuleEngine } from './rules-engine.ts';
+import { BENCH_USAGE, BenchUsageError, parseBenchArgs, type BenchOptions } from './options.ts';
+import { assertValidEvents, buildWorkload, encodeForNats, loadWorkload, toHttpItem, type BenchItem, type Workload } from './workload.ts';
+import { cpuSeconds, findPid, loadAverage, machineFacts, peakRssMb, rssMb } from './proc-stats.ts';
+import { spawnAll, type MuttProcess, type Role } from './mutt-processes.ts';
+import { measureClusterLimit, measureJetStreamLimit } from './jetstream-limit.ts';
+import { eventHeaders, publishAll, publishWithRetry, type OutMessage } from './nats-producer.ts';
+import { HttpSender, sendAll } from './http-sender.ts';
+import { AlertTracker, streamDepths, waitDrained } from './pipeline-watch.ts';
+import { latencyStats, sendOpenLoop, type OpenLoopSchedule } from './open-loop.ts';
+import { formatSummary, summariseProfile, type CpuProfile } from './cpuprofile-summary.ts';
+import {
+  checkTargets, formatSoak, formatTable, writeResult,
+  type BenchResult, type LatencyFigure, type ModeResult, type ProcessFigure, type ScalingPoint, type SoakResult, type ThroughputFigure,
+} from './report.ts';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const MOOG_KEY = 'bench-moog-credential';
+
+interface Bench {
+  opts: BenchOptions;
+  runId: string;
+  nats: TestNats;
+  natsPid: number | null;
+  nc: NatsConnection;
+  js: JetStreamClient;
+  jsm: JetStreamManager;
+  moog: FakeMoog;
+  w: Workload;
+  env: Record<string, string>;
+  apiKey: string;
+  profileDir?: string;
+  live: Set<MuttProcess>;
+}
+
+const started = performance.now();
+function progress(message: string): void {
+  console.log(`[${((performance.now() - started) / 1000).toFixed(1).padStart(6)} s] ${message}`);
+}
+
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+
+type Cpu = Map<string, number>;
+
+function cpuSnapshot(b: Bench, procs: readonly MuttProcess[]): Cpu {
+  const m: Cpu = new Map();
+  for (const p of procs) m.set(p.name, cpuSeconds(p.pid));
+  if (b.natsPid !== null) m.set('nats-server', cpuSeconds(b.natsPid));
+  const u = process.cpuUsage();
+  m.set('driver', (u.user + u.system) / 1e6);
+  return m;
+}
+
+function cpuPer1k(before: Cpu, after: Cpu, events: number): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [k, v] of after) {
+    const d = v - (before.get(k) ?? Number.NaN);
+    if (Number.isFinite(d)) out[k] = Math.round((d / (events / 1000)) * 10_000) / 10_000;
+  }
+  return out;
+}
+
+function drainTimeout(events: number): number {
+  return Math.max(60_000, events * 5);
+}
+
+type Path = 'nats' | 'httpBatch' | 'httpSingle';
+
+/** One end-to-end throughput run: send every event as fast as the path takes them, then wait until drained. */
+async function throughput(b: Bench, procs: readonly MuttProcess[], path: Path, items: BenchItem[], http?: HttpSender): Promise<ThroughputFigure> {
+  b.moog.reset();
+  const expected = items.reduce((n, it) => n + (it.forwarded ? 1 : 0), 0);
+  let send: () => Promise<{ endedAt: number; retries: number }>;
+  if (path === 'nats') {
+    const now = Date.now();
+    const messages: OutMessage[] = items.map((it) => {
+      const e = encodeForNats(it, now);
+      return { subject: e.subject, data: e.data, msgId: e.id, headers: eventHeaders(it.id, it.host) };
+    });
+    send = () => publishAll(b.js, messages, { window: b.opts.publishWindow });
+  } else {
+    const now = Date.now();
+    const size = path === 'httpBatch' ? 100 : 1;
+    const bodies: string[] = [];
+    for (let i = 0; i < items.length; i += size) {
+      bodies.push(JSON.stringify(size === 1 ? toHttpItem(items[i], now) : items.slice(i, i + size).map((it) => toHttpItem(it, now))));
+    }
+    const concurrency = path === 'httpBatch' ? b.opts.batchConcurrency : b.opts.singleConcurrency;
+    send = () => sendAll(http!, bodies, concurrency);
+  }
+  const dlqBefore = (await streamDepths(b.jsm)).dlq;
+  const cpu0 = cpuSnapshot(b, procs);
+  const t0 = performance.now();
+  const sent = await send();
+  const doneAt = await waitDrained(b.jsm, b.moog, expected, { timeoutMs: drainTimeout(items.length), dlqBefore });
+  const cpu1 = cpuSnapshot(b, procs);
+  const s = b.moog.stats();
+  if (s.accepted !== expected) progress(`  note: the fake Moogsoft accepted ${s.accepted} alerts, ${expected} expected`);
+  const ingestSeconds = (sent.endedAt - t0) / 1000;
+  const seconds = (doneAt - t0) / 1000;
+  return {
+    events: items.length, alerts: s.accepted, ingestSeconds: round3(ingestSeconds), seconds: round3(seconds),
+    ingestPerSec: Math.round(items.length / ingestSeconds), eventsPerSec: Math.round(items.length / seconds),
+    retries: sent.retries, duplicatesAtMoog: s.duplicates, cpuPer1kEvents: cpuPer1k(cpu0, cpu1, items.length),
+  };
+}
+
+const round3 = (n: number) => Math.round(n * 1000) / 1000;
+
+/** Open-loop NATS producers at `rate` for the configured seconds; latency from each event's due time. */
+async function latency(b: Bench, rate: number, label: string): Promise<LatencyFigure> {
+  b.moog.reset();
+  const items = b.w.events(Math.max(1, Math.round(rate * b.opts.latencySeconds)), label);
+  const tracker = new AlertTracker(b.moog).start();
+  const pending: Promise<void>[] = [];
+  const schedule = await sendOpenLoop(items, rate, (item, due) => {
+    const e = encodeForNats(item, Math.floor(due));
+    pending.push(publishWithRetry(b.js, { subject: e.subject, data: e.data, msgId: e.id, headers: eventHeaders(item.id, item.host) }));
+  });
+  await Promise.all(pending);
+  await waitDrained(b.jsm, b.moog, schedule.forwardedIds.length, { timeoutMs: drainTimeout(items.length) });
+  tracker.stop();
+  return { rate, via: 'nats', sent: schedule.sent, maxSendLagMs: schedule.maxSendLagMs, ...latencyStats(schedule, tracker.receivedAt) };
+}
+
+function describeThroughput(name: string, f: ThroughputFigure): string {
+  return `${name}: ${fmt(f.events)} events, ${fmt(f.alerts)} alerts — ingest ${fmt(f.ingestPerSec)}/s, end-to-end ${fmt(f.eventsPerSec)}/s (${f.seconds.toFixed(2)} s)${f.retries ? `, ${f.retries} retries` : ''}`;
+}
+
+async function spawnLayout(b: Bench, specs: { role: Role; name: string }[]): Promise<MuttProcess[]> {
+  const procs = await spawnAll(specs, ROOT, b.env, { profileDir: b.profileDir });
+  for (const p of procs) b.live.add(p);
+  return procs;
+}
+
+async function stopAll(b: Bench, procs: readonly MuttProcess[]): Promise<void> {
+  await Promise.all(procs.map(async (p) => {
+    await p.stop();
+    b.live.delete(p);
+  }));
+}
+
+function checkAlive(procs: readonly MuttProcess[]): void {
+  const dead = procs.find((p) => p.exited());
+  if (dead) throw new Error(`${dead.name} exited during the benchmark:\n${dead.tail()}`);
+}
+
+async function warmUp(b: Bench, procs: readonly MuttProcess[], label: string, http?: HttpSender): Promise<void> {
+  const n = Math.min(2000, Math.max(200, Math.round(b.opts.events / 4)));
+  await throughput(b, procs, 'nats', b.w.events(n, `${label}-nats`));
+  if (http) await throughput(b, procs, 'httpBatch', b.w.events(Math.min(1000, n), `${label}-http`), http);
+}
+
+async function runLayout(b: Bench, mode: 'up' | 'split'): Promise<{ result: ModeResult; scaling: ScalingPoint[] }> {
+  const o = b.opts;
+  const id = (phase: string) => `${b.runId}-${mode}-${phase}`;
+  progress(`${mode}: starting ${mode === 'up' ? "one 'mutt up' process" : "'mutt gateway', 'mutt run alerter', 'mutt run forwarder'"}`);
+  const specs: { role: Role; name: string }[] = mode === 'up'
+    ? [{ role: 'up', name: 'up' }]
+    : [{ role: 'gateway', name: 'gateway' }, { role: 'alerter', name: 'alerter-1' }, { role: 'forwarder', name: 'forwarder-1' }];
+  const procs = await spawnLayout(b, specs);
+  const gateway = procs.find((p) => p.role === 'up' || p.role === 'gateway')!;
+  const http = new HttpSender(`http://127.0.0.1:${gateway.httpPort}`, b.apiKey, Math.max(o.batchConcurrency, o.singleConcurrency));
+  const all = [...procs];
+  try {
+    progress(`${mode}: ready (${procs.map((p) => `${p.name} pid ${p.pid}`).join(', ')}); warming up`);
+    await warmUp(b, all, id('warm'), http);
+
+    const nats = await throughput(b, all, 'nats', b.w.events(o.events, id('nats')));
+    progress(describeThroughput(`${mode}: NATS producers`, nats));
+    checkAlive(all);
+    const httpBatch = await throughput(b, all, 'httpBatch', b.w.events(o.events, id('batch')), http);
+    progress(describeThroughput(`${mode}: HTTP 100-event batches (${o.batchConcurrency} in flight)`, httpBatch));
+    const httpSingle = await throughput(b, all, 'httpSingle', b.w.events(o.singleEvents, id('single')), http);
+    progress(describeThroughput(`${mode}: HTTP single events (${o.singleConcurrency} in flight)`, httpSingle));
+    checkAlive(all);
+
+    let ingestOnly: ModeResult['ingestOnly'];
+    if (mode === 'split') ingestOnly = await ingestWithConsumersPaused(b, all, id('paused'), http);
+
+    const lat: LatencyFigure[] = [];
+    for (const rate of o.rates) {
+      const l = await latency(b, rate, id(`lat${rate}`));
+      lat.push(l);
+      progress(`${mode}: open-loop ${fmt(rate)} ev/s for ${o.latencySeconds} s: p50 ${l.p50Ms} ms, p99 ${l.p99Ms} ms, max ${l.maxMs} ms (${l.alerts} alerts${l.missing ? `, ${l.missing} MISSING` : ''}; generator lag ≤ ${l.maxSendLagMs} ms)`);
+    }
+    checkAlive(all);
+    const processes: ProcessFigure[] = procs.map((p) => ({ name: p.name, peakRssMb: Math.round(peakRssMb(p.pid)) }));
+    if (b.natsPid !== null) processes.push({ name: 'nats-server', peakRssMb: Math.round(peakRssMb(b.natsPid)) });
+
+    const scaling: ScalingPoint[] = [];
+    if (mode === 'split') {
+      scaling.push({ replicas: 1, eventsPerSec: nats.eventsPerSec, cpuPer1kEvents: nats.cpuPer1kEvents });
+      let have = 1;
+      for (const k of o.scale.filter((x) => x > 1)) {
+        const extra: { role: Role; name: string }[] = [];
+        for (let i = have + 1; i <= k; i++) extra.push({ role: 'alerter', name: `alerter-${i}` }, { role: 'forwarder', name: `forwarder-${i}` });
+        progress(`split: scaling to ${k} alerter + ${k} forwarder processes`);
+        all.push(...(await spawnLayout(b, extra)));
+        have = k;
+        await warmUp(b, all, id(`warm${k}`));
+        const f = await throughput(b, all, 'nats', b.w.events(o.events, id(`scale${k}`)));
+        scaling.push({ replicas: k, eventsPerSec: f.eventsPerSec, cpuPer1kEvents: f.cpuPer1kEvents });
+        progress(describeThroughput(`split ×${k}: NATS producers`, f));
+        checkAlive(all);
+      }
+    }
+    return { result: { mode, nats, httpBatch, httpSingle, ingestOnly, latency: lat, processes }, scaling };
+  } finally {
+    http.close();
+    progress(`${mode}: stopping ${all.length} process${all.length > 1 ? 'es' : ''}`);
+    await stopAll(b, all);
+  }
+}
+
+/** Split mode only: the gateway alone (alerter and forwarder SIGSTOPped), then the backlog drained by them alone. */
+async function ingestWithConsumersPaused(b: Bench, procs: readonly MuttProcess[], label: string, http: HttpSender): Promise<NonNullable<ModeResult['ingestOnly']>> {
+  b.moog.reset();
+  const items = b.w.events(b.opts.events, label);
+  const expected = items.reduce((n, it) => n + (it.forwarded ? 1 : 0), 0);
+  const now = Date.now();
+  const bodies: string[] = [];
+  for (let i = 0; i < items.length; i += 100) bodies.push(JSON.stringify(items.slice(i, i + 100).map((it) => toHttpItem(it, now))));
+  const consumers = procs.filter((p) => p.role === 'alerter' || p.role === 'forwarder');
+  for (const p of consumers) p.pause();
+  let sent;
+  try {
+    sent = await sendAll(http, bodies, b.opts.batchConcurrency);
+  } finally {
+    for (const p of consumers) p.resume();
+  }
+  const resumedAt = performance.now();
+  const doneAt = await waitDrained(b.jsm, b.moog, expected, { timeoutMs: drainTimeout(items.length) });
+  const r = { events: items.length, ingestPerSec: Math.round(items.length / sent.seconds), drainPerSec: Math.round(items.length / ((doneAt - resumedAt) / 1000)) };
+  progress(`split: gateway alone (alerter, forwarder paused): ingest ${fmt(r.ingestPerSec)}/s; then backlog drained at ${fmt(r.drainPerSec)}/s`);
+  return r;
+}
+
+/** Per process (one sub-directory each), the profile of its busiest thread: the main thread, not tsx's loader. */
+function collectProfiles(dir: string): NonNullable<BenchResult['profiles']> {
+  const out: NonNullable<BenchResult['profiles']> = {};
+  for (const name of readdirSync(dir).sort()) {
+    const files = existsSync(join(dir, name)) ? readdirSync(join(dir, name)).filter((x) => x.endsWith('.cpuprofile')) : [];
+    const summaries = files.map((f) => summariseProfile(JSON.parse(readFileSync(join(dir, name, f), 'utf8')) as CpuProfile, 15));
+    const main = summaries.sort((a, b) => (b.totalMs - b.idleMs) - (a.totalMs - a.idleMs))[0];
+    if (!main) continue;
+    console.log('\n' + formatSummary(name, main));
+    out[name] = { busyMs: main.totalMs - main.idleMs, top: main.top };
+  }
+  return out;
+}
+
+async function runSoak(b: Bench, mode: 'up' | 'split'): Promise<SoakResult> {
+  const o = b.opts;
+  const seconds = o.soakSeconds!;
+  const specs: { role: Role; name: string }[] = mode === 'up'
+    ? [{ role: 'up', name: 'up' }]
+    : [{ role: 'gateway', name: 'gateway' }, { role: 'alerter', name: 'alerter-1' }, { role: 'forwarder', name: 'forwarder-1' }];
+  progress(`soak: starting ${mode} layout`);
+  const procs = await spawnLayout(b, specs);
+  try {
+    await warmUp(b, procs, `${b.runId}-soak-warm`);
+    b.moog.reset();
+    const tracker = new AlertTracker(b.moog).start();
+    const watched = [...procs.map((p) => ({ name: p.name, pid: p.pid })), ...(b.natsPid !== null ? [{ name: 'nats-server', pid: b.natsPid }] : []), { name: 'driver', pid: process.pid }];
+    const samples: SoakResult['samples'] = [];
+    const sample = (t: number) => samples.push({ t, rssMb: Object.fromEntries(watched.map((w) => [w.name, Math.round(rssMb(w.pid) * 10) / 10])) });
+    sample(0);
+    progress(`soak: ${seconds} s at ${fmt(o.soakRate)} ev/s (open loop, NATS producers), RSS sampled every 10 s`);
+    const schedules: OpenLoopSchedule[] = [];
+    let events = 0;
+    const t0 = performance.now();
+    for (let chunk = 0; chunk * 10 < seconds; chunk++) {
+      const secs = Math.min(10, seconds - chunk * 10);
+      const items = b.w.events(Math.round(o.soakRate * secs), `${b.runId}-soak-${chunk}`);
+      const pending: Promise<void>[] = [];
+      schedules.push(await sendOpenLoop(items, o.soakRate, (item, due) => {
+        const e = encodeForNats(item, Math.floor(due));
+        pending.push(publishWithRetry(b.js, { subject: e.subject, data: e.data, msgId: e.id, headers: eventHeaders(item.id, item.host) }));
+      }));
+      await Promise.all(pending);
+      events += items.length;
+      sample(Math.round((performance.now() - t0) / 1000));
+      checkAlive(procs);
+      if (chunk % 6 === 5) progress(`soak: ${samples[samples.length - 1].t} s, RSS ${Object.entries(samples[samples.length - 1].rssMb).map(([k, v]) => `${k} ${v} MB`).join(', ')}`);
+    }
+    const expected = schedules.reduce((n, s) => n + s.forwardedIds.length, 0);
+    await waitDrained(b.jsm, b.moog, expected, { timeoutMs: drainTimeout(events) });
+    tracker.stop();
+    const merged: OpenLoopSchedule = {
+      rate: o.soakRate, due: new Map(schedules.flatMap((s) => [...s.due])), forwardedIds: schedules.flatMap((s) => s.forwardedIds),
+      sent: events, maxSendLagMs: Math.max(...schedules.map((s) => s.maxSendLagMs)), seconds,
+    };
+    const window = Math.min(60, Math.max(10, seconds / 3));
+    const avg = (name: string, from: number, to: number) => {
+      const xs = samples.filter((s) => s.t >= from && s.t <= to).map((s) => s.rssMb[name]).filter(Number.isFinite);
+      return xs.length ? xs.reduce((a, x) => a + x, 0) / xs.length : Number.NaN;
+    };
+    const last = samples[samples.length - 1].t;
+    const growth = watched.map((w) => {
+      const first = avg(w.name, 0, window);
+      const lastMin = avg(w.name, last - window, last);
+      return {
+        name: w.name, firstMinuteMb: Math.round(first * 10) / 10, lastMinuteMb: Math.round(lastMin * 10) / 10,
+        growthMb: Math.round((lastMin - first) * 10) / 10, growthPct: Math.round(((lastMin - first) / first) * 1000) / 10,
+        peakRssMb: Math.round(peakRssMb(w.pid)),
+      };
+    });
+    return { mode, seconds, rate: o.soakRate, events, alerts: b.moog.stats().accepted, latency: latencyStats(merged, tracker.receivedAt), samples, growth };
+  } finally {
+    await stopAll(b, procs);
+  }
+}
+
+async function main(argv: string[]): Promise<number> {
+  let opts: ReturnType<typeof parseBenchArgs>;
+  try {
+    opts = parseBenchArgs(argv);
+  } catch (err) {
+    if (err instanceof BenchUsageError) {
+      console.error(err.message);
+      return 2;
+    }
+    throw err;
+  }
+  if (opts.help) {
+    console.log(BENCH_USAGE);
+    return 0;
+  }
+  const startedAt = new Date().toISOString();
+  const facts = machineFacts(ROOT);
+  const outDir = resolve(ROOT, opts.outDir);
+  progress(`MUTT benchmark: ${facts.cores} cores (${facts.cpuModel}), load average ${facts.loadAverageStart}, Node ${facts.node}, nats-server ${facts.natsServer}, commit ${facts.commit}`);
+
+  const needed = opts.soakSeconds ? [opts.soakRate * 10] : [opts.events, opts.singleEvents, ...opts.rates.map((r) => r * opts.latencySeconds)];
+  const poolSize = Math.max(...needed.map((n) => Math.min(n, 40_000)));
+  const w = buildWorkload(opts.rules, { poolSize });
+  const sample = w.events(poolSize, 'mix');
+  assertValidEvents(sample);
+  const mix = w.mix(sample);
+  progress(`workload: ${opts.rules} rules (${w.ruleMix.contains} contains, ${w.ruleMix.regex} regex, ${w.ruleMix.oid_prefix} OID), ${w.devHosts.length} dev hosts, ${w.teams.length} device teams; ` +
+    `events ${Math.round((100 * mix.forwarded) / mix.events)} % forwarded / ${Math.round((100 * mix.ignored) / mix.events)} % ignore / ${Math.round((100 * mix.unmatched) / mix.events)} % unmatched, ` +
+    `${Math.round((100 * mix.trap) / mix.events)} % traps, ${mix.avgMessageChars} chars, ${mix.avgMsgpackBytes} B msgpack`);
+
+  const sizes = [...new Set([...[10, 100, 1000].filter((s) => s < opts.rules), opts.rules])];
+  const ruleEngine = opts.soakSeconds ? [] : (await benchRuleEngine(sizes, opts.ruleEngineEvents, 42, opts.ruleEnginePasses)).map((r) => ({ rules: r.rules, eventsPerSec: r.eventsPerSec, medianEventsPerSec: r.medianEventsPerSec }));
+  for (const r of ruleEngine) progress(`rule engine alone, ${r.rules} rules: ${fmt(r.eventsPerSec)} events/s (median pass ${fmt(r.medianEventsPerSec)})`);
+
+  // The benchmark always measures its own server, never one named in the environment.
+  delete process.env.NATS_URL;
+  const nats = await startNats();
+  const natsPid = findPid(['nats-server', nats.storeDir]);
+  const nc = await connect({ servers: nats.url });
+  const moog = await startFakeMoog({ apiKey: MOOG_KEY, auth: 'bearer', maxEvents: 50_000 });
+  const apiKey = randomBytes(18).toString('base64url');
+  const env: Record<string, string> = {
+    NATS_URL: nats.url, MOOG_WEBHOOK_URL: `${moog.url}/events/mutt`, MOOG_API_KEY: MOOG_KEY, MOOG_AUTH: 'bearer',
+    MUTT_API_KEYS: `bench:ingest+read+admin:${apiKey}`, MUTT_HTTP_PORT: '0', MUTT_HTTP_HOST: '127.0.0.1',
+    MUTT_SYSLOG_PORT: '0', MUTT_TRAP_PORT: '0', LOG_LEVEL: 'info',
+  };
+  const b: Bench = {
+    opts, runId: Date.now().toString(36), nats, natsPid, nc, js: jetstream(nc), jsm: await jetstreamManager(nc), moog, w, env, apiKey, live: new Set(),
+  };
+  if (opts.profile) {
+    // Outside the repository: profiles are large and only bench/results/*.json is git-ignored.
+    b.profileDir = join(tmpdir(), `mutt-bench-profiles-${startedAt.replace(/[:.]/g, '-')}`);
+    mkdirSync(b.profileDir, { recursive: true });
+  }
+  const cleanup = async () => {
+    await Promise.all([...b.live].map((p) => p.stop(3000)));
+    await moog.close();
+    await nc.close().catch(() => undefined);
+    await nats.stop();
+  };
+  const onSignal = () => void cleanup().then(() => process.exit(130));
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+
+  try {
+    await provision(nc, loadEnv(env));
+    // No rate limit at the fake or in MUTT; meta-alerts off so the alert count is known in advance.
+    await setConfig(nc, { moog_rate_limit: 1_000_000, moog_rate_period: 1, moog_concurrency: opts.moogConcurrency, unhandled_threshold: 1_000_000 });
+    const kvm = new Kvm(nc);
+    await loadWorkload(w, await kvm.open(Bucket.rules), await kvm.open(Bucket.hosts));
+    progress(`nats-server ${nats.url} (pid ${natsPid ?? '?'}, store ${nats.storeDir}); fake Moogsoft ${moog.url}; rules and hosts loaded`);
+
+    if (opts.soakSeconds) {
+      const mode = opts.mode === 'up' ? 'up' : 'split';
+      const soak = await runSoak(b, mode);
+      console.log('\n' + formatSoak(soak));
+      const result = {
+        kind: 'mutt-soak', version: 1, startedAt, seconds: Math.round((performance.now() - started) / 1000),
+        machine: { ...facts, loadAverageEnd: loadAverage() }, options: { ...opts, outDir: undefined }, soak,
+      };
+      const file = writeResult(outDir, result as unknown as BenchResult);
+      console.log(`\nresult: ${file}`);
+      return 0;
+    }
+
+    const limitPayloads = b.w.events(opts.limitMessages, `${b.runId}-limit`).map((it) => encodeForNats(it, Date.now()));
+    const limit = await measureJetStreamLimit(nc, limitPayloads, { window: opts.publishWindow, serverPids: natsPid === null ? [] : [natsPid] });
+    progress(`JetStream limit, ${limit.payloadBytes} B payloads: async publish ${fmt(limit.publishPerSec)} msg/s, pull consume + ack ${fmt(limit.consumeAckPerSec)} msg/s; nats-server ${limit.serverCpuPer1k} CPU s per 1k messages`);
+    const cluster3 = await measureClusterLimit(limitPayloads.slice(0, Math.max(1000, Math.round(opts.limitMessages / 2))), { window: opts.publishWindow });
+    progress(`JetStream 3-node cluster (loopback), 3 replicas: async publish ${fmt(cluster3.publishPerSec)} msg/s, pull consume + ack ${fmt(cluster3.consumeAckPerSec)} msg/s; the 3 nodes ${cluster3.serverCpuPer1k} CPU s per 1k messages`);
+
+    const modes: ModeResult[] = [];
+    let scaling: ScalingPoint[] = [];
+    for (const mode of opts.mode === 'both' ? (['up', 'split'] as const) : [opts.mode]) {
+      const r = await runLayout(b, mode);
+      modes.push(r.result);
+      if (r.scaling.length) scaling = r.scaling;
+    }
+
+    const result: BenchResult = {
+      kind: 'mutt-benchmark', version: 1, startedAt, seconds: Math.round((performance.now() - started) / 1000),
+      machine: { ...facts, loadAverageEnd: loadAverage() },
+      options: (({ outDir: _o, ...rest }) => rest)(opts), profiled: opts.profile,
+      workload: { rules: w.rules.length, ruleMix: w.ruleMix, devHosts: w.devHosts.length, teams: w.teams.length, mix },
+      limit, cluster3, ruleEngine, modes, scaling, targets: [],
+    };
+    result.targets = checkTargets(result);
+    if (b.profileDir && existsSync(b.profileDir)) {
+      result.profiles = collectProfiles(b.profileDir);
+      console.log(`\nCPU profiles (open in Chrome DevTools or summarise with bench/cpuprofile-summary.ts): ${b.profileDir}`);
+    }
+    console.log('\n' + formatTable(result));
+    const file = writeResult(outDir, result);
+    console.log(`\nresult: ${file}  (${result.seconds} s)`);
+    return 0;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await cleanup();
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      console.error(`benchmark failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+      process.exit(1);
+    },
+  );
+}
