@@ -9,7 +9,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startPipeline, E2E_KEY, type Pipeline } from '../helpers/pipeline.ts';
-import { spawnNode, type Spawned } from '../helpers/processes.ts';
+import { spawnNode } from '../helpers/processes.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { streamCount } from '../helpers/streams.ts';
 import { StreamName } from '../../protocol/streams.ts';
@@ -19,7 +19,6 @@ const t = suite('mutt status / send / smoke on a running pipeline');
 const dir = mkdtempSync(join(tmpdir(), 'mutt-cli-pipe-'));
 let p: Pipeline;
 let env: Record<string, string>;
-let apiGateway: { url: string; proc: Spawned | null };
 
 const delivered = (needle: string) => p.moog.events(0, 1_000_000).filter((e) => JSON.stringify(e.event).includes(needle)).length;
 
@@ -30,18 +29,9 @@ t.before(async () => {
   await p.spawn('alerter');
   await p.spawn('forwarder');
   env = { NATS_URL: p.nats.url, MUTT_URL: p.gatewayUrl, MUTT_API_KEY: E2E_KEY };
-  // The management API: the real gateway's when it serves one, else a gateway with it mounted (tests/cli/fixtures).
-  const probe = await fetch(`${p.gatewayUrl}/api/v2/metrics`, { headers: { 'X-API-Key': E2E_KEY } });
-  if (probe.status === 200) apiGateway = { url: p.gatewayUrl, proc: null };
-  else {
-    const proc = spawnNode('tests/cli/fixtures/gateway-with-api.ts', [], p.env);
-    const line = await proc.waitForOutput(/HTTP listening on [^"]*:(\d+)/, 30_000);
-    apiGateway = { url: `http://127.0.0.1:${/:(\d+)$/.exec(line)![1]}`, proc };
-  }
 });
 
 t.after(async () => {
-  await apiGateway?.proc?.kill('SIGKILL');
   await p.stop();
 });
 
@@ -53,7 +43,7 @@ t('status: every process ready, lag per stage, exit 0', async () => {
   assert.match(r.stdout, /^  forwarder +MUTT_ALERTS +\d+ +\d+ +\d+ +\d+$/m);
   assert.match(r.stdout, /MOOGSOFT BREAKER: closed/);
   assert.match(r.stdout, /^READY: \d process\(es\), all ready$/m);
-  const j = JSON.parse((await mutt(['status', '--json', '--url', apiGateway.url], env)).stdout);
+  const j = JSON.parse((await mutt(['status', '--json', '--url', p.gatewayUrl], env)).stdout);
   assert.is(j.ready, true);
   assert.equal(j.slo.slos.map((s: { name: string }) => s.name).slice(0, 2), ['ingest_availability', 'forwarder_success']);
   assert.match(j.slo.source, /\/api\/v2\/slo$/);
@@ -128,7 +118,7 @@ t('smoke over NATS (and over the management API): each hop timed, the temporary 
   assert.is(await p.rules.get(id).then((e) => (e && e.operation === 'PUT' ? 'present' : 'gone')), 'gone');
   assert.is(delivered(id.replace('mutt-smoke', 'MUTT-SMOKE')), 1, 'Moogsoft got the canary');
 
-  const api = await mutt(['smoke', '--url', apiGateway.url, '--observe', 'http', '--json'], env);
+  const api = await mutt(['smoke', '--url', p.gatewayUrl, '--observe', 'http', '--json'], env);
   assert.is(api.code, 0, api.stdout + api.stderr);
   const j = JSON.parse(api.stdout);
   assert.is(j.ok, true);
@@ -153,10 +143,10 @@ t('smoke: a dead-lettered canary and an undelivered one both exit 1 naming the h
   const ingestOnly = 'ingest-only-key-0123456789abc';
   const add = await mutt(['keys', 'add', 'smoke-ingest', '--scopes', 'ingest+read', '--secret-stdin'], env, { input: ingestOnly });
   assert.is(add.code, 0, add.stderr);
-  const noAdmin = await mutt(['smoke', '--url', apiGateway.url, '--key', ingestOnly, '--observe', 'http'], env);
+  const noAdmin = await mutt(['smoke', '--url', p.gatewayUrl, '--key', ingestOnly, '--observe', 'http'], env);
   assert.is(noAdmin.code, 1);
   assert.match(noAdmin.stdout, /FAIL rule .*the key may not create rules \(scope admin\): give --message/);
-  const existing = await mutt(['smoke', '--url', apiGateway.url, '--key', ingestOnly, '--observe', 'http', '--message', 'LINK-DOWN via an existing rule'], env);
+  const existing = await mutt(['smoke', '--url', p.gatewayUrl, '--key', ingestOnly, '--observe', 'http', '--message', 'LINK-DOWN via an existing rule'], env);
   assert.is(existing.code, 0, existing.stdout + existing.stderr);
   assert.match(existing.stdout, /ok +audited .*rule link-down, decision page_and_ticket/);
 });

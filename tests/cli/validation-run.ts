@@ -124,7 +124,7 @@ const procs: Spawned[] = [];
 
 async function main(): Promise<void> {
   // ---------------------------------------------------------------------------------------------------------
-  print('## 0. The deployment under test');
+  print('### 0. The deployment under test');
   print();
   cluster = await startCluster(3);
   const moogPort = await freePort();
@@ -178,7 +178,7 @@ async function main(): Promise<void> {
 
   // ---------------------------------------------------------------------------------------------------------
   print();
-  print('## 1. Rules and hosts from MUTT v2.5, then a smoke test');
+  print('### 1. Rules and hosts from MUTT v2.5, then a smoke test');
   print();
   writeFileSync(join(work, 'alert_rules.csv'), 'id,match_string,trap_oid,syslog_severity,match_type,priority,prod_handling,dev_handling,team_assignment,is_active\n' +
     '1,CRITICAL,,,contains,10,Page_and_ticket,Ticket_only,NETO,t\n2,ERROR,,,contains,20,Ticket_only,Ignore,NETO,t\n3,LINK-DOWN,,,contains,5,Page_and_ticket,Ticket_only,NetOps,t\n' +
@@ -200,9 +200,9 @@ async function main(): Promise<void> {
 
   // ---------------------------------------------------------------------------------------------------------
   print();
-  print('## 2. Dynamic configuration reloads without a restart');
+  print('### 2. Dynamic configuration reloads without a restart');
   print();
-  print('### 2a. Gateway: a per-key ingest rate limit, on and off');
+  print('#### 2a. Gateway: a per-key ingest rate limit, on and off');
   print();
   await shell(['config', 'set', 'ingest_rate_limit', '20', '--reason', 'validation: per-key limit']);
   const limited = await shell(['send', '--count', '50', '--batch', '10', '--message', 'ERROR rate-limit check {n}', '--quiet']);
@@ -211,7 +211,7 @@ async function main(): Promise<void> {
   const unlimited = await shell(['send', '--count', '50', '--batch', '10', '--message', 'ERROR rate-limit check {n}', '--quiet']);
   check(unlimited.code === 0 && ackedOf(unlimited) === 50, 'after the reset all 50 are accepted (no restart)');
   print();
-  print('### 2b. Alerter: a rule added while running applies to the next event');
+  print('#### 2b. Alerter: a rule added while running applies to the next event');
   print();
   const bgp = '%BGP-5-ADJCHANGE: neighbor 10.0.0.1 Down (validation)';
   const before = await shell(['smoke', '--message', bgp, '--host', 'core-router-01.dc1.example.com']);
@@ -221,7 +221,7 @@ async function main(): Promise<void> {
   const after = await shell(['smoke', '--message', bgp, '--host', 'core-router-01.dc1.example.com']);
   check(after.code === 0 && /rule 100, decision page_only/.test(after.stdout), 'the next event is handled by rule 100 and delivered');
   print();
-  print('### 2c. Forwarder: the Moogsoft rate limit, lowered and raised');
+  print('#### 2c. Forwarder: the Moogsoft rate limit, lowered and raised');
   print();
   await shell(['config', 'set', 'moog_rate_limit', '5', '--reason', 'validation: slow delivery']);
   const slow = await shell(['send', '--count', '30', '--message', 'CRITICAL slow-check {run} #{n}', '--quiet']);
@@ -239,7 +239,7 @@ async function main(): Promise<void> {
 
   // ---------------------------------------------------------------------------------------------------------
   print();
-  print('## 3. Dead letters and replay');
+  print('### 3. Dead letters and replay');
   print();
   print('Moogsoft refuses the next three alerts with HTTP 400: a permanent answer, so the forwarder dead-letters them');
   print('(reason `rejected`) and remediation moves them to the `quarantine` stage for an operator.');
@@ -267,7 +267,7 @@ async function main(): Promise<void> {
 
   // ---------------------------------------------------------------------------------------------------------
   print();
-  print('## 4. Backpressure: a Moogsoft outage backs up to the senders as 503, and nothing is lost');
+  print('### 4. Backpressure: a Moogsoft outage backs up to the senders as 503, and nothing is lost');
   print();
   print('The alerter stops pulling while MUTT_ALERTS holds more than `alerter_backpressure_depth` alerts; it is');
   print('lowered to 100 so a short outage fills MUTT_EVENTS (2,000) and the gateway answers 503 + Retry-After.');
@@ -302,9 +302,9 @@ async function main(): Promise<void> {
 
   // ---------------------------------------------------------------------------------------------------------
   print();
-  print('## 5. Failover');
+  print('### 5. Failover');
   print();
-  print('### 5a. A forwarder process dies (kill -9) under load');
+  print('#### 5a. A forwarder process dies (kill -9) under load');
   print();
   const sendA = run(['send', '--rate', '100', '--duration', '10s', '--host', 'switch1.prod.example.com', '--message', 'LINK-DOWN failover-proc {run} #{n}', '--quiet']);
   await new Promise((r) => setTimeout(r, 3000));
@@ -324,7 +324,7 @@ async function main(): Promise<void> {
   const back = await shell(['status'], { head: 12, tail: 2 });
   check(back.code === 0 && /box2-forwarder/.test(back.stdout), 'the restarted forwarder rejoins (READY)');
   print();
-  print('### 5b. The NATS node leading MUTT_EVENTS dies (kill -9) under load');
+  print('#### 5b. The NATS node leading MUTT_EVENTS dies (kill -9) under load');
   print();
   const leader = (await jsm.streams.info('MUTT_EVENTS')).cluster?.leader ?? 'n1';
   const sendB = run(['send', '--rate', '100', '--duration', '20s', '--host', 'firewall1.prod.example.com', '--message', 'LINK-DOWN failover-nats {run} #{n}', '--retry', '30', '--quiet']);
@@ -348,7 +348,7 @@ async function main(): Promise<void> {
 
 function summary(): void {
   print();
-  print('## Result');
+  print('### Result');
   print();
   for (const c of checks) print(`- ${c}`);
   print();
