@@ -114,6 +114,11 @@ export function serviceErrorText(err: ServiceError): string {
  * operational failures print one line and give exit 1. Anything else is a bug and keeps its stack.
  */
 export async function guard(cmd: string, fn: () => Promise<number>): Promise<number> {
+  // `mutt dlq ls | head` closes the pipe early: that is the reader's choice, not a failure.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+    throw err;
+  });
   return exitSoon(await outcome(cmd, fn));
 }
 

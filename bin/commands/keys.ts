@@ -52,8 +52,9 @@ Scopes: ingest (send events), read (GET the management API), admin (change rules
 not ingest). add generates a 256-bit secret and prints it once on stdout (the explanation goes to stderr, so
 SECRET=$(mutt keys add rsyslog-2 --scopes ingest) captures only the secret); MUTT stores a salted hash.
 --secret-stdin takes the secret from stdin instead (keep a v2.5 sender's key while migrating; at least 16
-visible characters). Several keys may share a NAME: that is how a key is rotated without downtime (add the new
-secret, move the senders, revoke... see docs/OPERATIONS.md). Every gateway applies changes within a second.
+visible characters); it is never printed back. Several keys are valid at once, which is how a key is rotated
+without downtime: add a new name, move the senders to it, revoke the old name (docs/OPERATIONS.md). Every
+gateway applies a change within a second.
 Adds and revokes are recorded in the config audit (kind key) as cli:<os user> (or --as), without the secret.
 Connection: NATS_URL etc.; the NATS user must be allowed to write mutt_keys (admin or gateway).
 
@@ -94,7 +95,7 @@ examples:
               throw err;
             }
             await audit.write({ kind: 'key', id: name, operation: 'create', actor, newValue: { name, id: created.id, scopes: created.scopes }, reason: flags.reason as string | undefined, correlationId: `cli-${process.pid}-${Date.now()}` });
-            if (flags.json === true) printJson({ name, id: created.id, scopes: created.scopes, secret: created.secret });
+            if (flags.json === true) printJson({ name, id: created.id, scopes: created.scopes, ...(secret ? {} : { secret: created.secret }) });
             else {
               console.error(`API key '${name}' (${created.scopes.join('+')}) added, id ${created.id}. ${secret ? 'It uses the secret given on stdin.' : 'The secret follows on stdout; it is shown this once, store it now:'}`);
               if (!secret) process.stdout.write(`${created.secret}\n`);
