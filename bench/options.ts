@@ -3,10 +3,10 @@
 //   parseBenchArgs(['--events', '20000', '--mode', 'split']) -> { events: 20000, mode: 'split', ... }
 
 export const BENCH_USAGE = `usage: tsx bench/run.ts [options]
-  --events N          events per throughput phase (default 20000; HTTP single-event phases use N/4)
+  --events N          events per throughput phase (default 10000; HTTP single-event phases use N/4)
   --rules N           rules in mutt_rules (default 1000); the rule engine is also measured at 10 and 100
   --rate N[,N]        offered loads of the open-loop latency phases, events/s (default 1000,5000)
-  --latency-seconds S length of each latency phase (default 5)
+  --latency-seconds S length of each latency phase (default 5), at most --latency-events events (default 10000)
   --mode up|split|both  one 'mutt up' process, one process per actor, or both (default both)
   --scale N[,N]       alerter+forwarder replicas of the split-mode scaling runs (default 1,2,4)
   --soak SECONDS      instead of the benchmark: steady load for that long, RSS of every process each 10 s
@@ -26,6 +26,8 @@ export interface BenchOptions {
   rules: number;
   rates: number[];
   latencySeconds: number;
+  /** Cap on the events of one latency phase: a rate above capacity builds a backlog that takes long to drain. */
+  latencyEvents: number;
   mode: Mode;
   scale: number[];
   soakSeconds: number | null;
@@ -69,11 +71,12 @@ export function parseBenchArgs(argv: string[]): BenchOptions & { help: boolean }
   const o: BenchOptions & { help: boolean } = {
     help: false,
     quick,
-    events: quick ? 2000 : 20_000,
+    events: quick ? 2000 : 10_000,
     singleEvents: 0,
     rules: quick ? 100 : 1000,
     rates: quick ? [200, 1000] : [1000, 5000],
     latencySeconds: quick ? 2 : 5,
+    latencyEvents: quick ? 2000 : 10_000,
     mode: 'both',
     scale: quick ? [1, 2] : [1, 2, 4],
     soakSeconds: null,
@@ -100,6 +103,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions & { help: boolean }
       case '--rules': o.rules = positiveInt(flag, value()); break;
       case '--rate': o.rates = intList(flag, value()); break;
       case '--latency-seconds': o.latencySeconds = positiveInt(flag, value()); break;
+      case '--latency-events': o.latencyEvents = positiveInt(flag, value()); break;
       case '--scale': o.scale = intList(flag, value()); break;
       case '--soak': o.soakSeconds = positiveInt(flag, value()); break;
       case '--soak-rate': o.soakRate = positiveInt(flag, value()); break;

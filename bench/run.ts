@@ -90,6 +90,11 @@ function drainTimeout(events: number): number {
   return Math.max(60_000, events * 5);
 }
 
+/** rate × seconds, capped (but always at least one second's worth): past capacity the backlog must still drain. */
+function latencyEventCount(o: BenchOptions, rate: number): number {
+  return Math.max(1, Math.round(Math.min(rate * o.latencySeconds, Math.max(rate, o.latencyEvents))));
+}
+
 type Path = 'nats' | 'httpBatch' | 'httpSingle';
 
 /** One end-to-end throughput run: send every event as fast as the path takes them, then wait until drained. */
@@ -136,7 +141,7 @@ const round3 = (n: number) => Math.round(n * 1000) / 1000;
 /** Open-loop NATS producers at `rate` for the configured seconds; latency from each event's due time. */
 async function latency(b: Bench, rate: number, label: string): Promise<LatencyFigure> {
   b.moog.reset();
-  const items = b.w.events(Math.max(1, Math.round(rate * b.opts.latencySeconds)), label);
+  const items = b.w.events(latencyEventCount(b.opts, rate), label);
   const tracker = new AlertTracker(b.moog).start();
   const pending: Promise<void>[] = [];
   const schedule = await sendOpenLoop(items, rate, (item, due) => {
@@ -208,7 +213,7 @@ async function runLayout(b: Bench, mode: 'up' | 'split'): Promise<{ result: Mode
     for (const rate of o.rates) {
       const l = await latency(b, rate, id(`lat${rate}`));
       lat.push(l);
-      progress(`${mode}: open-loop ${fmt(rate)} ev/s for ${o.latencySeconds} s: p50 ${l.p50Ms} ms, p99 ${l.p99Ms} ms, max ${l.maxMs} ms (${l.alerts} alerts${l.missing ? `, ${l.missing} MISSING` : ''}; generator lag ≤ ${l.maxSendLagMs} ms)`);
+      progress(`${mode}: open-loop ${fmt(rate)} ev/s for ${(latencyEventCount(o, rate) / rate).toFixed(1)} s: p50 ${l.p50Ms} ms, p99 ${l.p99Ms} ms, max ${l.maxMs} ms (${l.alerts} alerts${l.missing ? `, ${l.missing} MISSING` : ''}; generator lag ≤ ${l.maxSendLagMs} ms)`);
     }
     checkAlive(all);
     const processes: ProcessFigure[] = procs.map((p) => ({ name: p.name, peakRssMb: Math.round(peakRssMb(p.pid)) }));
@@ -358,7 +363,7 @@ async function main(argv: string[]): Promise<number> {
   const outDir = resolve(ROOT, opts.outDir);
   progress(`MUTT benchmark: ${facts.cores} cores (${facts.cpuModel}), load average ${facts.loadAverageStart}, Node ${facts.node}, nats-server ${facts.natsServer}, commit ${facts.commit}`);
 
-  const needed = opts.soakSeconds ? [opts.soakRate * 10] : [opts.events, opts.singleEvents, ...opts.rates.map((r) => r * opts.latencySeconds)];
+  const needed = opts.soakSeconds ? [opts.soakRate * 10] : [opts.events, opts.singleEvents, ...opts.rates.map((r) => latencyEventCount(opts, r))];
   const poolSize = Math.max(...needed.map((n) => Math.min(n, 40_000)));
   const w = buildWorkload(opts.rules, { poolSize });
   const sample = w.events(poolSize, 'mix');
