@@ -22,7 +22,7 @@ const junit: string[] = [];
 
 function run(cmd: string, args: string[], echo = true): Promise<{ code: number; out: string }> {
   return new Promise((resolve) => {
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' } });
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
     let out = '';
     const onData = (d: Buffer) => { out += d.toString(); if (echo) process.stdout.write(d); };
     child.stdout.on('data', onData);

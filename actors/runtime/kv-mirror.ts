@@ -50,8 +50,21 @@ export class KvMirror {
         this.log.error({ err, bucket: this.bucket }, 'kv watch ended');
       }
     })();
-    // A bucket whose initial replay never signals delta 0 (all keys deleted) is still usable after a moment.
-    await Promise.race([ready, new Promise((r) => setTimeout(r, 2000))]);
+    // Never start from a partial mirror: an alerter that began with an empty rule set would treat every event
+    // as unmatched. A slow replay (a loaded server) is waited for; one that never completes fails the start,
+    // and the supervisor retries it.
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`KV bucket ${this.bucket}: initial values not received within 60 s`)), 60_000);
+    });
+    try {
+      await Promise.race([ready, timeout]);
+    } catch (err) {
+      iter.stop();
+      throw err;
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   private apply(e: KvWatchEntry): void {
