@@ -16,6 +16,8 @@ export function connectionOptions(env: Pick<Env, 'NATS_URL' | 'NATS_CREDS' | 'NA
     reconnectTimeWait: 500,
     pingInterval: 10_000,
     timeout: 5_000,
+    // Every JetStream publish is a request; async stack traces on each cost ~13 % of the alerter's CPU (bench profile).
+    noAsyncTraces: true,
   };
   if (env.NATS_CREDS) opts.authenticator = credsAuthenticator(readFileSync(env.NATS_CREDS));
   if (env.NATS_USER) {
