@@ -6,12 +6,11 @@
 
 import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
-import { startCluster, type Cluster } from '../helpers/nats-cluster.ts';
+import { freePort, startCluster, type Cluster } from '../helpers/nats-cluster.ts';
 import { spawnNode, type Spawned } from '../helpers/processes.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { ROOT } from './run-cli.ts';
@@ -30,16 +29,6 @@ function check(ok: boolean, what: string): void {
   if (!ok) failures.push(what);
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 interface Run {
   code: number | null;

@@ -4,6 +4,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ingestFixture, INGEST_KEY, type IngestFixture } from './ingest-fixture.ts';
+import { prng } from '../../bench/rules-engine.ts';
 
 const SEED = Number(process.env.MUTT_FUZZ_SEED ?? 20251112);
 const CASES = 3000;
@@ -16,18 +17,7 @@ test.after(async () => {
   await f?.close();
 });
 
-function mulberry32(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const rand = mulberry32(SEED);
+const rand = prng(SEED);
 const int = (n: number) => Math.floor(rand() * n);
 const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)];
 
