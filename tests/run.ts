@@ -22,7 +22,10 @@ const junit: string[] = [];
 
 function run(cmd: string, args: string[], echo = true): Promise<{ code: number; out: string }> {
   return new Promise((resolve) => {
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+    // Plain output for the parsers below; FORCE_COLOR (set by some CI runners) would make Node warn that it overrides NO_COLOR.
+    const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
+    delete env.FORCE_COLOR;
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
     let out = '';
     const onData = (d: Buffer) => { out += d.toString(); if (echo) process.stdout.write(d); };
     child.stdout.on('data', onData);

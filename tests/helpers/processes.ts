@@ -12,7 +12,10 @@ export interface Spawned {
 }
 
 export function spawnNode(script: string, args: string[], env: Record<string, string>): Spawned {
-  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+  // bin/mutt.js registers tsx itself. Registering it twice transforms every module twice, and the coverage of
+  // such a process (other byte offsets under the same file URL) corrupts c8's merge: covered lines vanished.
+  const loader = script.endsWith('.js') ? [] : ['--import', 'tsx'];
+  const child = spawn(process.execPath, [...loader, script, ...args], {
     env: { ...process.env, LOG_LEVEL: 'info', MUTT_HTTP_PORT: '0', MUTT_SYSLOG_PORT: '0', MUTT_TRAP_PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

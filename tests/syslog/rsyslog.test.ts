@@ -9,6 +9,7 @@ import { Registry } from 'prom-client';
 import type { SyslogEvent } from '../../protocol/messages.ts';
 import { startSyslogListener } from '../../actors/syslog/listener.ts';
 import { recorder, sendUdp, silentLog, waitFor } from './helpers.ts';
+import { requireBinary } from '../deploy/helpers.ts';
 
 // The relay setup docs/SYSLOG_AND_TRAPS.md recommends, with a real rsyslogd: devices send to rsyslog, which
 // forwards over TCP with octet counting in RFC 5424 — the original host must survive the relay.
@@ -41,9 +42,11 @@ test('rsyslog omfwd (TCP, octet-counted, RFC 5424) relays device lines with thei
   const inPort = await freeUdpPort();
   const conf = join(dir, 'rsyslog.conf');
   writeFileSync(conf, rsyslogConf(inPort, listener.tcpPort));
+  // A missing binary fails this test with the package to install instead of crashing the whole run (spawn ENOENT).
+  const bin = requireBinary('rsyslogd', 'rsyslog');
   let rsyslogd: ChildProcess | undefined;
   try {
-    rsyslogd = spawn('rsyslogd', ['-n', '-f', conf, '-i', join(dir, 'rsyslogd.pid')], { stdio: 'ignore' });
+    rsyslogd = spawn(bin, ['-n', '-f', conf, '-i', join(dir, 'rsyslogd.pid')], { stdio: 'ignore' });
     const lines = [
       '<38>Mar  1 12:00:00 origin-host sshd[77]: Failed password for root from 203.0.113.9',
       '<187>Mar  1 00:01:02 core-sw1 123: *Mar  1 00:01:02.123: %LINK-3-UPDOWN: Interface Gi0/2, changed state to down',

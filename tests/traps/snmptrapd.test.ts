@@ -174,6 +174,8 @@ async function startSnmptrapd(conf: string, port: number, env: Record<string, st
     child.stdout!.on('data', onData);
     child.stderr!.on('data', onData);
     child.once('exit', (code) => rej(new Error(`snmptrapd exited ${code}: ${out}`)));
+    // Not installed: fail this test with the package name instead of crashing the run on an unhandled 'error'.
+    child.once('error', (err) => rej(new Error(`snmptrapd could not start (${err.message}): apt-get install snmptrapd`)));
   });
   return child;
 }
