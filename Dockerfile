@@ -38,5 +38,8 @@ EXPOSE 8080 5514/tcp 5514/udp 1162/udp
 # Liveness on the process's own HTTP port (MUTT_HTTP_PORT), never a separate metrics port.
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 CMD ["node", "deploy/docker/healthcheck.mjs", "/healthz"]
 
+# A MUTT process's live heap is ≈ 50 MB with 1,000 rules, but V8 grows it lazily to 250–320 MB RSS under load;
+# the cap keeps a process under 200 MB (docs/PERFORMANCE.md). Raise it for much larger rule sets.
+ENV NODE_OPTIONS="--max-old-space-size=128"
 ENTRYPOINT ["node", "bin/mutt.js"]
 CMD ["up"]
