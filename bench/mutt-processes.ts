@@ -1,19 +1,21 @@
 // MUTT as the benchmark runs it: real `node bin/mutt.js up | gateway | run <actor>` processes, each on a free
-// HTTP port read from its "HTTP listening on ...:PORT" log line, ready when /readyz answers 200. Output is kept
-// (last lines) for the error message when a process dies; SIGSTOP / SIGCONT pause a process for the
-// ingest-only phase.
+// HTTP port read from its "HTTP listening on ...:PORT" log line (and, where the syslog listener runs, its free
+// port from "syslog listening on udp/tcp PORT"), ready when /readyz answers 200. Output is kept (last lines) for
+// the error message when a process dies; SIGSTOP / SIGCONT pause a process for the ingest-only phases.
 //   const p = await spawnMutt('alerter', 'alerter-1', env); ...; await p.stop()
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 
-export type Role = 'up' | 'gateway' | 'alerter' | 'forwarder';
+export type Role = 'up' | 'gateway' | 'alerter' | 'forwarder' | 'syslog';
 
 export interface MuttProcess {
   name: string;
   role: Role;
   pid: number;
   httpPort: number;
+  /** UDP and TCP port of the syslog listener ('up' and 'syslog'), null where none runs. */
+  syslogPort: number | null;
   child: ChildProcess;
   /** The last lines it printed. */
   tail(): string;
@@ -32,8 +34,11 @@ export class MuttProcessError extends Error {
   }
 }
 
-const ARGS: Record<Role, string[]> = { up: ['up'], gateway: ['gateway'], alerter: ['run', 'alerter'], forwarder: ['run', 'forwarder'] };
+const ARGS: Record<Role, string[]> = { up: ['up'], gateway: ['gateway'], alerter: ['run', 'alerter'], forwarder: ['run', 'forwarder'], syslog: ['run', 'syslog'] };
 const LISTENING = /HTTP listening on [^"]*:(\d+)/;
+// Logged by actors/syslog/actor.ts once the listener is bound; /readyz alone may answer before it is.
+const SYSLOG_LISTENING = /syslog listening on udp\/tcp (\d+)/;
+const WITH_SYSLOG: ReadonlySet<Role> = new Set(['up', 'syslog']);
 
 export interface SpawnOptions {
   /** V8 CPU profiles are written into <profileDir>/<name>/ when the process exits. */
@@ -52,8 +57,10 @@ export async function spawnMutt(role: Role, name: string, root: string, env: Rec
   const child = spawn(process.execPath, [...nodeFlags, join(root, 'bin/mutt.js'), ...ARGS[role]], { cwd: root, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: string[] = [];
   let partial = '';
-  let port: number | null = null;
-  let onPort: ((p: number) => void) | null = null;
+  // The log lines that announce a port, and the ports found so far.
+  const wanted = [{ what: 'HTTP listening', re: LISTENING }, ...(WITH_SYSLOG.has(role) ? [{ what: 'syslog listening', re: SYSLOG_LISTENING }] : [])];
+  const found = new Map<string, number>();
+  let onFound: (() => void) | null = null;
   const onData = (d: Buffer) => {
     const text = partial + d.toString('utf8');
     const parts = text.split('\n');
@@ -61,11 +68,12 @@ export async function spawnMutt(role: Role, name: string, root: string, env: Rec
     for (const line of parts) {
       lines.push(line.length > 2000 ? line.slice(0, 2000) + '…' : line);
       if (lines.length > 60) lines.shift();
-      if (port === null) {
-        const m = LISTENING.exec(line);
+      for (const w of wanted) {
+        if (found.has(w.what)) continue;
+        const m = w.re.exec(line);
         if (m) {
-          port = Number(m[1]);
-          onPort?.(port);
+          found.set(w.what, Number(m[1]));
+          onFound?.();
         }
       }
     }
@@ -77,11 +85,19 @@ export async function spawnMutt(role: Role, name: string, root: string, env: Rec
   const tail = () => [...lines, partial].filter(Boolean).slice(-25).join('\n');
 
   const timeoutMs = opts.startTimeoutMs ?? 90_000;
-  const httpPort = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new MuttProcessError(`${name}: no "HTTP listening" line within ${timeoutMs} ms:\n${tail()}`)), timeoutMs);
-    onPort = (p) => { clearTimeout(timer); resolve(p); };
+  await new Promise<void>((resolve, reject) => {
+    const missing = () => wanted.filter((w) => !found.has(w.what)).map((w) => `"${w.what}"`).join(' and ');
+    const timer = setTimeout(() => reject(new MuttProcessError(`${name}: no ${missing()} line within ${timeoutMs} ms:\n${tail()}`)), timeoutMs);
+    onFound = () => {
+      if (found.size < wanted.length) return;
+      clearTimeout(timer);
+      resolve();
+    };
+    onFound();
     void exited.then(() => { clearTimeout(timer); reject(new MuttProcessError(`${name} exited during start-up (code ${child.exitCode}):\n${tail()}`)); });
   });
+  const httpPort = found.get('HTTP listening')!;
+  const syslogPort = found.get('syslog listening') ?? null;
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (exitedFlag) throw new MuttProcessError(`${name} exited during start-up:\n${tail()}`);
@@ -92,7 +108,7 @@ export async function spawnMutt(role: Role, name: string, root: string, env: Rec
   }
 
   return {
-    name, role, pid: child.pid!, httpPort, child, tail,
+    name, role, pid: child.pid!, httpPort, syslogPort, child, tail,
     exited: () => exitedFlag,
     pause: () => { if (!exitedFlag) child.kill('SIGSTOP'); },
     resume: () => { if (!exitedFlag) child.kill('SIGCONT'); },

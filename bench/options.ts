@@ -4,6 +4,7 @@
 
 export const BENCH_USAGE = `usage: tsx bench/run.ts [options]
   --events N          events per throughput phase (default 10000; HTTP single-event phases use N/4)
+  --syslog-lines N    lines sent to the syslog listener by UDP, and again by TCP (default: --events)
   --rules N           rules in mutt_rules (default 1000); the rule engine is also measured at 10 and 100
   --rate N[,N]        offered loads of the open-loop latency phases, events/s (default 1000,5000)
   --latency-seconds S length of each latency phase (default 5), at most --latency-events events (default 10000)
@@ -23,6 +24,8 @@ export interface BenchOptions {
   events: number;
   /** Events of the HTTP single-event phases (one request each). */
   singleEvents: number;
+  /** Lines of the syslog-listener phase, per transport (UDP, then TCP). */
+  syslogLines: number;
   rules: number;
   rates: number[];
   latencySeconds: number;
@@ -73,6 +76,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions & { help: boolean }
     quick,
     events: quick ? 2000 : 10_000,
     singleEvents: 0,
+    syslogLines: 0,
     rules: quick ? 100 : 1000,
     rates: quick ? [200, 1000] : [1000, 5000],
     latencySeconds: quick ? 2 : 5,
@@ -92,6 +96,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions & { help: boolean }
     moogConcurrency: 64,
   };
   let singleGiven = false;
+  let syslogGiven = false;
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const value = () => argv[++i];
@@ -100,6 +105,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions & { help: boolean }
       case '--help': case '-h': o.help = true; break;
       case '--events': o.events = positiveInt(flag, value()); break;
       case '--single-events': o.singleEvents = positiveInt(flag, value()); singleGiven = true; break;
+      case '--syslog-lines': o.syslogLines = positiveInt(flag, value()); syslogGiven = true; break;
       case '--rules': o.rules = positiveInt(flag, value()); break;
       case '--rate': o.rates = intList(flag, value()); break;
       case '--latency-seconds': o.latencySeconds = positiveInt(flag, value()); break;
@@ -125,6 +131,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions & { help: boolean }
     }
   }
   if (!singleGiven) o.singleEvents = Math.max(200, Math.round(o.events / 4));
+  if (!syslogGiven) o.syslogLines = o.events;
   if (!o.scale.includes(1)) o.scale = [1, ...o.scale];
   o.scale = [...new Set(o.scale)].sort((a, b) => a - b);
   return o;

@@ -1,10 +1,12 @@
 // Watching the pipeline from outside: when is a phase finished (the fake Moogsoft has every expected alert and
-// MUTT_EVENTS and MUTT_ALERTS are empty), and when did each alert arrive (for latency, keyed by event id).
+// MUTT_EVENTS and MUTT_ALERTS are empty; or, with the forwarder paused, the alerter has handled every event), how
+// many events were ever stored, and when did each alert arrive (for latency, keyed by event id).
 //   const doneAt = await waitDrained(jsm, moog, expected, { timeoutMs: 60_000 })
+//   const alerterDoneAt = await waitAlerterDrained(jsm, expected, { timeoutMs: 60_000 })
 //   const tracker = new AlertTracker(moog); tracker.start(); ...; tracker.receivedAt.get(eventId)
 
 import type { JetStreamManager } from '@nats-io/jetstream';
-import { StreamName } from '../protocol/streams.ts';
+import { Durable, StreamName } from '../protocol/streams.ts';
 import type { FakeMoog } from './fake-moog.ts';
 
 export class DrainTimeoutError extends Error {
@@ -23,6 +25,47 @@ export interface StreamDepths {
 export async function streamDepths(jsm: JetStreamManager): Promise<StreamDepths> {
   const [events, alerts, dlq] = await Promise.all([StreamName.events, StreamName.alerts, StreamName.dlq].map((s) => jsm.streams.info(s).then((i) => i.state.messages)));
   return { events, alerts, dlq };
+}
+
+/**
+ * Messages ever stored in MUTT_EVENTS (its last sequence): a count of ingested events that consumers do not lower,
+ * as the message count of a work-queue stream is lowered.
+ */
+export async function eventsStored(jsm: JetStreamManager): Promise<number> {
+  return (await jsm.streams.info(StreamName.events)).state.last_seq;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * With the forwarder paused: resolves with performance.now() at the first check where MUTT_EVENTS is empty, the
+ * alerter's consumer has nothing pending or unacknowledged, and MUTT_ALERTS holds at least `expectedAlerts`.
+ */
+export async function waitAlerterDrained(jsm: JetStreamManager, expectedAlerts: number, opts: { timeoutMs: number; pollMs?: number }): Promise<number> {
+  const deadline = performance.now() + opts.timeoutMs;
+  for (;;) {
+    const d = await streamDepths(jsm);
+    if (d.events === 0 && d.alerts >= expectedAlerts) {
+      const c = await jsm.consumers.info(StreamName.events, Durable.alerter);
+      if (c.num_pending === 0 && c.num_ack_pending === 0) return performance.now();
+    }
+    if (performance.now() > deadline) {
+      throw new DrainTimeoutError(`alerter not drained after ${Math.round(opts.timeoutMs / 1000)} s: MUTT_EVENTS ${d.events}, MUTT_ALERTS ${d.alerts} of ${expectedAlerts} expected`);
+    }
+    await sleep(opts.pollMs ?? 20);
+  }
+}
+
+/** When the alerts an input produces are not known in advance (syslog lines parsed by MUTT): both work streams empty. */
+export async function waitStreamsEmpty(jsm: JetStreamManager, opts: { timeoutMs: number; pollMs?: number }): Promise<number> {
+  const deadline = performance.now() + opts.timeoutMs;
+  for (;;) {
+    // Alerts are published before their event is acknowledged: both streams empty means nothing is left in flight.
+    const d = await streamDepths(jsm);
+    if (d.events === 0 && d.alerts === 0) return performance.now();
+    if (performance.now() > deadline) throw new DrainTimeoutError(`not drained after ${Math.round(opts.timeoutMs / 1000)} s: MUTT_EVENTS ${d.events}, MUTT_ALERTS ${d.alerts}`);
+    await sleep(opts.pollMs ?? 20);
+  }
 }
 
 /**

@@ -11,6 +11,7 @@ import type { LatencyStats } from './open-loop.ts';
 import type { MachineFacts } from './proc-stats.ts';
 import type { WorkloadMix } from './workload.ts';
 import type { HotFunction } from './cpuprofile-summary.ts';
+import type { SyslogIngest } from './syslog-sender.ts';
 
 export interface ThroughputFigure {
   events: number;
@@ -43,10 +44,26 @@ export interface ModeResult {
   nats: ThroughputFigure;
   httpBatch: ThroughputFigure;
   httpSingle: ThroughputFigure;
-  /** Split mode: gateway alone with alerter and forwarder paused, then the backlog drained by them alone. */
-  ingestOnly?: { events: number; ingestPerSec: number; drainPerSec: number };
+  /** Split mode: gateway alone with alerter and forwarder paused, then the alerter alone, then the forwarder alone. */
+  ingestOnly?: IngestOnly;
+  /** Syslog lines to the native listener by UDP, then by TCP (split: its own process, alerter and forwarder paused). */
+  syslog?: { consumersPaused: boolean; udp: SyslogIngest; tcp: SyslogIngest };
   latency: LatencyFigure[];
   processes: ProcessFigure[];
+}
+
+export interface IngestOnly {
+  events: number;
+  /** The gateway alone: events / (first POST → last 202). */
+  ingestPerSec: number;
+  /** The alerter alone (forwarder still paused): events / (resumed → MUTT_EVENTS empty, its alerts in MUTT_ALERTS). */
+  alerterEventsPerSec: number;
+  alerts: number;
+  /** The forwarder alone: alerts / (resumed → the fake holds every alert and MUTT_ALERTS is empty). */
+  forwarderAlertsPerSec: number;
+  /** Moogsoft request time of those deliveries: the forwarder's histogram (outcome delivered), interpolated in its buckets. */
+  deliveryP50Ms: number;
+  deliveryP99Ms: number;
 }
 
 export interface ScalingPoint {
@@ -147,8 +164,17 @@ export function formatTable(r: BenchResult): string {
     rate(`${p}: HTTP single events, ingest`, m.httpSingle.ingestPerSec);
     rate(`${p}: HTTP single events, end-to-end`, m.httpSingle.eventsPerSec);
     if (m.ingestOnly) {
-      rate(`${p}: gateway ingest, consumers paused`, m.ingestOnly.ingestPerSec);
-      rate(`${p}: backlog drain, alerter+forwarder alone`, m.ingestOnly.drainPerSec);
+      const io = m.ingestOnly;
+      rate(`${p}: gateway ingest, consumers paused`, io.ingestPerSec);
+      rate(`${p}: alerter alone (forwarder paused), events`, io.alerterEventsPerSec);
+      rate(`${p}: forwarder alone, alerts`, io.forwarderAlertsPerSec);
+      rows.push({ figure: `${p}: forwarder alone, Moogsoft request p50 / p99`, value: `${fmt(io.deliveryP50Ms, 1)} / ${fmt(io.deliveryP99Ms, 1)} ms`, ratio: '', target: '' });
+    }
+    if (m.syslog) {
+      const how = m.syslog.consumersPaused ? 'consumers paused' : 'pipeline running';
+      rate(`${p}: syslog UDP ingest, ${how}`, m.syslog.udp.linesPerSec);
+      rows.push({ figure: `${p}: syslog UDP lines stored / sent`, value: `${fmt(m.syslog.udp.stored)} / ${fmt(m.syslog.udp.sent)}`, ratio: '', target: '' });
+      rate(`${p}: syslog TCP ingest (${m.syslog.tcp.connections} connections), ${how}`, m.syslog.tcp.linesPerSec);
     }
     for (const l of m.latency) {
       rows.push({

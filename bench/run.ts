@@ -7,8 +7,9 @@
 //   npx tsx bench/run.ts --mode split --events 100000 --rate 1000,2000,5000 --profile
 //   npx tsx bench/run.ts --soak 600          # steady load, RSS of every process each 10 s
 // Phases per layout: warm-up; NATS producers; HTTP 100-event batches; HTTP single events; (split) gateway
-// ingest with the consumers paused, then the backlog drained; open-loop latency at each --rate; (split) the
-// NATS run again with 2, 4 ... alerter + forwarder replicas.
+// ingest with the consumers paused, then the alerter alone, then the forwarder alone (with its Moogsoft request
+// times); syslog lines by UDP and by TCP to the native listener (split: consumers paused); open-loop latency at
+// each --rate; (split) the NATS run again with 2, 4 ... alerter + forwarder replicas.
 
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
@@ -32,12 +33,15 @@ import { spawnAll, type MuttProcess, type Role } from './mutt-processes.ts';
 import { measureClusterLimit, measureJetStreamLimit } from './jetstream-limit.ts';
 import { eventHeaders, publishAll, publishWithRetry, type OutMessage } from './nats-producer.ts';
 import { HttpSender, sendAll } from './http-sender.ts';
-import { AlertTracker, streamDepths, waitDrained } from './pipeline-watch.ts';
+import { AlertTracker, eventsStored, streamDepths, waitAlerterDrained, waitDrained, waitStreamsEmpty } from './pipeline-watch.ts';
+import { diffHistogram, histogramCount, histogramQuantile, readHistogram, type Histogram } from './histogram-quantile.ts';
+import { syslogLines } from './syslog-lines.ts';
+import { sendTcp, sendUdp, type SyslogIngest } from './syslog-sender.ts';
 import { latencyStats, sendOpenLoop, type OpenLoopSchedule } from './open-loop.ts';
 import { formatSummary, summariseProfile, type CpuProfile } from './cpuprofile-summary.ts';
 import {
   checkTargets, formatSoak, formatTable, writeResult,
-  type BenchResult, type LatencyFigure, type ModeResult, type ProcessFigure, type ScalingPoint, type SoakResult, type ThroughputFigure,
+  type BenchResult, type IngestOnly, type LatencyFigure, type ModeResult, type ProcessFigure, type ScalingPoint, type SoakResult, type ThroughputFigure,
 } from './report.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -185,10 +189,10 @@ async function warmUp(b: Bench, procs: readonly MuttProcess[], label: string, ht
 async function runLayout(b: Bench, mode: 'up' | 'split'): Promise<{ result: ModeResult; scaling: ScalingPoint[] }> {
   const o = b.opts;
   const id = (phase: string) => `${b.runId}-${mode}-${phase}`;
-  progress(`${mode}: starting ${mode === 'up' ? "one 'mutt up' process" : "'mutt gateway', 'mutt run alerter', 'mutt run forwarder'"}`);
+  progress(`${mode}: starting ${mode === 'up' ? "one 'mutt up' process" : "'mutt gateway', 'mutt run alerter', 'mutt run forwarder', 'mutt run syslog'"}`);
   const specs: { role: Role; name: string }[] = mode === 'up'
     ? [{ role: 'up', name: 'up' }]
-    : [{ role: 'gateway', name: 'gateway' }, { role: 'alerter', name: 'alerter-1' }, { role: 'forwarder', name: 'forwarder-1' }];
+    : [{ role: 'gateway', name: 'gateway' }, { role: 'alerter', name: 'alerter-1' }, { role: 'forwarder', name: 'forwarder-1' }, { role: 'syslog', name: 'syslog-1' }];
   const procs = await spawnLayout(b, specs);
   const gateway = procs.find((p) => p.role === 'up' || p.role === 'gateway')!;
   const http = new HttpSender(`http://127.0.0.1:${gateway.httpPort}`, b.apiKey, Math.max(o.batchConcurrency, o.singleConcurrency));
@@ -208,6 +212,8 @@ async function runLayout(b: Bench, mode: 'up' | 'split'): Promise<{ result: Mode
 
     let ingestOnly: ModeResult['ingestOnly'];
     if (mode === 'split') ingestOnly = await ingestWithConsumersPaused(b, all, id('paused'), http);
+    const syslog = await syslogIngest(b, all, mode, id('syslog'));
+    checkAlive(all);
 
     const lat: LatencyFigure[] = [];
     for (const rate of o.rates) {
@@ -236,7 +242,7 @@ async function runLayout(b: Bench, mode: 'up' | 'split'): Promise<{ result: Mode
         checkAlive(all);
       }
     }
-    return { result: { mode, nats, httpBatch, httpSingle, ingestOnly, latency: lat, processes }, scaling };
+    return { result: { mode, nats, httpBatch, httpSingle, ingestOnly, syslog, latency: lat, processes }, scaling };
   } finally {
     http.close();
     progress(`${mode}: stopping ${all.length} process${all.length > 1 ? 'es' : ''}`);
@@ -244,27 +250,96 @@ async function runLayout(b: Bench, mode: 'up' | 'split'): Promise<{ result: Mode
   }
 }
 
-/** Split mode only: the gateway alone (alerter and forwarder SIGSTOPped), then the backlog drained by them alone. */
-async function ingestWithConsumersPaused(b: Bench, procs: readonly MuttProcess[], label: string, http: HttpSender): Promise<NonNullable<ModeResult['ingestOnly']>> {
+/** The delivered-request histogram summed over the forwarder processes (each scraped on its own /metrics). */
+async function deliveryHistogram(forwarders: readonly MuttProcess[]): Promise<Histogram> {
+  const texts = await Promise.all(forwarders.map((p) => fetch(`http://127.0.0.1:${p.httpPort}/metrics`).then((r) => r.text())));
+  // 'delivered' is the forwarder's outcome label for a 2xx answer (actors/forwarder/actor.ts); retries and rejections are left out.
+  return readHistogram(texts.join('\n'), 'mutt_forwarder_request_duration_seconds', { outcome: 'delivered' });
+}
+
+/**
+ * Split mode only, three figures from one backlog: the gateway alone (alerter and forwarder SIGSTOPped), then
+ * the alerter alone (its alerts pile up in MUTT_ALERTS: the forwarder is still stopped), then the forwarder
+ * alone, with the Moogsoft request times of its deliveries. The alerter alone stops pulling once MUTT_ALERTS
+ * holds alerter_backpressure_depth (100,000) alerts, so --events beyond about 140,000 would stall it here.
+ */
+async function ingestWithConsumersPaused(b: Bench, procs: readonly MuttProcess[], label: string, http: HttpSender): Promise<IngestOnly> {
   b.moog.reset();
   const items = b.w.events(b.opts.events, label);
   const expected = items.reduce((n, it) => n + (it.forwarded ? 1 : 0), 0);
   const now = Date.now();
   const bodies: string[] = [];
   for (let i = 0; i < items.length; i += 100) bodies.push(JSON.stringify(items.slice(i, i + 100).map((it) => toHttpItem(it, now))));
-  const consumers = procs.filter((p) => p.role === 'alerter' || p.role === 'forwarder');
-  for (const p of consumers) p.pause();
-  let sent;
+  const alerters = procs.filter((p) => p.role === 'alerter');
+  const forwarders = procs.filter((p) => p.role === 'forwarder');
+  // Scraped before the pause: a stopped process cannot answer, and until it is resumed it delivers nothing.
+  const before = await deliveryHistogram(forwarders);
+  for (const p of [...alerters, ...forwarders]) p.pause();
   try {
-    sent = await sendAll(http, bodies, b.opts.batchConcurrency);
+    const sent = await sendAll(http, bodies, b.opts.batchConcurrency);
+    for (const p of alerters) p.resume();
+    const alerterFrom = performance.now();
+    const alerterDone = await waitAlerterDrained(b.jsm, expected, { timeoutMs: drainTimeout(items.length) });
+    for (const p of forwarders) p.resume();
+    const forwarderFrom = performance.now();
+    const forwarderDone = await waitDrained(b.jsm, b.moog, expected, { timeoutMs: drainTimeout(expected) });
+    const delivered = diffHistogram(await deliveryHistogram(forwarders), before);
+    if (histogramCount(delivered) !== expected) progress(`  note: the forwarder's histogram counts ${histogramCount(delivered)} deliveries, ${expected} alerts expected`);
+    const ms = (q: number) => Math.round(histogramQuantile(q, delivered) * 1e4) / 10;
+    const r: IngestOnly = {
+      events: items.length, ingestPerSec: Math.round(items.length / sent.seconds),
+      alerterEventsPerSec: Math.round(items.length / ((alerterDone - alerterFrom) / 1000)),
+      alerts: expected, forwarderAlertsPerSec: Math.round(expected / ((forwarderDone - forwarderFrom) / 1000)),
+      deliveryP50Ms: ms(0.5), deliveryP99Ms: ms(0.99),
+    };
+    progress(`split: gateway alone (alerter, forwarder paused): ingest ${fmt(r.ingestPerSec)} ev/s; alerter alone ${fmt(r.alerterEventsPerSec)} ev/s; ` +
+      `forwarder alone ${fmt(r.forwarderAlertsPerSec)} alerts/s (${fmt(expected)} alerts), Moogsoft request p50 ${r.deliveryP50Ms} ms, p99 ${r.deliveryP99Ms} ms`);
+    return r;
+  } finally {
+    for (const p of [...alerters, ...forwarders]) p.resume();
+  }
+}
+
+/** `n` syslog (not trap) events of the workload. */
+function syslogItems(w: Workload, n: number, label: string): BenchItem[] {
+  for (let ask = Math.ceil(n * 1.25) + 10; ; ask *= 2) {
+    const items = w.events(ask, label).filter((it) => it.kind === 'syslog');
+    if (items.length >= n) return items.slice(0, n);
+  }
+}
+
+/**
+ * Syslog lines to the native listener by UDP, then the same lines by TCP, counted as stored in MUTT_EVENTS. Split:
+ * `mutt run syslog` with alerter and forwarder paused (the listener's own rate); up: the pipeline runs meanwhile
+ * in the same process. Then drained before the next phase.
+ */
+async function syslogIngest(b: Bench, procs: readonly MuttProcess[], mode: 'up' | 'split', label: string): Promise<NonNullable<ModeResult['syslog']>> {
+  const listener = procs.find((p) => p.syslogPort !== null);
+  if (!listener) throw new Error(`${mode}: no process runs the syslog listener`);
+  const n = b.opts.syslogLines;
+  const lines = syslogLines(syslogItems(b.w, n, label));
+  const consumers = mode === 'split' ? procs.filter((p) => p.role === 'alerter' || p.role === 'forwarder') : [];
+  const stored = () => eventsStored(b.jsm);
+  const timeoutMs = drainTimeout(n);
+  let udp: SyslogIngest;
+  let tcp: SyslogIngest;
+  for (const p of consumers) p.pause();
+  try {
+    // The listener's first lines: its parse and publish paths are compiled on them, which is not a rate of UDP.
+    const warm = lines.slice(0, Math.min(200, n));
+    await sendUdp('127.0.0.1', listener.syslogPort!, warm, stored, { timeoutMs });
+    await sendTcp('127.0.0.1', listener.syslogPort!, warm, stored, { timeoutMs });
+    udp = await sendUdp('127.0.0.1', listener.syslogPort!, lines, stored, { timeoutMs });
+    tcp = await sendTcp('127.0.0.1', listener.syslogPort!, lines, stored, { timeoutMs });
   } finally {
     for (const p of consumers) p.resume();
   }
-  const resumedAt = performance.now();
-  const doneAt = await waitDrained(b.jsm, b.moog, expected, { timeoutMs: drainTimeout(items.length) });
-  const r = { events: items.length, ingestPerSec: Math.round(items.length / sent.seconds), drainPerSec: Math.round(items.length / ((doneAt - resumedAt) / 1000)) };
-  progress(`split: gateway alone (alerter, forwarder paused): ingest ${fmt(r.ingestPerSec)}/s; then backlog drained at ${fmt(r.drainPerSec)}/s`);
-  return r;
+  // Which lines become alerts follows from MUTT's parse of them, not known here: drained = both streams empty.
+  await waitStreamsEmpty(b.jsm, { timeoutMs: drainTimeout(2 * n) });
+  const how = consumers.length ? ' (alerter, forwarder paused)' : ' (pipeline running)';
+  progress(`${mode}: syslog listener${how}: UDP ${fmt(udp.linesPerSec)} lines/s, ${fmt(udp.stored)} of ${fmt(udp.sent)} stored; ` +
+    `TCP (${tcp.connections} connections) ${fmt(tcp.linesPerSec)} lines/s (${fmt(tcp.stored)} lines, ${tcp.seconds.toFixed(2)} s)`);
+  return { consumersPaused: consumers.length > 0, udp, tcp };
 }
 
 /** Per process (one sub-directory each), the profile of its busiest thread: the main thread, not tsx's loader. */
