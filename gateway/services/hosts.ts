@@ -41,6 +41,13 @@ function strip(input: unknown): unknown {
   return out;
 }
 
+/** hostKey() keeps a host's dots, so an empty label ('a..b', 'host.', '.lead') would make a KV key NATS refuses. */
+const EMPTY_LABEL = "host names cannot start or end with '.' or contain '..'";
+function hasEmptyLabel(hostname: string): boolean {
+  const h = hostname.trim();
+  return h.startsWith('.') || h.endsWith('.') || h.includes('..');
+}
+
 /** Same content, ignoring who wrote it when. */
 function sameContent(a: Record<string, unknown>, b: Record<string, unknown>): boolean {
   return JSON.stringify(strip(a)) === JSON.stringify(strip(b));
@@ -55,6 +62,7 @@ export class HostMapService<K extends HostKind> {
   private parse(input: unknown, prefix = ''): HostValue<K> {
     const r = this.schema.safeParse(strip(input));
     if (!r.success) throw new ServiceError('invalid', `invalid ${LABEL[this.kind]}`, zodIssues(r.error.issues, prefix));
+    if (hasEmptyLabel(r.data.hostname)) throw new ServiceError('invalid', `invalid ${LABEL[this.kind]}`, [{ path: [prefix, 'hostname'].filter(Boolean).join('.'), message: EMPTY_LABEL }]);
     return r.data as HostValue<K>;
   }
 
@@ -133,6 +141,7 @@ export class HostMapService<K extends HostKind> {
     parsed.items.forEach((item, i) => {
       const r = this.schema.safeParse(strip(item));
       if (!r.success) issues.push(...zodIssues(r.error.issues, parsed.where[i]));
+      else if (hasEmptyLabel((r.data as HostValue<K>).hostname)) issues.push({ path: `${parsed.where[i]}.hostname`, message: EMPTY_LABEL });
       else wanted.set(this.key((r.data as HostValue<K>).hostname), r.data as HostValue<K>);
     });
     if (issues.length) throw new ServiceError('invalid', `import refused: ${issues.length} problem(s), nothing was written`, issues);

@@ -108,7 +108,9 @@ export class RulesService {
   async replace(id: string, input: unknown, change: Change): Promise<RuleWriteResult> {
     if (!isObject(input)) throw new ServiceError('invalid', 'a rule must be a JSON object', [{ path: '', message: 'expected an object' }]);
     const body = withoutServerFields(input);
-    if (body.id !== undefined && body.id !== id) throw new ServiceError('invalid', `body id '${String(body.id)}' differs from the path id '${id}'`, [{ path: 'id', message: `must be '${id}' (or omitted)` }]);
+    // Not String(body.id): a deeply nested array would overflow the stack (a 500), a shallow one reads as its elements.
+    const given = typeof body.id === 'string' ? `'${body.id.slice(0, 100)}'` : `of type ${body.id === null ? 'null' : Array.isArray(body.id) ? 'array' : typeof body.id}`;
+    if (body.id !== undefined && body.id !== id) throw new ServiceError('invalid', `body id ${given} differs from the path id '${id}'`, [{ path: 'id', message: `must be '${id}' (or omitted)` }]);
     return this.write(id, change, () => ({ ...body, id }));
   }
 
