@@ -43,7 +43,7 @@ function forwarderMetrics(registry: Registry) {
     latency: get('mutt_forwarder_end_to_end_seconds', () => new Histogram({ name: 'mutt_forwarder_end_to_end_seconds', help: 'From event receipt by MUTT to Moogsoft accepting its alert', buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300], registers })),
     rateWait: get('mutt_forwarder_rate_wait_seconds', () => new Histogram({ name: 'mutt_forwarder_rate_wait_seconds', help: 'Time an alert waited for a rate-limit permit', buckets: [0, 0.01, 0.05, 0.1, 0.5, 1, 5, 30], registers })),
     breakerState: get('mutt_forwarder_breaker_state', () => new Gauge({ name: 'mutt_forwarder_breaker_state', help: 'Shared breaker: 0 closed, 1 half-open, 2 open', registers })),
-    breakerTransitions: get('mutt_forwarder_breaker_transitions_total', () => new Gauge({ name: 'mutt_forwarder_breaker_transitions_total', help: 'Breaker transitions recorded in the shared state, by kind', labelNames: ['transition'], registers })),
+    breakerTransitions: get('mutt_forwarder_breaker_transitions', () => new Gauge({ name: 'mutt_forwarder_breaker_transitions', help: 'Breaker transitions recorded so far in the shared state, by kind (a gauge: every replica reports the same shared figure)', labelNames: ['transition'], registers })),
     breakerSeconds: get('mutt_forwarder_breaker_seconds', () => new Gauge({ name: 'mutt_forwarder_breaker_seconds', help: 'Time the shared breaker has spent in each state', labelNames: ['state'], registers })),
     rateLimit: get('mutt_forwarder_rate_limit', () => new Gauge({ name: 'mutt_forwarder_rate_limit', help: 'Deliveries per period in effect (lowered by adaptive mode)', registers })),
   };

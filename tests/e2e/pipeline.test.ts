@@ -5,7 +5,7 @@
 // a full MUTT_EVENTS answers 503 + Retry-After and accepts again once drained.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { startPipeline, postEvents, E2E_KEY, type Pipeline } from '../helpers/pipeline.ts';
 import { waitFor, delay } from '../helpers/wait.ts';
@@ -19,6 +19,8 @@ const t = suite('e2e pipeline');
 let p: Pipeline;
 let syslogPort = 0;
 let trapPort = 0;
+/** Each process's HTTP port (health and /metrics), by its `mutt` command. */
+const httpPorts: Record<string, number> = {};
 
 interface MoogEvent { custom_info: { event_id: string; rule: string; correlation_id: string; decision: string } ; source: string }
 const delivered = () => p.moog.events(0, 1_000_000).map((e) => e.event as MoogEvent);
@@ -30,12 +32,10 @@ t.before(async () => {
   await p.putRule({ id: 'error', match_type: 'contains', match_string: 'ERROR', priority: 20, prod_handling: 'ticket_only', dev_handling: 'ignore', team_assignment: 'NETO' });
   await p.putRule({ id: 'linkdown-trap', match_type: 'oid_prefix', trap_oid: '1.3.6.1.6.3.1.1.5.3', priority: 15, prod_handling: 'page_only', dev_handling: 'ignore', team_assignment: 'NetOps' });
   await p.hosts.put(hostKey('dev', 'dev-sw1'), JSON.stringify({ hostname: 'dev-sw1', note: '' }));
-  await p.spawn('gateway');
-  await p.spawn('alerter');
-  await p.spawn('forwarder');
-  await p.spawn('remediation');
-  syslogPort = (await p.spawn('syslog')).listenPort!;
-  trapPort = (await p.spawn('traps')).listenPort!;
+  for (const what of ['gateway', 'alerter', 'forwarder', 'remediation'] as const) httpPorts[what] = (await p.spawn(what)).httpPort;
+  const syslog = await p.spawn('syslog');
+  const traps = await p.spawn('traps');
+  [syslogPort, trapPort, httpPorts.syslog, httpPorts.traps] = [syslog.listenPort!, traps.listenPort!, syslog.httpPort, traps.httpPort];
 });
 
 t.after(async () => {
@@ -132,13 +132,28 @@ t('a full MUTT_EVENTS gives 503 + Retry-After, and accepts again once drained', 
   assert.ok(Number(full!.headers.get('retry-after')) > 0, 'Retry-After set');
   const stored = await streamCount(p.nc, StreamName.events);
   assert.ok(stored <= 200, `stream capped (${stored})`);
-  await p.spawn('alerter');
+  httpPorts.alerter = (await p.spawn('alerter')).httpPort;
   await waitFor(async () => (await streamCount(p.nc, StreamName.events)) === 0, 20_000, 'drained');
   const again = await postEvents(p.gatewayUrl, { host: 'bp', message: 'LINK-DOWN after drain' });
   assert.is(again.status, 202);
   const bpDelivered = () => delivered().filter((d) => d.source === 'bp').length;
   // Nothing answered 2xx is missing: every accepted event (+ the one after the drain) reached Moogsoft.
   await waitFor(() => bpDelivered() === accepted + 1, 20_000, `${accepted + 1} backpressure alerts delivered`);
+});
+
+t('every process serves /metrics that promtool check metrics passes without a lint finding', async () => {
+  // Run last: by now every process has counted events, so the histograms and labelled series exist.
+  const promtool = ['/usr/bin/promtool', '/usr/sbin/promtool'].find((f) => { try { execFileSync(f, ['--version'], { stdio: 'ignore' }); return true; } catch { return false; } });
+  assert.ok(promtool, 'promtool is not installed: apt-get install prometheus (CI installs it in .ci/run)');
+  assert.equal(Object.keys(httpPorts).sort(), ['alerter', 'forwarder', 'gateway', 'remediation', 'syslog', 'traps']);
+  for (const [what, port] of Object.entries(httpPorts)) {
+    const r = await fetch(`http://127.0.0.1:${port}/metrics`);
+    assert.is(r.status, 200, `${what} /metrics`);
+    const text = await r.text();
+    assert.match(text, /^# TYPE mutt_/m, `${what} exposes MUTT's own metrics`);
+    const check = spawnSync(promtool!, ['check', 'metrics'], { input: text, encoding: 'utf8' });
+    assert.is(check.status, 0, `${what}: promtool check metrics exited ${check.status}: ${(check.stdout + check.stderr).slice(0, 1500)}`);
+  }
 });
 
 t.run();
