@@ -8,7 +8,12 @@ import { startLoad } from '../helpers/load.ts';
 import { waitFor, delay } from '../helpers/wait.ts';
 import { readStream, streamCount } from '../helpers/streams.ts';
 import { EventAuditRecord } from '../../protocol/messages.ts';
-import { StreamName } from '../../protocol/streams.ts';
+import { Bucket, Durable, StreamName } from '../../protocol/streams.ts';
+import { Kvm } from '@nats-io/kv';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const t = suite('chaos: kills and restarts');
 let p: Pipeline;
@@ -21,10 +26,39 @@ function deliveredIds(prefix: string): { unique: Set<string>; total: number } {
 
 async function expectAllDelivered(prefix: string, sent: Set<string>, what: string) {
   try {
-    await waitFor(() => [...sent].every((id) => deliveredIds(prefix).unique.has(id)), 60_000, `${what}: all ${sent.size} delivered`);
+    // One read of the fake per poll: reading it per id (O(n²)) blocked this process — which hosts the fake
+    // Moogsoft — for seconds per poll, so the fake itself answered late and the forwarder timed out.
+    await waitFor(() => { const d = deliveredIds(prefix).unique; return [...sent].every((id) => d.has(id)); }, 60_000, `${what}: all ${sent.size} delivered`);
   } catch (err) {
-    const missing = [...sent].filter((id) => !deliveredIds(prefix).unique.has(id));
-    const audited = new Set((await readStream(p.nc, StreamName.auditEvents, EventAuditRecord)).map((a) => a.value.eventId));
+    // First the state at the moment of the timeout (later reads take seconds, and a stall may end meanwhile).
+    const jsm = await jetstreamManager(p.nc);
+    const consumers = await Promise.all([[StreamName.events, Durable.alerter], [StreamName.alerts, Durable.forwarder]].map(async ([s, d]) => {
+      const c = await jsm.consumers.info(s, d).catch(() => null);
+      return `${d}: pending ${c?.num_pending} ack-pending ${c?.num_ack_pending} redelivered ${c?.num_redelivered} waiting ${c?.num_waiting}`;
+    }));
+    console.log(`    at the timeout: delivered ${deliveredIds(prefix).unique.size} of ${sent.size}; ${consumers.join('; ')}`);
+    const dir = mkdtempSync(join(tmpdir(), 'mutt-chaos-'));
+    for (const [what, list] of p.procs) list.forEach((proc, i) => writeFileSync(join(dir, `${what}-${i}.log`), proc.output()));
+    console.log(`    process logs kept in ${dir}`);
+    const state = await new Kvm(p.nc).open(Bucket.state);
+    for (const key of ['forwarder.breaker', 'forwarder.rate']) {
+      const e = await state.get(key).catch(() => null);
+      console.log(`    ${key}: ${e ? Buffer.from(e.value).toString() : 'none'} (now ${Date.now()})`);
+    }
+    for (const proc of p.procs.get('forwarder') ?? []) {
+      const port = /HTTP listening on [^"]*:(\d+)/.exec(proc.output())?.[1];
+      const text = port ? await fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text()).catch((e) => String(e)) : 'no port';
+      console.log(`    forwarder metrics:\n${text.split('\n').filter((l) => /^mutt_forwarder_(breaker|rate|inflight|in_flight|requests|processed|handler_duration_seconds_count|consumer)/.test(l)).join('\n')}`);
+    }
+    const got = deliveredIds(prefix).unique;
+    const missing = [...sent].filter((id) => !got.has(id));
+    const records = await readStream(p.nc, StreamName.auditEvents, EventAuditRecord);
+    const audited = new Set(records.map((a) => a.value.eventId));
+    // What became of them: the decision each missing event was audited with, and what the alerters logged.
+    const decisions = new Map<string, number>();
+    for (const r of records) if (missing.includes(r.value.eventId)) decisions.set(`${r.value.decision}/${r.value.ruleId ?? '-'}`, (decisions.get(`${r.value.decision}/${r.value.ruleId ?? '-'}`) ?? 0) + 1);
+    console.log(`    audit decisions of the missing: ${JSON.stringify(Object.fromEntries(decisions))}`);
+    for (const a of p.procs.get('alerter') ?? []) console.log(`    alerter log:\n${a.output().split('\n').filter((l) => /rule set|error|warn/i.test(l)).slice(-15).join('\n')}`);
     console.log(`    ${what}: ${missing.length} missing, e.g. ${missing.slice(0, 5).join(' ')}; audited: ${missing.filter((m) => audited.has(m)).length};`,
       `streams: events ${await streamCount(p.nc, StreamName.events)}, alerts ${await streamCount(p.nc, StreamName.alerts)}, dlq ${await streamCount(p.nc, StreamName.dlq)}; moog ${JSON.stringify(p.moog.stats())}`);
     throw err;
