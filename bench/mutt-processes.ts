@@ -35,6 +35,7 @@ export class MuttProcessError extends Error {
 }
 
 const ARGS: Record<Role, string[]> = { up: ['up'], gateway: ['gateway'], alerter: ['run', 'alerter'], forwarder: ['run', 'forwarder'], syslog: ['run', 'syslog'] };
+export const HEAP_CAP = '--max-old-space-size=128';
 const LISTENING = /HTTP listening on [^"]*:(\d+)/;
 // Logged by actors/syslog/actor.ts once the listener is bound; /readyz alone may answer before it is.
 const SYSLOG_LISTENING = /syslog listening on udp\/tcp (\d+)/;
@@ -48,7 +49,8 @@ export interface SpawnOptions {
 
 export async function spawnMutt(role: Role, name: string, root: string, env: Record<string, string>, opts: SpawnOptions = {}): Promise<MuttProcess> {
   // One directory per process: tsx runs a module-loader thread, and every thread writes its own profile.
-  const nodeFlags = opts.profileDir ? ['--cpu-prof', '--cpu-prof-dir', join(opts.profileDir, name)] : [];
+  // The heap cap every shipped launcher sets (npm start, Dockerfile, systemd units): measure what operators run.
+  const nodeFlags = [HEAP_CAP, ...(opts.profileDir ? ['--cpu-prof', '--cpu-prof-dir', join(opts.profileDir, name)] : [])];
   const childEnv: Record<string, string> = { ...(process.env as Record<string, string>), ...env, MUTT_INSTANCE: name };
   // A coverage run (c8 around the smoke test) must not make every MUTT process write coverage for the benchmark.
   delete childEnv.NODE_V8_COVERAGE;

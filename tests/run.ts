@@ -22,7 +22,8 @@ const junit: string[] = [];
 
 function run(cmd: string, args: string[], echo = true): Promise<{ code: number; out: string }> {
   return new Promise((resolve) => {
-    // Plain output for the parsers below; FORCE_COLOR (set by some CI runners) would make Node warn that it overrides NO_COLOR.
+    // Plain output for the parsers below. FORCE_COLOR (uvu sets it unless --no-color; some CI runners too) would
+    // make every child Node warn that it overrides NO_COLOR.
     const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
     delete env.FORCE_COLOR;
     const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
@@ -53,7 +54,7 @@ for (const g of GROUPS) {
   console.log(`\n▶ ${g.name} tests (${g.dir})`);
   const ignores = g.ignore.flatMap((i) => ['-i', i]);
   const started = Date.now();
-  const r = await run('npx', ['--no-install', 'c8', '--clean=false', '--reporter=none', 'node', '--import', 'tsx', 'node_modules/uvu/bin.js', g.dir, '\\.test\\.ts$', ...ignores]);
+  const r = await run('npx', ['--no-install', 'c8', '--clean=false', '--reporter=none', 'node', '--import', 'tsx', 'node_modules/uvu/bin.js', '--no-color', g.dir, '\\.test\\.ts$', ...ignores]);
   const total = Number(/Total:\s+(\d+)/.exec(r.out)?.[1] ?? 0);
   const ok = Number(/Passed:\s+(\d+)/.exec(r.out)?.[1] ?? 0);
   const skipped = Number(/Skipped:\s+(\d+)/.exec(r.out)?.[1] ?? 0);
