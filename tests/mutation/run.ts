@@ -13,8 +13,8 @@ export const MODULES: Record<string, string> = {
   'actors/alerter/fingerprint.ts': 'alerter/fingerprint\\.test\\.ts$',
   'actors/alerter/unhandled.ts': 'alerter/unhandled\\.test\\.ts$',
   'actors/alerter/environment.ts': 'alerter/environment\\.test\\.ts$',
-  'protocol/severity.ts': 'protocol/subjects\\.test\\.ts$',
-  'protocol/oid.ts': 'protocol/subjects\\.test\\.ts$',
+  'protocol/severity.ts': 'protocol/(subjects|severity-oid)\\.test\\.ts$',
+  'protocol/oid.ts': 'protocol/(subjects|severity-oid)\\.test\\.ts$',
   'actors/syslog/parse.ts': 'syslog/parse\\.test\\.ts$',
   'actors/syslog/framing.ts': 'syslog/framing\\.test\\.ts$',
   'actors/forwarder/backoff.ts': 'forwarder/backoff\\.test\\.ts$',
@@ -58,10 +58,21 @@ for (const module of modules) {
   results.push({ module, score: valid ? (100 * (killed + timeout)) / valid : null, killed, survived, timeout, noCoverage, total: valid });
 }
 
-const rows = results.map((r) => `| \`${r.module}\` | ${r.score === null ? 'failed' : r.score.toFixed(1) + ' %'} | ${r.killed} | ${r.timeout} | ${r.survived} | ${r.noCoverage} |`);
-console.log(['| module | score | killed | timeout | survived | no coverage |', '|---|---|---|---|---|---|', ...rows].join('\n'));
-if (!only.length && existsSync('docs/QUALITY.md')) {
+const row = (r: (typeof results)[number]) => `| \`${r.module}\` | ${r.score === null ? 'failed' : r.score.toFixed(1) + ' %'} | ${r.killed} | ${r.timeout} | ${r.survived} | ${r.noCoverage} |`;
+const HEAD = ['| module | score | killed | timeout | survived | no coverage |', '|---|---|---|---|---|---|'];
+console.log([...HEAD, ...results.map(row)].join('\n'));
+// The table in docs/QUALITY.md keeps one row per module: a run over some modules replaces just their rows, so a
+// long run can be done in parts (`npm run mutation -- actors/syslog/parse.ts`) without losing the others.
+if (existsSync('docs/QUALITY.md')) {
   const doc = readFileSync('docs/QUALITY.md', 'utf8');
-  const table = ['<!-- mutation:start -->', `Measured ${new Date().toISOString().slice(0, 10)} with \`npm run mutation\`.`, '', '| module | score | killed | timeout | survived | no coverage |', '|---|---|---|---|---|---|', ...rows, '<!-- mutation:end -->'].join('\n');
+  const block = /<!-- mutation:start -->[\s\S]*<!-- mutation:end -->/.exec(doc)?.[0] ?? '';
+  const kept = new Map<string, string>();
+  for (const line of block.split('\n')) {
+    const m = /^\| `([^`]+)` \|/.exec(line);
+    if (m) kept.set(m[1], line);
+  }
+  for (const r of results) kept.set(r.module, row(r));
+  const ordered = [...Object.keys(MODULES), ...[...kept.keys()].filter((k) => !(k in MODULES))].filter((k) => kept.has(k)).map((k) => kept.get(k)!);
+  const table = ['<!-- mutation:start -->', `Last updated ${new Date().toISOString().slice(0, 10)} by \`npm run mutation\` (modules not listed have not been run).`, '', ...HEAD, ...ordered, '<!-- mutation:end -->'].join('\n');
   writeFileSync('docs/QUALITY.md', doc.replace(/<!-- mutation:start -->[\s\S]*<!-- mutation:end -->/, table));
 }
