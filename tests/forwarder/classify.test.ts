@@ -123,4 +123,37 @@ test('only retryable failures count against the breaker', () => {
   assert.is(breakerOutcome(classifyOutcome({ status: 400 }, cfg)), null);
 });
 
+// Edges mutation testing showed untested: the 2xx/3xx boundary, each timeout code, a transport DeliveryError,
+// header lookup on a plain object, and Retry-After texts that are not delta-seconds.
+test('the success range ends at 299; 300 is a redirect', () => {
+  assert.is(classifyOutcome({ status: 299 }, cfg).kind, 'success');
+  assert.is(classifyOutcome({ status: 300 }, cfg).kind, 'permanent');
+  assert.is(classifyOutcome({ status: 199 }, cfg).kind, 'permanent');
+});
+
+test('every socket/undici timeout code is a timeout; a transport DeliveryError stays transport', () => {
+  for (const code of ['ETIMEDOUT', 'ESOCKETTIMEDOUT', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ABORT_ERR_TIMEOUT']) {
+    const c = classifyOutcome({ error: withCode(code) }, cfg);
+    assert.equal(c, { kind: 'retry', reason: 'timeout', detail: `${code}: ${code.toLowerCase()}` }, code);
+  }
+  assert.is((classifyOutcome({ error: withCode('') }, cfg) as { reason: string }).reason, 'transport', 'an empty code is no timeout code');
+  const t = classifyOutcome({ error: new DeliveryError('transport', 'socket hang up') }, cfg);
+  assert.equal(t, { kind: 'retry', reason: 'transport', detail: 'socket hang up' });
+  const e = toDeliveryError({ kind: 'retry', reason: 'status', status: 503, detail: 'HTTP 503' });
+  assert.is(e.message, 'Moogsoft delivery failed: HTTP 503');
+  assert.is(toDeliveryError({ kind: 'permanent', reason: 'rejected', status: 400, excerpt: '' }).message, 'Moogsoft rejected the alert: HTTP 400');
+});
+
+test('Retry-After: found in any header case on a plain object; delta-seconds only when wholly numeric', () => {
+  const c = classifyOutcome({ status: 503, headers: { 'Content-Type': 'text/plain', 'RETRY-AFTER': ['7', '9'] } }, cfg);
+  assert.is((c as { retryAfterMs?: number }).retryAfterMs, 7000);
+  const none = classifyOutcome({ status: 503, headers: { 'content-type': 'text/plain' } }, cfg);
+  assert.is((none as { retryAfterMs?: number }).retryAfterMs, undefined);
+  assert.is(parseRetryAfter(' 2 ', NOW), 2000);
+  assert.is(parseRetryAfter('1.25', NOW), 1250);
+  assert.is(parseRetryAfter('   ', NOW), undefined);
+  assert.is(parseRetryAfter('12abc', NOW), undefined, 'trailing garbage is neither seconds nor a date');
+  assert.is(parseRetryAfter('x12', NOW), undefined);
+});
+
 test.run();
