@@ -15,7 +15,7 @@ export const MODULES: Record<string, string> = {
   'actors/alerter/environment.ts': 'alerter/environment\\.test\\.ts$',
   'protocol/severity.ts': 'protocol/(subjects|severity-oid)\\.test\\.ts$',
   'protocol/oid.ts': 'protocol/(subjects|severity-oid)\\.test\\.ts$',
-  'actors/syslog/parse.ts': 'syslog/parse\\.test\\.ts$',
+  'actors/syslog/parse.ts': 'syslog/parse(-edges)?\\.test\\.ts$',
   'actors/syslog/framing.ts': 'syslog/framing\\.test\\.ts$',
   'actors/forwarder/backoff.ts': 'forwarder/backoff\\.test\\.ts$',
   'actors/forwarder/rate-limit.ts': 'forwarder/rate-limit\\.test\\.ts$',
