@@ -4,6 +4,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { startPipeline, type Pipeline } from '../helpers/pipeline.ts';
+import { setConfig } from '../helpers/mutt-config.ts';
 import { startLoad } from '../helpers/load.ts';
 import { waitFor, delay } from '../helpers/wait.ts';
 import { readStream, streamCount } from '../helpers/streams.ts';
@@ -109,6 +110,12 @@ t('nats-server restarted under load (file storage): nothing lost', async () => {
 });
 
 t('Moogsoft down, then back: nothing lost, nothing dead-lettered', async () => {
+  // The pipeline's test settings shrink the retry backoff to 0.1–1 s (≈ 6 s of retries in all). The breaker's
+  // window must be shorter than that, as it is with the defaults (30 s window, minutes of retries): otherwise the
+  // earlier tests' successes keep the failure ratio under 50 % until alerts have spent their attempts (seen in
+  // CI: 895 failures against 2,234 successes in the 30 s window, 3 alerts dead-lettered, breaker never opened).
+  await setConfig(p.nc, { breaker_window_seconds: 2, breaker_min_requests: 10 });
+  await delay(300);
   p.moog.control({ status: 503 });
   const load = startLoad(() => p.gatewayUrl, { perSecond: 100, prefix: 'moog' });
   await delay(4000);
@@ -116,6 +123,9 @@ t('Moogsoft down, then back: nothing lost, nothing dead-lettered', async () => {
   p.moog.control({ status: 200 });
   await expectAllDelivered('moog', sent, 'Moogsoft outage');
   assert.is(await streamCount(p.nc, StreamName.dlq), 0);
+  const breaker = await (await new Kvm(p.nc).open(Bucket.state)).get('forwarder.breaker');
+  const transitions = (JSON.parse(Buffer.from(breaker!.value).toString()) as { transitions: { closed_open: number } }).transitions;
+  assert.ok(transitions.closed_open > 0, 'the breaker opened during the outage (consumption paused instead of retries spent)');
 });
 
 t.run();
