@@ -105,7 +105,19 @@ export async function startProcess(opts: ProcessOptions): Promise<RunningProcess
   setMaxListeners(0, signal);
 
   health.set('nats', false, 'connecting');
-  const nc = await connect({ ...connectionOptions(env, opts.name), waitOnFirstConnect: true });
+  // waitOnFirstConnect retries forever without a word: say what is awaited, and keep saying it, so an operator
+  // with a wrong NATS_URL sees why nothing starts.
+  // A URL may carry user:password@: never log it.
+  const servers = [connectionOptions(env, opts.name).servers ?? []].flat().map((u) => String(u).replace(/\/\/[^@/]*@/, '//***@'));
+  const waiting = setInterval(() => log.warn({ servers }, 'still waiting for NATS (check NATS_URL and that nats-server runs)'), 10_000);
+  waiting.unref();
+  let nc: NatsConnection;
+  try {
+    nc = await connect({ ...connectionOptions(env, opts.name), waitOnFirstConnect: true });
+  } finally {
+    clearInterval(waiting);
+  }
+  log.info({ servers, server: nc.getServer() }, 'connected to NATS');
   health.set('nats', true);
   void (async () => {
     for await (const s of nc.status()) {
