@@ -106,14 +106,14 @@ export async function startProcess(opts: ProcessOptions): Promise<RunningProcess
 
   health.set('nats', false, 'connecting');
   // waitOnFirstConnect retries forever without a word: say what is awaited, and keep saying it, so an operator
-  // with a wrong NATS_URL sees why nothing starts.
-  // A URL may carry user:password@: never log it.
-  const servers = [connectionOptions(env, opts.name).servers ?? []].flat().map((u) => String(u).replace(/\/\/[^@/]*@/, '//***@'));
+  // with a wrong NATS_URL sees why nothing starts. A URL may carry user:password@: never log it.
+  const options = { ...connectionOptions(env, opts.name), waitOnFirstConnect: true };
+  const servers = [options.servers ?? []].flat().map((u) => String(u).replace(/\/\/[^@/]*@/, '//***@'));
   const waiting = setInterval(() => log.warn({ servers }, 'still waiting for NATS (check NATS_URL and that nats-server runs)'), 10_000);
   waiting.unref();
   let nc: NatsConnection;
   try {
-    nc = await connect({ ...connectionOptions(env, opts.name), waitOnFirstConnect: true });
+    nc = await connect(options);
   } finally {
     clearInterval(waiting);
   }
