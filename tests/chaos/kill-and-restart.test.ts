@@ -11,6 +11,8 @@ import { readStream, streamCount } from '../helpers/streams.ts';
 import { EventAuditRecord } from '../../protocol/messages.ts';
 import { Bucket, Durable, StreamName } from '../../protocol/streams.ts';
 import { Kvm } from '@nats-io/kv';
+import { BREAKER_KEY, parseBreaker } from '../../actors/forwarder/breaker.ts';
+import { RATE_KEY } from '../../actors/forwarder/rate-limit.ts';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -42,7 +44,7 @@ async function expectAllDelivered(prefix: string, sent: Set<string>, what: strin
     for (const [what, list] of p.procs) list.forEach((proc, i) => writeFileSync(join(dir, `${what}-${i}.log`), proc.output()));
     console.log(`    process logs kept in ${dir}`);
     const state = await new Kvm(p.nc).open(Bucket.state);
-    for (const key of ['forwarder.breaker', 'forwarder.rate']) {
+    for (const key of [BREAKER_KEY, RATE_KEY]) {
       const e = await state.get(key).catch(() => null);
       console.log(`    ${key}: ${e ? Buffer.from(e.value).toString() : 'none'} (now ${Date.now()})`);
     }
@@ -57,7 +59,12 @@ async function expectAllDelivered(prefix: string, sent: Set<string>, what: strin
     const audited = new Set(records.map((a) => a.value.eventId));
     // What became of them: the decision each missing event was audited with, and what the alerters logged.
     const decisions = new Map<string, number>();
-    for (const r of records) if (missing.includes(r.value.eventId)) decisions.set(`${r.value.decision}/${r.value.ruleId ?? '-'}`, (decisions.get(`${r.value.decision}/${r.value.ruleId ?? '-'}`) ?? 0) + 1);
+    const missingSet = new Set(missing);
+    for (const { value: r } of records) {
+      if (!missingSet.has(r.eventId)) continue;
+      const key = `${r.decision}/${r.ruleId ?? '-'}`;
+      decisions.set(key, (decisions.get(key) ?? 0) + 1);
+    }
     console.log(`    audit decisions of the missing: ${JSON.stringify(Object.fromEntries(decisions))}`);
     for (const a of p.procs.get('alerter') ?? []) console.log(`    alerter log:\n${a.output().split('\n').filter((l) => /rule set|error|warn/i.test(l)).slice(-15).join('\n')}`);
     console.log(`    ${what}: ${missing.length} missing, e.g. ${missing.slice(0, 5).join(' ')}; audited: ${missing.filter((m) => audited.has(m)).length};`,
@@ -123,9 +130,10 @@ t('Moogsoft down, then back: nothing lost, nothing dead-lettered', async () => {
   p.moog.control({ status: 200 });
   await expectAllDelivered('moog', sent, 'Moogsoft outage');
   assert.is(await streamCount(p.nc, StreamName.dlq), 0);
-  const breaker = await (await new Kvm(p.nc).open(Bucket.state)).get('forwarder.breaker');
-  const transitions = (JSON.parse(Buffer.from(breaker!.value).toString()) as { transitions: { closed_open: number } }).transitions;
-  assert.ok(transitions.closed_open > 0, 'the breaker opened during the outage (consumption paused instead of retries spent)');
+  const stored = await (await new Kvm(p.nc).open(Bucket.state)).get(BREAKER_KEY);
+  assert.ok(stored, 'the shared breaker state exists');
+  const breaker = parseBreaker(JSON.parse(Buffer.from(stored.value).toString()), Date.now());
+  assert.ok(breaker.transitions.closed_open > 0, 'the breaker opened during the outage (consumption paused instead of retries spent)');
 });
 
 t.run();

@@ -8,6 +8,7 @@ import * as assert from 'uvu/assert';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { startPipeline, postEvents, E2E_KEY, type Pipeline } from '../helpers/pipeline.ts';
+import { requireBinary } from '../deploy/helpers.ts';
 import { waitFor, delay } from '../helpers/wait.ts';
 import { readStream, streamCount } from '../helpers/streams.ts';
 import { EventAuditRecord } from '../../protocol/messages.ts';
@@ -143,15 +144,14 @@ t('a full MUTT_EVENTS gives 503 + Retry-After, and accepts again once drained', 
 
 t('every process serves /metrics that promtool check metrics passes without a lint finding', async () => {
   // Run last: by now every process has counted events, so the histograms and labelled series exist.
-  const promtool = ['/usr/bin/promtool', '/usr/sbin/promtool'].find((f) => { try { execFileSync(f, ['--version'], { stdio: 'ignore' }); return true; } catch { return false; } });
-  assert.ok(promtool, 'promtool is not installed: apt-get install prometheus (CI installs it in .ci/run)');
+  const promtool = requireBinary('promtool', 'prometheus');
   assert.equal(Object.keys(httpPorts).sort(), ['alerter', 'forwarder', 'gateway', 'remediation', 'syslog', 'traps']);
   for (const [what, port] of Object.entries(httpPorts)) {
     const r = await fetch(`http://127.0.0.1:${port}/metrics`);
     assert.is(r.status, 200, `${what} /metrics`);
     const text = await r.text();
     assert.match(text, /^# TYPE mutt_/m, `${what} exposes MUTT's own metrics`);
-    const check = spawnSync(promtool!, ['check', 'metrics'], { input: text, encoding: 'utf8' });
+    const check = spawnSync(promtool, ['check', 'metrics'], { input: text, encoding: 'utf8' });
     assert.is(check.status, 0, `${what}: promtool check metrics exited ${check.status}: ${(check.stdout + check.stderr).slice(0, 1500)}`);
   }
 });
