@@ -35,61 +35,58 @@ export async function eventsStored(jsm: JetStreamManager): Promise<number> {
   return (await jsm.streams.info(StreamName.events)).state.last_seq;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/**
+ * Polls `done` every `pollMs` (default 20) and resolves with performance.now() at the first check that passes, so
+ * a phase's end is known to within one poll; after `timeoutMs`, throws DrainTimeoutError with `why()`.
+ */
+async function pollUntil(done: () => Promise<boolean>, why: () => Promise<string>, opts: { timeoutMs: number; pollMs?: number }): Promise<number> {
+  const deadline = performance.now() + opts.timeoutMs;
+  for (;;) {
+    if (await done()) return performance.now();
+    if (performance.now() > deadline) throw new DrainTimeoutError(`${await why()} after ${Math.round(opts.timeoutMs / 1000)} s`);
+    await new Promise((r) => setTimeout(r, opts.pollMs ?? 20));
+  }
+}
 
 /**
  * With the forwarder paused: resolves with performance.now() at the first check where MUTT_EVENTS is empty, the
  * alerter's consumer has nothing pending or unacknowledged, and MUTT_ALERTS holds at least `expectedAlerts`.
  */
-export async function waitAlerterDrained(jsm: JetStreamManager, expectedAlerts: number, opts: { timeoutMs: number; pollMs?: number }): Promise<number> {
-  const deadline = performance.now() + opts.timeoutMs;
-  for (;;) {
-    const d = await streamDepths(jsm);
-    if (d.events === 0 && d.alerts >= expectedAlerts) {
-      const c = await jsm.consumers.info(StreamName.events, Durable.alerter);
-      if (c.num_pending === 0 && c.num_ack_pending === 0) return performance.now();
-    }
-    if (performance.now() > deadline) {
-      throw new DrainTimeoutError(`alerter not drained after ${Math.round(opts.timeoutMs / 1000)} s: MUTT_EVENTS ${d.events}, MUTT_ALERTS ${d.alerts} of ${expectedAlerts} expected`);
-    }
-    await sleep(opts.pollMs ?? 20);
-  }
+export function waitAlerterDrained(jsm: JetStreamManager, expectedAlerts: number, opts: { timeoutMs: number; pollMs?: number }): Promise<number> {
+  let d: StreamDepths | undefined;
+  return pollUntil(async () => {
+    d = await streamDepths(jsm);
+    if (d.events !== 0 || d.alerts < expectedAlerts) return false;
+    const c = await jsm.consumers.info(StreamName.events, Durable.alerter);
+    return c.num_pending === 0 && c.num_ack_pending === 0;
+  }, async () => `alerter not drained: MUTT_EVENTS ${d?.events}, MUTT_ALERTS ${d?.alerts} of ${expectedAlerts} expected,`, opts);
 }
 
 /** When the alerts an input produces are not known in advance (syslog lines parsed by MUTT): both work streams empty. */
-export async function waitStreamsEmpty(jsm: JetStreamManager, opts: { timeoutMs: number; pollMs?: number }): Promise<number> {
-  const deadline = performance.now() + opts.timeoutMs;
-  for (;;) {
-    // Alerts are published before their event is acknowledged: both streams empty means nothing is left in flight.
-    const d = await streamDepths(jsm);
-    if (d.events === 0 && d.alerts === 0) return performance.now();
-    if (performance.now() > deadline) throw new DrainTimeoutError(`not drained after ${Math.round(opts.timeoutMs / 1000)} s: MUTT_EVENTS ${d.events}, MUTT_ALERTS ${d.alerts}`);
-    await sleep(opts.pollMs ?? 20);
-  }
+export function waitStreamsEmpty(jsm: JetStreamManager, opts: { timeoutMs: number; pollMs?: number }): Promise<number> {
+  let d: StreamDepths | undefined;
+  // Alerts are published before their event is acknowledged: both streams empty means nothing is left in flight.
+  return pollUntil(async () => {
+    d = await streamDepths(jsm);
+    return d.events === 0 && d.alerts === 0;
+  }, async () => `not drained: MUTT_EVENTS ${d?.events}, MUTT_ALERTS ${d?.alerts},`, opts);
 }
 
 /**
  * Resolves with performance.now() at the first check where the fake holds `expected` alerts (since its last
- * reset) and both work streams are empty. Checks every `pollMs`, so the end is known to within that.
+ * reset) and both work streams are empty.
  */
-export async function waitDrained(jsm: JetStreamManager, moog: FakeMoog, expected: number, opts: { timeoutMs: number; pollMs?: number; dlqBefore?: number }): Promise<number> {
-  const deadline = performance.now() + opts.timeoutMs;
-  const poll = opts.pollMs ?? 20;
-  for (;;) {
-    const accepted = moog.stats().accepted;
-    if (accepted >= expected) {
-      const d = await streamDepths(jsm);
-      if (d.events === 0 && d.alerts === 0) return performance.now();
-    }
-    if (performance.now() > deadline) {
-      const d = await streamDepths(jsm);
-      const s = moog.stats();
-      const dlq = d.dlq - (opts.dlqBefore ?? 0);
-      throw new DrainTimeoutError(`not drained after ${Math.round(opts.timeoutMs / 1000)} s: fake Moogsoft has ${s.accepted} of ${expected} alerts ` +
-        `(${s.duplicates} duplicates, statuses ${JSON.stringify(s.byStatus)}), MUTT_EVENTS ${d.events}, MUTT_ALERTS ${d.alerts}, new dead letters ${dlq}`);
-    }
-    await new Promise((r) => setTimeout(r, poll));
-  }
+export function waitDrained(jsm: JetStreamManager, moog: FakeMoog, expected: number, opts: { timeoutMs: number; pollMs?: number; dlqBefore?: number }): Promise<number> {
+  return pollUntil(async () => {
+    if (moog.stats().accepted < expected) return false;
+    const d = await streamDepths(jsm);
+    return d.events === 0 && d.alerts === 0;
+  }, async () => {
+    const d = await streamDepths(jsm);
+    const s = moog.stats();
+    return `not drained: fake Moogsoft has ${s.accepted} of ${expected} alerts (${s.duplicates} duplicates, statuses ${JSON.stringify(s.byStatus)}), ` +
+      `MUTT_EVENTS ${d.events}, MUTT_ALERTS ${d.alerts}, new dead letters ${d.dlq - (opts.dlqBefore ?? 0)},`;
+  }, opts);
 }
 
 interface DeliveredAlert {
