@@ -9,7 +9,7 @@ import { copyFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { connect } from '@nats-io/transport-node';
-import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager, type StreamInfo } from '@nats-io/jetstream';
 import { loadEnv } from '../../protocol/env.ts';
 import { StreamName } from '../../protocol/streams.ts';
 import { provision } from '../../actors/runtime/provision.ts';
@@ -89,8 +89,10 @@ t('admin provisions MUTT with 3 replicas; a least-privilege user stores events; 
     await waitUntil(
       () => js.publish('mutt.events.syslog.core-sw1', new TextEncoder().encode('{"probe":2}'), { msgID: 'cluster-probe-2' }).then(() => true, () => false),
       15_000, 'a publish with one node down');
-    const after = await jsm.streams.info(StreamName.events);
-    assert.ok(after.state.messages >= 2, `both events stored (${after.state.messages})`);
+    // The admin connection may have been on the stopped node: its request waits for the reconnect, so ask again.
+    let after: StreamInfo | undefined;
+    await waitUntil(() => jsm.streams.info(StreamName.events).then((i) => { after = i; return true; }, () => false), 15_000, 'stream info with one node down');
+    assert.ok(after!.state.messages >= 2, `both events stored (${after!.state.messages})`);
   } finally {
     await syslog.close();
   }
