@@ -6,7 +6,7 @@
 
 import { Hono } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
-import { jetstream } from '@nats-io/jetstream';
+import { jsPublisher } from '../actors/runtime/js-publisher.ts';
 import type { HttpApp, ProcessContext } from '../actors/runtime/process.ts';
 import { VERSION } from '../actors/runtime/process.ts';
 import { errorRenderer } from './http-error.ts';
@@ -35,7 +35,7 @@ export async function gatewayApp(ctx: ProcessContext): Promise<HttpApp> {
     endpoints: { ui: '/ui/', ingest: '/ingest', events: '/api/v2/events', api: '/api/v2', openapi: '/api/v2/openapi.json', docs: '/api/v2/docs', health: '/healthz', ready: '/readyz', metrics: '/metrics' },
   }));
   app.route('/', ingestRoutes({
-    js: jetstream(nc), nc, auth, log, registry, counters, authThrottle,
+    js: jsPublisher(nc), nc, auth, log, registry, counters, authThrottle,
     bodyLimitBytes: env.MUTT_BODY_LIMIT_BYTES,
     config: () => {
       const c = ctx.config.get();

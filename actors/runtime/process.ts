@@ -17,6 +17,7 @@ import type { Env } from '../../protocol/env.ts';
 import { encode } from '../../protocol/codec.ts';
 import { Headers, subjects } from '../../protocol/subjects.ts';
 import { connectionOptions } from './connect.ts';
+import { jsPublisher } from './js-publisher.ts';
 import { provision } from './provision.ts';
 import { ConfigView } from './config-view.ts';
 import { Health } from './health.ts';
@@ -79,15 +80,16 @@ function publisherFor(name: string, allowed: readonly string[], nc: NatsConnecti
     if (opts.contentType) h.set(Headers.contentType, opts.contentType);
     return h;
   };
+  const pub = jsPublisher(nc);
   return {
     js,
     publish<S extends z.ZodType>(subject: string, schema: S, value: z.input<S>, opts?: PublishOptions) {
       check(subject);
-      return js.publish(subject, encode(schema, value), { msgID: opts?.msgId, headers: headersFor(opts) });
+      return pub.publish(subject, encode(schema, value), { msgID: opts?.msgId, headers: headersFor(opts) });
     },
     publishRaw(subject: string, data: Uint8Array, opts?: PublishOptions) {
       check(subject);
-      return js.publish(subject, data, { msgID: opts?.msgId, headers: headersFor(opts) });
+      return pub.publish(subject, data, { msgID: opts?.msgId, headers: headersFor(opts) });
     },
   };
 }

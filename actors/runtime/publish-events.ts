@@ -8,10 +8,11 @@
 //   unavailable  no connection, timeout, no JetStream responder      -> 503, NATS must come back
 //   error        anything else the server refused                    -> 503 as well: nothing was stored
 //   const link = new ConnectionState(nc)
-//   const outcomes = await publishEvents(js, events, { link, timeoutMs: 5000 })
+//   const outcomes = await publishEvents(jsPublisher(nc), events, { link, timeoutMs: 5000 })
 
 import { headers, type MsgHdrs, type NatsConnection } from '@nats-io/transport-node';
-import { JetStreamApiError, type JetStreamClient } from '@nats-io/jetstream';
+import { JetStreamApiError } from '@nats-io/jetstream';
+import type { JsPublish } from './js-publisher.ts';
 import { encodeTrusted } from '../../protocol/codec.ts';
 import type { IngestEvent } from '../../protocol/messages.ts';
 import { Headers, subjects } from '../../protocol/subjects.ts';
@@ -34,7 +35,7 @@ export function classifyPublishError(err: unknown): PublishFailure {
     if (api.code === 503) return 'unavailable';
     return 'error';
   }
-  // TimeoutError, NoResponders / JetStreamNotEnabled (stream leader moving), closed or draining connection,
+  // Timeouts, no responders (stream leader moving), closed or draining connection,
   // connection errors: all mean "NATS is not answering now".
   return 'unavailable';
 }
@@ -66,7 +67,7 @@ export function eventHeaders(event: IngestEvent): MsgHdrs {
 }
 
 export async function publishEvents(
-  js: JetStreamClient,
+  js: JsPublish,
   events: readonly IngestEvent[],
   opts: { link?: ConnectionState; timeoutMs?: number } = {},
 ): Promise<PublishOutcome[]> {
@@ -88,7 +89,7 @@ export async function publishEvents(
 }
 
 /** Throws unless every event was stored: for the syslog and trap listeners, which retry or count a whole batch. */
-export async function publishEventsOrThrow(js: JetStreamClient, events: readonly IngestEvent[], link?: ConnectionState): Promise<void> {
+export async function publishEventsOrThrow(js: JsPublish, events: readonly IngestEvent[], link?: ConnectionState): Promise<void> {
   const failed = (await publishEvents(js, events, { link })).find((o) => !o.ok);
   if (failed && !failed.ok) throw new Error(`${failed.reason}: ${failed.error}`);
 }

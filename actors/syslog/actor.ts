@@ -4,6 +4,7 @@
 
 import { defineActor } from '../runtime/define.ts';
 import { ConnectionState, publishEventsOrThrow } from '../runtime/publish-events.ts';
+import { jsPublisher } from '../runtime/js-publisher.ts';
 import { startSyslogListener } from './listener.ts';
 
 export default defineActor({
@@ -14,7 +15,7 @@ export default defineActor({
     const listener = await startSyslogListener({
       port: rt.env.MUTT_SYSLOG_PORT,
       host: rt.env.MUTT_HTTP_HOST,
-      publish: (events) => publishEventsOrThrow(rt.js, events, link),
+      publish: (events) => publishEventsOrThrow(jsPublisher(rt.nc), events, link),
       log: rt.log,
       registry: rt.registry,
     });

@@ -3,6 +3,7 @@
 
 import { defineActor } from '../runtime/define.ts';
 import { ConnectionState, publishEventsOrThrow } from '../runtime/publish-events.ts';
+import { jsPublisher } from '../runtime/js-publisher.ts';
 import { startTrapReceiver } from './receiver.ts';
 
 export default defineActor({
@@ -14,7 +15,7 @@ export default defineActor({
       port: rt.env.MUTT_TRAP_PORT,
       host: rt.env.MUTT_HTTP_HOST,
       communities: rt.env.MUTT_TRAP_COMMUNITIES.split(',').map((c) => c.trim()).filter(Boolean),
-      publish: (events) => publishEventsOrThrow(rt.js, events, link),
+      publish: (events) => publishEventsOrThrow(jsPublisher(rt.nc), events, link),
       log: rt.log,
       registry: rt.registry,
     });

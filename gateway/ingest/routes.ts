@@ -7,10 +7,9 @@
 // Every route: API key with scope 'ingest', X-Correlation-ID honoured and echoed, body capped while streaming (413),
 // Idempotency-Key -> Nats-Msg-Id `${key}:${index}`, per-key rate limit (429), MUTT_EVENTS full or NATS down (503
 // + Retry-After, saying which items were stored). Legacy routes answer errors in v2.5's shape.
-//   app.route('/', ingestRoutes({ js, nc, auth, log, registry, config, bodyLimitBytes, counters }))
+//   app.route('/', ingestRoutes({ js: jsPublisher(nc), nc, auth, log, registry, config, bodyLimitBytes, counters }))
 
 import { Hono, type Context } from 'hono';
-import type { JetStreamClient } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
@@ -29,6 +28,7 @@ import type { IngestCounters } from './counters.ts';
 import { ingestMetrics, type RejectReason } from './metrics.ts';
 import { normaliseHttpEvent } from './normalise.ts';
 import { parseBody, type BodyItem } from './parse-body.ts';
+import type { JsPublish } from '../../actors/runtime/js-publisher.ts';
 import { ConnectionState, publishEvents, RETRY_AFTER_SECONDS, type PublishFailure } from '../../actors/runtime/publish-events.ts';
 import { KeyRateLimiter } from './rate-limit.ts';
 
@@ -38,7 +38,8 @@ export interface IngestConfig {
 }
 
 export interface IngestDeps {
-  js: JetStreamClient;
+  /** Stores events; the connection's fast publisher (js-publisher.ts) in production. */
+  js: JsPublish;
   nc: NatsConnection;
   auth: ApiKeyStore;
   log: Logger;

@@ -3,7 +3,8 @@
 //   const f = await ingestFixture({ MUTT_EVENTS_MAX_MSGS: '3' }); ...; await f.close()
 
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
+import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
+import { jsPublisher } from '../../actors/runtime/js-publisher.ts';
 import { serve, type ServerType } from '@hono/node-server';
 import { Hono } from 'hono';
 import { pino } from 'pino';
@@ -55,7 +56,7 @@ export async function ingestFixture(env: Record<string, string> = {}, opts: Part
   const app = new Hono();
   app.onError(errorRenderer(log));
   app.route('/', ingestRoutes({
-    js: jetstream(nc), nc, auth: store, log, registry, config: () => config, counters,
+    js: jsPublisher(nc), nc, auth: store, log, registry, config: () => config, counters,
     bodyLimitBytes: fullEnv.MUTT_BODY_LIMIT_BYTES, publishTimeoutMs: 1000, ...opts,
   }));
   const server: ServerType = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });

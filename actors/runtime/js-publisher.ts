@@ -1,0 +1,163 @@
+// JetStream publish for the hot paths (every event the gateway and listeners store, every alert and audit record
+// the alerter writes), without what nats.js's `js.publish` costs per message: a request object with its own
+// timer, a random token, and an Error with a stack trace built after every *successful* request
+// (RequestOne.cancel). Here one subscription on a private inbox answers every publish, one sweep timer
+// enforces the deadlines, and publishes made during one event-loop turn leave in one socket write.
+// Errors match what callers already classify: a JetStreamApiError for a refused store (stream full, wrong
+// expectations), a PublishTimeoutError, or a NoStreamError when nothing answers for the subject.
+//   const pub = jsPublisher(nc)
+//   const ack = await pub.publish(subject, bytes, { msgID, headers, timeout: 5000 })   // { stream, seq, duplicate }
+
+import { createInbox, headers as natsHeaders, type Msg, type MsgHdrs, type NatsConnection } from '@nats-io/transport-node';
+import { JetStreamApiError, type PubAck } from '@nats-io/jetstream';
+
+export interface JsPublishOptions {
+  msgID?: string;
+  headers?: MsgHdrs;
+  /** Milliseconds to wait for the PubAck (default 5,000). */
+  timeout?: number;
+}
+
+/** What the hot paths need of a JetStream client; nats.js's JetStreamClient fits it too (tests pass either). */
+export interface JsPublish {
+  publish(subject: string, data: Uint8Array, opts?: JsPublishOptions): Promise<PubAck>;
+}
+
+export class PublishTimeoutError extends Error {
+  override name = 'PublishTimeoutError';
+}
+
+/** No stream captures the subject, or its leader is moving: the server answered "no responders". */
+export class NoStreamError extends Error {
+  override name = 'NoStreamError';
+}
+
+interface Pending {
+  resolve(ack: PubAck): void;
+  reject(err: Error): void;
+  deadline: number;
+  subject: string;
+}
+
+interface Queued {
+  subject: string;
+  data: Uint8Array;
+  reply: string;
+  headers: MsgHdrs | undefined;
+}
+
+const SWEEP_MS = 100;
+const DEFAULT_TIMEOUT_MS = 5000;
+const MSG_ID = 'Nats-Msg-Id';
+const decoder = new TextDecoder();
+
+export class JsPublisher implements JsPublish {
+  private readonly prefix: string;
+  private seq = 0;
+  private readonly pending = new Map<string, Pending>();
+  private queue: Queued[] = [];
+  private flushScheduled = false;
+  private sweepTimer: NodeJS.Timeout | undefined;
+  private closedError: Error | undefined;
+
+  constructor(private readonly nc: NatsConnection) {
+    this.prefix = `${createInbox()}.`;
+    nc.subscribe(`${this.prefix}*`, { callback: (err, msg) => this.onReply(err, msg) });
+    void nc.closed().then(() => this.failAll(new Error('NATS connection closed')));
+  }
+
+  publish(subject: string, data: Uint8Array, opts: JsPublishOptions = {}): Promise<PubAck> {
+    if (this.closedError || this.nc.isClosed()) return Promise.reject(this.closedError ?? new Error('NATS connection closed'));
+    let h = opts.headers;
+    if (opts.msgID) {
+      h ??= natsHeaders();
+      h.set(MSG_ID, opts.msgID);
+    }
+    const token = String(++this.seq);
+    return new Promise<PubAck>((resolve, reject) => {
+      this.pending.set(token, { resolve, reject, deadline: Date.now() + (opts.timeout ?? DEFAULT_TIMEOUT_MS), subject });
+      this.queue.push({ subject, data, reply: this.prefix + token, headers: h });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        // Everything published in this turn of the event loop goes out together: nats.js writes to the
+        // socket once per microtask flush, so publishing from each handler's continuation separately would
+        // cost one write (and one server read) per message.
+        setImmediate(() => this.flush());
+      }
+      this.sweepTimer ??= setInterval(() => this.sweep(), SWEEP_MS).unref();
+    });
+  }
+
+  /** Publishes still waiting for their PubAck. */
+  get inFlight(): number {
+    return this.pending.size;
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    const batch = this.queue;
+    this.queue = [];
+    for (const q of batch) {
+      try {
+        this.nc.publish(q.subject, q.data, { reply: q.reply, headers: q.headers });
+      } catch (err) {
+        this.settle(q.reply.slice(this.prefix.length))?.reject(err as Error);
+      }
+    }
+  }
+
+  private onReply(err: Error | null, msg: Msg): void {
+    const p = this.settle(msg.subject.slice(this.prefix.length));
+    if (!p) return; // answered after its deadline: the caller was already told it timed out
+    if (err) return p.reject(err);
+    if (msg.data.length === 0 && msg.headers?.code === 503) {
+      return p.reject(new NoStreamError(`no JetStream stream answered for ${p.subject} (no stream captures it, or its leader is moving)`));
+    }
+    let r: { stream?: string; seq?: number; duplicate?: boolean; domain?: string; error?: { code: number; err_code: number; description: string } };
+    try {
+      r = JSON.parse(decoder.decode(msg.data));
+    } catch {
+      return p.reject(new Error(`invalid PubAck for ${p.subject}`));
+    }
+    if (r.error) return p.reject(new JetStreamApiError(r.error));
+    if (!r.stream || typeof r.seq !== 'number') return p.reject(new Error(`invalid PubAck for ${p.subject}`));
+    p.resolve({ stream: r.stream, seq: r.seq, duplicate: r.duplicate === true, domain: r.domain ?? '' } as PubAck);
+  }
+
+  private settle(token: string): Pending | undefined {
+    const p = this.pending.get(token);
+    if (p) this.pending.delete(token);
+    if (this.pending.size === 0 && this.sweepTimer) {
+      clearInterval(this.sweepTimer);
+      this.sweepTimer = undefined;
+    }
+    return p;
+  }
+
+  private sweep(): void {
+    const now = Date.now();
+    for (const [token, p] of this.pending) {
+      if (p.deadline <= now) {
+        this.settle(token);
+        p.reject(new PublishTimeoutError(`no PubAck for ${p.subject} within the publish timeout`));
+      }
+    }
+  }
+
+  private failAll(err: Error): void {
+    this.closedError = err;
+    for (const token of [...this.pending.keys()]) this.settle(token)?.reject(err);
+  }
+}
+
+const publishers = new WeakMap<NatsConnection, JsPublisher>();
+
+/** The one publisher of a connection (its inbox subscription is made on first use). */
+export function jsPublisher(nc: NatsConnection): JsPublisher {
+  let p = publishers.get(nc);
+  if (!p) {
+    p = new JsPublisher(nc);
+    publishers.set(nc, p);
+  }
+  return p;
+}

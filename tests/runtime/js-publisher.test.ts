@@ -1,0 +1,116 @@
+// The hot-path JetStream publisher against a real nats-server: PubAcks with sequence and duplicate flag, errors
+// that publish-events.ts classifies the same way as nats.js's (stream full, no stream, timeout), a burst of
+// concurrent publishes all answered, and pending publishes failed when the connection closes.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { connect, headers, type NatsConnection } from '@nats-io/transport-node';
+import { jetstreamManager, DiscardPolicy, JetStreamApiError } from '@nats-io/jetstream';
+import { startNats, type TestNats } from '../helpers/nats-server.ts';
+import { jsPublisher, JsPublisher, NoStreamError, PublishTimeoutError } from '../../actors/runtime/js-publisher.ts';
+import { classifyPublishError } from '../../actors/runtime/publish-events.ts';
+
+let nats: TestNats;
+let nc: NatsConnection;
+const bytes = (s: string) => new TextEncoder().encode(s);
+
+test.before(async () => {
+  nats = await startNats();
+  nc = await connect({ servers: nats.url });
+  const jsm = await jetstreamManager(nc);
+  await jsm.streams.add({ name: 'PUB', subjects: ['pub.>'], duplicate_window: 60e9 });
+  await jsm.streams.add({ name: 'TINY', subjects: ['tiny.>'], max_msgs: 2, discard: DiscardPolicy.New });
+});
+test.after(async () => {
+  await nc.close();
+  await nats.stop();
+});
+
+test('answers with the stream and sequence; a repeated Nats-Msg-Id is acked as a duplicate of the same message', async () => {
+  const pub = jsPublisher(nc);
+  assert.is(jsPublisher(nc), pub, 'one publisher per connection');
+  const h = headers();
+  h.set('Mutt-Host', 'r1');
+  const a = await pub.publish('pub.a', bytes('one'), { msgID: 'id-1', headers: h });
+  const b = await pub.publish('pub.a', bytes('one again'), { msgID: 'id-1' });
+  const c = await pub.publish('pub.b', bytes('two'));
+  assert.is(a.stream, 'PUB');
+  assert.is(a.duplicate, false);
+  assert.is(b.duplicate, true);
+  assert.is(b.seq, a.seq, 'the duplicate names the stored message');
+  assert.is(c.seq, a.seq + 1);
+  const stored = await (await jetstreamManager(nc)).streams.getMessage('PUB', { seq: a.seq });
+  assert.is(new TextDecoder().decode(stored!.data), 'one');
+  assert.is(stored!.header.get('Mutt-Host'), 'r1');
+  assert.is(stored!.header.get('Nats-Msg-Id'), 'id-1');
+});
+
+test('a burst of concurrent publishes is answered in full, each with its own sequence', async () => {
+  const pub = jsPublisher(nc);
+  const acks = await Promise.all(Array.from({ length: 2000 }, (_, i) => pub.publish(`pub.burst.${i % 7}`, bytes(`m${i}`), { msgID: `burst-${i}` })));
+  assert.is(new Set(acks.map((a) => a.seq)).size, 2000);
+  assert.ok(acks.every((a) => !a.duplicate));
+  assert.is(pub.inFlight, 0);
+});
+
+test('a full stream refuses with a JetStreamApiError that classifies as stream_full', async () => {
+  const pub = jsPublisher(nc);
+  await pub.publish('tiny.x', bytes('1'));
+  await pub.publish('tiny.x', bytes('2'));
+  const err = await pub.publish('tiny.x', bytes('3')).then(() => null, (e: unknown) => e);
+  assert.instance(err, JetStreamApiError);
+  assert.is(classifyPublishError(err), 'stream_full');
+});
+
+test('a subject no stream captures fails at once as NoStreamError (unavailable), not after the timeout', async () => {
+  const started = Date.now();
+  const err = await jsPublisher(nc).publish('nostream.x', bytes('x'), { timeout: 4000 }).then(() => null, (e: unknown) => e);
+  assert.instance(err, NoStreamError);
+  assert.match((err as Error).message, /nostream\.x/);
+  assert.ok(Date.now() - started < 3000, 'the no-responders answer came back, not the deadline');
+  assert.is(classifyPublishError(err), 'unavailable');
+});
+
+test('no answer within the timeout rejects with PublishTimeoutError; a late answer is ignored', async () => {
+  const held: { respond(d: Uint8Array): boolean }[] = [];
+  const sub = nc.subscribe('silent.>', { callback: (_e, m) => { held.push(m); } });
+  await nc.flush();
+  const pub = jsPublisher(nc);
+  const err = await pub.publish('silent.x', bytes('x'), { timeout: 300 }).then(() => null, (e: unknown) => e);
+  assert.instance(err, PublishTimeoutError);
+  assert.is(classifyPublishError(err), 'unavailable');
+  assert.is(held.length, 1, 'the message was sent with a reply subject');
+  held[0].respond(bytes(JSON.stringify({ stream: 'X', seq: 1 })));
+  await nc.flush();
+  assert.is(pub.inFlight, 0);
+  sub.unsubscribe();
+});
+
+test('an answer that is not a PubAck rejects instead of resolving with nonsense', async () => {
+  const sub = nc.subscribe('odd.>', { callback: (_e, m) => { m.respond(bytes(m.subject === 'odd.json' ? '{"seq":3}' : 'not json')); } });
+  await nc.flush();
+  const pub = jsPublisher(nc);
+  for (const subject of ['odd.json', 'odd.text']) {
+    const err = await pub.publish(subject, bytes('x'), { timeout: 2000 }).then(() => null, (e: unknown) => e);
+    assert.instance(err, Error);
+    assert.match((err as Error).message, /invalid PubAck/);
+  }
+  sub.unsubscribe();
+});
+
+test('closing the connection fails what is pending and refuses new publishes', async () => {
+  const own = await connect({ servers: nats.url });
+  const sub = own.subscribe('hold.>', { callback: () => {} }); // a responder that never answers
+  await own.flush();
+  const pub = new JsPublisher(own);
+  const pending = pub.publish('hold.x', bytes('x'), { timeout: 30_000 }).then(() => null, (e: unknown) => e);
+  await new Promise((r) => setTimeout(r, 50));
+  sub.unsubscribe();
+  await own.close();
+  const err = await pending;
+  assert.instance(err, Error);
+  assert.match((err as Error).message, /closed/);
+  const after = await pub.publish('pub.a', bytes('x')).then(() => null, (e: unknown) => e);
+  assert.match((after as Error).message, /closed/);
+});
+
+test.run();
