@@ -4,7 +4,7 @@
 // working(), pause while the actor's gate is closed, recreate a consumer that vanished, drain on abort.
 //   await runConsumer(def, rt)   // returns after rt.signal aborts and in-flight work finished
 
-import { AckPolicy, DeliverPolicy, jetstreamManager, type JsMsg, type ConsumerMessages } from '@nats-io/jetstream';
+import { AckPolicy, DeliverPolicy, jetstreamManager, type Consumer, type JsMsg, type ConsumerMessages } from '@nats-io/jetstream';
 import type { z } from 'zod';
 import { decode } from '../../protocol/codec.ts';
 import { Headers } from '../../protocol/subjects.ts';
@@ -71,6 +71,13 @@ export async function runConsumer<S extends z.ZodType, State>(def: ConsumingActo
     }
   }, 5000);
   statsTimer.unref();
+  // One timer keeps every long-running handler's message ours (working() resets its ack wait), rather than a
+  // timer per message: a message handled in a millisecond should not pay for creating and clearing one.
+  const inFlight = new Set<JsMsg>();
+  const keepAliveTimer = setInterval(() => {
+    for (const msg of inFlight) msg.working();
+  }, keepAliveMs);
+  keepAliveTimer.unref();
 
   async function toDlq(msg: JsMsg, reason: PermanentError['reason'], attempts: number, lastError: string, extra: { status?: number; excerpt?: string } = {}) {
     await deadLetter(rt.js, {
@@ -112,7 +119,7 @@ export async function runConsumer<S extends z.ZodType, State>(def: ConsumingActo
         await toDlq(msg, decoded.error.reason, attempt, decoded.error.message);
         return;
       }
-      const keepAlive = setInterval(() => msg.working(), keepAliveMs);
+      inFlight.add(msg);
       const started = performance.now();
       metrics.inFlight.inc();
       try {
@@ -126,7 +133,7 @@ export async function runConsumer<S extends z.ZodType, State>(def: ConsumingActo
         };
         await def.handle(decoded.value, ctx);
       } finally {
-        clearInterval(keepAlive);
+        inFlight.delete(msg);
         metrics.inFlight.dec();
         metrics.duration.observe((performance.now() - started) / 1000);
       }
@@ -176,9 +183,11 @@ export async function runConsumer<S extends z.ZodType, State>(def: ConsumingActo
   const stopFetch = () => fetchIter?.stop();
   rt.signal.addEventListener('abort', stopFetch);
   let bound = false;
+  let consumer: Consumer | undefined;
   while (!rt.signal.aborted) {
     try {
       if (!bound) {
+        consumer = undefined;
         await ensureConsumer(rt, def as ConsumingActorDef<z.ZodType, unknown>);
         bound = true;
         rt.health.set(component, true);
@@ -196,7 +205,8 @@ export async function runConsumer<S extends z.ZodType, State>(def: ConsumingActo
       await slots.acquire();
       const free = slots.free + 1;
       slots.release();
-      const consumer = await rt.js.consumers.get(stream, durable);
+      // Looked up once per binding, not per fetch: each lookup is a consumer-info request to the server.
+      consumer ??= await rt.js.consumers.get(stream, durable);
       fetchIter = await consumer.fetch({ max_messages: free, expires: 5000, idle_heartbeat: 2000 });
       if (rt.signal.aborted) fetchIter.stop();
       for await (const msg of fetchIter) {
@@ -233,6 +243,7 @@ export async function runConsumer<S extends z.ZodType, State>(def: ConsumingActo
   rt.signal.removeEventListener('abort', stopFetch);
   clearInterval(statsTimer);
   await slots.idle();
+  clearInterval(keepAliveTimer);
   rt.health.remove(component);
 }
 

@@ -118,6 +118,15 @@ t('undecodable and schema-invalid payloads are dead-lettered without blocking th
   assert.equal(reasons, ['schema_invalid', 'schema_invalid', 'undecodable']);
 });
 
+t('a handler running three times the ack wait keeps its message: done once, never redelivered', async () => {
+  // MUTT_ACK_WAIT_MS is 2,000 here: without the runtime's working() the server would redeliver at 2 s and 4 s.
+  await publishEvent('slow-1', 'sleep:6000');
+  await waitFor(() => seen.get('slow-1')?.some((s) => s.what === 'done') ?? false, 15_000, 'slow handler done');
+  await new Promise((r) => setTimeout(r, 2500));
+  const starts = (seen.get('slow-1') ?? []).filter((s) => s.what === 'started');
+  assert.equal(starts.map((s) => s.attempt), [1], 'started once, on the first delivery');
+});
+
 t('a deleted consumer is recreated and consumption resumes', async () => {
   const jsm = await jetstreamManager(nc);
   await jsm.consumers.delete(StreamName.events, 'tester');
