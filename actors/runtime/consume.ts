@@ -13,6 +13,7 @@ import { PermanentError, RetryableError, describeError } from './errors.ts';
 import { deadLetter } from './dead-letter.ts';
 import { actorMetrics } from './metrics.ts';
 import { Semaphore } from './semaphore.ts';
+import { afterThisTurn, writesQueuedSoFar } from './turn-writes.ts';
 
 const JITTER = 0.2;
 /** Deliveries beyond the retry budget with no outcome mean the handler kills the process: poison. */
@@ -137,7 +138,7 @@ export async function runConsumer<S extends z.ZodType, State>(def: ConsumingActo
         metrics.inFlight.dec();
         metrics.duration.observe((performance.now() - started) / 1000);
       }
-      msg.ack();
+      afterThisTurn(() => msg.ack());
       firstErrors.delete(msg.seq);
       metrics.processed.inc();
     } catch (err) {
@@ -243,6 +244,7 @@ export async function runConsumer<S extends z.ZodType, State>(def: ConsumingActo
   rt.signal.removeEventListener('abort', stopFetch);
   clearInterval(statsTimer);
   await slots.idle();
+  await writesQueuedSoFar(); // the last acks, before the process drains its connection
   clearInterval(keepAliveTimer);
   rt.health.remove(component);
 }

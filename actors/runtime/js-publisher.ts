@@ -2,7 +2,7 @@
 // the alerter writes), without what nats.js's `js.publish` costs per message: a request object with its own
 // timer, a random token, and an Error with a stack trace built after every *successful* request
 // (RequestOne.cancel). Here one subscription on a private inbox answers every publish, one sweep timer
-// enforces the deadlines, and publishes made during one event-loop turn leave in one socket write.
+// enforces the deadlines, and publishes made during one event-loop turn leave in one socket write (turn-writes.ts).
 // Errors match what callers already classify: a JetStreamApiError for a refused store (stream full, wrong
 // expectations), a PublishTimeoutError, or a NoStreamError when nothing answers for the subject.
 //   const pub = jsPublisher(nc)
@@ -10,6 +10,7 @@
 
 import { createInbox, headers as natsHeaders, type Msg, type MsgHdrs, type NatsConnection } from '@nats-io/transport-node';
 import { JetStreamApiError, type PubAck } from '@nats-io/jetstream';
+import { afterThisTurn } from './turn-writes.ts';
 
 export interface JsPublishOptions {
   msgID?: string;
@@ -39,13 +40,6 @@ interface Pending {
   subject: string;
 }
 
-interface Queued {
-  subject: string;
-  data: Uint8Array;
-  reply: string;
-  headers: MsgHdrs | undefined;
-}
-
 const SWEEP_MS = 100;
 const DEFAULT_TIMEOUT_MS = 5000;
 const MSG_ID = 'Nats-Msg-Id';
@@ -55,8 +49,6 @@ export class JsPublisher implements JsPublish {
   private readonly prefix: string;
   private seq = 0;
   private readonly pending = new Map<string, Pending>();
-  private queue: Queued[] = [];
-  private flushScheduled = false;
   private sweepTimer: NodeJS.Timeout | undefined;
   private closedError: Error | undefined;
 
@@ -76,14 +68,8 @@ export class JsPublisher implements JsPublish {
     const token = String(++this.seq);
     return new Promise<PubAck>((resolve, reject) => {
       this.pending.set(token, { resolve, reject, deadline: Date.now() + (opts.timeout ?? DEFAULT_TIMEOUT_MS), subject });
-      this.queue.push({ subject, data, reply: this.prefix + token, headers: h });
-      if (!this.flushScheduled) {
-        this.flushScheduled = true;
-        // Everything published in this turn of the event loop goes out together: nats.js writes to the
-        // socket once per microtask flush, so publishing from each handler's continuation separately would
-        // cost one write (and one server read) per message.
-        setImmediate(() => this.flush());
-      }
+      // Written with everything else published or acked in this turn of the event loop, in one socket write.
+      afterThisTurn(() => this.send(subject, data, this.prefix + token, h));
       this.sweepTimer ??= setInterval(() => this.sweep(), SWEEP_MS).unref();
     });
   }
@@ -93,16 +79,11 @@ export class JsPublisher implements JsPublish {
     return this.pending.size;
   }
 
-  private flush(): void {
-    this.flushScheduled = false;
-    const batch = this.queue;
-    this.queue = [];
-    for (const q of batch) {
-      try {
-        this.nc.publish(q.subject, q.data, { reply: q.reply, headers: q.headers });
-      } catch (err) {
-        this.settle(q.reply.slice(this.prefix.length))?.reject(err as Error);
-      }
+  private send(subject: string, data: Uint8Array, reply: string, headers: MsgHdrs | undefined): void {
+    try {
+      this.nc.publish(subject, data, { reply, headers });
+    } catch (err) {
+      this.settle(reply.slice(this.prefix.length))?.reject(err as Error);
     }
   }
 
