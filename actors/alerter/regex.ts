@@ -8,12 +8,19 @@
 //   compileRuleRegex('LINK-(UP|DOWN)').re.test('%link-3-updown: link-down')   // true (lower-cased input)
 
 import v8 from 'node:v8';
-import { check, checkSync, type Diagnostics } from 'recheck';
+import { createRequire } from 'node:module';
+import type { Diagnostics } from 'recheck';
 import { emitJs, isCaseFree } from './regex-emit.ts';
 import { requiredLiterals } from './regex-literals.ts';
 import { parsePythonRegex, PythonRegexError, type ParsedRegex } from './regex-syntax.ts';
 
 export { PythonRegexError } from './regex-syntax.ts';
+
+// recheck (a Scala.js build) adds ≈ 23 MB to a process that loads it; only rule writes need it, so it is loaded
+// at the first check, not by every alerter and gateway at start.
+type Recheck = typeof import('recheck');
+let recheckModule: Recheck | undefined;
+const recheck = (): Recheck => (recheckModule ??= createRequire(import.meta.url)('recheck') as Recheck);
 
 // Process-wide, and it changes no result: only patterns that already backtracked 50,000 times are re-run on
 // the breadth-first engine (which cannot take the `i` flag, backreferences or lookaround).
@@ -96,7 +103,7 @@ export function checkRegexSafety(src: string, opts: SafetyOptions = {}): RegexSa
   const total = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const started = Date.now();
   const run = (checker: 'auto' | 'fuzz', timeout: number) =>
-    withEnv('RECHECK_SYNC_BACKEND', 'pure', () => checkSync(c.folded, '', { checker, timeout, randomSeed: 1 }));
+    withEnv('RECHECK_SYNC_BACKEND', 'pure', () => recheck().checkSync(c.folded, '', { checker, timeout, randomSeed: 1 }));
   let d = run('auto', firstPhase(total));
   if (isTimeout(d)) d = run('fuzz', Math.max(1, total - (Date.now() - started)));
   return judge(d, c, total);
@@ -110,7 +117,7 @@ export async function checkRegexSafetyAsync(src: string, opts: SafetyOptions & {
   const started = Date.now();
   // recheck reads RECHECK_BACKEND synchronously when check() is called.
   const run = (checker: 'auto' | 'fuzz', timeout: number) =>
-    withEnv('RECHECK_BACKEND', 'worker', () => check(c.folded, '', { checker, timeout, randomSeed: 1, signal: opts.signal }));
+    withEnv('RECHECK_BACKEND', 'worker', () => recheck().check(c.folded, '', { checker, timeout, randomSeed: 1, signal: opts.signal }));
   let d = await run('auto', firstPhase(total));
   if (isTimeout(d)) d = await run('fuzz', Math.max(1, total - (Date.now() - started)));
   return judge(d, c, total);
