@@ -330,6 +330,30 @@ test('when the budget runs out, the remaining regexes are skipped for that event
   assert.equal(set.explain({ message: 'alpha beta', severity: null }).map((m) => m.rule.id), ['r3', 'c'], 'explain has no budget');
 });
 
+test('a pause during a fast regex (GC, a busy host) neither skips the remaining rules nor strikes the regex', () => {
+  let now = 0;
+  let reads = 0;
+  const disabled: string[] = [];
+  const set = compileRules(
+    [
+      rule({ id: 'r1', match_type: 'regex', match_string: 'alpha \\d', priority: 1 }),
+      rule({ id: 'r2', match_type: 'regex', match_string: 'alpha [xyz]', priority: 2 }),
+      rule({ id: 'r3', match_type: 'regex', match_string: 'alpha \\w', priority: 3 }),
+      rule({ id: 'c', match_string: 'alpha', priority: 4 }),
+    ],
+    // The second clock read of each event (just after r1's test) jumps 200 ms, as if the process had stalled.
+    { regexBudgetMs: 50, regexStrikes: 3, clock: () => (now += ++reads === 2 ? 200 : 1), onRegexBudgetExceeded: (id) => disabled.push(id) },
+  );
+  for (let i = 0; i < 5; i++) {
+    reads = 0;
+    assert.is(set.match({ message: 'alpha beta', severity: null })?.rule.id, 'r3', `event ${i}: every rule was evaluated`);
+  }
+  assert.is(set.stats.budgetOverruns, 0);
+  assert.is(set.stats.pausesForgiven, 5);
+  assert.equal(disabled, [], 'r1 was not blamed for the pause');
+  assert.equal(set.disabledRules(), []);
+});
+
 test('a catastrophic regex stored before the write-time check cannot stall matching', () => {
   const rules = [rule({ id: 'evil', match_type: 'regex', match_string: '(a+)+$', priority: 1 }), rule({ id: 'b', match_string: 'b', priority: 2 })];
   // Generous budgets: these fail on a missing safeguard (seconds to forever), not on a slow machine.
@@ -367,7 +391,7 @@ test('stats count events and regex tests', () => {
   const set = compileRules([rule({ id: 'r', match_type: 'regex', match_string: 'abc\\d', priority: 1 })]);
   set.match({ message: 'abc1', severity: null });
   set.match({ message: 'zzz', severity: null });
-  assert.equal({ ...set.stats }, { events: 2, regexTests: 1, budgetOverruns: 0 });
+  assert.equal({ ...set.stats }, { events: 2, regexTests: 1, budgetOverruns: 0, pausesForgiven: 0 });
 });
 
 test('an empty rule set matches nothing', () => {
