@@ -76,17 +76,32 @@ export function waitStreamsEmpty(jsm: JetStreamManager, opts: { timeoutMs: numbe
  * Resolves with performance.now() at the first check where the fake holds `expected` alerts (since its last
  * reset) and both work streams are empty.
  */
-export function waitDrained(jsm: JetStreamManager, moog: FakeMoog, expected: number, opts: { timeoutMs: number; pollMs?: number; dlqBefore?: number }): Promise<number> {
-  return pollUntil(async () => {
-    if (moog.stats().accepted < expected) return false;
-    const d = await streamDepths(jsm);
-    return d.events === 0 && d.alerts === 0;
-  }, async () => {
+export function waitDrained(jsm: JetStreamManager, moog: FakeMoog, expected: number, opts: { timeoutMs: number; pollMs?: number; dlqBefore?: number; idleMs?: number }): Promise<number> {
+  const why = async () => {
     const d = await streamDepths(jsm);
     const s = moog.stats();
     return `not drained: fake Moogsoft has ${s.accepted} of ${expected} alerts (${s.duplicates} duplicates, statuses ${JSON.stringify(s.byStatus)}), ` +
       `MUTT_EVENTS ${d.events}, MUTT_ALERTS ${d.alerts}, new dead letters ${d.dlq - (opts.dlqBefore ?? 0)},`;
-  }, opts);
+  };
+  // Alerts are acknowledged only once Moogsoft took them: with both work streams empty nothing more is coming. A
+  // count still short after idleMs of that is final (an event decided otherwise, or dead-lettered): say so now
+  // rather than after the whole timeout (50 minutes for a 10-minute soak).
+  const idleMs = opts.idleMs ?? 10_000;
+  let idleSince: number | null = null;
+  let idleAccepted = -1;
+  return pollUntil(async () => {
+    const accepted = moog.stats().accepted;
+    const d = await streamDepths(jsm);
+    const empty = d.events === 0 && d.alerts === 0;
+    if (accepted >= expected) return empty;
+    if (!empty || accepted !== idleAccepted) {
+      idleSince = empty ? performance.now() : null;
+      idleAccepted = accepted;
+    } else if (idleSince !== null && performance.now() - idleSince > idleMs) {
+      throw new DrainTimeoutError(`${await why()} and the pipeline idle for ${Math.round(idleMs / 1000)} s: ${expected - accepted} expected alerts will not come`);
+    }
+    return false;
+  }, why, opts);
 }
 
 interface DeliveredAlert {
