@@ -150,7 +150,7 @@ export function ruleRoutes(api: ApiRouter, s: ManagementServices): void {
   api.route({
     method: 'post', path: '/api/v2/rules/test', operationId: 'testRules', tag, scope: 'read',
     summary: 'Which rule would handle a sample event, and why',
-    description: 'Runs the event through the current rules (or a proposal in `rules`) with the alerter\'s engine; answers environment, winning rule, why, decision, team and every other matching rule. Nothing is stored.',
+    description: 'Runs the event through the current rules (or a proposal in `rules`) with the alerter\'s engine; answers environment, winning rule, why, decision, team and every other matching rule. Nothing is stored. Proposed rules pass the same validation as a write; the regex safety analysis runs only for patterns the stored rules do not already have, at most 50 such patterns per request (a 400 names the first one over).',
     body: { schema: RuleTestBody, example: { message: '%LINK-3-UPDOWN: Interface Gi0/1, changed state to down', host: 'core-sw1.example.com', severity: 'error' } },
     responses: { 200: { description: 'The decision the alerter would make.', schema: RuleTestResult, example: {
       ruleset: 'current', rules_evaluated: 12, version: '3f2a…', environment: 'prod', matched: true, rule: exampleRule, rule_source: 'current',

@@ -17,6 +17,9 @@ import type { HostMapService } from './hosts.ts';
 import { validateRule } from './rule-validation.ts';
 import type { RulesService } from './rules.ts';
 
+/** New regex patterns (not in the stored rules) one test request may have analysed. */
+export const MAX_NEW_PATTERNS = 50;
+
 export interface SampleEvent {
   message: string;
   host: string;
@@ -69,8 +72,23 @@ export class RuleTester {
     if (proposal) {
       const proposed: Rule[] = [];
       const seen = new Set<string>();
+      // The safety analysis costs up to regexTimeoutMs per pattern, and this endpoint takes a read key: patterns
+      // of the stored rules (analysed when written) and repeats are not analysed again, and a request may bring
+      // at most MAX_NEW_PATTERNS others — 10,000 new regexes would otherwise keep the analyser busy for hours.
+      const known = new Set(current.filter((r) => r.match_type === 'regex' && r.match_string).map((r) => r.match_string!));
+      const analysed = new Set<string>();
+      const analyse = (pattern: string, path: string): boolean => {
+        if (known.has(pattern) || analysed.has(pattern)) return false;
+        if (analysed.size >= MAX_NEW_PATTERNS) {
+          throw new ServiceError('invalid', `a test analyses at most ${MAX_NEW_PATTERNS} regex patterns that are not in the stored rules`, [
+            { path, message: `more than ${MAX_NEW_PATTERNS} new regex patterns in one proposal; test fewer at a time (patterns of stored rules do not count)` },
+          ]);
+        }
+        analysed.add(pattern);
+        return true;
+      };
       for (const [i, input] of proposal.rules.entries()) {
-        const v = await validateRule(input, { pathPrefix: `rules.${i}`, regexTimeoutMs: this.opts.regexTimeoutMs });
+        const v = await validateRule(input, { pathPrefix: `rules.${i}`, regexTimeoutMs: this.opts.regexTimeoutMs, analyse });
         if (seen.has(v.rule.id)) throw new ServiceError('invalid', `rule id '${v.rule.id}' appears twice in the proposal`, [{ path: `rules.${i}.id`, message: 'duplicate id' }]);
         seen.add(v.rule.id);
         proposed.push(v.rule);

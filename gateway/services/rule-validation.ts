@@ -24,7 +24,15 @@ export interface ValidatedRule {
   warnings: string[];
 }
 
-export async function validateRule(input: unknown, opts: { pathPrefix?: string; regexTimeoutMs?: number } = {}): Promise<ValidatedRule> {
+export interface ValidateOptions {
+  pathPrefix?: string;
+  regexTimeoutMs?: number;
+  /** Whether this regex pattern needs the safety analysis (default: always). May throw a ServiceError to refuse
+   *  it, e.g. when a request has used up its analyses; `path` names the match_string field. */
+  analyse?: (pattern: string, path: string) => boolean;
+}
+
+export async function validateRule(input: unknown, opts: ValidateOptions = {}): Promise<ValidatedRule> {
   const prefix = opts.pathPrefix ?? '';
   if (input === null || typeof input !== 'object' || Array.isArray(input)) {
     throw new ServiceError('invalid', 'a rule must be a JSON object', [{ path: prefix, message: 'expected an object' }]);
@@ -33,10 +41,11 @@ export async function validateRule(input: unknown, opts: { pathPrefix?: string; 
   if (!parsed.success) throw new ServiceError('invalid', 'invalid rule', zodIssues(parsed.error.issues, prefix));
   const rule = parsed.data;
   const warnings: string[] = [];
-  if (rule.match_type === 'regex' && rule.match_string) {
+  const path = [prefix, 'match_string'].filter(Boolean).join('.');
+  if (rule.match_type === 'regex' && rule.match_string && (opts.analyse?.(rule.match_string, path) ?? true)) {
     const safety = await checkRegexSafetyAsync(rule.match_string, { timeoutMs: opts.regexTimeoutMs });
     if (!safety.ok) {
-      const issue: ServiceIssue = { path: [prefix, 'match_string'].filter(Boolean).join('.'), message: safety.reason };
+      const issue: ServiceIssue = { path, message: safety.reason };
       throw new ServiceError('invalid', `match_string: ${safety.reason}`, [issue]);
     }
     if (safety.warning) warnings.push(`match_string: ${safety.warning}`);

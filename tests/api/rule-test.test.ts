@@ -99,6 +99,26 @@ t('a bad proposal or sample is a 400 naming the field', async () => {
   assert.is(mode.status, 400);
 });
 
+t('a proposal may bring at most 50 regex patterns that the stored rules do not already have', async () => {
+  const stored = await f.call('POST', '/api/v2/rules', { body: rule('iface-regex', { match_type: 'regex', match_string: 'interface (\\S+) down', priority: 5 }) });
+  assert.is(stored.status, 201, stored.text);
+  const regex = (id: string, pattern: string) => rule(id, { match_type: 'regex', match_string: pattern, priority: 600 });
+  // 60 copies of the stored pattern and 10 of one new pattern count once each: 1 + 49 = 50 new patterns, accepted.
+  const within = [
+    ...Array.from({ length: 60 }, (_, i) => regex(`copy-${i}`, 'interface (\\S+) down')),
+    ...Array.from({ length: 10 }, (_, i) => regex(`repeat-${i}`, 'fan (\\d+) failed')),
+    ...Array.from({ length: 49 }, (_, i) => regex(`new-${i}`, `port-${i} (up|down)`)),
+  ];
+  const ok = await f.call('POST', '/api/v2/rules/test', { body: { message: 'interface Gi0/1 down', host: 'h', rules: within } });
+  assert.is(ok.status, 200, ok.text);
+  assert.is(ok.body.rule.id, 'iface-regex', 'the stored rule (priority 5) still wins');
+  const over = Array.from({ length: 51 }, (_, i) => regex(`over-${i}`, `slot-${i} (up|down)`));
+  const refused = await f.call('POST', '/api/v2/rules/test', { body: { message: 'x', host: 'h', rules: over } });
+  assert.is(refused.status, 400, refused.text);
+  assert.is(refused.body.issues[0].path, 'rules.50.match_string');
+  assert.match(refused.body.issues[0].message, /more than 50 new regex patterns/);
+});
+
 t('an ingest-only key may not test rules (403)', async () => {
   const r = await f.call('POST', '/api/v2/rules/test', { key: KEYS.ingest, body: { message: 'x', host: 'h' } });
   assert.is(r.status, 403);
