@@ -113,6 +113,7 @@ export function checkRegexSafety(src: string, opts: SafetyOptions = {}): RegexSa
 export async function checkRegexSafetyAsync(src: string, opts: SafetyOptions & { signal?: AbortSignal } = {}): Promise<RegexSafety> {
   const c = tryCompile(src);
   if ('reason' in c) return c;
+  await workerStarted();
   const total = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const started = Date.now();
   // recheck reads RECHECK_BACKEND synchronously when check() is called.
@@ -122,6 +123,13 @@ export async function checkRegexSafetyAsync(src: string, opts: SafetyOptions & {
   if (isTimeout(d)) d = await run('fuzz', Math.max(1, total - (Date.now() - started)));
   return judge(d, c, total);
 }
+
+// recheck starts its worker thread and loads its analyser into it at the first check: seconds on a busy host.
+// That is not the pattern's analysis, so it happens once, outside any pattern's budget — otherwise the first
+// rule written after a restart could time out and be accepted as "not proven" however simple it is.
+let workerReady: Promise<void> | undefined;
+const workerStarted = () =>
+  (workerReady ??= withEnv('RECHECK_BACKEND', 'worker', () => recheck().check('a', '', { timeout: 60_000 })).then(() => undefined, () => undefined));
 
 // The automaton checker is exact but slow on long literal-rich patterns; fuzzing finishes those.
 const firstPhase = (total: number) => Math.max(1, Math.min(1000, Math.floor(total / 4)));
