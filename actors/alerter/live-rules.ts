@@ -25,12 +25,14 @@ export class LiveRules {
   private readonly version: Gauge;
   private readonly loaded: Gauge;
   private readonly errors: Counter;
+  private readonly disabled: Gauge;
 
   private constructor(private readonly mirror: KvMirror, private readonly log: Logger, registry: Registry, private readonly budgetMs: () => number) {
     this.version = gauge(registry, 'mutt_alerter_rules_version', 'KV revision of the rule set in effect');
     this.loaded = gauge(registry, 'mutt_alerter_rules_loaded', 'Active rules in the rule set in effect');
     this.errors = (registry.getSingleMetric('mutt_alerter_rule_errors_total') as Counter) ??
       new Counter({ name: 'mutt_alerter_rule_errors_total', help: 'Stored rules that failed validation (previous version kept)', registers: [registry] });
+    this.disabled = gauge(registry, 'mutt_alerter_regex_rules_disabled', 'Regex rules disabled for exceeding the time budget repeatedly (until their pattern is edited)');
     this.current = this.build();
     mirror.onChange(() => (this.current = this.build()));
   }
@@ -66,10 +68,16 @@ export class LiveRules {
     }
     for (const key of [...this.lastGood.keys()]) if (!present.has(key)) this.lastGood.delete(key);
     this.problems = problems;
-    const compiled = compileRules(rules, {
+    const compiled: CompiledRuleSet = compileRules(rules, {
       regexBudgetMs: this.budgetMs(),
-      onRegexBudgetExceeded: (ruleId: string) => this.log.error({ rule: ruleId }, 'regex rule exceeded its time budget repeatedly; disabled until edited'),
+      onRegexBudgetExceeded: (ruleId: string) => {
+        this.log.error({ rule: ruleId }, 'regex rule exceeded its time budget repeatedly; disabled until edited');
+        this.disabled.set(compiled.disabledRules().length);
+      },
+      // A regex disabled for its run time stays disabled when another rule changes; editing its pattern re-enables it.
+      previous: this.current as CompiledRuleSet | undefined,
     });
+    this.disabled.set(compiled.disabledRules().length);
     this.version.set(this.mirror.revision);
     this.loaded.set(rules.filter((r) => r.is_active).length);
     this.log.info({ revision: this.mirror.revision, rules: rules.length, problems: problems.length }, 'rule set compiled');

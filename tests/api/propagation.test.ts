@@ -6,6 +6,8 @@ import { Registry } from 'prom-client';
 import { LiveRules } from '../../actors/alerter/live-rules.ts';
 import { LiveHosts } from '../../actors/alerter/live-hosts.ts';
 import { ConfigView } from '../../actors/runtime/config-view.ts';
+import { Kvm } from '@nats-io/kv';
+import { Bucket } from '../../protocol/streams.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { apiFixture, rule, type ApiFixture } from './fixture.ts';
 
@@ -33,6 +35,39 @@ t('a rule created via the API is matched by a LiveRules instance within 1 s, and
     await f.call('POST', '/api/v2/rules/bgp/disable');
     await waitFor(() => live.current.match(event) === null, 1000, 'disable visible');
   } finally {
+    live.stop();
+  }
+});
+
+t('a regex disabled for its run time stays disabled when another rule changes, until its own pattern is edited', async () => {
+  const registry = new Registry();
+  // A 1 µs budget: any regex over a 4 KB message exceeds it, and is as slow when timed again (not a pause).
+  const live = await LiveRules.open(f.nc, log, registry, () => 0.001);
+  const kv = await new Kvm(f.nc).open(Bucket.rules);
+  const slowPattern = '(foo|bar)+z';
+  // Stored directly: this is about the alerter's compiled set, not the API.
+  const put = (id: string, extra: Record<string, unknown>) => kv.put(id, JSON.stringify(rule(id, extra)));
+  const disabledGauge = async () => (await registry.getSingleMetric('mutt_alerter_regex_rules_disabled')!.get()).values[0]?.value;
+  try {
+    await put('slow-alt', { match_type: 'regex', match_string: slowPattern, priority: 1 });
+    await waitFor(() => live.current.rules.some((r) => r.id === 'slow-alt'), 1000, 'slow rule loaded');
+    // It has the pattern's literals (so the prefilter lets the regex run) and no match.
+    const event = { message: `z ${'foo'.repeat(1300)} x`, severity: 3 };
+    // Three strikes disable it; a timing that happens to look like a pause is forgiven, so allow a few more events.
+    for (let i = 0; i < 100 && live.current.disabledRules().length === 0; i++) live.current.match(event);
+    assert.equal(live.current.disabledRules(), ['slow-alt']);
+    assert.is(await disabledGauge(), 1);
+    await put('unrelated', { match_string: 'unrelated words' });
+    await waitFor(() => live.current.rules.some((r) => r.id === 'unrelated'), 1000, 'other rule loaded');
+    assert.equal(live.current.disabledRules(), ['slow-alt'], 'still disabled after another rule changed');
+    assert.is(await disabledGauge(), 1);
+    await put('slow-alt', { match_type: 'regex', match_string: 'w1q z', priority: 1 });
+    await waitFor(() => live.current.rules.find((r) => r.id === 'slow-alt')?.match_string === 'w1q z', 1000, 'edit loaded');
+    assert.equal(live.current.disabledRules(), [], 'a new pattern gets a new chance');
+    assert.is(await disabledGauge(), 0);
+  } finally {
+    await kv.delete('slow-alt');
+    await kv.delete('unrelated');
     live.stop();
   }
 });
