@@ -14,6 +14,7 @@ import { waitFor } from '../helpers/wait.ts';
 import { streamCount } from '../helpers/streams.ts';
 import { StreamName } from '../../protocol/streams.ts';
 import { mutt } from './run-cli.ts';
+import { setConfig } from '../helpers/mutt-config.ts';
 
 const t = suite('mutt status / send / smoke on a running pipeline');
 const dir = mkdtempSync(join(tmpdir(), 'mutt-cli-pipe-'));
@@ -134,13 +135,17 @@ t('smoke: a dead-lettered canary and an undelivered one both exit 1 naming the h
   assert.match(dead.stdout, /^  FAIL delivered +\+[\d.]+ s +dead-lettered by forwarder: rejected .*mutt dlq show \d+$/m);
   assert.match(dead.stdout, /^  ok +cleanup/m);
   p.moog.control({ status: 503 });
+  // The pipeline's short backoff (100 ms – 1 s) spends the default 10 attempts in 3–5 s, and the canary would be
+  // dead-lettered (the case above) instead of pending: give it attempts to spare while Moogsoft is down.
+  await setConfig(p.nc, { moog_max_attempts: 1000 });
   try {
-    // 8 s, not less: the canary must reach the alerter and be audited within it even on a loaded CI box.
+    // 8 s: the canary must reach the alerter and be audited within it even on a loaded CI box.
     const pending = await mutt(['smoke', '--observe', 'nats', '--timeout', '8s'], env);
-    assert.is(pending.code, 1);
-    assert.match(pending.stdout, /^  FAIL delivered +\+[\d.]+ s +pending after 8 s: the alert is still in MUTT_ALERTS \(Moogsoft breaker \w+/m);
+    assert.is(pending.code, 1, pending.stdout);
+    assert.match(pending.stdout, /^  FAIL delivered +\+[\d.]+ s +pending after 8 s: the alert is still in MUTT_ALERTS \(Moogsoft breaker \w+/m, pending.stdout);
   } finally {
     p.moog.control({ status: 200 });
+    await setConfig(p.nc, { moog_max_attempts: 10 });
   }
   const ingestOnly = 'ingest-only-key-0123456789abc';
   const add = await mutt(['keys', 'add', 'smoke-ingest', '--scopes', 'ingest+read', '--secret-stdin'], env, { input: ingestOnly });
