@@ -50,6 +50,29 @@ test('each kind of variable part is masked', () => {
   for (const [text, masked] of cases) assert.is(maskMessage(text), masked, text);
 });
 
+test('whitespace: every ASCII and Unicode space collapses to one, other control characters stay', () => {
+  const collapsed: [string, string][] = [
+    ['a\tb', 'a b'], ['a\nb', 'a b'], ['a\u000bb', 'a b'], ['a\fb', 'a b'], ['a\rb', 'a b'],
+    ['a\u00a0b', 'a b'], ['a\u2003b', 'a b'], ['a\u3000b', 'a b'], ['a\ufeffb', 'a b'],
+    [' a b', 'a b'], ['a b ', 'a b'], ['a  b', 'a b'], ['a \tb', 'a b'], ['\ta', 'a'], ['a\n', 'a'],
+  ];
+  for (const [text, masked] of collapsed) assert.is(maskMessage(text), masked, JSON.stringify(text));
+  // Backspace (8), shift-out (14), DEL (127) and NEL (U+0085) are not whitespace to JavaScript: kept as they are.
+  for (const text of ['a\bb', 'a\u000eb', 'a\u007fb', 'a\u0085b', 'a b', 'a', '']) assert.is(maskMessage(text), text, JSON.stringify(text));
+  assert.is(fingerprint('link\tdown'), fingerprint('link down'));
+  assert.is.not(fingerprint('link\u0085down'), fingerprint('link down'));
+});
+
+test('hex runs: 0x/0X prefixes always, bare runs of 8+ only when they mix digits and letters', () => {
+  const cases: [string, string][] = [
+    ['v 0x12345678', 'v <hex>'], ['v 0X12345678', 'v <hex>'], ['v 0xabcdef', 'v <hex>'],
+    ['v ABCDEF12', 'v <hex>'], ['v abcdef12', 'v <hex>'], ['v 12ABCDEF', 'v <hex>'],
+    ['v 1234567890', 'v <n>'], ['v ABCDEFAB', 'v ABCDEFAB'], ['v abcdefab', 'v abcdefab'],
+    ['v 1234abc', 'v <n>abc'], // seven characters: not a hex run; its digits are a number like any other
+  ];
+  for (const [text, masked] of cases) assert.is(maskMessage(text), masked, text);
+});
+
 test('quoted strings are masked only when asked', () => {
   assert.is(maskMessage(`user 'bob' failed "login" at 10.0.0.1`), `user 'bob' failed "login" at <ip>`);
   assert.is(maskMessage(`user 'bob' failed "login" at 10.0.0.1`, { quoted: true }), 'user <str> failed <str> at <ip>');
