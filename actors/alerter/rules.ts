@@ -386,12 +386,12 @@ class RuleSet implements CompiledRuleSet {
           slowestMs = again;
         }
         t0 = this.clock();
-      }
-      if (spent > this.budget) {
-        this.stats.budgetOverruns++;
-        this.strike(slowest);
-        if (hit) this.best = r;
-        return;
+        if (spent > this.budget) {
+          this.stats.budgetOverruns++;
+          this.strike(slowest);
+          if (hit) this.best = r;
+          return;
+        }
       }
       if (hit) {
         this.best = r;
