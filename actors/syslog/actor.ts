@@ -12,10 +12,11 @@ export default defineActor({
   publishes: ['mutt.events.syslog.>'],
   async run(rt) {
     const link = new ConnectionState(rt.nc);
+    const pub = jsPublisher(rt.nc);
     const listener = await startSyslogListener({
       port: rt.env.MUTT_SYSLOG_PORT,
       host: rt.env.MUTT_HTTP_HOST,
-      publish: (events) => publishEventsOrThrow(jsPublisher(rt.nc), events, link),
+      publish: (events) => publishEventsOrThrow(pub, events, link),
       log: rt.log,
       registry: rt.registry,
     });

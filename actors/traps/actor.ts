@@ -11,11 +11,12 @@ export default defineActor({
   publishes: ['mutt.events.trap.>'],
   async run(rt) {
     const link = new ConnectionState(rt.nc);
+    const pub = jsPublisher(rt.nc);
     const receiver = await startTrapReceiver({
       port: rt.env.MUTT_TRAP_PORT,
       host: rt.env.MUTT_HTTP_HOST,
       communities: rt.env.MUTT_TRAP_COMMUNITIES.split(',').map((c) => c.trim()).filter(Boolean),
-      publish: (events) => publishEventsOrThrow(jsPublisher(rt.nc), events, link),
+      publish: (events) => publishEventsOrThrow(pub, events, link),
       log: rt.log,
       registry: rt.registry,
     });
