@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import { Hono } from 'hono';
-import { connect, headers as natsHeaders, type NatsConnection } from '@nats-io/transport-node';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream } from '@nats-io/jetstream';
 import { Registry } from 'prom-client';
 import type { z } from 'zod';
@@ -73,12 +73,9 @@ function publisherFor(name: string, allowed: readonly string[], nc: NatsConnecti
   const check = (subject: string) => {
     if (!allowed.some((p) => subjectMatches(p, subject))) throw new Error(`actor '${name}' may not publish to '${subject}' (declared: ${allowed.join(', ')})`);
   };
-  const headersFor = (opts?: PublishOptions) => {
-    if (!opts?.headers && !opts?.contentType) return undefined;
-    const h = natsHeaders();
-    for (const [k, v] of Object.entries(opts.headers ?? {})) h.set(k, v);
-    if (opts.contentType) h.set(Headers.contentType, opts.contentType);
-    return h;
+  const headersFor = (opts?: PublishOptions): Record<string, string> | undefined => {
+    if (!opts?.contentType) return opts?.headers;
+    return { ...opts.headers, [Headers.contentType]: opts.contentType };
   };
   const pub = jsPublisher(nc);
   return {

@@ -10,7 +10,7 @@
 //   const link = new ConnectionState(nc)
 //   const outcomes = await publishEvents(jsPublisher(nc), events, { link, timeoutMs: 5000 })
 
-import { headers, type MsgHdrs, type NatsConnection } from '@nats-io/transport-node';
+import type { NatsConnection } from '@nats-io/transport-node';
 import { JetStreamApiError } from '@nats-io/jetstream';
 import type { JsPublish } from './js-publisher.ts';
 import { encodeTrusted } from '../../protocol/codec.ts';
@@ -59,11 +59,8 @@ export class ConnectionState {
   }
 }
 
-export function eventHeaders(event: IngestEvent): MsgHdrs {
-  const h = headers();
-  h.set(Headers.correlationId, event.correlationId);
-  h.set(Headers.host, event.host);
-  return h;
+export function eventHeaders(event: IngestEvent): Record<string, string> {
+  return { [Headers.correlationId]: event.correlationId, [Headers.host]: event.host };
 }
 
 export async function publishEvents(

@@ -98,19 +98,19 @@ export class NatsSender implements Sender {
     private readonly url: string,
     private readonly correlationId: string,
     private readonly mods: {
-      js: import('@nats-io/jetstream').JetStreamClient;
+      js: import('../../actors/runtime/js-publisher.ts').JsPublish;
       normalise: typeof import('../../gateway/ingest/normalise.ts').normaliseHttpEvent;
       publish: typeof import('../../actors/runtime/publish-events.ts').publishEvents;
     },
   ) {}
 
   static async open(nc: NatsConnection, url: string, correlationId: string): Promise<NatsSender> {
-    const [{ jetstream }, { normaliseHttpEvent }, { publishEvents }] = await Promise.all([
-      import('@nats-io/jetstream'),
+    const [{ jsPublisher }, { normaliseHttpEvent }, { publishEvents }] = await Promise.all([
+      import('../../actors/runtime/js-publisher.ts'),
       import('../../gateway/ingest/normalise.ts'),
       import('../../actors/runtime/publish-events.ts'),
     ]);
-    return new NatsSender(nc, url, correlationId, { js: jetstream(nc), normalise: normaliseHttpEvent, publish: publishEvents });
+    return new NatsSender(nc, url, correlationId, { js: jsPublisher(nc), normalise: normaliseHttpEvent, publish: publishEvents });
   }
 
   get target(): string {

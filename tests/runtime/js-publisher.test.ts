@@ -6,7 +6,7 @@ import * as assert from 'uvu/assert';
 import { connect, headers, type NatsConnection } from '@nats-io/transport-node';
 import { jetstreamManager, DiscardPolicy, JetStreamApiError } from '@nats-io/jetstream';
 import { startNats, type TestNats } from '../helpers/nats-server.ts';
-import { jsPublisher, JsPublisher, NoStreamError, PublishTimeoutError } from '../../actors/runtime/js-publisher.ts';
+import { encodeHeaderBlock, jsPublisher, JsPublisher, NoStreamError, PublishTimeoutError } from '../../actors/runtime/js-publisher.ts';
 import { classifyPublishError } from '../../actors/runtime/publish-events.ts';
 
 let nats: TestNats;
@@ -28,9 +28,7 @@ test.after(async () => {
 test('answers with the stream and sequence; a repeated Nats-Msg-Id is acked as a duplicate of the same message', async () => {
   const pub = jsPublisher(nc);
   assert.is(jsPublisher(nc), pub, 'one publisher per connection');
-  const h = headers();
-  h.set('Mutt-Host', 'r1');
-  const a = await pub.publish('pub.a', bytes('one'), { msgID: 'id-1', headers: h });
+  const a = await pub.publish('pub.a', bytes('one'), { msgID: 'id-1', headers: { 'Mutt-Host': 'r1', 'Mutt-Rule': ' spaced ' } });
   const b = await pub.publish('pub.a', bytes('one again'), { msgID: 'id-1' });
   const c = await pub.publish('pub.b', bytes('two'));
   assert.is(a.stream, 'PUB');
@@ -42,6 +40,31 @@ test('answers with the stream and sequence; a repeated Nats-Msg-Id is acked as a
   assert.is(new TextDecoder().decode(stored!.data), 'one');
   assert.is(stored!.header.get('Mutt-Host'), 'r1');
   assert.is(stored!.header.get('Nats-Msg-Id'), 'id-1');
+  assert.is(stored!.header.get('Mutt-Rule'), 'spaced', 'values are trimmed, as nats.js trims them');
+});
+
+test('a header value with a line break or an invalid name is refused before anything is sent', async () => {
+  const pub = jsPublisher(nc);
+  const before = (await (await jetstreamManager(nc)).streams.info('PUB')).state.messages;
+  const attempts: { msgID?: string; headers?: Record<string, string> }[] = [{ headers: { 'Mutt-Host': 'r1\r\nNats-Msg-Id: forged' } }, { headers: { 'Bad Name': 'x' } }, { msgID: 'a\nb' }];
+  for (const opts of attempts) {
+    const err = await pub.publish('pub.refused', bytes('x'), opts).then(() => null, (e: unknown) => e as Error);
+    assert.ok(err, `refused: ${JSON.stringify(opts)}`);
+    assert.match(err!.message, /header|name/);
+  }
+  assert.is((await (await jetstreamManager(nc)).streams.info('PUB')).state.messages, before, 'nothing stored');
+});
+
+test('the header block has the wire form nats.js writes; an explicit msgID replaces a Nats-Msg-Id header', () => {
+  const text = (b: Uint8Array | null) => (b ? new TextDecoder().decode(b) : null);
+  assert.is(text(encodeHeaderBlock(undefined, undefined)), null);
+  assert.is(text(encodeHeaderBlock(undefined, {})), null);
+  assert.is(text(encodeHeaderBlock('id-9', { 'Mutt-Host': 'r1' })), 'NATS/1.0\r\nMutt-Host: r1\r\nNats-Msg-Id: id-9\r\n\r\n');
+  assert.is(text(encodeHeaderBlock('id-9', { 'Nats-Msg-Id': 'other' })), 'NATS/1.0\r\nNats-Msg-Id: id-9\r\n\r\n');
+  const h = headers();
+  h.set('Mutt-Host', 'r1');
+  h.set('Nats-Msg-Id', 'id-9');
+  assert.is(text(encodeHeaderBlock('id-9', { 'Mutt-Host': 'r1' })), new TextDecoder().decode((h as unknown as { encode(): Uint8Array }).encode()));
 });
 
 test('a burst of concurrent publishes is answered in full, each with its own sequence', async () => {
