@@ -14,6 +14,7 @@ import { deadLetter } from './dead-letter.ts';
 import { actorMetrics } from './metrics.ts';
 import { Semaphore } from './semaphore.ts';
 import { afterThisTurn, writesQueuedSoFar } from './turn-writes.ts';
+import { peekHeader } from './header-peek.ts';
 
 const JITTER = 0.2;
 /** Deliveries beyond the retry budget with no outcome mean the handler kills the process: poison. */
@@ -80,6 +81,24 @@ export async function runConsumer<S extends z.ZodType, State>(def: ConsumingActo
   }, keepAliveMs);
   keepAliveTimer.unref();
 
+  // A handler's context inherits the runtime and the state instead of copying them for every message: the
+  // per-message spread of a dozen fields was a tenth of the alerter's allocations.
+  class Context {
+    constructor(
+      private readonly msg: JsMsg,
+      readonly cfg: HandlerContext<State>['cfg'],
+      readonly delivery: HandlerContext<State>['delivery'],
+      private readonly childLog: () => HandlerContext<State>['log'],
+    ) {}
+    get log() {
+      return this.childLog();
+    }
+    working() {
+      this.msg.working();
+    }
+  }
+  Object.setPrototypeOf(Context.prototype, { ...rt, state });
+
   async function toDlq(msg: JsMsg, reason: PermanentError['reason'], attempts: number, lastError: string, extra: { status?: number; excerpt?: string } = {}) {
     await deadLetter(rt.js, {
       stage: def.name,
@@ -103,9 +122,8 @@ export async function runConsumer<S extends z.ZodType, State>(def: ConsumingActo
   async function handleOne(msg: JsMsg): Promise<void> {
     const attempt = msg.info.deliveryCount;
     const storedAt = Math.floor(msg.info.timestampNanos / 1e6);
-    const correlationId = msg.headers?.get(Headers.correlationId) || undefined;
     let log: HandlerContext<State>['log'] | undefined;
-    const childLog = () => (log ??= rt.log.child({ actor: def.name, subject: msg.subject, seq: msg.seq, correlationId }));
+    const childLog = () => (log ??= rt.log.child({ actor: def.name, subject: msg.subject, seq: msg.seq, correlationId: peekHeader(msg, Headers.correlationId) || undefined }));
     const retry = def.retry;
     const budget = maxAttempts(retry);
     try {
@@ -114,7 +132,7 @@ export async function runConsumer<S extends z.ZodType, State>(def: ConsumingActo
         await toDlq(msg, 'poison', attempt, firstErrors.get(msg.seq) ?? 'delivered repeatedly without an outcome (handler crashed or hung)');
         return;
       }
-      const decoded = decode(schema, msg.data, msg.headers?.get(Headers.contentType));
+      const decoded = decode(schema, msg.data, peekHeader(msg, Headers.contentType));
       if (!decoded.ok) {
         childLog().warn({ reason: decoded.error.reason, issues: decoded.error.issues.slice(0, 5) }, 'invalid message dead-lettered');
         await toDlq(msg, decoded.error.reason, attempt, decoded.error.message);
@@ -124,15 +142,8 @@ export async function runConsumer<S extends z.ZodType, State>(def: ConsumingActo
       const started = performance.now();
       metrics.inFlight.inc();
       try {
-        const ctx: HandlerContext<State> = {
-          ...rt,
-          state,
-          cfg: rt.config.get(),
-          delivery: { subject: msg.subject, stream, seq: msg.seq, attempt, headers: msg.headers, storedAt },
-          get log() { return childLog(); },
-          working: () => msg.working(),
-        };
-        await def.handle(decoded.value, ctx);
+        const ctx = new Context(msg, rt.config.get(), { subject: msg.subject, stream, seq: msg.seq, attempt, storedAt, get headers() { return msg.headers; } }, childLog);
+        await def.handle(decoded.value, ctx as unknown as HandlerContext<State>);
       } finally {
         inFlight.delete(msg);
         metrics.inFlight.dec();
