@@ -26,6 +26,8 @@ export interface RateGateOptions {
   leadMs?: number;
 }
 
+const MIN_BLOCK = 16;
+
 export class RateGate {
   private readonly slots: number[] = [];
   private refill: Promise<void> | null = null;
@@ -37,6 +39,8 @@ export class RateGate {
   dropped = 0;
   /** Callers currently waiting for a permit. */
   waiting = 0;
+  /** Permits handed out since the last reservation: the demand the next one is sized by. */
+  private usedSinceFill = 0;
 
   constructor(private readonly opts: RateGateOptions) {
     this.now = opts.now ?? Date.now;
@@ -66,6 +70,7 @@ export class RateGate {
             this.dropped++;
             continue;
           }
+          this.usedSinceFill++;
           return this.now() - start;
         }
         if (this.lastSlot - t > this.leadMs) {
@@ -87,7 +92,12 @@ export class RateGate {
   }
 
   private async fill(): Promise<void> {
-    const r = await this.opts.reserve(Math.max(1, this.opts.blockSize()));
+    // A block is ~100 ms of the global rate, up to 1,000 permits. When the limit is far above this process's
+    // traffic those permits all fall within a few ms and go stale unused, so ask for about what the callers of
+    // the last block took (at least MIN_BLOCK), and let the ask double while they take everything.
+    const demand = Math.max(MIN_BLOCK, this.waiting, 2 * this.usedSinceFill);
+    this.usedSinceFill = 0;
+    const r = await this.opts.reserve(Math.max(1, Math.min(this.opts.blockSize(), demand)));
     if ('slots' in r) {
       this.slots.push(...r.slots);
       if (r.slots.length > 0) this.lastSlot = r.slots[r.slots.length - 1];

@@ -114,6 +114,30 @@ test('the rate limit holds across replicas sharing the KV, and every waiting cal
   assert.ok(casWrites < replicas * perReplica / 2, `${casWrites} CAS writes for ${replicas * perReplica} permits (blocks)`);
 });
 
+test('the rate gate asks for about what its callers take, not a whole block of a limit far above its traffic', async () => {
+  const now = 0;
+  const asked: number[] = [];
+  const gate = new RateGate({
+    reserve: async (n) => {
+      asked.push(n);
+      return { slots: Array.from({ length: n }, () => now) };
+    },
+    blockSize: () => 1000,
+    now: () => now,
+    toleranceMs: 10,
+  });
+  await gate.acquire();
+  assert.equal(asked, [16], 'a first ask of 16, not 1,000');
+  // 40 concurrent callers: 15 take what is left, 25 wait; the block was used up, so the next ask doubles.
+  await Promise.all(Array.from({ length: 40 }, () => gate.acquire()));
+  assert.equal(asked.slice(0, 2), [16, 32], 'twice what the last block gave, which covers the 25 waiting');
+  assert.ok(asked.every((n) => n <= 1000));
+  const limited = new RateGate({ reserve: async (n) => (asked.push(n), { slots: Array.from({ length: n }, () => now) }), blockSize: () => 5, now: () => now, toleranceMs: 10 });
+  asked.length = 0;
+  await limited.acquire();
+  assert.equal(asked, [5], 'a block smaller than the minimum ask is asked for whole');
+});
+
 test('the rate gate drops stale permits, retries after waitMs, and honours abort', async () => {
   let now = 0;
   let calls = 0;
