@@ -5,12 +5,16 @@
 //   tokenToHost('core-sw1_example_com') === 'core-sw1.example.com'
 
 const SAFE = /^[a-z0-9-]$/;
+const PLAIN = /^[a-z0-9.-]+$/;
 
 /** Encodes any text into one subject token: lower-cased, '.' -> '_', other unsafe bytes -> %XX. */
 export function encodeToken(text: string): string {
   if (text.length === 0) return '%';
+  const lower = text.toLowerCase();
+  // Most host names and teams need nothing but the dots replaced: skip the per-character loop.
+  if (PLAIN.test(lower)) return lower.replaceAll('.', '_');
   let out = '';
-  for (const ch of text.toLowerCase()) {
+  for (const ch of lower) {
     if (SAFE.test(ch)) out += ch;
     else if (ch === '.') out += '_';
     else for (const b of Buffer.from(ch, 'utf8')) out += '%' + b.toString(16).toUpperCase().padStart(2, '0');

@@ -111,12 +111,29 @@ export function isConsuming(def: ActorDef): def is ConsumingActorDef<z.ZodType, 
 
 /** True when `subject` is matched by a NATS pattern with `*` and `>` wildcards. */
 export function subjectMatches(pattern: string, subject: string): boolean {
-  const p = pattern.split('.');
-  const s = subject.split('.');
-  for (let i = 0; i < p.length; i++) {
-    if (p[i] === '>') return s.length > i;
-    if (i >= s.length) return false;
-    if (p[i] !== '*' && p[i] !== s[i]) return false;
+  // Token by token without splitting: it runs for every publish (the declared-subjects check).
+  let pi = 0;
+  let si = 0; // start of the subject's current token; -1 once the subject has no more tokens
+  while (pi >= 0) {
+    if (si < 0) return false;
+    const pe = tokenEnd(pattern, pi);
+    const se = tokenEnd(subject, si);
+    const wild = pe - pi === 1 ? pattern.charCodeAt(pi) : 0;
+    if (wild === 0x3e /* > */) return true; // the subject has at least one token here
+    if (wild !== 0x2a /* * */ && !sameToken(pattern, pi, pe, subject, si, se)) return false;
+    pi = pe < pattern.length ? pe + 1 : -1;
+    si = se < subject.length ? se + 1 : -1;
   }
-  return p.length === s.length;
+  return si < 0;
+}
+
+function tokenEnd(s: string, from: number): number {
+  const dot = s.indexOf('.', from);
+  return dot < 0 ? s.length : dot;
+}
+
+function sameToken(a: string, ai: number, ae: number, b: string, bi: number, be: number): boolean {
+  if (ae - ai !== be - bi) return false;
+  for (let k = 0; k < ae - ai; k++) if (a.charCodeAt(ai + k) !== b.charCodeAt(bi + k)) return false;
+  return true;
 }

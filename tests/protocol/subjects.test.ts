@@ -7,6 +7,9 @@ import { normaliseOid, oidHasPrefix } from '../../protocol/oid.ts';
 test('host names become one readable subject token and back', () => {
   assert.is(encodeToken('router1.prod.example.com'), 'router1_prod_example_com');
   assert.is(decodeToken('router1_prod_example_com'), 'router1.prod.example.com');
+  assert.is(encodeToken('Core-SW1.Example.com'), 'core-sw1_example_com');
+  assert.is(encodeToken('host_with_underscore'), 'host%5Fwith%5Funderscore', '_ stands for a dot, so a real _ is escaped');
+  assert.is(encodeToken('\u212A.lab'), 'k_lab', 'the Kelvin sign lower-cases to k, the same in both paths');
   for (const h of ['Core-SW1.example.com', 'host_with_underscore', 'a b*c>d', 'ünïcode.host', '10.0.0.1', '']) {
     const t = encodeToken(h);
     assert.not.match(t, /[.\s*>]/, `token ${t} is a single safe token`);

@@ -119,4 +119,28 @@ t('pure helpers: semaphore, subject patterns, backoff schedule', async () => {
   assert.is(scheduledDelay(retry, 1, new RetryableError('status', 'x', { retryAfterMs: 9000 }), () => 0.5), 9000);
 });
 
+t('subjectMatches agrees with a split-based reference on every small pattern and subject', () => {
+  const reference = (pattern: string, subject: string) => {
+    const p = pattern.split('.');
+    const s = subject.split('.');
+    for (let i = 0; i < p.length; i++) {
+      if (p[i] === '>') return s.length > i;
+      if (i >= s.length) return false;
+      if (p[i] !== '*' && p[i] !== s[i]) return false;
+    }
+    return p.length === s.length;
+  };
+  const tokens = ['a', 'b', 'ab', '*', '>', ''];
+  const all = (n: number): string[] => (n === 1 ? tokens : all(n - 1).flatMap((x) => tokens.map((t) => `${x}.${t}`)));
+  const strings = [...all(1), ...all(2), ...all(3)];
+  let checked = 0;
+  for (const pattern of strings) {
+    for (const subject of strings) {
+      if (subjectMatches(pattern, subject) !== reference(pattern, subject)) assert.unreachable(`'${pattern}' vs '${subject}'`);
+      checked++;
+    }
+  }
+  assert.is(checked, strings.length ** 2);
+});
+
 t.run();
