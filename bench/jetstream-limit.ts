@@ -10,6 +10,7 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { AckPolicy, DeliverPolicy, DiscardPolicy, jetstream, jetstreamManager, RetentionPolicy, StorageType } from '@nats-io/jetstream';
 import { startCluster } from '../tests/helpers/nats-cluster.ts';
 import { publishAll, type OutMessage } from './nats-producer.ts';
+import { jsPublisher } from '../actors/runtime/js-publisher.ts';
 import { cpuSeconds, findPid } from './proc-stats.ts';
 
 export interface JetStreamLimit {
@@ -42,7 +43,7 @@ export async function measureJetStreamLimit(
     const messages: OutMessage[] = payloads.map((p) => ({ subject: p.subject.replace(/^mutt\.events\./, 'bench.limit.'), data: p.data }));
     const payloadBytes = Math.round(messages.reduce((a, m) => a + m.data.length, 0) / Math.max(1, messages.length));
     const cpu0 = serverCpu();
-    const pub = await publishAll(js, messages, { window: opts.window });
+    const pub = await publishAll(jsPublisher(nc), messages, { window: opts.window });
 
     await jsm.consumers.add(STREAM, { durable_name: 'bench', ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All, max_ack_pending: 20_000, num_replicas: replicas });
     const consumer = await js.consumers.get(STREAM, 'bench');

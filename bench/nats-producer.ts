@@ -1,10 +1,10 @@
 // A producer that publishes straight to JetStream as fast as the server acknowledges: a window of unacknowledged
 // publishes kept full (async publish), each refilled as its PubAck arrives. A failed publish is retried with the
-// same Nats-Msg-Id, so a retry can never store an event twice.
-//   const r = await publishAll(js, messages, { window: 1024 })   // { published, seconds, perSecond, retries }
+// same Nats-Msg-Id, so a retry can never store an event twice. It publishes through MUTT's own hot-path
+// publisher (actors/runtime/js-publisher.ts), so the limit and the producers cost what MUTT's ingest costs.
+//   const r = await publishAll(jsPublisher(nc), messages, { window: 1024 })   // { published, seconds, perSecond, retries }
 
-import { headers as natsHeaders, type MsgHdrs } from '@nats-io/transport-node';
-import type { JetStreamClient } from '@nats-io/jetstream';
+import type { JsPublish } from '../actors/runtime/js-publisher.ts';
 import { Headers } from '../protocol/subjects.ts';
 
 export interface OutMessage {
@@ -12,7 +12,7 @@ export interface OutMessage {
   data: Uint8Array;
   /** Nats-Msg-Id (dedupe); none for the raw limit measurement. */
   msgId?: string;
-  headers?: MsgHdrs;
+  headers?: Record<string, string>;
 }
 
 export interface PublishResult {
@@ -27,7 +27,7 @@ export interface PublishResult {
 
 const MAX_ATTEMPTS = 8;
 
-export async function publishAll(js: JetStreamClient, messages: readonly OutMessage[], opts: { window: number; timeoutMs?: number }): Promise<PublishResult> {
+export async function publishAll(js: JsPublish, messages: readonly OutMessage[], opts: { window: number; timeoutMs?: number }): Promise<PublishResult> {
   let next = 0;
   let inFlight = 0;
   let done = 0;
@@ -62,15 +62,12 @@ export async function publishAll(js: JetStreamClient, messages: readonly OutMess
 }
 
 /** Headers every MUTT event carries (as actors/runtime/publish-events.ts sets them). */
-export function eventHeaders(correlationId: string, host: string): MsgHdrs {
-  const h = natsHeaders();
-  h.set(Headers.correlationId, correlationId);
-  h.set(Headers.host, host);
-  return h;
+export function eventHeaders(correlationId: string, host: string): Record<string, string> {
+  return { [Headers.correlationId]: correlationId, [Headers.host]: host };
 }
 
 /** One publish for the open-loop generator: not awaited by the scheduler, retried in the background. */
-export async function publishWithRetry(js: JetStreamClient, m: OutMessage, onRetry?: () => void): Promise<void> {
+export async function publishWithRetry(js: JsPublish, m: OutMessage, onRetry?: () => void): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     try {
       await js.publish(m.subject, m.data, { msgID: m.msgId, headers: m.headers, timeout: 10_000 });

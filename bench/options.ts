@@ -12,6 +12,7 @@ export const BENCH_USAGE = `usage: tsx bench/run.ts [options]
   --scale N[,N]       alerter+forwarder replicas of the split-mode scaling runs (default 1,2,4)
   --soak SECONDS      instead of the benchmark: steady load for that long, RSS of every process each 10 s
   --soak-rate N       offered load of the soak, events/s (default 1000)
+  --hops              split each latency phase into hops (generator, alerter, forwarder), seen by a tracer process
   --profile           V8 CPU profiles of every MUTT process (in the temp dir), with their top functions printed
   --out DIR           where <timestamp>.json goes (default bench/results)
   --quick             tiny sizes for the smoke test (< 60 s)
@@ -36,6 +37,8 @@ export interface BenchOptions {
   soakSeconds: number | null;
   soakRate: number;
   profile: boolean;
+  /** Latency by hop: a tracer process watches events and alerts go by (adds its own load to the box). */
+  hops: boolean;
   outDir: string;
   quick: boolean;
   /** Messages of the raw JetStream publish / consume measurement. */
@@ -86,6 +89,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions & { help: boolean }
     soakSeconds: null,
     soakRate: 1000,
     profile: false,
+    hops: false,
     outDir: 'bench/results',
     limitMessages: quick ? 5000 : 50_000,
     ruleEngineEvents: quick ? 5000 : 30_000,
@@ -114,6 +118,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions & { help: boolean }
       case '--soak': o.soakSeconds = positiveInt(flag, value()); break;
       case '--soak-rate': o.soakRate = positiveInt(flag, value()); break;
       case '--profile': o.profile = true; break;
+      case '--hops': o.hops = true; break;
       case '--out': {
         const v = value();
         if (!v) throw new BenchUsageError('--out: missing directory');

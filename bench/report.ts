@@ -3,6 +3,7 @@
 // sets one, its target and whether it was met.
 //   const table = formatTable(result); writeResult(dir, result)
 
+import type { HopStats } from './hops.ts';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BenchOptions } from './options.ts';
@@ -32,6 +33,8 @@ export interface LatencyFigure extends LatencyStats {
   via: 'nats';
   sent: number;
   maxSendLagMs: number;
+  /** With --hops: the same latency split into generator, alerter and forwarder hops. */
+  hops?: HopStats;
 }
 
 export interface ProcessFigure {

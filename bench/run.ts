@@ -31,6 +31,7 @@ import { assertValidEvents, buildWorkload, encodeForNats, loadWorkload, toHttpIt
 import { cpuSeconds, findPid, loadAverage, machineFacts, peakRssMb, rssMb } from './proc-stats.ts';
 import { spawnAll, type MuttProcess, type Role } from './mutt-processes.ts';
 import { measureClusterLimit, measureJetStreamLimit } from './jetstream-limit.ts';
+import { jsPublisher } from '../actors/runtime/js-publisher.ts';
 import { eventHeaders, publishAll, publishWithRetry, type OutMessage } from './nats-producer.ts';
 import { HttpSender, sendAll } from './http-sender.ts';
 import { AlertTracker, eventsStored, streamDepths, waitAlerterDrained, waitDrained, waitStreamsEmpty } from './pipeline-watch.ts';
@@ -38,6 +39,8 @@ import { diffHistogram, histogramCount, histogramQuantile, readHistogram, type H
 import { syslogLines } from './syslog-lines.ts';
 import { sendTcp, sendUdp, type SyslogIngest } from './syslog-sender.ts';
 import { latencyStats, sendOpenLoop, type OpenLoopSchedule } from './open-loop.ts';
+import { formatHops, hopStats } from './hops.ts';
+import { startHopTracer } from './hop-process.ts';
 import { formatSummary, summariseProfile, type CpuProfile } from './cpuprofile-summary.ts';
 import {
   checkTargets, formatSoak, formatTable, writeResult,
@@ -112,7 +115,7 @@ async function throughput(b: Bench, procs: readonly MuttProcess[], path: Path, i
       const e = encodeForNats(it, now);
       return { subject: e.subject, data: e.data, msgId: e.id, headers: eventHeaders(it.id, it.host) };
     });
-    send = () => publishAll(b.js, messages, { window: b.opts.publishWindow });
+    send = () => publishAll(jsPublisher(b.nc), messages, { window: b.opts.publishWindow });
   } else {
     const now = Date.now();
     const size = path === 'httpBatch' ? 100 : 1;
@@ -146,16 +149,24 @@ const round3 = (n: number) => Math.round(n * 1000) / 1000;
 async function latency(b: Bench, rate: number, label: string): Promise<LatencyFigure> {
   b.moog.reset();
   const items = b.w.events(latencyEventCount(b.opts, rate), label);
+  const tracer = b.opts.hops ? await startHopTracer(ROOT, b.nats.url, join(tmpdir(), `mutt-hops-${label}.json`)) : null;
   const tracker = new AlertTracker(b.moog).start();
   const pending: Promise<void>[] = [];
-  const schedule = await sendOpenLoop(items, rate, (item, due) => {
-    const e = encodeForNats(item, Math.floor(due));
-    pending.push(publishWithRetry(b.js, { subject: e.subject, data: e.data, msgId: e.id, headers: eventHeaders(item.id, item.host) }));
-  });
-  await Promise.all(pending);
-  await waitDrained(b.jsm, b.moog, schedule.forwardedIds.length, { timeoutMs: drainTimeout(items.length) });
-  tracker.stop();
-  return { rate, via: 'nats', sent: schedule.sent, maxSendLagMs: schedule.maxSendLagMs, ...latencyStats(schedule, tracker.receivedAt) };
+  try {
+    const schedule = await sendOpenLoop(items, rate, (item, due) => {
+      const e = encodeForNats(item, Math.floor(due));
+      pending.push(publishWithRetry(jsPublisher(b.nc), { subject: e.subject, data: e.data, msgId: e.id, headers: eventHeaders(item.id, item.host) }));
+    });
+    await Promise.all(pending);
+    await waitDrained(b.jsm, b.moog, schedule.forwardedIds.length, { timeoutMs: drainTimeout(items.length) });
+    tracker.stop();
+    const seen = tracer ? await tracer.stop() : null;
+    const hops = seen ? hopStats(schedule.due, tracker.receivedAt, seen.events, seen.alerts) : undefined;
+    return { rate, via: 'nats', sent: schedule.sent, maxSendLagMs: schedule.maxSendLagMs, ...latencyStats(schedule, tracker.receivedAt), hops };
+  } finally {
+    tracker.stop();
+    tracer?.kill();
+  }
 }
 
 function describeThroughput(name: string, f: ThroughputFigure): string {
@@ -220,6 +231,7 @@ async function runLayout(b: Bench, mode: 'up' | 'split'): Promise<{ result: Mode
       const l = await latency(b, rate, id(`lat${rate}`));
       lat.push(l);
       progress(`${mode}: open-loop ${fmt(rate)} ev/s for ${(latencyEventCount(o, rate) / rate).toFixed(1)} s: p50 ${l.p50Ms} ms, p99 ${l.p99Ms} ms, max ${l.maxMs} ms (${l.alerts} alerts${l.missing ? `, ${l.missing} MISSING` : ''}; generator lag ≤ ${l.maxSendLagMs} ms)`);
+      if (l.hops) progress(formatHops(`${mode}: latency at ${fmt(rate)} ev/s by hop`, l.hops));
     }
     checkAlive(all);
     const processes: ProcessFigure[] = procs.map((p) => ({ name: p.name, peakRssMb: Math.round(peakRssMb(p.pid)) }));
@@ -382,7 +394,7 @@ async function runSoak(b: Bench, mode: 'up' | 'split'): Promise<SoakResult> {
       const pending: Promise<void>[] = [];
       schedules.push(await sendOpenLoop(items, o.soakRate, (item, due) => {
         const e = encodeForNats(item, Math.floor(due));
-        pending.push(publishWithRetry(b.js, { subject: e.subject, data: e.data, msgId: e.id, headers: eventHeaders(item.id, item.host) }));
+        pending.push(publishWithRetry(jsPublisher(b.nc), { subject: e.subject, data: e.data, msgId: e.id, headers: eventHeaders(item.id, item.host) }));
       }));
       await Promise.all(pending);
       events += items.length;

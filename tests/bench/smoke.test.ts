@@ -47,11 +47,11 @@ function positive(result: unknown, path: string): void {
 }
 
 t('--quick completes, prints the table and writes a result with every figure positive', async () => {
-  const { code, output } = await runBench(['--quick', '--out', outDir], 240_000);
+  const { code, output } = await runBench(['--quick', '--hops', '--out', outDir], 240_000);
   assert.is(code, 0, `benchmark exited ${code}:\n${output.slice(-4000)}`);
   for (const line of [/JetStream async publish \(the limit\)/, /up: end-to-end, NATS producers/, /split: end-to-end, NATS producers/,
     /split: 2 alerter \+ 2 forwarder, end-to-end/, /split: forwarder alone, Moogsoft request p50 \/ p99/,
-    /up: syslog UDP ingest/, /split: syslog TCP ingest/, /latency at [\d,]+ ev\/s, p50 \/ p99 \/ max/, /split: alerter-1/, /result: /]) {
+    /up: syslog UDP ingest/, /split: syslog TCP ingest/, /latency at [\d,]+ ev\/s, p50 \/ p99 \/ max/, /split: alerter-1/, /latency at [\d,]+ ev\/s by hop \(\d+ events\)/, /result: /]) {
     assert.match(output, line);
   }
 
@@ -79,7 +79,7 @@ t('--quick completes, prints the table and writes a result with every figure pos
     for (const w of [...workers, 'nats-server']) positive(result, `modes.${i}.nats.cpuPer1kEvents.${w}`);
     positive(result, `modes.${i}.httpBatch.cpuPer1kEvents.${m.mode === 'up' ? 'up' : 'gateway'}`);
     assert.ok(m.latency.length >= 2, `${m.mode}: a latency figure per --rate`);
-    m.latency.forEach((_, j) => { for (const f of ['rate', 'sent', 'alerts', 'p50Ms', 'p99Ms', 'maxMs']) positive(result, `modes.${i}.latency.${j}.${f}`); });
+    m.latency.forEach((_, j) => { for (const f of ['rate', 'sent', 'alerts', 'p50Ms', 'p99Ms', 'maxMs', 'hops.events', 'hops.hops.3.p50Ms']) positive(result, `modes.${i}.latency.${j}.${f}`); });
     assert.ok(m.processes.some((p) => p.name === 'nats-server'), `${m.mode}: nats-server is measured`);
     m.processes.forEach((_, j) => positive(result, `modes.${i}.processes.${j}.peakRssMb`));
   });
