@@ -92,6 +92,14 @@ t('send: one event, a v2.5 file (an invalid item is named), a paced stream with 
   for (const r of [nowhere, both, bad]) assert.is(r.code, 2);
 });
 
+/** Events the gateway refused because MUTT_EVENTS was full (its ingest metric). */
+async function streamFullRefusals(): Promise<number> {
+  const text = await (await fetch(`${p.gatewayUrl}/metrics`)).text();
+  let n = 0;
+  for (const m of text.matchAll(/^mutt_gateway_events_rejected_total\{[^}]*reason="stream_full"[^}]*\} (\d+)/gm)) n += Number(m[1]);
+  return n;
+}
+
 t('send: a full MUTT_EVENTS answers 503, counted as failed; --retry waits Retry-After and gets every event in', async () => {
   const alerter = p.procs.get('alerter')![0];
   await alerter.kill('SIGTERM');
@@ -99,10 +107,14 @@ t('send: a full MUTT_EVENTS answers 503, counted as failed; --retry waits Retry-
   const full = await mutt(['send', '--count', '600', '--message', 'LINK-DOWN cli-bp-a #{n}', '--quiet'], env);
   assert.is(full.code, 1);
   assert.match(full.stdout, /sent 600 event\(s\) .*: acked 500, rejected 0, failed 100 \(HTTP 503 stream_full x100\)/);
-  // With the alerter back, a retrying sender gets everything stored; its retried batches are deduplicated.
-  const restarted = p.spawn('alerter');
-  const retried = await mutt(['send', '--count', '300', '--batch', '100', '--message', 'LINK-DOWN cli-bp-b #{n}', '--retry', '30', '--quiet'], env);
-  await restarted;
+  // A retrying sender is refused while the stream is full, then gets everything stored once the alerter is back;
+  // its retried batches are deduplicated. The alerter comes back only after the sender has been refused: started
+  // together, a fast alerter could drain the stream before the sender's first batch and leave nothing to retry.
+  const refusedBefore = await streamFullRefusals();
+  const sending = mutt(['send', '--count', '300', '--batch', '100', '--message', 'LINK-DOWN cli-bp-b #{n}', '--retry', '30', '--quiet'], env);
+  await waitFor(async () => (await streamFullRefusals()) > refusedBefore, 20_000, 'the retrying sender refused while the stream is full');
+  await p.spawn('alerter');
+  const retried = await sending;
   assert.is(retried.code, 0, retried.stdout + retried.stderr);
   assert.match(retried.stdout, /sent 300 event\(s\) .*: acked 300, rejected 0, failed 0, \d+ batch retr(y|ies)/);
   await waitFor(() => delivered('cli-bp-b') === 300 && delivered('cli-bp-a') === 500, 30_000, 'all stored events delivered once');
