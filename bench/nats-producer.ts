@@ -5,7 +5,6 @@
 //   const r = await publishAll(jsPublisher(nc), messages, { window: 1024 })   // { published, seconds, perSecond, retries }
 
 import type { JsPublish } from '../actors/runtime/js-publisher.ts';
-import { Headers } from '../protocol/subjects.ts';
 
 export interface OutMessage {
   subject: string;
@@ -59,11 +58,6 @@ export async function publishAll(js: JsPublish, messages: readonly OutMessage[],
   const endedAt = performance.now();
   const seconds = (endedAt - startedAt) / 1000;
   return { published: messages.length, seconds, perSecond: messages.length / seconds, retries, startedAt, endedAt };
-}
-
-/** Headers every MUTT event carries (as actors/runtime/publish-events.ts sets them). */
-export function eventHeaders(correlationId: string, host: string): Record<string, string> {
-  return { [Headers.correlationId]: correlationId, [Headers.host]: host };
 }
 
 /** One publish for the open-loop generator: not awaited by the scheduler, retried in the background. */

@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
+import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import { loadEnv } from '../protocol/env.ts';
 import { Bucket } from '../protocol/streams.ts';
@@ -31,8 +31,9 @@ import { assertValidEvents, buildWorkload, encodeForNats, loadWorkload, toHttpIt
 import { cpuSeconds, findPid, loadAverage, machineFacts, peakRssMb, rssMb } from './proc-stats.ts';
 import { spawnAll, type MuttProcess, type Role } from './mutt-processes.ts';
 import { measureClusterLimit, measureJetStreamLimit } from './jetstream-limit.ts';
-import { jsPublisher } from '../actors/runtime/js-publisher.ts';
-import { eventHeaders, publishAll, publishWithRetry, type OutMessage } from './nats-producer.ts';
+import { jsPublisher, type JsPublisher } from '../actors/runtime/js-publisher.ts';
+import { eventHeaders } from '../actors/runtime/publish-events.ts';
+import { publishAll, publishWithRetry, type OutMessage } from './nats-producer.ts';
 import { HttpSender, sendAll } from './http-sender.ts';
 import { AlertTracker, eventsStored, streamDepths, waitAlerterDrained, waitDrained, waitStreamsEmpty } from './pipeline-watch.ts';
 import { diffHistogram, histogramCount, histogramQuantile, readHistogram, type Histogram } from './histogram-quantile.ts';
@@ -40,7 +41,7 @@ import { syslogLines } from './syslog-lines.ts';
 import { sendTcp, sendUdp, type SyslogIngest } from './syslog-sender.ts';
 import { latencyStats, sendOpenLoop, type OpenLoopSchedule } from './open-loop.ts';
 import { formatHops, hopStats } from './hops.ts';
-import { startHopTracer } from './hop-process.ts';
+import { startHopTracer, type HopTracer } from './hop-process.ts';
 import { formatSummary, summariseProfile, type CpuProfile } from './cpuprofile-summary.ts';
 import {
   checkTargets, formatSoak, formatTable, writeResult,
@@ -56,7 +57,8 @@ interface Bench {
   nats: TestNats;
   natsPid: number | null;
   nc: NatsConnection;
-  js: JetStreamClient;
+  /** MUTT's hot-path publisher on the driver's connection: the producers and the limit use it. */
+  pub: JsPublisher;
   jsm: JetStreamManager;
   moog: FakeMoog;
   w: Workload;
@@ -113,9 +115,9 @@ async function throughput(b: Bench, procs: readonly MuttProcess[], path: Path, i
     const now = Date.now();
     const messages: OutMessage[] = items.map((it) => {
       const e = encodeForNats(it, now);
-      return { subject: e.subject, data: e.data, msgId: e.id, headers: eventHeaders(it.id, it.host) };
+      return { subject: e.subject, data: e.data, msgId: e.id, headers: eventHeaders({ correlationId: it.id, host: it.host }) };
     });
-    send = () => publishAll(jsPublisher(b.nc), messages, { window: b.opts.publishWindow });
+    send = () => publishAll(b.pub, messages, { window: b.opts.publishWindow });
   } else {
     const now = Date.now();
     const size = path === 'httpBatch' ? 100 : 1;
@@ -152,21 +154,22 @@ async function latency(b: Bench, rate: number, label: string): Promise<LatencyFi
   const tracer = b.opts.hops ? await startHopTracer(ROOT, b.nats.url, join(tmpdir(), `mutt-hops-${label}.json`)) : null;
   const tracker = new AlertTracker(b.moog).start();
   const pending: Promise<void>[] = [];
+  let schedule: OpenLoopSchedule;
+  let seen: Awaited<ReturnType<HopTracer['stop']>> | null;
   try {
-    const schedule = await sendOpenLoop(items, rate, (item, due) => {
+    schedule = await sendOpenLoop(items, rate, (item, due) => {
       const e = encodeForNats(item, Math.floor(due));
-      pending.push(publishWithRetry(jsPublisher(b.nc), { subject: e.subject, data: e.data, msgId: e.id, headers: eventHeaders(item.id, item.host) }));
+      pending.push(publishWithRetry(b.pub, { subject: e.subject, data: e.data, msgId: e.id, headers: eventHeaders({ correlationId: item.id, host: item.host }) }));
     });
     await Promise.all(pending);
     await waitDrained(b.jsm, b.moog, schedule.forwardedIds.length, { timeoutMs: drainTimeout(items.length) });
-    tracker.stop();
-    const seen = tracer ? await tracer.stop() : null;
-    const hops = seen ? hopStats(schedule.due, tracker.receivedAt, seen.events, seen.alerts) : undefined;
-    return { rate, via: 'nats', sent: schedule.sent, maxSendLagMs: schedule.maxSendLagMs, ...latencyStats(schedule, tracker.receivedAt), hops };
+    seen = tracer ? await tracer.stop() : null;
   } finally {
     tracker.stop();
     tracer?.kill();
   }
+  const hops = seen ? hopStats(schedule.due, tracker.receivedAt, seen.events, seen.alerts) : undefined;
+  return { rate, via: 'nats', sent: schedule.sent, maxSendLagMs: schedule.maxSendLagMs, ...latencyStats(schedule, tracker.receivedAt), hops };
 }
 
 function describeThroughput(name: string, f: ThroughputFigure): string {
@@ -394,7 +397,7 @@ async function runSoak(b: Bench, mode: 'up' | 'split'): Promise<SoakResult> {
       const pending: Promise<void>[] = [];
       schedules.push(await sendOpenLoop(items, o.soakRate, (item, due) => {
         const e = encodeForNats(item, Math.floor(due));
-        pending.push(publishWithRetry(jsPublisher(b.nc), { subject: e.subject, data: e.data, msgId: e.id, headers: eventHeaders(item.id, item.host) }));
+        pending.push(publishWithRetry(b.pub, { subject: e.subject, data: e.data, msgId: e.id, headers: eventHeaders({ correlationId: item.id, host: item.host }) }));
       }));
       await Promise.all(pending);
       events += items.length;
@@ -477,7 +480,7 @@ async function main(argv: string[]): Promise<number> {
     MUTT_SYSLOG_PORT: '0', MUTT_TRAP_PORT: '0', LOG_LEVEL: 'info',
   };
   const b: Bench = {
-    opts, runId: Date.now().toString(36), nats, natsPid, nc, js: jetstream(nc), jsm: await jetstreamManager(nc), moog, w, env, apiKey, live: new Set(),
+    opts, runId: Date.now().toString(36), nats, natsPid, nc, pub: jsPublisher(nc), jsm: await jetstreamManager(nc), moog, w, env, apiKey, live: new Set(),
   };
   if (opts.profile) {
     // Outside the repository: profiles are large and only bench/results/*.json is git-ignored.

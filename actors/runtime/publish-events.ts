@@ -59,7 +59,7 @@ export class ConnectionState {
   }
 }
 
-export function eventHeaders(event: IngestEvent): Record<string, string> {
+export function eventHeaders(event: Pick<IngestEvent, 'correlationId' | 'host'>): Record<string, string> {
   return { [Headers.correlationId]: event.correlationId, [Headers.host]: event.host };
 }
 
