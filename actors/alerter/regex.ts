@@ -116,9 +116,7 @@ export async function checkRegexSafetyAsync(src: string, opts: SafetyOptions & {
   await workerStarted();
   const total = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const started = Date.now();
-  // recheck reads RECHECK_BACKEND synchronously when check() is called.
-  const run = (checker: 'auto' | 'fuzz', timeout: number) =>
-    withEnv('RECHECK_BACKEND', 'worker', () => recheck().check(c.folded, '', { checker, timeout, randomSeed: 1, signal: opts.signal }));
+  const run = (checker: 'auto' | 'fuzz', timeout: number) => checkInWorker(c.folded, { checker, timeout, randomSeed: 1, signal: opts.signal });
   let d = await run('auto', firstPhase(total));
   if (isTimeout(d)) d = await run('fuzz', Math.max(1, total - (Date.now() - started)));
   return judge(d, c, total);
@@ -128,8 +126,11 @@ export async function checkRegexSafetyAsync(src: string, opts: SafetyOptions & {
 // That is not the pattern's analysis, so it happens once, outside any pattern's budget — otherwise the first
 // rule written after a restart could time out and be accepted as "not proven" however simple it is.
 let workerReady: Promise<void> | undefined;
-const workerStarted = () =>
-  (workerReady ??= withEnv('RECHECK_BACKEND', 'worker', () => recheck().check('a', '', { timeout: 60_000 })).then(() => undefined, () => undefined));
+const workerStarted = () => (workerReady ??= checkInWorker('a', { timeout: 60_000 }).then(() => undefined, () => undefined));
+
+// recheck reads RECHECK_BACKEND synchronously when check() is called.
+const checkInWorker = (pattern: string, params: Parameters<Recheck['check']>[2]) =>
+  withEnv('RECHECK_BACKEND', 'worker', () => recheck().check(pattern, '', params));
 
 // The automaton checker is exact but slow on long literal-rich patterns; fuzzing finishes those.
 const firstPhase = (total: number) => Math.max(1, Math.min(1000, Math.floor(total / 4)));
