@@ -1,8 +1,9 @@
 // Reads a request body under a byte cap while it streams in: a declared Content-Length over the cap is refused
-// before reading, and a body that grows past it is cancelled at the first chunk beyond, so an oversized upload
-// never sits in memory whole. 413 either way (rendered by http-error.ts).
+// before reading, and a body that grows past it is refused at the first chunk beyond (nothing more is kept), so an oversized upload
+// never sits in memory whole. 413 either way (rendered by http-error.ts). Under @hono/node-server the body is
+// read from node's IncomingMessage (nodeBodyOf), not through a WHATWG Request built for the purpose.
 //   app.post('/x', bodyLimit({ maxBytes: 1 << 20 }), (c) => c.json({ n: c.get('rawBody').length }))
-//   const bytes = await readBodyLimited(c.req.raw, 1 << 20)
+//   const bytes = await readBodyLimited(c.req.raw, 1 << 20, nodeBodyOf(c))
 
 import type { Context } from 'hono';
 import { httpError } from '../http-error.ts';
@@ -15,9 +16,30 @@ function tooLarge(maxBytes: number) {
   });
 }
 
-export async function readBodyLimited(req: Request, maxBytes: number): Promise<Uint8Array> {
+/** The parts of node's IncomingMessage read here (the request under @hono/node-server, as `c.env.incoming`). */
+export interface NodeBody {
+  on(event: 'data', cb: (chunk: Buffer) => void): unknown;
+  on(event: 'end', cb: () => void): unknown;
+  on(event: 'error', cb: (err: Error) => void): unknown;
+  on(event: 'aborted', cb: () => void): unknown;
+  removeAllListeners(event?: string): unknown;
+  resume(): unknown;
+  readonly readableDidRead?: boolean;
+  readonly readableEnded?: boolean;
+}
+
+/** The node request behind a Hono context, when it runs under @hono/node-server and nobody has read its body. */
+export function nodeBodyOf(c: { env: unknown }): NodeBody | undefined {
+  const incoming = (c.env as { incoming?: NodeBody } | undefined)?.incoming;
+  return incoming && typeof incoming.on === 'function' && !incoming.readableDidRead ? incoming : undefined;
+}
+
+export async function readBodyLimited(req: Request, maxBytes: number, node?: NodeBody): Promise<Uint8Array> {
   const declared = req.headers.get('content-length');
   if (declared !== null && /^\d+$/.test(declared) && Number(declared) > maxBytes) throw tooLarge(maxBytes);
+  // Straight from node's stream when we have it: going through req.body makes @hono/node-server build a WHATWG
+  // Request and a web stream over the socket per request (a tenth of the gateway's CPU under batch ingest).
+  if (node) return readNodeBody(node, maxBytes);
   if (!req.body) return new Uint8Array(0);
   const reader = req.body.getReader();
   const chunks: Uint8Array[] = [];
@@ -40,9 +62,44 @@ export async function readBodyLimited(req: Request, maxBytes: number): Promise<U
   return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, total);
 }
 
+function readNodeBody(node: NodeBody, maxBytes: number): Promise<Uint8Array> {
+  if (node.readableEnded) return Promise.resolve(new Uint8Array(0));
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    const stop = () => {
+      node.removeAllListeners('data');
+      node.removeAllListeners('end');
+      node.removeAllListeners('aborted');
+    };
+    node.on('data', (chunk) => {
+      total += chunk.byteLength;
+      if (total > maxBytes) {
+        // Keep nothing more, but let the rest flow past (node discards it) so the 413 reaches the client and the
+        // connection stays usable; the server's request timeout bounds a sender that never stops.
+        stop();
+        node.resume();
+        reject(tooLarge(maxBytes));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    node.on('end', () => {
+      stop();
+      resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, total));
+    });
+    const unreadable = (err?: Error) => {
+      stop();
+      reject(httpError(400, { message: 'request body could not be read', legacyMessage: 'Invalid request body', cause: err }));
+    };
+    node.on('aborted', () => unreadable(new Error('client went away')));
+    node.on('error', unreadable);
+  });
+}
+
 export function bodyLimit(opts: { maxBytes: number }) {
   return async function bodyLimit(c: Context, next: () => Promise<void>) {
-    c.set('rawBody', await readBodyLimited(c.req.raw, opts.maxBytes));
+    c.set('rawBody', await readBodyLimited(c.req.raw, opts.maxBytes, nodeBodyOf(c)));
     await next();
   };
 }

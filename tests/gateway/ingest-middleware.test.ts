@@ -113,3 +113,42 @@ test('rate limiter: sliding window per key, previous window weighs in, window ch
 });
 
 test.run();
+
+test('bodyLimit over a real socket reads node\'s stream: chunked bodies under the cap arrive whole, over it 413, an aborted upload leaves the server serving', async () => {
+  const { serve } = await import('@hono/node-server');
+  const http = await import('node:http');
+  const app = new Hono();
+  app.onError(errorRenderer());
+  app.post('/x', bodyLimit({ maxBytes: 1000 }), (c) => c.json({ n: (c.get('rawBody' as never) as Uint8Array).length, text: Buffer.from(c.get('rawBody' as never) as Uint8Array).toString('utf8').slice(0, 5) }));
+  const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
+  await new Promise((r) => server.once('listening', r));
+  const port = (server.address() as { port: number }).port;
+  // Chunked (no Content-Length): only the streaming cap can refuse it.
+  const post = (chunks: string[], abortAfter?: number) => new Promise<{ status: number; body: string }>((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port, path: '/x', method: 'POST', headers: { 'transfer-encoding': 'chunked' } }, (res) => {
+      let body = '';
+      res.on('data', (d) => (body += d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    chunks.forEach((c, i) => {
+      req.write(c);
+      if (abortAfter === i) req.destroy();
+    });
+    if (abortAfter === undefined) req.end();
+  });
+  try {
+    const ok = await post(['hello', ' ', 'x'.repeat(500)]);
+    assert.is(ok.status, 200);
+    assert.equal(JSON.parse(ok.body), { n: 506, text: 'hello' });
+    const big = await post(['a'.repeat(600), 'b'.repeat(600), 'c'.repeat(600), 'd'.repeat(50_000)]);
+    assert.is(big.status, 413);
+    assert.match(big.body, /exceeds 1000 bytes/);
+    await post(['partial'], 0).then(() => assert.unreachable('an aborted request has no answer'), (err: Error) => assert.ok(err));
+    const after = await post(['still', ' serving']);
+    assert.is(after.status, 200);
+    assert.equal(JSON.parse(after.body), { n: 13, text: 'still' });
+  } finally {
+    await new Promise((r) => server.close(r));
+  }
+});
