@@ -133,10 +133,12 @@ export async function startProcess(opts: ProcessOptions): Promise<RunningProcess
     await retryUntil(() => provision(nc, env), log, signal, 'provisioning streams and buckets');
     config = await ConfigView.open(nc, log);
     ctx = { nc, env, config, log, registry, health, instance, signal };
-    const app = new Hono();
-    app.route('/', healthRoutes(health, registry, { instance, version: VERSION, actors: opts.actors.map((a) => a.name) }));
     http = opts.http ? await opts.http(ctx) : undefined;
-    if (http) app.route('/', http.app);
+    // The HTTP app is served as it is, with the health routes added to it: routed into another app, every one of its
+    // handlers and middleware would run inside an extra compose per request (Hono wraps the routes of a sub-app
+    // that has its own onError) — a tenth of the gateway's CPU per single-event POST.
+    const app = http?.app ?? new Hono();
+    app.route('/', healthRoutes(health, registry, { instance, version: VERSION, actors: opts.actors.map((a) => a.name) }));
     listening = await listen(app, env.MUTT_HTTP_HOST, env.MUTT_HTTP_PORT);
   } catch (err) {
     // A start that fails half-way must not leave a reconnecting NATS connection keeping the process alive.
