@@ -12,7 +12,6 @@ import { VERSION } from '../../actors/runtime/process.ts';
 import { authGuard } from '../auth/middleware.ts';
 import type { ApiKeyStore } from '../auth/store.ts';
 import type { FailureThrottle } from '../auth/throttle.ts';
-import { errorRenderer } from '../http-error.ts';
 import type { GatewayEnv } from '../middleware/context.ts';
 import { OpenApiRegistry, type OpenApiDocument } from '../openapi/document.ts';
 import type { ManagementServices } from '../services/index.ts';
@@ -65,8 +64,8 @@ function register(api: ApiRouter, services: ManagementServices, commit: string |
 }
 
 export function managementRoutes(ctx: Pick<ProcessContext, 'env' | 'log' | 'registry'>, deps: ManagementDeps): Hono<GatewayEnv> {
+  // Errors are rendered by the host app (gateway/app.ts), not here: see ingestRoutes.
   const app = new Hono<GatewayEnv>();
-  app.onError(errorRenderer(ctx.log));
   const guard = authGuard({ store: deps.auth, registry: ctx.registry, log: ctx.log, throttle: deps.authThrottle });
   const api = new ApiRouter(app, new OpenApiRegistry(), { guard, registry: ctx.registry, bodyLimitBytes: ctx.env.MUTT_BODY_LIMIT_BYTES, validateResponses: deps.validateResponses });
   register(api, deps.services, deps.commit);

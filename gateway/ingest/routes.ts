@@ -17,7 +17,7 @@ import type { IngestEvent } from '../../protocol/messages.ts';
 import { requireScope } from '../auth/middleware.ts';
 import type { ApiKeyStore } from '../auth/store.ts';
 import { FailureThrottle } from '../auth/throttle.ts';
-import { ApiHttpError, errorRenderer, errorStyle, httpError, type Issue } from '../http-error.ts';
+import { ApiHttpError, errorStyle, httpError, type Issue } from '../http-error.ts';
 import { nodeBodyOf, readBodyLimited } from '../middleware/body-limit.ts';
 import { remoteAddress, type GatewayEnv } from '../middleware/context.ts';
 import { correlationId, isSafeToken } from '../middleware/correlation.ts';
@@ -80,8 +80,9 @@ function legacySummary(errors: ItemError[]): string {
 }
 
 export function ingestRoutes(deps: IngestDeps): Hono<GatewayEnv> {
+  // No onError here: the host app renders errors (gateway/app.ts). A sub-app with its own error handler has every
+  // handler and middleware wrapped in an extra compose per request when it is routed into another app.
   const app = new Hono<GatewayEnv>();
-  app.onError(errorRenderer(deps.log));
   const metrics = ingestMetrics(deps.registry);
   const link = new ConnectionState(deps.nc);
   const limiter = new KeyRateLimiter();

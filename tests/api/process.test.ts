@@ -1,11 +1,12 @@
 // The management API inside a real MUTT process (startProcess), over HTTP: the way the gateway serves it.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { Hono } from 'hono';
+import { Hono } from 'hono';
 import { pino } from 'pino';
 import { startProcess, type RunningProcess } from '../../actors/runtime/process.ts';
 import { loadEnv } from '../../protocol/env.ts';
 import { managementRoutes } from '../../gateway/api/management.ts';
+import { errorRenderer } from '../../gateway/http-error.ts';
 import { openApiKeyStore, type ApiKeyStore } from '../../gateway/auth/store.ts';
 import { openIngestCounters, type IngestCounters } from '../../gateway/ingest/counters.ts';
 import { openManagementServices, type ManagementServices } from '../../gateway/services/index.ts';
@@ -30,8 +31,11 @@ t.before(async () => {
       store = await openApiKeyStore(ctx.nc, ctx.env, { log: ctx.log });
       counters = await openIngestCounters(ctx.nc, { log: ctx.log });
       services = await openManagementServices(ctx, { counters });
+      const app = new Hono();
+      app.onError(errorRenderer(ctx.log));
+      app.route('/', managementRoutes(ctx, { services, auth: store }));
       return {
-        app: managementRoutes(ctx, { services, auth: store }) as unknown as Hono,
+        app,
         close: async () => {
           services.close();
           await counters.close();
