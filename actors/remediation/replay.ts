@@ -4,7 +4,8 @@
 //   await replayEntry(js, jsm, 42, entry)
 
 import { headers as natsHeaders } from '@nats-io/transport-node';
-import type { JetStreamClient, JetStreamManager, MsgRequest, StoredMsg } from '@nats-io/jetstream';
+import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
+import { readFrom, type ScannedMsg } from '../runtime/stream-read.ts';
 import { decode, encode } from '../../protocol/codec.ts';
 import { ConfigAuditRecord, DlqEntry } from '../../protocol/messages.ts';
 import { StreamName } from '../../protocol/streams.ts';
@@ -24,9 +25,9 @@ export async function getEntry(jsm: JetStreamManager, seq: number): Promise<Stor
   return m ? toStored(m) : null;
 }
 
-function toStored(m: StoredMsg): StoredEntry | null {
+function toStored(m: ScannedMsg): StoredEntry | null {
   const d = decode(DlqEntry, m.data);
-  return d.ok ? { seq: m.seq, subject: m.subject, time: m.timestamp ? Date.parse(m.timestamp) : 0, entry: d.value } : null;
+  return d.ok ? { seq: m.seq, subject: m.subject, time: m.time.getTime() || 0, entry: d.value } : null;
 }
 
 /** Republishes the original and deletes the dead letter. Safe to repeat: the republish is deduplicated. */
@@ -65,22 +66,25 @@ export interface DlqFilter {
   afterSeq?: number;
 }
 
-/** Reads dead letters oldest first (stream order), filtered by the subject tokens and time. */
+/** Reads dead letters oldest first (stream order), filtered by the subject tokens and time, in batches. */
 export async function listEntries(jsm: JetStreamManager, f: DlqFilter = {}): Promise<StoredEntry[]> {
   const info = await jsm.streams.info(StreamName.dlq);
   const out: StoredEntry[] = [];
   const limit = f.limit ?? 100;
   const subject = `mutt.dlq.${f.stage ?? '*'}.${f.reason ?? '*'}`;
+  const last = info.state.last_seq;
   let seq = Math.max(info.state.first_seq, (f.afterSeq ?? 0) + 1);
-  while (seq <= info.state.last_seq && out.length < limit && info.state.messages > 0) {
-    // next_by_subj walks to the next matching message without reading the ones in between.
-    const m = await jsm.streams.getMessage(StreamName.dlq, { seq, next_by_subj: subject } as unknown as MsgRequest).catch(() => null);
-    if (!m) break;
-    seq = m.seq + 1;
-    const s = toStored(m);
-    if (!s) continue;
-    if (f.since && s.entry.lastSeenAt < f.since) continue;
-    out.push(s);
+  while (seq <= last && out.length < limit && info.state.messages > 0) {
+    const batch = await readFrom(jsm, StreamName.dlq, subject, seq, Math.min(1000, Math.max(64, (limit - out.length) * 2)));
+    if (batch.length === 0) break;
+    for (const m of batch) {
+      if (m.seq > last || out.length >= limit) return out;
+      seq = m.seq + 1;
+      const s = toStored(m);
+      if (!s) continue;
+      if (f.since && s.entry.lastSeenAt < f.since) continue;
+      out.push(s);
+    }
   }
   return out;
 }

@@ -104,7 +104,7 @@ export function auditRoutes(api: ApiRouter, s: ManagementServices): void {
   api.route({
     method: 'get', path: '/api/v2/audit/events', operationId: 'queryEventAudit', tag: 'audit', scope: 'read', query: EventQuery,
     summary: 'Query the event audit trail',
-    description: 'host and rule filter through the stream subject (cheap, and `total` is exact); decision, forwarded and time filter per record (a page may come back short with a next_cursor).',
+    description: 'host and rule filter through the stream subject (cheap, and `total` is exact); decision, forwarded and time filter per record, at most 20,000 records read per page (a page may come back short with a next_cursor).',
     responses: { 200: { description: 'One page.', schema: z.object({ items: z.array(EventAuditView), ...PageFields }), example: { items: [eventExample], next_cursor: 1041, total: 5230, scanned: 1 } } },
   }, async ({ query }) => {
     const page = await s.eventAudit.query(query);

@@ -7,13 +7,13 @@
 //   await audit.query({ kind: 'rule', order: 'desc', limit: 50 })
 
 import { headers as natsHeaders } from '@nats-io/transport-node';
-import type { JetStreamClient, JetStreamManager, StoredMsg } from '@nats-io/jetstream';
+import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
 import type { Logger } from 'pino';
 import { decode, encode } from '../../protocol/codec.ts';
 import { ConfigAuditRecord } from '../../protocol/messages.ts';
 import { StreamName } from '../../protocol/streams.ts';
 import { encodeToken, Headers, subjects } from '../../protocol/subjects.ts';
-import { countMatching, scanPage, type Order } from './stream-scan.ts';
+import { countMatching, scanPage, type Order, type ScannedMsg } from './stream-scan.ts';
 
 export type AuditKind = ConfigAuditRecord['kind'];
 export type AuditOperation = ConfigAuditRecord['operation'];
@@ -74,7 +74,7 @@ export class ConfigAuditService {
   async query(f: ConfigAuditFilter): Promise<AuditPage<ConfigAuditEntry>> {
     const subject = configAuditSubject(f);
     const needle = f.actorContains?.toLowerCase();
-    const select = (m: StoredMsg): ConfigAuditRecord | null => {
+    const select = (m: ScannedMsg): ConfigAuditRecord | null => {
       const d = decode(ConfigAuditRecord, m.data);
       if (!d.ok) return null;
       const r = d.value;

@@ -4,13 +4,13 @@
 // decoding). Totals come from stream subject counts when only host/rule filter.
 //   await events.query({ host: 'core-sw1.example.com', order: 'desc', limit: 100 })
 
-import type { JetStreamManager, StoredMsg } from '@nats-io/jetstream';
+import type { JetStreamManager } from '@nats-io/jetstream';
 import { decode } from '../../protocol/codec.ts';
 import { EventAuditRecord, type Decision } from '../../protocol/messages.ts';
 import { StreamName } from '../../protocol/streams.ts';
 import { Headers, subjects } from '../../protocol/subjects.ts';
 import type { AuditPage } from './audit-config.ts';
-import { countMatching, scanPage, type Order } from './stream-scan.ts';
+import { countMatching, scanPage, type Order, type ScannedMsg } from './stream-scan.ts';
 
 export interface EventAuditFilter {
   host?: string;
@@ -43,7 +43,7 @@ export class EventAuditService {
 
   async query(f: EventAuditFilter): Promise<AuditPage<EventAuditEntry>> {
     const subject = eventAuditSubject(f);
-    const select = (m: StoredMsg): EventAuditRecord | null => {
+    const select = (m: ScannedMsg): EventAuditRecord | null => {
       if (f.decision !== undefined) {
         const d = m.header?.get(Headers.decision);
         if (d && d !== f.decision) return null;

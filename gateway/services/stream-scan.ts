@@ -1,6 +1,7 @@
-// Cursor pages over a limits stream (audit, DLQ) by subject filter, without a consumer: direct gets with
-// `next_by_subj` jump to the next matching message, so a filter on the subject tokens (host, rule, kind, id)
-// costs one request per match, not per message. Time bounds are found by binary search over stream time.
+// Cursor pages over a limits stream (audit, DLQ) by subject filter. The messages of a page are read in batches
+// by a short-lived consumer (no acks, in memory, filtered by subject, deleted after): a filter on the subject
+// tokens (host, rule, kind, id) reads only matches, and a batch costs one request, not one per message. Time
+// bounds are found by binary search over stream time (direct gets with `next_by_subj`).
 // Pages run oldest-first ('asc') or newest-first ('desc'); `cursor` is the sequence to continue from
 // (inclusive), so "next page" is just the returned `nextCursor`. Filters the subject cannot express
 // (decision, actor) run on each message under a scan budget: a page may come back short with a cursor.
@@ -8,8 +9,12 @@
 //     order: 'desc', limit: 50, select: (m) => decodeRecord(m) })
 
 import { AckPolicy, DeliverPolicy, type JetStreamManager, type MsgRequest, type StoredMsg } from '@nats-io/jetstream';
+import { readFrom, type ScannedMsg } from '../../actors/runtime/stream-read.ts';
+
+export type { ScannedMsg };
 
 export type Order = 'asc' | 'desc';
+
 
 export interface ScanOptions<T> {
   stream: string;
@@ -23,8 +28,8 @@ export interface ScanOptions<T> {
   from?: number;
   to?: number;
   /** Decodes and filters one message: null skips it. */
-  select(m: StoredMsg): T | null;
-  /** Messages read per call before returning a short page with a cursor. Default 5000. */
+  select(m: ScannedMsg): T | null;
+  /** Messages read per call before returning a short page with a cursor. Default 20,000 (batched reads: ≈ 0.5 s). */
   maxScan?: number;
 }
 
@@ -44,9 +49,11 @@ export interface ScanPage<T> {
   scanned: number;
 }
 
-const DEFAULT_MAX_SCAN = 5000;
+const DEFAULT_MAX_SCAN = 20_000;
+/** Fewest messages one batch asks for: a consumer costs three requests, so a batch should be worth them. */
+const BATCH_MIN = 256;
 
-export const storedTime = (m: StoredMsg): number => m.time.getTime();
+export const storedTime = (m: ScannedMsg): number => m.time.getTime();
 
 /** First message with seq ≥ `seq` matching `subject`, or null. */
 export async function nextMatching(jsm: JetStreamManager, stream: string, seq: number, subject: string): Promise<StoredMsg | null> {
@@ -91,12 +98,20 @@ async function scanAsc<T>(jsm: JetStreamManager, o: ScanOptions<T>, lo: number, 
   let seq = lo;
   let scanned = 0;
   while (items.length < o.limit && scanned < budget) {
-    const m = await nextMatching(jsm, o.stream, seq, o.subject);
-    if (!m || m.seq > hi) return { items, nextCursor: null, scanned };
-    scanned++;
-    seq = m.seq + 1;
-    const item = o.select(m);
-    if (item !== null) items.push({ seq: m.seq, time: storedTime(m), subject: m.subject, item });
+    const ask = Math.min(budget - scanned, Math.max(BATCH_MIN, (o.limit - items.length) * 2));
+    const batch = await readFrom(jsm, o.stream, o.subject, seq, ask);
+    let used = 0;
+    for (const m of batch) {
+      if (m.seq > hi) return { items, nextCursor: null, scanned };
+      used++;
+      scanned++;
+      seq = m.seq + 1;
+      const item = o.select(m);
+      if (item !== null) items.push({ seq: m.seq, time: storedTime(m), subject: m.subject, item });
+      if (items.length >= o.limit) break;
+    }
+    // A batch shorter than asked for, read to its end, was the last match there is.
+    if (batch.length < ask && used === batch.length) return { items, nextCursor: null, scanned };
   }
   return { items, nextCursor: seq > hi ? null : seq, scanned };
 }
@@ -113,13 +128,10 @@ async function scanDesc<T>(jsm: JetStreamManager, o: ScanOptions<T>, lo: number,
     const cap = Math.max(256, need * 4);
     const window: ScanItem<T>[] = [];
     let reads = 0;
-    let seq = start;
     let narrowed = false;
-    for (;;) {
-      const m = await nextMatching(jsm, o.stream, seq, o.subject);
-      if (!m || m.seq > hi) break;
+    for (const m of await readFrom(jsm, o.stream, o.subject, start, cap + 1)) {
+      if (m.seq > hi) break;
       reads++;
-      seq = m.seq + 1;
       const item = o.select(m);
       if (item !== null) window.push({ seq: m.seq, time: storedTime(m), subject: m.subject, item });
       if (reads > cap && hi - start + 1 > 1) {
@@ -136,7 +148,10 @@ async function scanDesc<T>(jsm: JetStreamManager, o: ScanOptions<T>, lo: number,
     items.push(...taken);
     if (window.length > need) return { items, nextCursor: taken[taken.length - 1].seq - 1, scanned };
     hi = start - 1;
-    if (window.length === 0) width = Math.min(width * 4, 1 << 20);
+    // The next window is sized by how dense matches were in this one (at most 8 times wider): a sparse subject
+    // takes a few windows, not one per handful of matches. An overestimate is narrowed above.
+    const still = o.limit - items.length;
+    width = window.length === 0 ? Math.min(width * 4, 1 << 20) : Math.min(Math.ceil((still * width * 1.25) / window.length), width * 8, 1 << 20);
   }
   return { items, nextCursor: hi >= lo ? hi : null, scanned };
 }

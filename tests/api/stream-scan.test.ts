@@ -1,11 +1,12 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { jetstream, jetstreamManager, type JetStreamManager, type StoredMsg } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { startNats, type TestNats } from '../helpers/nats-server.ts';
 import { provision } from '../../actors/runtime/provision.ts';
 import { loadEnv } from '../../protocol/env.ts';
-import { countMatching, scanPage, seqAtOrAfter, subjectCounts, type Order } from '../../gateway/services/stream-scan.ts';
+import { readFrom } from '../../actors/runtime/stream-read.ts';
+import { countMatching, scanPage, seqAtOrAfter, subjectCounts, type Order, type ScannedMsg } from '../../gateway/services/stream-scan.ts';
 
 const t = suite('stream pages by subject and time');
 const STREAM = 'MUTT_AUDIT_CONFIG';
@@ -14,7 +15,7 @@ let nc: NatsConnection;
 let jsm: JetStreamManager;
 let mid = 0;
 
-const text = (m: StoredMsg) => Buffer.from(m.data).toString();
+const text = (m: ScannedMsg) => Buffer.from(m.data).toString();
 
 t.before(async () => {
   nats = await startNats();
@@ -113,6 +114,17 @@ t('counts: whole subject from stream info, ranges from an ephemeral consumer', a
   assert.is(await countMatching(jsm, 'MUTT_DLQ', '>'), 0, 'empty stream');
   const counts = await subjectCounts(jsm, STREAM, 'mutt.audit.config.a.x0');
   assert.equal(counts, { 'mutt.audit.config.a.x0': range(1, 600, (n) => n % 3 === 0 && n % 7 === 0).length });
+  assert.equal((await jsm.consumers.list(STREAM).next()).length, 0, 'no consumer left behind');
+});
+
+t('batched reads: matches from a sequence on, at most max, oldest first, with stored time; nothing ahead is an empty list', async () => {
+  const got = await readFrom(jsm, STREAM, 'mutt.audit.config.a.*', 10, 50);
+  assert.equal(got.map((m) => Number(text(m))), range(10, 600, (n) => n % 3 === 0).slice(0, 50));
+  assert.equal(got.map((m) => m.seq), got.map((m) => Number(text(m))), 'sequence numbers are the stored ones');
+  assert.ok(got.every((m) => m.subject.startsWith('mutt.audit.config.a.') && m.time.getTime() > 0 && m.time.getTime() <= Date.now()));
+  assert.equal((await readFrom(jsm, STREAM, 'mutt.audit.config.a.*', 598, 50)).map((m) => m.seq), [600], 'fewer than max when fewer exist');
+  assert.equal(await readFrom(jsm, STREAM, 'mutt.audit.config.a.*', 601, 50), []);
+  assert.equal(await readFrom(jsm, STREAM, 'mutt.audit.config.nothing', 1, 50), []);
   assert.equal((await jsm.consumers.list(STREAM).next()).length, 0, 'no consumer left behind');
 });
 

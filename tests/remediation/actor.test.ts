@@ -19,7 +19,7 @@ import { startProcess, type RunningProcess } from '../../actors/runtime/process.
 import { createLogger } from '../../actors/runtime/logger.ts';
 import { provision } from '../../actors/runtime/provision.ts';
 import { deadLetter } from '../../actors/runtime/dead-letter.ts';
-import { listEntries } from '../../actors/remediation/replay.ts';
+import { listEntries, purgeEntries } from '../../actors/remediation/replay.ts';
 import remediation from '../../actors/remediation/actor.ts';
 
 const t = suite('remediation actor');
@@ -63,6 +63,25 @@ t.after(async () => {
   await moog.close();
   await nc.close();
   await nats.stop();
+});
+
+t('listing reads many dead letters in batches: stage filter, page after a sequence, time filter, purge', async () => {
+  for (let i = 0; i < 150; i++) await addDeadLetter(`list-${i}`, i % 3 === 0 ? 'listtest-a' : 'listtest-b', 'rejected');
+  const jsm = await jetstreamManager(nc);
+  const a = await listEntries(jsm, { stage: 'listtest-a', limit: 1000 });
+  assert.equal(a.map((e) => e.subject), Array(50).fill(subjects.dlqEntry('listtest-a', 'rejected')));
+  assert.ok(a.every((e) => e.entry.reason === 'rejected' && e.time > 0 && e.entry.originalPayload.length > 0), 'entries decoded, with stored time');
+  const firstPage = await listEntries(jsm, { stage: 'listtest-b', limit: 70 });
+  const secondPage = await listEntries(jsm, { stage: 'listtest-b', limit: 70, afterSeq: firstPage[firstPage.length - 1].seq });
+  assert.equal([firstPage.length, secondPage.length], [70, 30]);
+  const seqs = [...firstPage, ...secondPage].map((e) => e.seq);
+  assert.equal(seqs, [...seqs].sort((x, y) => x - y), 'oldest first');
+  assert.is(new Set(seqs).size, 100, 'pages do not overlap');
+  assert.equal(await listEntries(jsm, { stage: 'listtest-b', since: Date.now() + 60_000 }), []);
+  assert.is(await purgeEntries(jsm, { stage: 'listtest-a' }), 50);
+  assert.is(await purgeEntries(jsm, { stage: 'listtest-b' }), 100);
+  assert.equal(await listEntries(jsm, { stage: 'listtest-b' }), []);
+  assert.equal((await jsm.consumers.list(StreamName.dlq).next()).length, 0, 'no reader consumer left behind');
 });
 
 t('while Moogsoft is down nothing is replayed; once healthy, transient entries go back to MUTT_ALERTS', async () => {
