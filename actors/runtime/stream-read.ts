@@ -4,6 +4,7 @@
 //   const msgs = await readFrom(jsm, 'MUTT_DLQ', 'mutt.dlq.forwarder.*', 1, 500)
 
 import { AckPolicy, DeliverPolicy, type JetStreamManager } from '@nats-io/jetstream';
+import { nuid } from '@nats-io/transport-node';
 
 /** A stored message as read back. */
 export interface ScannedMsg {
@@ -15,6 +16,11 @@ export interface ScannedMsg {
   header?: { get(name: string): string };
 }
 
+/** A fresh name for a throw-away reader consumer. */
+export function readerName(): string {
+  return `mutt-read-${nuid.next()}`;
+}
+
 /**
  * Up to `max` messages matching `subject` from sequence `fromSeq` on, oldest first. One ephemeral consumer per call:
  * its creation says how many matches lie ahead (num_pending), so the fetch asks for no more than exist and never
@@ -22,6 +28,9 @@ export interface ScannedMsg {
  */
 export async function readFrom(jsm: JetStreamManager, stream: string, subject: string, fromSeq: number, max: number): Promise<ScannedMsg[]> {
   const ci = await jsm.consumers.add(stream, {
+    // Named, so the request subject carries stream and name (CONSUMER.CREATE.<stream>.<name>…) and least-privilege
+    // users can be allowed exactly these readers (deploy/nats/accounts.conf).
+    name: readerName(),
     ack_policy: AckPolicy.None,
     deliver_policy: DeliverPolicy.StartSequence,
     opt_start_seq: fromSeq,

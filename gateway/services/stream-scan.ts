@@ -9,7 +9,7 @@
 //     order: 'desc', limit: 50, select: (m) => decodeRecord(m) })
 
 import { AckPolicy, DeliverPolicy, type JetStreamManager, type MsgRequest, type StoredMsg } from '@nats-io/jetstream';
-import { readFrom, type ScannedMsg } from '../../actors/runtime/stream-read.ts';
+import { readFrom, readerName, type ScannedMsg } from '../../actors/runtime/stream-read.ts';
 
 export type { ScannedMsg };
 
@@ -185,6 +185,7 @@ export async function subjectCounts(jsm: JetStreamManager, stream: string, subje
 
 async function pendingFrom(jsm: JetStreamManager, stream: string, subject: string, seq: number): Promise<number> {
   const ci = await jsm.consumers.add(stream, {
+    name: readerName(),
     ack_policy: AckPolicy.None,
     deliver_policy: DeliverPolicy.StartSequence,
     opt_start_seq: seq,
