@@ -12,6 +12,7 @@ export const EnvSchema = z.object({
   NATS_CREDS: optionalText.describe('Path to a NATS .creds file (JWT + NKey).'),
   NATS_USER: optionalText.describe('NATS user name (with NATS_PASS).'),
   NATS_PASS: optionalText.describe('NATS password (secret).'),
+  NATS_PASS_FILE: optionalText.describe('File holding the NATS password (preferred over NATS_PASS): a mounted secret or a systemd credential (`%d/nats-pass`).'),
   NATS_TLS_CA: optionalText.describe('CA certificate file for TLS to NATS.'),
   MUTT_HTTP_HOST: z.string().default('0.0.0.0').describe('Address the HTTP server (gateway or actor health) binds.'),
   MUTT_HTTP_PORT: port.default(8080).describe('HTTP port: gateway API/UI, or /healthz /readyz /metrics of a single actor. 0 = a free port (logged).'),

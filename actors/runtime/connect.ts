@@ -1,14 +1,31 @@
 // Opens the NATS connection every MUTT process uses, from the validated environment: servers, credentials
-// (creds file, user/pass), TLS CA, endless reconnect. Secrets go to the client, never to a log line.
+// (creds file, user/pass, the password from a file), TLS CA, endless reconnect. Secrets go to the client, never
+// to a log line.
 //   const nc = await connectNats(env, 'alerter')
 
 import { readFileSync } from 'node:fs';
 import { connect, credsAuthenticator, type NatsConnection, type ConnectionOptions } from '@nats-io/transport-node';
-import type { Env } from '../../protocol/env.ts';
+import { EnvError, type Env } from '../../protocol/env.ts';
 
 export const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
 
-export function connectionOptions(env: Pick<Env, 'NATS_URL' | 'NATS_CREDS' | 'NATS_USER' | 'NATS_PASS' | 'NATS_TLS_CA'>, name: string): ConnectionOptions {
+type NatsEnv = Pick<Env, 'NATS_URL' | 'NATS_CREDS' | 'NATS_USER' | 'NATS_PASS' | 'NATS_PASS_FILE' | 'NATS_TLS_CA'>;
+
+/** NATS_PASS_FILE's content without the trailing newline editors and `echo` add; else NATS_PASS. */
+export function natsPassword(env: Pick<NatsEnv, 'NATS_PASS' | 'NATS_PASS_FILE'>): string | undefined {
+  if (!env.NATS_PASS_FILE) return env.NATS_PASS;
+  let text: string;
+  try {
+    text = readFileSync(env.NATS_PASS_FILE, 'utf8');
+  } catch (err) {
+    throw new EnvError(`NATS_PASS_FILE: cannot read ${env.NATS_PASS_FILE} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+  const pass = text.replace(/[\r\n]+$/, '');
+  if (pass === '') throw new EnvError(`NATS_PASS_FILE: ${env.NATS_PASS_FILE} is empty`);
+  return pass;
+}
+
+export function connectionOptions(env: NatsEnv, name: string): ConnectionOptions {
   const opts: ConnectionOptions = {
     servers: (env.NATS_URL ?? DEFAULT_NATS_URL).split(',').map((s) => s.trim()).filter(Boolean),
     name: `mutt-${name}`,
@@ -22,7 +39,7 @@ export function connectionOptions(env: Pick<Env, 'NATS_URL' | 'NATS_CREDS' | 'NA
   if (env.NATS_CREDS) opts.authenticator = credsAuthenticator(readFileSync(env.NATS_CREDS));
   if (env.NATS_USER) {
     opts.user = env.NATS_USER;
-    opts.pass = env.NATS_PASS;
+    opts.pass = natsPassword(env);
   }
   if (env.NATS_TLS_CA) opts.tls = { caFile: env.NATS_TLS_CA };
   return opts;

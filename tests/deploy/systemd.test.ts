@@ -59,16 +59,24 @@ test('every unit is hardened: dynamic user, read-only system, no capabilities, I
   }
 });
 
-test('secrets: the forwarder alone loads the Moogsoft credential, the gateway the API keys, both as *_FILE', () => {
+test('secrets: every unit loads its own NATS password, the forwarder alone the Moogsoft credential, the gateway the API keys, all as *_FILE', () => {
   const drop = section(read('mutt@forwarder.service.d/credentials.conf'), 'Service');
   assert.equal(drop.get('LoadCredential'), ['moog_api_key:/etc/mutt/credentials/moog_api_key']);
   assert.equal(drop.get('Environment'), ['MOOG_API_KEY_FILE=%d/moog_api_key']);
   const gw = section(read('mutt-gateway.service'), 'Service');
-  assert.equal(gw.get('LoadCredential'), ['mutt_api_keys:/etc/mutt/credentials/mutt_api_keys']);
+  assert.equal(gw.get('LoadCredential'), ['nats_pass:/etc/mutt/credentials/gateway.nats_pass', 'mutt_api_keys:/etc/mutt/credentials/mutt_api_keys']);
   assert.ok(gw.get('Environment')?.includes('MUTT_API_KEYS_FILE=%d/mutt_api_keys'));
-  assert.not.ok(section(read('mutt@.service'), 'Service').has('LoadCredential'), 'the template loads no credential');
+  assert.ok(gw.get('Environment')?.includes('NATS_PASS_FILE=%d/nats_pass'));
+  const template = section(read('mutt@.service'), 'Service');
+  assert.equal(template.get('LoadCredential'), ['nats_pass:/etc/mutt/credentials/%i.nats_pass'], 'the template loads only the instance\'s NATS password');
+  assert.ok(template.get('Environment')?.includes('NATS_PASS_FILE=%d/nats_pass'));
+  const setup = section(read('mutt-setup.service'), 'Service');
+  assert.equal(setup.get('LoadCredential'), ['nats_pass:/etc/mutt/credentials/setup.nats_pass']);
+  assert.ok(setup.get('Environment')?.includes('NATS_PASS_FILE=%d/nats_pass'));
+  for (const example of ['mutt.env.example', 'instance.env.example']) {
+    assert.not.match(read(example), /^(NATS_PASS|MOOG_API_KEY|MUTT_API_KEYS)=/m, `no secret in ${example}`);
+  }
   const shared = read('mutt.env.example');
-  assert.not.match(shared, /^(NATS_PASS|MOOG_API_KEY|MUTT_API_KEYS)=/m, 'no secret in the shared environment file');
   for (const line of shared.split('\n').filter((l) => /^[A-Z_]+=/.test(l))) {
     const key = line.split('=')[0];
     assert.ok(/^(NATS_|MUTT_|LOG_|MOOG_WEBHOOK_URL|MOOG_AUTH)/.test(key), `mutt.env.example sets a MUTT variable: ${key}`);

@@ -87,6 +87,8 @@ async function waitReady(url: string): Promise<void> {
       await nc.close();
       return;
     } catch (err) {
+      // A server that requires credentials answers, and refuses us: it is up.
+      if (/authorization/i.test(String((err as Error).message))) return;
       if (Date.now() > deadline) throw err;
       await new Promise((r) => setTimeout(r, 20));
     }
