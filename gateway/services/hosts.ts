@@ -38,7 +38,14 @@ function strip(input: unknown): unknown {
   if (input === null || typeof input !== 'object' || Array.isArray(input)) return input;
   const out = { ...(input as Record<string, unknown>) };
   for (const f of SERVER_FIELDS) delete out[f];
+  // 'core-sw1.example.com.' (an absolute FQDN, as DNS tools print it) is the same host: the alerter ignores a
+  // trailing dot when it compares, so the entry is stored without it.
+  if (typeof out.hostname === 'string') out.hostname = withoutTrailingDot(out.hostname.trim());
   return out;
+}
+
+export function withoutTrailingDot(host: string): string {
+  return host.length > 1 && host.endsWith('.') && !host.endsWith('..') ? host.slice(0, -1) : host;
 }
 
 /** hostKey() keeps a host's dots, so an empty label ('a..b', 'host.', '.lead') would make a KV key NATS refuses. */
@@ -67,7 +74,7 @@ export class HostMapService<K extends HostKind> {
   }
 
   private key(host: string): string {
-    return hostKey(this.kind, host);
+    return hostKey(this.kind, withoutTrailingDot(host.trim()));
   }
 
   /** All entries sorted by host name; `q` filters by substring of host (and team). */
@@ -114,7 +121,7 @@ export class HostMapService<K extends HostKind> {
     const body = strip(input);
     if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new ServiceError('invalid', 'expected a JSON object', [{ path: '', message: 'expected an object' }]);
     const given = (body as Record<string, unknown>).hostname;
-    if (given !== undefined && (typeof given !== 'string' || given.trim().toLowerCase() !== current.value.hostname.toLowerCase())) {
+    if (given !== undefined && (typeof given !== 'string' || withoutTrailingDot(given.trim()).toLowerCase() !== current.value.hostname.toLowerCase())) {
       throw new ServiceError('invalid', 'the host name cannot change; delete the entry and add the new one', [{ path: 'hostname', message: `must be '${current.value.hostname}' (or omitted)` }]);
     }
     const value = { ...this.parse({ ...current.value, ...(body as Record<string, unknown>), hostname: current.value.hostname }), updated_at: Date.now(), updated_by: change.actor } as HostValue<K>;

@@ -26,6 +26,24 @@ t('CSV and JSON import parsing (pure)', () => {
   assert.equal(parseHostJson('team', ['x']).issues.map((i) => i.path), ['[0]']);
 });
 
+t('a trailing dot (absolute FQDN) names the same host: stored without it, found with or without it; empty labels still refused', async () => {
+  const add = await f.call('POST', '/api/v2/teams', { body: { hostname: 'Core-SW9.example.com.', team_assignment: 'NETO' } });
+  assert.is(add.status, 201, add.text);
+  assert.is(add.body.team.hostname, 'Core-SW9.example.com');
+  assert.is((await f.call('POST', '/api/v2/teams', { body: { hostname: 'core-sw9.example.com', team_assignment: 'WAN' } })).status, 409);
+  const got = await f.call('GET', '/api/v2/teams/core-sw9.example.com.', { key: KEYS.read });
+  assert.is(got.status, 200, got.text);
+  assert.is(got.body.team_assignment, 'NETO');
+  const upd = await f.call('PUT', '/api/v2/teams/core-sw9.example.com.', { body: { hostname: 'core-sw9.example.com.', team_assignment: 'WAN' } });
+  assert.is(upd.status, 200, upd.text);
+  for (const bad of ['a..b', '.lead', '.', 'x..']) {
+    const r = await f.call('POST', '/api/v2/teams', { body: { hostname: bad, team_assignment: 'NETO' } });
+    assert.is(r.status, 400, `${bad}: ${r.text}`);
+  }
+  assert.is((await f.call('DELETE', '/api/v2/teams/Core-SW9.example.com.')).status, 200);
+  assert.is((await f.call('GET', '/api/v2/teams/core-sw9.example.com', { key: KEYS.read })).status, 404, 'deleted through the dotted name');
+});
+
 t('dev hosts: add, get, update note, list, delete — each audited as kind host', async () => {
   const add = await f.call('POST', '/api/v2/dev-hosts', { body: { hostname: 'Lab-SW1.example.com', note: 'rack 3' }, headers: { 'X-Change-Reason': 'new lab' } });
   assert.is(add.status, 201, add.text);
