@@ -22,8 +22,8 @@ export interface NodeBody {
   on(event: 'end', cb: () => void): unknown;
   on(event: 'error', cb: (err: Error) => void): unknown;
   on(event: 'aborted', cb: () => void): unknown;
-  removeAllListeners(event?: string): unknown;
-  resume(): unknown;
+  off(event: 'data' | 'end' | 'error' | 'aborted', cb: (...args: never[]) => void): unknown;
+  pause(): unknown;
   readonly readableDidRead?: boolean;
   readonly readableEnded?: boolean;
 }
@@ -67,33 +67,39 @@ function readNodeBody(node: NodeBody, maxBytes: number): Promise<Uint8Array> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let total = 0;
+    // Only our own listeners come off: node and @hono/node-server keep theirs.
     const stop = () => {
-      node.removeAllListeners('data');
-      node.removeAllListeners('end');
-      node.removeAllListeners('aborted');
+      node.off('data', onData);
+      node.off('end', onEnd);
+      node.off('aborted', onAborted);
+      node.off('error', onError);
     };
-    node.on('data', (chunk) => {
+    const onData = (chunk: Buffer) => {
       total += chunk.byteLength;
       if (total > maxBytes) {
-        // Keep nothing more, but let the rest flow past (node discards it) so the 413 reaches the client and the
-        // connection stays usable; the server's request timeout bounds a sender that never stops.
+        // Keep nothing more. Once the 413 is sent, @hono/node-server drains what is left of the body (bounded in
+        // bytes and time) or closes the connection, so the answer reaches the client.
         stop();
-        node.resume();
+        node.pause();
         reject(tooLarge(maxBytes));
         return;
       }
       chunks.push(chunk);
-    });
-    node.on('end', () => {
+    };
+    const onEnd = () => {
       stop();
       resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, total));
-    });
-    const unreadable = (err?: Error) => {
+    };
+    const unreadable = (err: Error) => {
       stop();
       reject(httpError(400, { message: 'request body could not be read', legacyMessage: 'Invalid request body', cause: err }));
     };
-    node.on('aborted', () => unreadable(new Error('client went away')));
-    node.on('error', unreadable);
+    const onAborted = () => unreadable(new Error('client went away'));
+    const onError = (err: Error) => unreadable(err);
+    node.on('data', onData);
+    node.on('end', onEnd);
+    node.on('aborted', onAborted);
+    node.on('error', onError);
   });
 }
 
