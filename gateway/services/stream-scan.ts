@@ -15,7 +15,6 @@ export type { ScannedMsg };
 
 export type Order = 'asc' | 'desc';
 
-
 export interface ScanOptions<T> {
   stream: string;
   /** Subject filter, wildcards allowed. */
