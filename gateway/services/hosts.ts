@@ -44,11 +44,11 @@ function strip(input: unknown): unknown {
   return out;
 }
 
-export function withoutTrailingDot(host: string): string {
+function withoutTrailingDot(host: string): string {
   return host.length > 1 && host.endsWith('.') && !host.endsWith('..') ? host.slice(0, -1) : host;
 }
 
-/** hostKey() keeps a host's dots, so an empty label ('a..b', 'host.', '.lead') would make a KV key NATS refuses. */
+/** hostKey() keeps a host's dots, so an empty label ('a..b', 'x..', '.lead') would make a KV key NATS refuses. */
 const EMPTY_LABEL = "host names cannot start or end with '.' or contain '..'";
 function hasEmptyLabel(hostname: string): boolean {
   const h = hostname.trim();
