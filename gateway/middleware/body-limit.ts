@@ -1,7 +1,7 @@
 // Reads a request body under a byte cap while it streams in: a declared Content-Length over the cap is refused
-// before reading, and a body that grows past it is refused at the first chunk beyond (nothing more is kept), so an oversized upload
-// never sits in memory whole. 413 either way (rendered by http-error.ts). Under @hono/node-server the body is
-// read from node's IncomingMessage (nodeBodyOf), not through a WHATWG Request built for the purpose.
+// before reading, and a body that grows past it is refused at the first chunk beyond (nothing more is kept), so an
+// oversized upload never sits in memory whole. 413 either way (rendered by http-error.ts). Under @hono/node-server
+// the body is read from node's IncomingMessage (nodeBodyOf), not through a WHATWG Request built for the purpose.
 //   app.post('/x', bodyLimit({ maxBytes: 1 << 20 }), (c) => c.json({ n: c.get('rawBody').length }))
 //   const bytes = await readBodyLimited(c.req.raw, 1 << 20, nodeBodyOf(c))
 
@@ -38,7 +38,7 @@ export async function readBodyLimited(req: Request, maxBytes: number, node?: Nod
   const declared = req.headers.get('content-length');
   if (declared !== null && /^\d+$/.test(declared) && Number(declared) > maxBytes) throw tooLarge(maxBytes);
   // Straight from node's stream when we have it: going through req.body makes @hono/node-server build a WHATWG
-  // Request and a web stream over the socket per request (a tenth of the gateway's CPU under batch ingest).
+  // Request and a web stream over the socket for every request (docs/PERFORMANCE.md, change L).
   if (node) return readNodeBody(node, maxBytes);
   if (!req.body) return new Uint8Array(0);
   const reader = req.body.getReader();
