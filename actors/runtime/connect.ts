@@ -11,7 +11,7 @@ export const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
 
 type NatsEnv = Pick<Env, 'NATS_URL' | 'NATS_CREDS' | 'NATS_USER' | 'NATS_PASS' | 'NATS_PASS_FILE' | 'NATS_TLS_CA'>;
 
-/** NATS_PASS_FILE's content without the trailing newline editors and `echo` add; else NATS_PASS. */
+/** NATS_PASS_FILE's content without the line breaks at its end (editors and `echo` add one); else NATS_PASS. */
 export function natsPassword(env: Pick<NatsEnv, 'NATS_PASS' | 'NATS_PASS_FILE'>): string | undefined {
   if (!env.NATS_PASS_FILE) return env.NATS_PASS;
   let text: string;

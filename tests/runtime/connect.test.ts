@@ -25,9 +25,10 @@ test.after(async () => {
   await nats?.stop();
 });
 
-test('NATS_PASS_FILE: the file wins over NATS_PASS, one trailing newline (or CRLF) is dropped, inner spaces kept', () => {
+test('NATS_PASS_FILE: the file wins over NATS_PASS, line breaks at the end (LF, CRLF, several) are dropped, spaces kept', () => {
   assert.is(natsPassword({ NATS_PASS_FILE: file('p1', `${PASSWORD}\n`), NATS_PASS: 'ignored' }), PASSWORD);
   assert.is(natsPassword({ NATS_PASS_FILE: file('p2', `${PASSWORD}\r\n`) }), PASSWORD);
+  assert.is(natsPassword({ NATS_PASS_FILE: file('p4', `${PASSWORD}\n\n`) }), PASSWORD);
   assert.is(natsPassword({ NATS_PASS_FILE: file('p3', ` ${PASSWORD} `) }), ` ${PASSWORD} `);
   assert.is(natsPassword({ NATS_PASS: 'from-env' }), 'from-env');
   assert.is(natsPassword({}), undefined);
