@@ -12,7 +12,7 @@ import type { Registry } from 'prom-client';
 import { z } from 'zod';
 import type { Change } from '../services/change.ts';
 import { httpError } from '../http-error.ts';
-import { nodeBodyOf, readBodyLimited } from '../middleware/body-limit.ts';
+import { readBodyLimited } from '../middleware/body-limit.ts';
 import type { GatewayEnv } from '../middleware/context.ts';
 import { correlationId } from '../middleware/correlation.ts';
 import { deprecation } from '../middleware/deprecation.ts';
@@ -106,7 +106,7 @@ export class ApiRouter {
       let json: unknown = undefined;
       let raw = { text: '', contentType: '' };
       if (spec.body || spec.rawBody) {
-        const bytes = await readBodyLimited(c.req.raw, limit, nodeBodyOf(c));
+        const bytes = await readBodyLimited(c, limit);
         raw = { text: Buffer.from(bytes).toString('utf8'), contentType: (c.req.header('content-type') ?? '').split(';')[0].trim().toLowerCase() };
         if (!spec.rawBody && spec.body) {
           if (raw.text.trim() !== '') {

@@ -18,7 +18,7 @@ import { requireScope } from '../auth/middleware.ts';
 import type { ApiKeyStore } from '../auth/store.ts';
 import { FailureThrottle } from '../auth/throttle.ts';
 import { ApiHttpError, errorStyle, httpError, type Issue } from '../http-error.ts';
-import { nodeBodyOf, readBodyLimited } from '../middleware/body-limit.ts';
+import { readBodyLimited } from '../middleware/body-limit.ts';
 import { remoteAddress, type GatewayEnv } from '../middleware/context.ts';
 import { correlationId, isSafeToken } from '../middleware/correlation.ts';
 import { deprecation } from '../middleware/deprecation.ts';
@@ -98,7 +98,7 @@ export function ingestRoutes(deps: IngestDeps): Hono<GatewayEnv> {
     const corr = c.get('correlationId');
     let items: BodyItem[];
     try {
-      const bytes = await readBodyLimited(c.req.raw, deps.bodyLimitBytes, nodeBodyOf(c));
+      const bytes = await readBodyLimited(c, deps.bodyLimitBytes);
       items = parseBody(bytes, c.req.header('content-type'), { mode: dialect, maxItems }).items;
     } catch (err) {
       if (err instanceof ApiHttpError) reject(err.status === 413 ? 'too_large' : err.status === 415 ? 'unsupported_media_type' : 'malformed');

@@ -1,9 +1,9 @@
 // Reads a request body under a byte cap while it streams in: a declared Content-Length over the cap is refused
 // before reading, and a body that grows past it is refused at the first chunk beyond (nothing more is kept), so an
 // oversized upload never sits in memory whole. 413 either way (rendered by http-error.ts). Under @hono/node-server
-// the body is read from node's IncomingMessage (nodeBodyOf), not through a WHATWG Request built for the purpose.
+// the body is read from node's IncomingMessage, not through a WHATWG Request built for the purpose.
 //   app.post('/x', bodyLimit({ maxBytes: 1 << 20 }), (c) => c.json({ n: c.get('rawBody').length }))
-//   const bytes = await readBodyLimited(c.req.raw, 1 << 20, nodeBodyOf(c))
+//   const bytes = await readBodyLimited(c, 1 << 20)
 
 import type { Context } from 'hono';
 import { httpError } from '../http-error.ts';
@@ -17,7 +17,7 @@ function tooLarge(maxBytes: number) {
 }
 
 /** The parts of node's IncomingMessage read here (the request under @hono/node-server, as `c.env.incoming`). */
-export interface NodeBody {
+interface NodeBody {
   on(event: 'data', cb: (chunk: Buffer) => void): unknown;
   on(event: 'end', cb: () => void): unknown;
   on(event: 'error', cb: (err: Error) => void): unknown;
@@ -29,12 +29,20 @@ export interface NodeBody {
 }
 
 /** The node request behind a Hono context, when it runs under @hono/node-server and nobody has read its body. */
-export function nodeBodyOf(c: { env: unknown }): NodeBody | undefined {
+function nodeBodyOf(c: { env: unknown }): NodeBody | undefined {
   const incoming = (c.env as { incoming?: NodeBody } | undefined)?.incoming;
   return incoming && typeof incoming.on === 'function' && !incoming.readableDidRead ? incoming : undefined;
 }
 
-export async function readBodyLimited(req: Request, maxBytes: number, node?: NodeBody): Promise<Uint8Array> {
+/** What is read of a Hono context: its request, and the node request under it when there is one. */
+export interface BodySource {
+  req: { raw: Request };
+  env: unknown;
+}
+
+export async function readBodyLimited(c: BodySource, maxBytes: number): Promise<Uint8Array> {
+  const req = c.req.raw;
+  const node = nodeBodyOf(c);
   const declared = req.headers.get('content-length');
   if (declared !== null && /^\d+$/.test(declared) && Number(declared) > maxBytes) throw tooLarge(maxBytes);
   // Straight from node's stream when we have it: going through req.body makes @hono/node-server build a WHATWG
@@ -105,7 +113,7 @@ function readNodeBody(node: NodeBody, maxBytes: number): Promise<Uint8Array> {
 
 export function bodyLimit(opts: { maxBytes: number }) {
   return async function bodyLimit(c: Context, next: () => Promise<void>) {
-    c.set('rawBody', await readBodyLimited(c.req.raw, opts.maxBytes, nodeBodyOf(c)));
+    c.set('rawBody', await readBodyLimited(c, opts.maxBytes));
     await next();
   };
 }

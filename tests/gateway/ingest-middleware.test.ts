@@ -61,7 +61,7 @@ test('bodyLimit middleware: body under the cap reaches the handler, over it 413,
   });
   const req = new Request('http://x/x', { method: 'POST', body: broken, duplex: 'half' } as RequestInit);
   try {
-    await readBodyLimited(req, 10);
+    await readBodyLimited({ req: { raw: req }, env: undefined }, 10);
     assert.unreachable();
   } catch (err) {
     assert.is((err as HTTPException).status, 400);
@@ -73,7 +73,7 @@ test('bodyLimit middleware: body under the cap reaches the handler, over it 413,
       ctl.close();
     },
   });
-  assert.equal([...await readBodyLimited(new Request('http://x/', { method: 'POST', body: multi, duplex: 'half' } as RequestInit), 3)], [1, 2, 3]);
+  assert.equal([...await readBodyLimited({ req: { raw: new Request('http://x/', { method: 'POST', body: multi, duplex: 'half' } as RequestInit) }, env: undefined }, 3)], [1, 2, 3]);
 });
 
 test('requestMetrics labels the matched route pattern, never the raw path', async () => {

@@ -12,7 +12,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { grants, type ApiPrincipal, type Scope } from '../../auth/keys.ts';
 import type { ApiKeyStore } from '../../auth/store.ts';
 import { httpError } from '../../http-error.ts';
-import { nodeBodyOf, readBodyLimited } from '../../middleware/body-limit.ts';
+import { readBodyLimited } from '../../middleware/body-limit.ts';
 import type { UiEnv } from '../env.ts';
 import { clearSessionCookie, requestOrigin, sessionToken } from './cookie.ts';
 import { sameSecret, type SessionManager } from './sessions.ts';
@@ -39,7 +39,7 @@ export function readForm(maxBytes: number): MiddlewareHandler<UiEnv> {
     if (SAFE.test(c.req.method)) return next();
     const type = (c.req.header('content-type') ?? '').split(';')[0].trim().toLowerCase();
     if (type !== 'application/x-www-form-urlencoded') throw httpError(415, { message: 'expected a form (application/x-www-form-urlencoded)' });
-    const bytes = await readBodyLimited(c.req.raw, maxBytes, nodeBodyOf(c));
+    const bytes = await readBodyLimited(c, maxBytes);
     c.set('form', new URLSearchParams(Buffer.from(bytes).toString('utf8')));
     await next();
   };
