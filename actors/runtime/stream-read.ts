@@ -3,7 +3,7 @@
 // dead-letter listings.
 //   const msgs = await readFrom(jsm, 'MUTT_DLQ', 'mutt.dlq.forwarder.*', 1, 500)
 
-import { AckPolicy, DeliverPolicy, type JetStreamManager } from '@nats-io/jetstream';
+import { AckPolicy, DeliverPolicy, type ConsumerInfo, type JetStreamManager } from '@nats-io/jetstream';
 import { nuid } from '@nats-io/transport-node';
 
 /** A stored message as read back. */
@@ -16,29 +16,31 @@ export interface ScannedMsg {
   header?: { get(name: string): string };
 }
 
-/** A fresh name for a throw-away reader consumer. */
-export function readerName(): string {
-  return `mutt-read-${nuid.next()}`;
-}
-
 /**
- * Up to `max` messages matching `subject` from sequence `fromSeq` on, oldest first. One ephemeral consumer per call:
- * its creation says how many matches lie ahead (num_pending), so the fetch asks for no more than exist and never
- * waits for messages that will not come.
+ * A throw-away reader of `subject` from sequence `fromSeq` on (no acks, in memory). Its info says how many matches
+ * lie ahead (num_pending). The caller deletes it; the server does after 30 s unused if the caller cannot.
  */
-export async function readFrom(jsm: JetStreamManager, stream: string, subject: string, fromSeq: number, max: number): Promise<ScannedMsg[]> {
-  const ci = await jsm.consumers.add(stream, {
+export function addReader(jsm: JetStreamManager, stream: string, subject: string, fromSeq: number): Promise<ConsumerInfo> {
+  return jsm.consumers.add(stream, {
     // Named, so the request subject carries stream and name (CONSUMER.CREATE.<stream>.<name>…) and least-privilege
     // users can be allowed exactly these readers (deploy/nats/accounts.conf).
-    name: readerName(),
+    name: `mutt-read-${nuid.next()}`,
     ack_policy: AckPolicy.None,
     deliver_policy: DeliverPolicy.StartSequence,
     opt_start_seq: fromSeq,
     filter_subject: subject,
-    // Gone by itself if this process dies before deleting it.
     inactive_threshold: 30_000_000_000,
     mem_storage: true,
   });
+}
+
+/**
+ * Up to `max` messages matching `subject` from sequence `fromSeq` on, oldest first. One reader per call: its
+ * creation says how many matches lie ahead, so the fetch asks for no more than exist and never waits for
+ * messages that will not come.
+ */
+export async function readFrom(jsm: JetStreamManager, stream: string, subject: string, fromSeq: number, max: number): Promise<ScannedMsg[]> {
+  const ci = await addReader(jsm, stream, subject, fromSeq);
   try {
     const want = Math.min(max, ci.num_pending);
     const out: ScannedMsg[] = [];

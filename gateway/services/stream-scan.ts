@@ -8,8 +8,8 @@
 //   const page = await scanPage(jsm, { stream: 'MUTT_AUDIT_CONFIG', subject: 'mutt.audit.config.rule.*',
 //     order: 'desc', limit: 50, select: (m) => decodeRecord(m) })
 
-import { AckPolicy, DeliverPolicy, type JetStreamManager, type MsgRequest, type StoredMsg } from '@nats-io/jetstream';
-import { readFrom, readerName, type ScannedMsg } from '../../actors/runtime/stream-read.ts';
+import type { JetStreamManager, MsgRequest, StoredMsg } from '@nats-io/jetstream';
+import { addReader, readFrom, type ScannedMsg } from '../../actors/runtime/stream-read.ts';
 
 export type { ScannedMsg };
 
@@ -183,15 +183,7 @@ export async function subjectCounts(jsm: JetStreamManager, stream: string, subje
 }
 
 async function pendingFrom(jsm: JetStreamManager, stream: string, subject: string, seq: number): Promise<number> {
-  const ci = await jsm.consumers.add(stream, {
-    name: readerName(),
-    ack_policy: AckPolicy.None,
-    deliver_policy: DeliverPolicy.StartSequence,
-    opt_start_seq: seq,
-    filter_subject: subject,
-    inactive_threshold: 30_000_000_000,
-    mem_storage: true,
-  });
+  const ci = await addReader(jsm, stream, subject, seq);
   await jsm.consumers.delete(stream, ci.name).catch(() => false);
   return ci.num_pending;
 }
