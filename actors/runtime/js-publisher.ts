@@ -52,26 +52,24 @@ const encoder = new TextEncoder();
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const LINE_BREAK = /[\r\n]/;
 
+/** One `Name: value` line of a header block; a value must stay on one line. */
+function headerLine(name: string, value: string): string {
+  if (LINE_BREAK.test(value)) throw new Error(`header ${name}: values cannot contain \\r or \\n`);
+  return `\r\n${name}: ${value.trim()}`;
+}
+
 /** The wire form of a header block, as nats.js's MsgHdrs.encode() gives it; null when there is nothing to send. */
 export function encodeHeaderBlock(msgID: string | undefined, headers: Readonly<Record<string, string>> | undefined): Uint8Array | null {
   let block = 'NATS/1.0';
-  let any = false;
   if (headers) {
     for (const name in headers) {
       if (name === MSG_ID && msgID) continue; // msgID wins, as nats.js's set() would have it
-      const value = headers[name];
       if (!HEADER_NAME.test(name)) throw new Error(`invalid header name '${name}'`);
-      if (LINE_BREAK.test(value)) throw new Error(`header ${name}: values cannot contain \\r or \\n`);
-      block += `\r\n${name}: ${value.trim()}`;
-      any = true;
+      block += headerLine(name, headers[name]);
     }
   }
-  if (msgID !== undefined && msgID !== '') {
-    if (LINE_BREAK.test(msgID)) throw new Error(`header ${MSG_ID}: values cannot contain \\r or \\n`);
-    block += `\r\n${MSG_ID}: ${msgID.trim()}`;
-    any = true;
-  }
-  return any ? encoder.encode(`${block}\r\n\r\n`) : null;
+  if (msgID !== undefined && msgID !== '') block += headerLine(MSG_ID, msgID);
+  return block === 'NATS/1.0' ? null : encoder.encode(`${block}\r\n\r\n`);
 }
 
 /** Hands nats.js a header block that is already encoded: its publish only ever calls encode(). */
