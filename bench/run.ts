@@ -107,16 +107,19 @@ function latencyEventCount(o: BenchOptions, rate: number): number {
 type Path = 'nats' | 'httpBatch' | 'httpSingle';
 
 /** One end-to-end throughput run: send every event as fast as the path takes them, then wait until drained. */
+/** A workload event as MUTT's ingest stores it: msgpack body, its id as Nats-Msg-Id, the usual headers. */
+function eventMessage(it: BenchItem, receivedAt: number): OutMessage {
+  const e = encodeForNats(it, receivedAt);
+  return { subject: e.subject, data: e.data, msgId: e.id, headers: eventHeaders({ correlationId: it.id, host: it.host }) };
+}
+
 async function throughput(b: Bench, procs: readonly MuttProcess[], path: Path, items: BenchItem[], http?: HttpSender): Promise<ThroughputFigure> {
   b.moog.reset();
   const expected = items.reduce((n, it) => n + (it.forwarded ? 1 : 0), 0);
   let send: () => Promise<{ endedAt: number; retries: number }>;
   if (path === 'nats') {
     const now = Date.now();
-    const messages: OutMessage[] = items.map((it) => {
-      const e = encodeForNats(it, now);
-      return { subject: e.subject, data: e.data, msgId: e.id, headers: eventHeaders({ correlationId: it.id, host: it.host }) };
-    });
+    const messages = items.map((it) => eventMessage(it, now));
     send = () => publishAll(b.pub, messages, { window: b.opts.publishWindow });
   } else {
     const now = Date.now();
@@ -158,8 +161,7 @@ async function latency(b: Bench, rate: number, label: string): Promise<LatencyFi
   let seen: Awaited<ReturnType<HopTracer['stop']>> | null;
   try {
     schedule = await sendOpenLoop(items, rate, (item, due) => {
-      const e = encodeForNats(item, Math.floor(due));
-      pending.push(publishWithRetry(b.pub, { subject: e.subject, data: e.data, msgId: e.id, headers: eventHeaders({ correlationId: item.id, host: item.host }) }));
+      pending.push(publishWithRetry(b.pub, eventMessage(item, Math.floor(due))));
     });
     await Promise.all(pending);
     await waitDrained(b.jsm, b.moog, schedule.forwardedIds.length, { timeoutMs: drainTimeout(items.length) });
@@ -396,8 +398,7 @@ async function runSoak(b: Bench, mode: 'up' | 'split'): Promise<SoakResult> {
       const items = b.w.events(Math.round(o.soakRate * secs), `${b.runId}-soak-${chunk}`);
       const pending: Promise<void>[] = [];
       schedules.push(await sendOpenLoop(items, o.soakRate, (item, due) => {
-        const e = encodeForNats(item, Math.floor(due));
-        pending.push(publishWithRetry(b.pub, { subject: e.subject, data: e.data, msgId: e.id, headers: eventHeaders({ correlationId: item.id, host: item.host }) }));
+        pending.push(publishWithRetry(b.pub, eventMessage(item, Math.floor(due))));
       }));
       await Promise.all(pending);
       events += items.length;
