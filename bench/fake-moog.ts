@@ -226,9 +226,16 @@ export async function startFakeMoog(opts: FakeMoogOptions = {}): Promise<FakeMoo
   const events = (since = 0, limit = 1000): RecordedEvent[] => {
     const oldest = Math.max(1, seq - maxEvents + 1);
     const out: RecordedEvent[] = [];
+    // The events of one request are neighbours in the ring and share its text: parse it once for all of them.
+    let parsedText: string | undefined;
+    let parsed: unknown[] = [];
     for (let n = Math.max(since + 1, oldest); n <= seq && out.length < limit; n++) {
       const { text, index, ...e } = ring[(n - 1) % maxEvents];
-      out.push({ ...e, headers: cleanHeaders(e.headers), event: eventsOf(JSON.parse(text))![index] });
+      if (text !== parsedText) {
+        parsed = eventsOf(JSON.parse(text))!;
+        parsedText = text;
+      }
+      out.push({ ...e, headers: cleanHeaders(e.headers), event: parsed[index] });
     }
     return out;
   };
