@@ -11,12 +11,23 @@ export interface Spawned {
   kill(signal?: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-export function spawnNode(script: string, args: string[], env: Record<string, string>): Spawned {
+export interface SpawnOptions {
+  /** Working directory (default: this one). */
+  cwd?: string;
+  /** Node flags before the script (e.g. a heap cap). */
+  nodeArgs?: string[];
+}
+
+export function spawnNode(script: string, args: string[], env: Record<string, string>, opts: SpawnOptions = {}): Spawned {
   // bin/mutt.js registers tsx itself. Registering it twice transforms every module twice, and the coverage of
   // such a process (other byte offsets under the same file URL) corrupts c8's merge: covered lines vanished.
   const loader = script.endsWith('.js') ? [] : ['--import', 'tsx'];
-  const child = spawn(process.execPath, [...loader, script, ...args], {
-    env: { ...process.env, LOG_LEVEL: 'info', MUTT_HTTP_PORT: '0', MUTT_SYSLOG_PORT: '0', MUTT_TRAP_PORT: '0', ...env },
+  const merged: Record<string, string | undefined> = { ...process.env, LOG_LEVEL: 'info', MUTT_HTTP_PORT: '0', MUTT_SYSLOG_PORT: '0', MUTT_TRAP_PORT: '0', ...env };
+  // An empty value removes the variable (a test of what happens without it).
+  for (const [k, v] of Object.entries(merged)) if (v === '') delete merged[k];
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), ...loader, script, ...args], {
+    cwd: opts.cwd,
+    env: merged,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -40,6 +51,8 @@ export function spawnNode(script: string, args: string[], env: Record<string, st
       return new Promise((resolve, reject) => {
         const t = setTimeout(() => reject(new Error(`timed out waiting for ${re} in output:\n${out.slice(-2000)}`)), timeoutMs);
         waiters.push({ re, resolve: (s) => { clearTimeout(t); resolve(s); } });
+        // A process that dies first fails the wait at once, with what it said.
+        void exited.then(({ code, signal }) => { clearTimeout(t); reject(new Error(`process exited (${code ?? signal}) before ${re}:\n${out.slice(-3000)}`)); });
       });
     },
     exited,
