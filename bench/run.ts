@@ -474,7 +474,7 @@ async function main(argv: string[]): Promise<number> {
   const natsPid = findPid(['nats-server', nats.storeDir]);
   const nc = await connect({ servers: nats.url });
   const moog = await startFakeMoog({ apiKey: MOOG_KEY, auth: 'bearer', maxEvents: 50_000 });
-  const apiKey = randomBytes(18).toString('base64url');
+  const apiKey = randomBytes(24).toString('base64url'); // 32 characters: the key strength rule's length for any mix
   const env: Record<string, string> = {
     NATS_URL: nats.url, MOOG_WEBHOOK_URL: `${moog.url}/events/mutt`, MOOG_API_KEY: MOOG_KEY, MOOG_AUTH: 'bearer',
     MUTT_API_KEYS: `bench:ingest+read+admin:${apiKey}`, MUTT_HTTP_PORT: '0', MUTT_HTTP_HOST: '127.0.0.1',

@@ -5,9 +5,16 @@
 //
 // Why SHA-256 and not scrypt: the hash is checked on every ingest request (thousands per second), so a
 // deliberately slow KDF would cost a core per few hundred requests, or need a cache of plaintext results.
-// Slow KDFs protect guessable *passwords*; MUTT's secrets are random (generateSecret: 256 bits) or at least 16
-// characters chosen by an operator, and no amount of SHA-256 guessing reaches a 128-bit space. Each record has
-// its own 16-byte salt, so equal secrets hash differently and no precomputed table applies.
+// Slow KDFs protect guessable *passwords*; MUTT's secrets are random (generateSecret: 256 bits) or chosen by an
+// operator under the strength rule below, and no amount of SHA-256 guessing reaches a 128-bit space. Each record
+// has its own 16-byte salt, so equal secrets hash differently and no precomputed table applies.
+//
+// The strength rule (secretProblem) is a rule an operator can check by eye, not an estimate: at least 20
+// characters mixing 3 of lower case, upper case, digits and symbols, or at least 32 characters of anything (what
+// `openssl rand -hex 16` or `-base64 24` print: long random text needs no mix), and at least 8 different
+// characters either way. It refuses the weak secrets seen in practice ('password12345678', 'changeme…', a
+// repeated letter) while every generator's output passes. A dictionary-based estimator (zxcvbn) was not taken:
+// it refuses secrets for reasons an operator cannot see, and MUTT can generate a secret instead.
 
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
@@ -32,8 +39,16 @@ export function grants(scopes: readonly Scope[], wanted: Scope): boolean {
 }
 
 export const KEY_NAME = /^[A-Za-z0-9_-]{1,64}$/;
-export const MIN_SECRET_LENGTH = 16;
+export const MIN_SECRET_LENGTH = 20;
+/** From this length a secret needs no mix of character classes. */
+export const LONG_SECRET_LENGTH = 32;
+export const MIN_SECRET_CLASSES = 3;
+export const MIN_DISTINCT_CHARACTERS = 8;
 export const MAX_SECRET_LENGTH = 512;
+
+/** The rule in one sentence, for error messages and help texts. */
+export const SECRET_RULE = `at least ${MIN_SECRET_LENGTH} characters mixing ${MIN_SECRET_CLASSES} of lower case, upper case, digits and symbols, ` +
+  `or at least ${LONG_SECRET_LENGTH} characters, with at least ${MIN_DISTINCT_CHARACTERS} different characters — or one MUTT generates (mutt keys add NAME --generate)`;
 
 export interface KeySpec {
   name: string;
@@ -48,11 +63,21 @@ export class KeySpecError extends Error {
   }
 }
 
-/** Validates a secret; the message never repeats it. */
+/** How many of lower case, upper case, digits and symbols a secret uses. */
+export function characterClasses(secret: string): number {
+  return [/[a-z]/, /[A-Z]/, /[0-9]/, /[^A-Za-z0-9]/].filter((re) => re.test(secret)).length;
+}
+
+/** Validates a secret (SECRET_RULE); the message never repeats it, and names the rule and what this secret lacks. */
 export function secretProblem(secret: string): string | null {
-  if (secret.length < MIN_SECRET_LENGTH) return `secret is shorter than ${MIN_SECRET_LENGTH} characters`;
   if (secret.length > MAX_SECRET_LENGTH) return `secret is longer than ${MAX_SECRET_LENGTH} characters`;
   if (!/^[\x21-\x7e]+$/.test(secret)) return 'secret must be visible ASCII without spaces';
+  const classes = characterClasses(secret);
+  const distinct = new Set(secret).size;
+  const tooShort = secret.length < MIN_SECRET_LENGTH || (secret.length < LONG_SECRET_LENGTH && classes < MIN_SECRET_CLASSES);
+  if (tooShort || distinct < MIN_DISTINCT_CHARACTERS) {
+    return `secret is too weak (${secret.length} characters, ${classes} character class${classes === 1 ? '' : 'es'}, ${distinct} different): it needs ${SECRET_RULE}`;
+  }
   return null;
 }
 

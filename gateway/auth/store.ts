@@ -68,8 +68,8 @@ export class NoApiKeysError extends Error {
       'no API keys are configured, so nothing could use the gateway. Set MUTT_API_KEYS to comma-separated ' +
         'name:scope[+scope]:secret entries (scopes: ingest, read, admin), e.g.\n' +
         '  MUTT_API_KEYS=rsyslog:ingest:<secret>,ops:admin:<secret>\n' +
-        'or put one entry per line in a file named by MUTT_API_KEYS_FILE. Secrets need at least 16 characters; ' +
-        'make each with: openssl rand -base64 32',
+        'or put one entry per line in a file named by MUTT_API_KEYS_FILE. A secret needs at least 20 characters ' +
+        'mixing 3 of lower case, upper case, digits and symbols, or at least 32 characters; make each with: openssl rand -base64 32',
     );
     this.name = 'NoApiKeysError';
   }

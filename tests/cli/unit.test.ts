@@ -37,6 +37,19 @@ test('toCsv writes what parseCsv reads back (booleans t/f, NULL vs empty, quotin
   assert.equal(parseCsv(text).map((r) => r.cells), [['id', 's', 'b', 'n'], ['1', 'a,b', 't', null], ['2', '', 'f', '7'], ['3', ' padded ', null, 'q"uote']]);
 });
 
+test('CSV formula injection: text cells starting with = + - @ tab CR are written with a leading \', read back unchanged', () => {
+  const values = ['=HYPERLINK("http://evil","x")', '+1+cmd|calc', '-2+3', '@SUM(A1)', '\t=1', '\r=1', "'=already quoted", "''@twice", "'plain", 'a=b', '', 'LINK-DOWN'];
+  const text = toCsv(['v', 'n'], values.map((v) => [v, -5]));
+  const cells = text.split('\n').slice(1, -1);
+  for (const [i, v] of values.entries()) {
+    if (/^'*[=+\-@\t\r]/.test(v)) assert.ok(cells[i].startsWith(`'`) || cells[i].startsWith(`"'`), `${JSON.stringify(v)} escaped: ${cells[i]}`);
+    else assert.ok(cells[i].replace(/^"/, '').startsWith(v.slice(0, 1)), `${JSON.stringify(v)} left alone: ${cells[i]}`);
+  }
+  for (const line of cells) assert.not.match(line, /^"?[=+\-@\t\r]/, 'no cell starts a formula');
+  assert.ok(text.includes(',-5\n'), 'numbers are not prefixed');
+  assert.equal(parseCsv(text).slice(1).map((r) => r.cells[0]), values.map((v) => (v === '' ? '' : v)));
+});
+
 test('the table is detected from the columns', () => {
   assert.is(detectTable(['id', 'match_string', 'trap_oid', 'syslog_severity', 'match_type', 'priority', 'prod_handling', 'dev_handling', 'team_assignment', 'is_active']), 'alert_rules');
   assert.is(detectTable(['hostname', 'team_assignment']), 'device_teams');

@@ -123,7 +123,7 @@ t('the real pipeline runs with every process as its own NATS user: syslog line -
       const def = await loadActor(name);
       procs.push(await startProcess({ env: envFor(name, { MOOG_WEBHOOK_URL: `${moog.url}/events` }), name, actors: [def], log: silent }));
     }
-    const apiKeys = `ops:admin:${'k'.repeat(32)},rsyslog:ingest:${'i'.repeat(32)}`;
+    const apiKeys = `ops:admin:deploy-admin-Key-0123456789abcdef,rsyslog:ingest:deploy-ingest-Key-0123456789abcdef`;
     procs.push(await startProcess({ env: envFor('gateway', { MUTT_API_KEYS: apiKeys }), name: 'gateway', actors: [], http: gatewayApp, log: silent }));
     await waitUntil(() => procs.every((p) => p.health.ready()), 15_000, 'every process ready').catch((err) => {
       const stuck = procs.filter((p) => !p.health.ready()).map((p) => JSON.stringify(p.health.snapshot()));
@@ -217,8 +217,8 @@ t('the gateway works as NATS user gateway: ingest over HTTP, every management se
   const { gatewayApp } = await import('../../gateway/app.ts');
   const { openManagementServices } = await import('../../gateway/services/index.ts');
   const { openIngestCounters } = await import('../../gateway/ingest/counters.ts');
-  const ingestKey = 'i'.repeat(32);
-  const proc = await startProcess({ env: envFor('gateway', { MUTT_API_KEYS: `ops:admin:${'k'.repeat(32)},rsyslog:ingest:${ingestKey}` }), name: 'gateway', actors: [], http: gatewayApp, log: silent });
+  const ingestKey = 'deploy-ingest-Key-0123456789abcdef';
+  const proc = await startProcess({ env: envFor('gateway', { MUTT_API_KEYS: `ops:admin:deploy-admin-Key-0123456789abcdef,rsyslog:ingest:${ingestKey}` }), name: 'gateway', actors: [], http: gatewayApp, log: silent });
   // The services the management API and the UI call, over the gateway process's own connection.
   const counters = await openIngestCounters(proc.nc, { log: silent });
   const services = await openManagementServices(proc, { counters, sloSampleEveryMs: 100 });

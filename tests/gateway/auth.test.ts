@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
@@ -13,7 +14,7 @@ import { startNats, type TestNats } from '../helpers/nats-server.ts';
 import { provision } from '../../actors/runtime/provision.ts';
 import { loadEnv } from '../../protocol/env.ts';
 import { Bucket } from '../../protocol/streams.ts';
-import { generateSecret, grants, hashSecret, KeySpecError, parseKeyList, parseKeySpec, verifySecret } from '../../gateway/auth/keys.ts';
+import { characterClasses, generateSecret, grants, hashSecret, KeySpecError, parseKeyList, parseKeySpec, secretProblem, verifySecret } from '../../gateway/auth/keys.ts';
 import {
   addApiKey, listApiKeys, NoApiKeysError, openApiKeyStore, openKeysBucket, revokeApiKey, type ApiKeyStore,
 } from '../../gateway/auth/store.ts';
@@ -68,7 +69,7 @@ async function eventually(check: () => boolean | Promise<boolean>, ms = 5000) {
 // ---- pure parts ----
 
 test('key specs parse: scopes, secret containing ":", file comments', () => {
-  assert.equal(parseKeySpec('rsyslog:ingest:abc:def:0123456789', 'x'), { name: 'rsyslog', scopes: ['ingest'], secret: 'abc:def:0123456789' });
+  assert.equal(parseKeySpec('rsyslog:ingest:abc:def:0123456789xyz', 'x'), { name: 'rsyslog', scopes: ['ingest'], secret: 'abc:def:0123456789xyz' });
   assert.equal(parseKeyList(` a:ingest+read:${SECRET_INGEST} , b:admin+admin:${SECRET_ADMIN},`, 'MUTT_API_KEYS', ',').map((k) => [k.name, k.scopes]), [['a', ['ingest', 'read']], ['b', ['admin']]]);
   const file = `# senders\n\nrsyslog:ingest:${SECRET_INGEST}\r\n  # ops\nops:admin+read:${SECRET_ADMIN}\n`;
   assert.equal(parseKeyList(file, 'keys.txt', '\n').map((k) => k.name), ['rsyslog', 'ops']);
@@ -79,7 +80,8 @@ test('bad key specs are refused with a message that names the entry and never th
     ['nocolons', /expected name:scope/],
     ['bad name!:ingest:0123456789abcdefgh', /key name/],
     ['x:write:0123456789abcdefgh', /unknown scope 'write'/],
-    ['x:ingest:short', /shorter than 16/],
+    ['x:ingest:short', /secret is too weak \(5 characters/],
+    ['x:ingest:password12345678', /secret is too weak \(16 characters, 2 character classes, 15 different\): it needs at least 20 characters mixing 3 of lower case, upper case, digits and symbols, or at least 32 characters/],
     ['x:ingest:has space 0123456789', /visible ASCII/],
   ];
   for (const [spec, re] of cases) {
@@ -93,6 +95,15 @@ test('bad key specs are refused with a message that names the entry and never th
       assert.not.ok((err as Error).message.includes('0123456789'), 'secret not echoed');
     }
   }
+});
+
+test('secret strength: 20+ characters of 3 classes, or 32+ characters; 8 different characters; generated ones pass', () => {
+  const weak = ['password12345678', 'password1234567890123', 'abcdefghijklmnopqrst', 'i'.repeat(40), 'abababababababababababababababab12', 'Aa1!Aa1!Aa1!Aa1!Aa1!Aa1!'];
+  for (const s of weak) assert.match(secretProblem(s) ?? 'accepted', /too weak.*mutt keys add NAME --generate/, s);
+  const strong = ['admin-secret-0123456789abcdef', 'Correct-Horse-Battery9', '0123456789abcdef0123456789abcdef', generateSecret(), randomBytes(32).toString('hex'), randomBytes(24).toString('base64url')];
+  for (const s of strong) assert.is(secretProblem(s), null, s);
+  assert.is(characterClasses('aA1-'), 4);
+  assert.is(characterClasses('abc123'), 2);
 });
 
 test('hashes are salted, verify in constant time, and scopes grant as documented', () => {
