@@ -64,10 +64,10 @@ export function createLogger(level: string = process.env.LOG_LEVEL ?? 'info', de
     destination,
   );
   // Children are made with Object.create(parent), so every descendant inherits this `child`.
-  const child = root.child;
-  root.child = function dedupedChild(this: Logger, bindings, options) {
-    return child.call(this, withoutBoundKeys(boundOf(this), bindings) as typeof bindings, options);
-  } as typeof root.child;
+  const child = root.child as unknown as (this: Logger, bindings: pino.Bindings, options?: pino.ChildLoggerOptions) => Logger;
+  root.child = function dedupedChild(this: Logger, bindings: pino.Bindings, options?: pino.ChildLoggerOptions) {
+    return child.call(this, withoutBoundKeys(boundOf(this), bindings) as pino.Bindings, options);
+  } as unknown as typeof root.child;
   return root;
 }
 
