@@ -79,6 +79,8 @@ export const subjects = {
   /** Core NATS (not stored): each process announces its health here every few seconds. */
   heartbeat: (actor: string, instance: string) => `mutt.health.${encodeToken(actor)}.${encodeToken(instance)}`,
   heartbeats: 'mutt.health.>',
+  /** Core NATS: any message here makes every process send its heartbeat at once (`mutt status`). */
+  healthPing: 'mutt.ping.health',
 } as const;
 
 /** Parses 'mutt.events.<kind>.<host>' back into its parts; null for anything else. */

@@ -15,7 +15,7 @@ import { Registry } from 'prom-client';
 import type { z } from 'zod';
 import type { Env } from '../../protocol/env.ts';
 import { encode } from '../../protocol/codec.ts';
-import { Headers, subjects } from '../../protocol/subjects.ts';
+import { Headers } from '../../protocol/subjects.ts';
 import { connectionOptions } from './connect.ts';
 import { jsPublisher } from './js-publisher.ts';
 import { provision } from './provision.ts';
@@ -23,6 +23,7 @@ import { ConfigView } from './config-view.ts';
 import { Health } from './health.ts';
 import { healthRoutes } from './http.ts';
 import { createLogger, type Logger } from './logger.ts';
+import { startHeartbeat } from './heartbeat.ts';
 import { supervise } from './supervisor.ts';
 import { subjectMatches, type ActorDef, type ActorRuntime, type PublishOptions } from './define.ts';
 import { describeError } from './errors.ts';
@@ -156,20 +157,17 @@ export async function startProcess(opts: ProcessOptions): Promise<RunningProcess
     return supervise(def, rt);
   });
 
-  const heartbeat = setInterval(async () => {
-    try {
-      const metrics = opts.heartbeatMetrics ? await collectSeries(registry, opts.heartbeatMetrics) : undefined;
-      nc.publish(subjects.heartbeat(opts.name, instance), JSON.stringify({ instance, process: opts.name, pid: process.pid, version: VERSION, actors: opts.actors.map((a) => a.name), ready: health.ready(), components: health.snapshot(), startedAt: health.startedAt, at: Date.now(), httpPort: port, metrics }));
-    } catch { /* not connected: readiness already says so */ }
-  }, 5000);
-  heartbeat.unref();
+  const heartbeat = startHeartbeat(nc, async () => {
+    const metrics = opts.heartbeatMetrics ? await collectSeries(registry, opts.heartbeatMetrics) : undefined;
+    return { instance, process: opts.name, pid: process.pid, version: VERSION, actors: opts.actors.map((a) => a.name), ready: health.ready(), components: health.snapshot(), startedAt: health.startedAt, at: Date.now(), httpPort: port, metrics };
+  });
 
   let resolveStopped!: () => void;
   const stopped = new Promise<void>((r) => (resolveStopped = r));
   let stopping: Promise<void> | undefined;
   const stop = () => (stopping ??= (async () => {
     log.info('stopping: no new work, finishing in-flight');
-    clearInterval(heartbeat);
+    heartbeat.stop();
     controller.abort();
     const grace = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), env.MUTT_SHUTDOWN_GRACE_MS).unref());
     const outcome = await Promise.race([Promise.all(supervisors).then(() => 'done' as const), grace]);
