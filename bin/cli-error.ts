@@ -1,6 +1,8 @@
 // A user mistake on the command line: printed as one line naming the flag or argument, exit code 2.
 //   throw new CliError("--rate must be a positive number (got 'x')")
 
+import { closestName } from './cli/closest.ts';
+
 export class CliError extends Error {
   constructor(message: string) {
     super(message);
@@ -17,7 +19,10 @@ export function parseFlags(argv: string[], spec: Record<string, 'string' | 'bool
     if (!arg.startsWith('--')) { positionals.push(arg); continue; }
     const [name, inline] = arg.slice(2).split(/=(.*)/s, 2);
     const kind = spec[name];
-    if (!kind) throw new CliError(`unknown flag --${name} (known: ${Object.keys(spec).map((k) => '--' + k).join(', ') || 'none'})`);
+    if (!kind) {
+      const near = closestName(name, Object.keys(spec));
+      throw new CliError(`unknown flag --${name}${near ? ` (did you mean --${near}?)` : ''} (known: ${Object.keys(spec).map((k) => '--' + k).join(', ') || 'none'})`);
+    }
     if (kind === 'boolean') { flags[name] = inline === undefined ? true : inline !== 'false'; continue; }
     const value = inline ?? argv[++i];
     if (value === undefined) throw new CliError(`--${name} needs a value`);

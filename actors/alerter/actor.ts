@@ -10,6 +10,8 @@ import { Counter, type Registry } from 'prom-client';
 import type { PubAck } from '@nats-io/jetstream';
 import { IngestEvent, type Alert, type EventAuditRecord, type Environment } from '../../protocol/messages.ts';
 import { encodeTrusted } from '../../protocol/codec.ts';
+import { openMinuteTally, type MinuteTally } from '../runtime/minute-tally.ts';
+import { FLOW_PREFIX } from '../../protocol/flow.ts';
 import { Bucket, Durable, StreamName } from '../../protocol/streams.ts';
 import { Headers, META_RULE, UNHANDLED_RULE, subjects } from '../../protocol/subjects.ts';
 import { defineActor, type ActorRuntime, type HandlerContext } from '../runtime/define.ts';
@@ -28,8 +30,15 @@ interface AlerterState {
   gate: BacklogGate;
   unhandled: KvCasBatcher<UnhandledState, { fire: boolean; windowStart: number }>;
   state: KV;
+  /** Events per minute by input and by decision, for `mutt status` (KV mutt_counters, `flow.1m.*`). */
+  flow: MinuteTally;
   metrics: { decisions: Counter<'decision'>; unhandled: Counter<'host'>; metaAlerts: Counter };
   cfg: ActorRuntime['config'];
+}
+
+function countFlow(flow: MinuteTally, input: string, decision: string): void {
+  flow.add(`in.${input}`);
+  flow.add(`decision.${decision}`);
 }
 
 function counter<L extends string>(registry: Registry, name: string, help: string, labelNames: L[] = []): Counter<L> {
@@ -70,7 +79,9 @@ export default defineActor({
     const rules = await LiveRules.open(rt.nc, rt.log, rt.registry, () => rt.config.get().alerter_regex_budget_ms);
     const hosts = await LiveHosts.open(rt.nc, rt.log);
     const gate = new BacklogGate(rt.nc, StreamName.alerts, () => rt.config.get().alerter_backpressure_depth).start();
-    const kv = await new Kvm(rt.nc).open(Bucket.state);
+    const kvm = new Kvm(rt.nc);
+    const kv = await kvm.open(Bucket.state);
+    const flow = openMinuteTally(await kvm.open(Bucket.counters), FLOW_PREFIX, { log: rt.log });
     // The count is stored without the 'alerted' mark: the mark is set only after the meta-alert is stored, so a
     // failed publish is retried by the next occurrence (or redelivery), and concurrent firings share one
     // Nats-Msg-Id (the window start), which JetStream stores once.
@@ -80,7 +91,7 @@ export default defineActor({
       return { next: result ? { ...next, alerted: false } : next, result: { fire: result, windowStart: next.windowStart } };
     });
     return {
-      rules, hosts, gate, unhandled, state: kv, cfg: rt.config,
+      rules, hosts, gate, unhandled, state: kv, flow, cfg: rt.config,
       metrics: {
         decisions: counter(rt.registry, 'mutt_alerter_decisions_total', 'Events handled, by decision', ['decision']),
         unhandled: counter(rt.registry, 'mutt_alerter_unhandled_total', 'Events no rule matched, by host', ['host']),
@@ -117,6 +128,7 @@ export default defineActor({
       }));
       await Promise.all(work);
       metrics.decisions.inc({ decision });
+      countFlow(ctx.state.flow, event.source.input, decision);
       return;
     }
 
@@ -131,6 +143,7 @@ export default defineActor({
       }),
     ]);
     metrics.decisions.inc({ decision: 'unhandled' });
+    countFlow(ctx.state.flow, event.source.input, 'unhandled');
     metrics.unhandled.inc({ host: event.host.toLowerCase().slice(0, 100) });
     if (fire) {
       const cfg = ctx.cfg;
@@ -149,7 +162,10 @@ export default defineActor({
       });
       await casUpdate(ctx.state.state, key, (v) => v as UnhandledState | null, (prev) =>
         prev && prev.windowStart === windowStart && !prev.alerted ? { state: { ...prev, alerted: true }, result: null } : { state: prev, result: null });
-      if (!stored.duplicate) metrics.metaAlerts.inc();
+      if (!stored.duplicate) {
+        metrics.metaAlerts.inc();
+        ctx.state.flow.add('decision.meta_alert');
+      }
     }
   },
 
@@ -157,5 +173,6 @@ export default defineActor({
     state?.rules.stop();
     state?.hosts.stop();
     state?.gate.stop();
+    await state?.flow.close();
   },
 });

@@ -5,7 +5,6 @@ import type { Command } from './command.ts';
 
 export const configReference: Command = {
   name: 'config-reference',
-  summary: 'print the configuration reference (docs/CONFIGURATION.md) generated from the schemas',
   usage: 'usage: mutt config-reference > docs/CONFIGURATION.md',
   async run(argv) {
     parseFlags(argv, {});

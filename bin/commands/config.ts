@@ -46,7 +46,6 @@ export function configValueFromArg(key: ConfigKey, text: string): unknown {
 
 export const config: Command = {
   name: 'config',
-  summary: 'list, read, change and reset dynamic configuration (validated, audited, live without restart)',
   usage: `usage: mutt config <sub-command> [options]
 
   ls [--json]                               every key: value in effect, default, which actor reads it

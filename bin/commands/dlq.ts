@@ -61,7 +61,6 @@ function sequences(positionals: string[]): number[] {
 
 export const dlq: Command = {
   name: 'dlq',
-  summary: 'dead letters: list, show (decoded), replay, purge — each replay/purge audited',
   usage: `usage: mutt dlq <sub-command> [options]
 
   ls [--stage S] [--reason R] [--since 1h|ISO] [--limit N] [--json]   oldest first (default 50)

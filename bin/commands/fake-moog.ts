@@ -5,7 +5,6 @@ import type { Command } from './command.ts';
 
 export const fakeMoog: Command = {
   name: 'fake-moog',
-  summary: 'run a fake Moogsoft that records alerts (GET /stats, /events) and misbehaves on request (POST /control)',
   usage: `usage: mutt fake-moog [--port N] [--host H] [--api-key K]
 
 Accepts POSTs on any path, checks the auth header when --api-key (or FAKE_MOOG_API_KEY) is set, and serves

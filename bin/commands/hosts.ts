@@ -23,7 +23,6 @@ const SPECS = {
 
 export const hosts: Command = {
   name: 'hosts',
-  summary: 'development hosts and device teams: list, add, remove, import / export (v2.5 formats)',
   usage: `usage: mutt hosts <sub-command> [options]
 
   ls [--teams] [--q TEXT] [--json]             development hosts (or, with --teams, the device -> team map)

@@ -41,7 +41,6 @@ async function readStdin(): Promise<string> {
 
 export const keys: Command = {
   name: 'keys',
-  summary: 'API keys of the gateway: list, add (secret shown once), revoke',
   usage: `usage: mutt keys <sub-command> [options]
 
   ls [--all] [--json]                              active keys (--all: revoked ones too); never secrets

@@ -23,7 +23,6 @@ const SPECS = {
 
 export const rules: Command = {
   name: 'rules',
-  summary: 'list, show and remove alert rules; import / export them in MUTT v2.5 formats (CSV or JSON)',
   usage: `usage: mutt rules <sub-command> [options]
 
   ls [--team T] [--q TEXT] [--active|--inactive] [--json]   rules in matching order (priority, then id)

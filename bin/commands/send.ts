@@ -57,7 +57,6 @@ function takeBatch(src: ItemSource, size: number): Item[] {
 
 export const send: Command = {
   name: 'send',
-  summary: 'send test events (one, a file, or a stream at a rate) over HTTP or NATS, with a progress line',
   usage: `usage: mutt send (--url URL [--key-file F] | --nats) EVENTS [options]
 
 EVENTS, one of:

@@ -33,7 +33,6 @@ async function serve(name: string, env: Env, actors: ActorDef[], withGateway: bo
 
 export const up: Command = {
   name: 'up',
-  summary: 'run the gateway and every actor in one process (starts nats-server if none is running)',
   usage: `usage: mutt up
 
 Runs the HTTP gateway (API, UI, legacy /ingest) and every actor (${ACTOR_NAMES.join(', ')}) in one process.
@@ -50,7 +49,6 @@ Stops cleanly on SIGTERM/SIGINT (in-flight work finishes first).`,
 
 export const run: Command = {
   name: 'run',
-  summary: `run one actor (${ACTOR_NAMES.join(' | ')}); N such processes share its work`,
   usage: `usage: mutt run <actor>
 
 actors: ${ACTOR_NAMES.join(', ')}
@@ -69,7 +67,6 @@ NATS_URL defaults to nats://127.0.0.1:4222.`,
 
 export const gateway: Command = {
   name: 'gateway',
-  summary: 'run the HTTP gateway alone (ingest API, management API, web UI)',
   usage: `usage: mutt gateway
 
 Serves the ingest API (/ingest, /api/v2/events), the management API (/api/v2/...), the web UI and

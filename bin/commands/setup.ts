@@ -8,7 +8,6 @@ import type { Command } from './command.ts';
 
 export const setup: Command = {
   name: 'setup',
-  summary: 'create or update MUTT streams and KV buckets, then exit',
   usage: `usage: mutt setup
 
 Creates the streams (${streamSpecs(loadEnvSafe()).map((s) => s.name).join(', ')}) and the KV buckets

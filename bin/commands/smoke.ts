@@ -41,7 +41,6 @@ const drainedPast = (s: StreamPosition, seq: number) => s.messages === 0 || s.fi
 
 export const smoke: Command = {
   name: 'smoke',
-  summary: 'send one canary event through the gateway and time each hop to Moogsoft; exit 0 only if delivered',
   usage: `usage: mutt smoke --url URL [--key-file F] [--timeout 30s] [--message TEXT] [--host H] [--team T] [--observe auto|http|nats] [--json]
 
 Sends one canary event to POST /api/v2/events and follows it:

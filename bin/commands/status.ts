@@ -1,10 +1,10 @@
-// `mutt status`: the whole deployment in one look — every MUTT process heard on `mutt.health.>` (heartbeats
-// every 5 s, so the default 6 s listen hears each one), stream depths, each stage's consumer lag, the DLQ by
+// `mutt status`: the whole deployment in one look — every MUTT process heard on `mutt.health.>` (each answers
+// a ping on `mutt.ping.health` at once, besides its heartbeat every 5 s), stream depths, each stage's consumer lag, the DLQ by
 // stage and reason, the shared circuit breaker and the SLOs, all read through the management services (the
 // metrics, health-table and SLO services, composed without KV watches: status must work while a NATS node is
 // down, when creating a watch's consumer can time out).
 // Exit 0 when at least one process answered and every process is ready; 1 otherwise (problems are listed).
-//   mutt status [--json] [--watch] [--wait 6s] [--url http://gateway:8080 --key-file K]
+//   mutt status [--json] [--watch] [--wait 1s] [--url http://gateway:8080 --key-file K]
 
 import { CliError, parseFlags } from '../cli-error.ts';
 import { parseDuration } from '../cli/durations.ts';
@@ -15,6 +15,10 @@ import type { ActorHealthTable } from '../../gateway/services/health-table.ts';
 import type { MetricsService } from '../../gateway/services/metrics.ts';
 import type { SloService } from '../../gateway/services/slo.ts';
 import { renderTable } from '../cli/table.ts';
+import { subjects } from '../../protocol/subjects.ts';
+import { FLOW_PREFIX, flowView, type FlowView } from '../../protocol/flow.ts';
+import { readMinute } from '../../actors/runtime/minute-tally.ts';
+import { countRules, type RuleCount } from '../../gateway/services/rule-count.ts';
 import type { Command } from './command.ts';
 
 interface ProcessRow {
@@ -48,6 +52,8 @@ export interface StatusReport {
   dlq: unknown | null;
   breaker: unknown | null;
   ingest: unknown | null;
+  rules: RuleCount | null;
+  flow: FlowReport | null;
   slo: SloSummary | null;
 }
 
@@ -63,9 +69,19 @@ async function attempt<T>(what: string, problems: string[], fn: () => Promise<T>
 /** The services status reads. */
 export interface StatusSources {
   url: string;
+  /** Asks every MUTT process for its heartbeat now (core NATS `mutt.ping.health`). */
+  ping(): void;
   metrics: MetricsService;
   health: ActorHealthTable;
   slo: SloService;
+  rules(): Promise<RuleCount>;
+  /** Counts of one UTC minute (epoch minute) as the alerter tallied them. */
+  flow(minute: number): Promise<FlowView>;
+}
+
+export interface FlowReport extends FlowView {
+  /** Start of the minute counted (the last complete one). */
+  minute: string;
 }
 
 async function sloSummary(s: StatusSources, gw: GatewayClient | null, listenedMs: number): Promise<SloSummary> {
@@ -84,7 +100,10 @@ export async function buildStatus(s: StatusSources, gw: GatewayClient | null, li
   const problems: string[] = [];
   const warnings: string[] = [];
   const now = Date.now();
-  const [streams, consumers, dlq, breaker, ingest, slo] = await Promise.all([
+  const lastMinute = Math.floor(now / 60_000) - 1;
+  const [rules, flow, streams, consumers, dlq, breaker, ingest, slo] = await Promise.all([
+    attempt('rules', warnings, () => s.rules()),
+    attempt('flow counts', warnings, async (): Promise<FlowReport> => ({ minute: new Date(lastMinute * 60_000).toISOString(), ...(await s.flow(lastMinute)) })),
     attempt('streams', problems, () => s.metrics.streams()),
     attempt('consumers', problems, () => s.metrics.consumers()),
     attempt('dead letters', problems, () => s.metrics.dlq()),
@@ -122,17 +141,21 @@ export async function buildStatus(s: StatusSources, gw: GatewayClient | null, li
   }
   for (const c of consumers ?? []) if (!c.exists) warnings.push(`no ${c.durable} consumer on ${c.stream}: the ${c.stage} actor has never run against this NATS`);
   for (const st of streams ?? []) if (st.fill_ratio !== null && st.fill_ratio >= 0.8) warnings.push(`${st.stream} is ${Math.round(st.fill_ratio * 100)}% full (${st.messages}/${st.max_msgs}): ingest answers 503 when it is full`);
+  if (rules && rules.active === 0) warnings.unshift(`0 active rules (${rules.total} stored): no event will alert — mutt rules add, or mutt rules import FILE`);
+  if (rules && rules.invalid > 0) warnings.push(`${rules.invalid} stored rule(s) fail validation and are ignored: mutt rules ls`);
   if (breaker && breaker.status !== 'closed') warnings.push(`Moogsoft circuit breaker is ${breaker.status}${breaker.since ? ` since ${isoTime(breaker.since)}` : ''}: the forwarder is not delivering`);
   if (dlq && dlq.total > 0) warnings.push(`${dlq.total} dead letter(s): mutt dlq ls`);
   for (const x of slo?.slos ?? []) if (x.status === 'critical' || x.status === 'warning') warnings.push(`SLO ${x.name} ${x.status}: ${x.message}`);
   if (slo?.error) warnings.push(`SLO from ${slo.source}: ${slo.error}`);
-  return { at: new Date(now).toISOString(), nats: s.url, ready: problems.length === 0, problems, warnings, processes, streams, consumers, dlq, breaker, ingest, slo };
+  return { at: new Date(now).toISOString(), nats: s.url, ready: problems.length === 0, problems, warnings, processes, streams, consumers, dlq, breaker, ingest, rules, flow, slo };
 }
 
 const pct = (x: number | null) => (x === null ? '-' : `${(x * 100).toFixed(x > 0.999 && x < 1 ? 3 : 1)}%`);
 
 export function renderStatus(r: StatusReport): string {
   const out: string[] = [`MUTT status at ${r.at}  (NATS ${r.nats})`, ''];
+  // Said first, not only in the list at the end: with no active rule the pipeline runs and nothing alerts.
+  if (r.rules && r.rules.active === 0) out.push(`WARNING: ${r.warnings[0]}`, '');
   out.push('PROCESSES (heartbeats on mutt.health.>)');
   out.push(renderTable(['PROCESS', 'INSTANCE', 'ACTORS', 'READY', 'UPTIME', 'LAST SEEN', 'VERSION'], r.processes.map((p) => [
     p.process, p.instance, p.actors.join(',') || '-', p.stale ? 'STALE' : p.ready ? 'yes' : 'NO', p.uptime_seconds === null ? '-' : formatDuration(p.uptime_seconds * 1000), `${p.last_seen_seconds}s ago`, p.version,
@@ -161,7 +184,15 @@ export function renderStatus(r: StatusReport): string {
     out.push('', `MOOGSOFT BREAKER: ${b.status}${b.known ? '' : ' (no forwarder has reported yet)'}${b.since ? `, since ${isoTime(b.since)} (${formatAge(b.since)})` : ''}; ${b.failures}/${b.requests} failed in the window`);
   }
   const ingest = r.ingest as { summary: { current_rate_1m: number; this_minute: number; avg_rate_15m: number; avg_rate_1h: number } } | null;
-  if (ingest) out.push('', `INGEST (events/min): last minute ${ingest.summary.current_rate_1m}, this minute ${ingest.summary.this_minute}, 15 min avg ${ingest.summary.avg_rate_15m}, 1 h avg ${ingest.summary.avg_rate_1h}`);
+  if (r.rules) out.push('', `RULES: ${r.rules.active} active of ${r.rules.total} stored${r.rules.invalid ? ` (${r.rules.invalid} invalid)` : ''}`);
+  if (r.flow) {
+    const f = r.flow;
+    const list = (o: Record<string, number>) => Object.entries(o).map(([k, v]) => `${k} ${v}`).join(', ');
+    out.push('', `FLOW in the minute from ${f.minute.slice(11, 16)} UTC (counted by the alerters)`);
+    out.push(`  ingest by input: ${list(f.ingest)}`);
+    out.push(`  decisions:       ${list(f.decisions)}`);
+  }
+  if (ingest) out.push('', `HTTP INGEST (events/min): last minute ${ingest.summary.current_rate_1m}, this minute ${ingest.summary.this_minute}, 15 min avg ${ingest.summary.avg_rate_15m}, 1 h avg ${ingest.summary.avg_rate_1h}`);
   if (r.slo) {
     out.push('', `SLO (${r.slo.source})`);
     out.push(renderTable(['SLO', 'STATUS', 'ACTUAL', 'TARGET', 'BURN'], r.slo.slos.map((x) => [x.name, x.status, pct(x.actual), pct(x.target), x.burn_rate === null ? '-' : x.burn_rate.toFixed(2)]), { indent: '  ', empty: r.slo.error ?? '(none)' }));
@@ -171,6 +202,25 @@ export function renderStatus(r: StatusReport): string {
   for (const p of r.problems) out.push(`PROBLEM: ${p}`);
   out.push(r.ready ? `READY: ${r.processes.length} process(es), all ready` : `NOT READY: ${r.problems.length} problem(s)`);
   return out.join('\n');
+}
+
+/** Without --wait: listen until no new process has answered the ping for QUIET_MS, at most DEFAULT_WAIT_MS. */
+const QUIET_MS = 250;
+const DEFAULT_WAIT_MS = 1000;
+
+/** Waits for ping answers: returns once nothing new was heard for `quietMs`, or after `maxMs`. */
+async function listen(s: StatusSources, o: { quietMs: number; maxMs: number }): Promise<void> {
+  const start = Date.now();
+  let heard = 0;
+  let lastNew = start;
+  while (Date.now() - start < o.maxMs) {
+    await new Promise((r) => setTimeout(r, 25));
+    const n = s.health.processes().length;
+    if (n > heard) {
+      heard = n;
+      lastNew = Date.now();
+    } else if (heard > 0 && Date.now() - lastNew >= o.quietMs) return;
+  }
 }
 
 /** Opens the status services over one connection (no KV watch: direct reads only), runs `fn`, closes. */
@@ -185,7 +235,7 @@ async function withStatusSources<T>(fn: (s: StatusSources) => Promise<T>): Promi
     const { nc, log } = session;
     const jsm = await jetstreamManager(nc);
     const kvm = new Kvm(nc);
-    const [state, configKv, counters] = await Promise.all([kvm.open(Bucket.state), kvm.open(Bucket.config), openIngestCounters(nc, { log })]);
+    const [state, configKv, counters, rulesKv, countersKv] = await Promise.all([kvm.open(Bucket.state), kvm.open(Bucket.config), openIngestCounters(nc, { log }), kvm.open(Bucket.rules), kvm.open(Bucket.counters)]);
     // The two config values the reports use, read once (a status is a snapshot).
     const cfg = configDefaults();
     for (const key of ['breaker_window_seconds', 'slo_window_hours'] as const) {
@@ -201,7 +251,11 @@ async function withStatusSources<T>(fn: (s: StatusSources) => Promise<T>): Promi
     const metrics = new MetricsService({ jsm, state, counters, health, dlq, config: () => cfg });
     const slo = new SloService(new Registry(), health, () => cfg, { instance: `cli-${process.pid}` }).start();
     try {
-      return await fn({ url: session.url, metrics, health, slo });
+      return await fn({
+        url: session.url, ping: () => nc.publish(subjects.healthPing), metrics, health, slo,
+        rules: () => countRules(rulesKv, log),
+        flow: async (minute) => flowView(await readMinute(countersKv, FLOW_PREFIX, minute)),
+      });
     } finally {
       slo.stop();
       health.stop();
@@ -214,10 +268,10 @@ async function withStatusSources<T>(fn: (s: StatusSources) => Promise<T>): Promi
 
 export const status: Command = {
   name: 'status',
-  summary: 'processes, readiness, stream depths, consumer lag, DLQ, breaker and SLOs; exit 0 only when all ready',
-  usage: `usage: mutt status [--json] [--watch] [--interval 5s] [--wait 6s] [--url URL --key-file FILE]
+  usage: `usage: mutt status [--json] [--watch] [--interval 5s] [--wait 1s] [--url URL --key-file FILE]
 
-Listens on mutt.health.> for --wait (default 6 s: every process announces itself each 5 s), then reports:
+Pings every MUTT process (mutt.ping.health) and listens on mutt.health.> until the answers stop (at most 1 s;
+with --wait, for exactly that long: a process without ping support is heard only by its heartbeat every 5 s), then reports:
   processes   every MUTT process heard: name, instance, actors, ready, uptime (a stale one: no heartbeat for 15 s)
   streams     MUTT_EVENTS, MUTT_ALERTS, MUTT_DLQ, MUTT_AUDIT_EVENTS, MUTT_AUDIT_CONFIG: messages, bytes, fill
   lag         per stage (alerter, forwarder, remediation): num_pending, num_ack_pending, redelivered
@@ -238,12 +292,13 @@ examples:
     return guard('status', async () => {
       const { flags, positionals } = parseFlags(argv, { json: 'boolean', watch: 'boolean', interval: 'string', wait: 'string', ...GATEWAY_FLAGS });
       if (positionals.length) throw new CliError(`unexpected argument '${positionals[0]}'`);
-      const waitMs = flags.wait === undefined ? 6000 : parseDuration('wait', flags.wait);
+      const waitMs = flags.wait === undefined ? DEFAULT_WAIT_MS : parseDuration('wait', flags.wait);
       const intervalMs = flags.interval === undefined ? 5000 : parseDuration('interval', flags.interval);
       const gw = gatewayFrom(flags);
       return withStatusSources(async (s) => {
         const started = Date.now();
-        await new Promise((r) => setTimeout(r, waitMs));
+        s.ping();
+        await listen(s, flags.wait === undefined ? { quietMs: QUIET_MS, maxMs: DEFAULT_WAIT_MS } : { quietMs: Infinity, maxMs: waitMs });
         const once = async () => {
           const report = await buildStatus(s, gw, Date.now() - started);
           if (flags.json === true) printJson(report);
@@ -259,6 +314,8 @@ examples:
           code = await once();
           const until = Date.now() + intervalMs;
           while (!stop && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+          s.ping();
+          await listen(s, { quietMs: QUIET_MS, maxMs: Math.min(DEFAULT_WAIT_MS, intervalMs) });
         }
         return code;
       });
