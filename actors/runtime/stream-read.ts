@@ -103,6 +103,21 @@ async function lastMatchIn(jsm: JetStreamManager, stream: string, subject: strin
   return found;
 }
 
+/** Smallest stored sequence whose time is ≥ t (lastSeq + 1 when none). Binary search: ~log2(n) reads. */
+export async function seqAtOrAfter(jsm: JetStreamManager, stream: string, t: number, bounds: { first: number; last: number }): Promise<number> {
+  const { first, last } = bounds;
+  let lo = first;
+  let hi = last + 1;
+  while (lo < hi) {
+    const mid = Math.floor((lo + hi) / 2);
+    const m = await nextMatching(jsm, stream, mid, '>');
+    if (!m || m.seq >= hi) hi = mid;
+    else if (m.time.getTime() >= t) hi = m.seq;
+    else lo = m.seq + 1;
+  }
+  return lo;
+}
+
 /**
  * Up to `max` messages matching `subject` with seq in [fromSeq, toSeq], oldest first, and why the read stopped.
  * Costs the last-match lookup (unless given), a consumer create, one pull and a consumer delete; it returns as

@@ -9,10 +9,15 @@
 //     order: 'desc', limit: 50, select: (m) => decodeRecord(m) })
 
 import type { JetStreamManager } from '@nats-io/jetstream';
-import { lastMatch, nextMatching, readRange, type ScannedMsg } from '../../actors/runtime/stream-read.ts';
+import { lastMatch, nextMatching, readRange, seqAtOrAfter as seqAt, type ScannedMsg } from '../../actors/runtime/stream-read.ts';
 
 export type { ScannedMsg };
 export { nextMatching };
+
+/** Smallest stored sequence whose time is ≥ t (lastSeq + 1 when none). */
+export async function seqAtOrAfter(jsm: JetStreamManager, stream: string, t: number, bounds?: { first: number; last: number }): Promise<number> {
+  return seqAt(jsm, stream, t, bounds ?? (await streamBounds(jsm, stream)));
+}
 
 export type Order = 'asc' | 'desc';
 
@@ -67,21 +72,6 @@ const BATCH_MAX = 4096;
 const MAX_RETRIES = 2;
 
 export const storedTime = (m: ScannedMsg): number => m.time.getTime();
-
-/** Smallest stored sequence whose time is ≥ t (lastSeq + 1 when none). Binary search: ~log2(n) reads. */
-export async function seqAtOrAfter(jsm: JetStreamManager, stream: string, t: number, bounds?: { first: number; last: number }): Promise<number> {
-  const { first, last } = bounds ?? (await streamBounds(jsm, stream));
-  let lo = first;
-  let hi = last + 1;
-  while (lo < hi) {
-    const mid = Math.floor((lo + hi) / 2);
-    const m = await nextMatching(jsm, stream, mid, '>');
-    if (!m || m.seq >= hi) hi = mid;
-    else if (storedTime(m) >= t) hi = m.seq;
-    else lo = m.seq + 1;
-  }
-  return lo;
-}
 
 export async function streamBounds(jsm: JetStreamManager, stream: string): Promise<StreamBounds> {
   const info = await jsm.streams.info(stream);
