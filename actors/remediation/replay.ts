@@ -5,7 +5,7 @@
 
 import { headers as natsHeaders } from '@nats-io/transport-node';
 import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
-import { readFrom, type ScannedMsg } from '../runtime/stream-read.ts';
+import { readFrom, seqAtOrAfter, type ScannedMsg } from '../runtime/stream-read.ts';
 import { decode, encode } from '../../protocol/codec.ts';
 import { ConfigAuditRecord, DlqEntry } from '../../protocol/messages.ts';
 import { StreamName } from '../../protocol/streams.ts';
@@ -74,6 +74,9 @@ export async function listEntries(jsm: JetStreamManager, f: DlqFilter = {}): Pro
   const subject = `mutt.dlq.${f.stage ?? '*'}.${f.reason ?? '*'}`;
   const last = info.state.last_seq;
   let seq = Math.max(info.state.first_seq, (f.afterSeq ?? 0) + 1);
+  // A dead letter is stored after it was last seen, so none seen since `since` is stored before it: the search
+  // by stored time skips the older ones instead of reading them.
+  if (f.since && info.state.messages > 0) seq = Math.max(seq, await seqAtOrAfter(jsm, StreamName.dlq, f.since, { first: info.state.first_seq, last }));
   while (seq <= last && out.length < limit && info.state.messages > 0) {
     const batch = await readFrom(jsm, StreamName.dlq, subject, seq, Math.min(1000, Math.max(64, (limit - out.length) * 2)));
     if (batch.length === 0) break;

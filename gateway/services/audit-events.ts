@@ -1,14 +1,15 @@
 // Queries of the event audit trail (MUTT_AUDIT_EVENTS, one EventAuditRecord per handled event on
 // `mutt.audit.event.<host-token>.<rule>`): host and rule filters become the subject filter, so they cost one
-// read per match; decision and forwarded are checked per record (decision from the Mutt-Decision header, before
-// decoding). Totals come from stream subject counts when only host/rule filter.
+// read per match. So do the decisions 'unhandled' and 'meta_alert', which the alerter only ever writes on the
+// rules `_unhandled` and `_meta`; the other decisions and forwarded are checked per record (decision from the
+// Mutt-Decision header, before decoding). Totals come from stream subject counts when the subject says it all.
 //   await events.query({ host: 'core-sw1.example.com', order: 'desc', limit: 100 })
 
 import type { JetStreamManager } from '@nats-io/jetstream';
 import { decode } from '../../protocol/codec.ts';
 import { EventAuditRecord, type Decision } from '../../protocol/messages.ts';
 import { StreamName } from '../../protocol/streams.ts';
-import { Headers, subjects } from '../../protocol/subjects.ts';
+import { Headers, META_RULE, UNHANDLED_RULE, ruleToken, subjects } from '../../protocol/subjects.ts';
 import type { AuditPage } from './audit-config.ts';
 import { countMatching, scanPage, type Order, type ScannedMsg } from './stream-scan.ts';
 
@@ -42,7 +43,9 @@ export class EventAuditService {
   constructor(private readonly jsm: JetStreamManager) {}
 
   async query(f: EventAuditFilter): Promise<AuditPage<EventAuditEntry>> {
-    const subject = eventAuditSubject(f);
+    const ruleOfDecision = decisionRule(f.decision);
+    if (ruleOfDecision !== undefined && f.rule !== undefined && ruleToken(f.rule) !== ruleOfDecision) return { items: [], nextCursor: null, total: 0, scanned: 0 };
+    const subject = eventAuditSubject({ host: f.host, rule: f.rule ?? ruleOfDecision });
     const select = (m: ScannedMsg): EventAuditRecord | null => {
       if (f.decision !== undefined) {
         const d = m.header?.get(Headers.decision);
@@ -54,9 +57,18 @@ export class EventAuditService {
       if (f.forwarded !== undefined && r.value.forwarded !== f.forwarded) return null;
       return r.value;
     };
-    const page = await scanPage(this.jsm, { stream: StreamName.auditEvents, subject, order: f.order, limit: f.limit, cursor: f.cursor, from: f.from, to: f.to, select });
-    const cheap = f.decision === undefined && f.forwarded === undefined && f.from === undefined && f.to === undefined;
-    const total = cheap ? await countMatching(this.jsm, StreamName.auditEvents, subject).catch(() => null) : null;
+    // The subject's count is the page's total when nothing else filters, and sizes the first newest-first window.
+    const matches = await countMatching(this.jsm, StreamName.auditEvents, subject).catch(() => undefined);
+    const page = await scanPage(this.jsm, { stream: StreamName.auditEvents, subject, order: f.order, limit: f.limit, cursor: f.cursor, from: f.from, to: f.to, select, matches });
+    const bySubject = (f.decision === undefined || ruleOfDecision !== undefined) && f.forwarded === undefined && f.from === undefined && f.to === undefined;
+    const total = bySubject ? (matches ?? null) : null;
     return { items: page.items.map((i) => ({ seq: i.seq, storedAt: i.time, record: i.item })), nextCursor: page.nextCursor, total, scanned: page.scanned };
   }
+}
+
+/** The rule token a decision is always stored under, for the decisions that have one. */
+function decisionRule(d: Decision | undefined): string | undefined {
+  if (d === 'unhandled') return UNHANDLED_RULE;
+  if (d === 'meta_alert') return META_RULE;
+  return undefined;
 }

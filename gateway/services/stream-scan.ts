@@ -1,17 +1,23 @@
 // Cursor pages over a limits stream (audit, DLQ) by subject filter. The messages of a page are read in batches
-// by a short-lived consumer (no acks, in memory, filtered by subject, deleted after): a filter on the subject
-// tokens (host, rule, kind, id) reads only matches, and a batch costs one request, not one per message. Time
-// bounds are found by binary search over stream time (direct gets with `next_by_subj`).
+// by a short-lived consumer (actors/runtime/stream-read.ts): a filter on the subject tokens (host, rule, kind,
+// id) reads only matches, and a batch costs one request, not one per message. Time bounds are found by binary
+// search over stream time (message gets with `next_by_subj`).
 // Pages run oldest-first ('asc') or newest-first ('desc'); `cursor` is the sequence to continue from
 // (inclusive), so "next page" is just the returned `nextCursor`. Filters the subject cannot express
 // (decision, actor) run on each message under a scan budget: a page may come back short with a cursor.
 //   const page = await scanPage(jsm, { stream: 'MUTT_AUDIT_CONFIG', subject: 'mutt.audit.config.rule.*',
 //     order: 'desc', limit: 50, select: (m) => decodeRecord(m) })
 
-import type { JetStreamManager, MsgRequest, StoredMsg } from '@nats-io/jetstream';
-import { addReader, readFrom, type ScannedMsg } from '../../actors/runtime/stream-read.ts';
+import type { JetStreamManager } from '@nats-io/jetstream';
+import { lastMatch, nextMatching, readRange, seqAtOrAfter as seqAt, type ScannedMsg } from '../../actors/runtime/stream-read.ts';
 
 export type { ScannedMsg };
+export { nextMatching };
+
+/** Smallest stored sequence whose time is ≥ t (lastSeq + 1 when none). */
+export async function seqAtOrAfter(jsm: JetStreamManager, stream: string, t: number, bounds?: { first: number; last: number }): Promise<number> {
+  return seqAt(jsm, stream, t, bounds ?? (await streamBounds(jsm, stream)));
+}
 
 export type Order = 'asc' | 'desc';
 
@@ -30,6 +36,8 @@ export interface ScanOptions<T> {
   select(m: ScannedMsg): T | null;
   /** Messages read per call before returning a short page with a cursor. Default 20,000 (batched reads: ≈ 0.5 s). */
   maxScan?: number;
+  /** How many messages in the whole stream match `subject` (countMatching), when known: sizes the first window of a newest-first page. */
+  matches?: number;
 }
 
 export interface ScanItem<T> {
@@ -48,60 +56,77 @@ export interface ScanPage<T> {
   scanned: number;
 }
 
+export interface StreamBounds {
+  first: number;
+  last: number;
+  messages: number;
+  /** The stream's configured subjects. */
+  subjects: string[];
+}
+
 const DEFAULT_MAX_SCAN = 20_000;
-/** Fewest messages one batch asks for: a consumer costs three requests, so a batch should be worth them. */
+/** Fewest messages one oldest-first batch asks for once the first (sized to the page) fell short. */
 const BATCH_MIN = 256;
+const BATCH_MAX = 4096;
+/** Re-reads of a newest-first window whose last match vanished during the read. */
+const MAX_RETRIES = 2;
 
 export const storedTime = (m: ScannedMsg): number => m.time.getTime();
 
-/** First message with seq ≥ `seq` matching `subject`, or null. */
-export async function nextMatching(jsm: JetStreamManager, stream: string, seq: number, subject: string): Promise<StoredMsg | null> {
-  // 2.9's direct get answers next_by_subj although the client types only admit it for the direct API.
-  return jsm.streams.getMessage(stream, { seq, next_by_subj: subject } as unknown as MsgRequest).catch(() => null);
+export async function streamBounds(jsm: JetStreamManager, stream: string): Promise<StreamBounds> {
+  const info = await jsm.streams.info(stream);
+  const s = info.state;
+  return { first: s.first_seq, last: s.last_seq, messages: s.messages, subjects: info.config.subjects ?? [] };
 }
 
-/** Smallest stored sequence whose time is ≥ t (lastSeq + 1 when none). Binary search: ~log2(n) reads. */
-export async function seqAtOrAfter(jsm: JetStreamManager, stream: string, t: number, bounds?: { first: number; last: number }): Promise<number> {
-  const { first, last } = bounds ?? (await streamBounds(jsm, stream));
-  let lo = first;
-  let hi = last + 1;
-  while (lo < hi) {
-    const mid = Math.floor((lo + hi) / 2);
-    const m = await nextMatching(jsm, stream, mid, '>');
-    if (!m || m.seq >= hi) hi = mid;
-    else if (storedTime(m) >= t) hi = m.seq;
-    else lo = m.seq + 1;
-  }
-  return lo;
-}
-
-export async function streamBounds(jsm: JetStreamManager, stream: string): Promise<{ first: number; last: number; messages: number }> {
-  const s = (await jsm.streams.info(stream)).state;
-  return { first: s.first_seq, last: s.last_seq, messages: s.messages };
-}
+/** True when `subject` matches every message of the stream: its count is the stream's message count. */
+const wholeStream = (b: StreamBounds, subject: string): boolean => subject === '>' || (b.subjects.length === 1 && b.subjects[0] === subject);
 
 export async function scanPage<T>(jsm: JetStreamManager, o: ScanOptions<T>): Promise<ScanPage<T>> {
-  const b = await streamBounds(jsm, o.stream);
-  if (b.messages === 0 || b.last < b.first) return { items: [], nextCursor: null, scanned: 0 };
+  const [b, last] = await Promise.all([streamBounds(jsm, o.stream), lastMatch(jsm, o.stream, o.subject)]);
+  if (b.messages === 0 || b.last < b.first || last === null) return { items: [], nextCursor: null, scanned: 0 };
   let lo = Math.max(b.first, o.order === 'asc' ? (o.cursor ?? 0) : 0);
-  let hi = Math.min(b.last, o.order === 'desc' ? (o.cursor ?? Infinity) : Infinity);
-  if (o.from !== undefined) lo = Math.max(lo, await seqAtOrAfter(jsm, o.stream, o.from, b));
-  if (o.to !== undefined) hi = Math.min(hi, (await seqAtOrAfter(jsm, o.stream, o.to + 1, b)) - 1);
+  let hi = Math.min(last, o.order === 'desc' ? (o.cursor ?? Infinity) : Infinity);
+  const [fromSeq, toSeq] = await Promise.all([
+    o.from === undefined ? lo : seqAtOrAfter(jsm, o.stream, o.from, b),
+    o.to === undefined ? hi + 1 : seqAtOrAfter(jsm, o.stream, o.to + 1, b),
+  ]);
+  lo = Math.max(lo, fromSeq);
+  hi = Math.min(hi, toSeq - 1);
   if (lo > hi) return { items: [], nextCursor: null, scanned: 0 };
-  const budget = o.maxScan ?? DEFAULT_MAX_SCAN;
-  return o.order === 'asc' ? scanAsc(jsm, o, lo, hi, budget) : scanDesc(jsm, o, lo, hi, budget);
+  const scan: Scan<T> = { jsm, o, last, budget: o.maxScan ?? DEFAULT_MAX_SCAN, density: o.matches !== undefined && b.messages > 0 ? o.matches / b.messages : undefined };
+  return o.order === 'asc' ? scanAsc(scan, lo, hi) : scanDesc(scan, lo, hi);
 }
 
-async function scanAsc<T>(jsm: JetStreamManager, o: ScanOptions<T>, lo: number, hi: number, budget: number): Promise<ScanPage<T>> {
+interface Scan<T> {
+  jsm: JetStreamManager;
+  o: ScanOptions<T>;
+  /** Sequence of the subject's last match (re-read when a read finds it gone). */
+  last: number;
+  budget: number;
+  /** Matching share of the stream's messages, when known. */
+  density?: number;
+}
+
+async function read<T>(s: Scan<T>, fromSeq: number, toSeq: number, max: number) {
+  const r = await readRange(s.jsm, s.o.stream, s.o.subject, { fromSeq, toSeq, max, last: s.last });
+  // Only a read whose last match vanished meanwhile expires: look it up again for the reads that follow.
+  if (r.stop === 'expired') s.last = (await lastMatch(s.jsm, s.o.stream, s.o.subject)) ?? 0;
+  return r;
+}
+
+async function scanAsc<T>(s: Scan<T>, lo: number, hi: number): Promise<ScanPage<T>> {
+  const { o, budget } = s;
   const items: ScanItem<T>[] = [];
   let seq = lo;
   let scanned = 0;
-  while (items.length < o.limit && scanned < budget) {
-    const ask = Math.min(budget - scanned, Math.max(BATCH_MIN, (o.limit - items.length) * 2));
-    const batch = await readFrom(jsm, o.stream, o.subject, seq, ask);
+  // The first batch is the page itself (plus one, to see whether more follow); a filter that skips messages
+  // makes the following batches larger.
+  let ask = o.limit + 1;
+  while (items.length < o.limit && scanned < budget && seq <= Math.min(hi, s.last)) {
+    const r = await read(s, seq, hi, Math.min(budget - scanned, ask));
     let used = 0;
-    for (const m of batch) {
-      if (m.seq > hi) return { items, nextCursor: null, scanned };
+    for (const m of r.msgs) {
       used++;
       scanned++;
       seq = m.seq + 1;
@@ -109,27 +134,32 @@ async function scanAsc<T>(jsm: JetStreamManager, o: ScanOptions<T>, lo: number, 
       if (item !== null) items.push({ seq: m.seq, time: storedTime(m), subject: m.subject, item });
       if (items.length >= o.limit) break;
     }
-    // A batch shorter than asked for, read to its end, was the last match there is.
-    if (batch.length < ask && used === batch.length) return { items, nextCursor: null, scanned };
+    if (r.stop === 'end' && used === r.msgs.length) return { items, nextCursor: null, scanned };
+    ask = Math.min(BATCH_MAX, Math.max(BATCH_MIN, ask * 4));
   }
-  return { items, nextCursor: seq > hi ? null : seq, scanned };
+  return { items, nextCursor: seq > Math.min(hi, s.last) ? null : seq, scanned };
 }
 
 // Newest first without a "previous by subject" request: read windows [hi-w+1, hi] forwards and keep their tail.
 // A window holding far more matches than needed is retried narrower, so one page never reads unboundedly.
-async function scanDesc<T>(jsm: JetStreamManager, o: ScanOptions<T>, lo: number, hi: number, budget: number): Promise<ScanPage<T>> {
+async function scanDesc<T>(s: Scan<T>, lo: number, hi: number): Promise<ScanPage<T>> {
+  const { o, budget } = s;
   const items: ScanItem<T>[] = [];
   let scanned = 0;
-  let width = Math.max(64, o.limit * 2);
+  // Sized from the subject's share of the stream when known (a host's records: one window, not a dozen).
+  let width = Math.max(64, o.limit * 2, s.density ? Math.ceil((o.limit * 1.25) / s.density) : 0);
+  let retries = 0;
   while (hi >= lo && items.length < o.limit && scanned < budget) {
     const need = o.limit - items.length;
     const start = Math.max(lo, hi - width + 1);
     const cap = Math.max(256, need * 4);
+    const r = await read(s, start, hi, cap + 1);
+    // A window cut short by a vanished last match is read again, up to the match read() has just looked up.
+    if (r.stop === 'expired' && ++retries <= MAX_RETRIES) continue;
     const window: ScanItem<T>[] = [];
     let reads = 0;
     let narrowed = false;
-    for (const m of await readFrom(jsm, o.stream, o.subject, start, cap + 1)) {
-      if (m.seq > hi) break;
+    for (const m of r.msgs) {
       reads++;
       const item = o.select(m);
       if (item !== null) window.push({ seq: m.seq, time: storedTime(m), subject: m.subject, item });
@@ -155,20 +185,12 @@ async function scanDesc<T>(jsm: JetStreamManager, o: ScanOptions<T>, lo: number,
   return { items, nextCursor: hi >= lo ? hi : null, scanned };
 }
 
-/** Messages matching `subject` with seq in [fromSeq, toSeq]: stream subject counts, or an ephemeral consumer's pending count. */
-export async function countMatching(jsm: JetStreamManager, stream: string, subject: string, fromSeq?: number, toSeq?: number): Promise<number> {
-  const b = await streamBounds(jsm, stream);
+/** Messages matching `subject` in the whole stream: the stream's count, or its subject counts. Exact. */
+export async function countMatching(jsm: JetStreamManager, stream: string, subject: string, bounds?: StreamBounds): Promise<number> {
+  const b = bounds ?? (await streamBounds(jsm, stream));
   if (b.messages === 0) return 0;
-  const from = Math.max(b.first, fromSeq ?? b.first);
-  const to = Math.min(b.last, toSeq ?? b.last);
-  if (from > to) return 0;
-  const atOrAfter = async (seq: number): Promise<number> => {
-    if (seq > b.last) return 0;
-    if (seq <= b.first) return subjectTotal(jsm, stream, subject);
-    return pendingFrom(jsm, stream, subject, seq);
-  };
-  const [a, z] = await Promise.all([atOrAfter(from), atOrAfter(to + 1)]);
-  return Math.max(0, a - z);
+  if (wholeStream(b, subject)) return b.messages;
+  return subjectTotal(jsm, stream, subject);
 }
 
 export async function subjectTotal(jsm: JetStreamManager, stream: string, subject: string): Promise<number> {
@@ -180,10 +202,4 @@ export async function subjectTotal(jsm: JetStreamManager, stream: string, subjec
 export async function subjectCounts(jsm: JetStreamManager, stream: string, subject: string): Promise<Record<string, number>> {
   const info = await jsm.streams.info(stream, { subjects_filter: subject });
   return info.state.subjects ?? {};
-}
-
-async function pendingFrom(jsm: JetStreamManager, stream: string, subject: string, seq: number): Promise<number> {
-  const ci = await addReader(jsm, stream, subject, seq);
-  await jsm.consumers.delete(stream, ci.name).catch(() => false);
-  return ci.num_pending;
 }
