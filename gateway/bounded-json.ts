@@ -58,51 +58,70 @@ export function scanJson(bytes: Uint8Array, limits: JsonLimits, from = 0, to = b
   let values = valuesSoFar + 1;
   let rootIsArray: boolean | undefined;
   let rootItems = 0;
-  // Just after '[' or '{': the next significant byte says whether the container has a first entry.
-  let opened = false;
   const entry = () => {
     if (++values > limits.maxValues) throw new JsonLimitError('values', limits.maxValues);
     if (isArray[depth] === 1 && ++elements[depth] > limits.maxItems) throw new JsonLimitError('items', limits.maxItems, depth > 1);
   };
   let i = from;
   while (i < to) {
-    const b = bytes[i];
-    if (b === SPACE || b === LF || b === CR || b === TAB) {
+    const kind = KIND[bytes[i]];
+    if (kind === OTHER) {
       i++;
-      continue;
-    }
-    if (opened) {
-      opened = false;
-      if (b !== CLOSE_ARRAY && b !== CLOSE_OBJECT) entry();
-    }
-    if (b === QUOTE) {
+    } else if (kind === STRING) {
       i = stringEnd(bytes, i + 1, to) + 1;
-      continue;
-    }
-    if (b === COMMA) {
+    } else if (kind === NEXT) {
       if (depth > 0) entry();
-    } else if (b === OPEN_ARRAY || b === OPEN_OBJECT) {
+      i++;
+    } else if (kind === OPEN) {
       if (++depth > limits.maxDepth) throw new JsonLimitError('depth', limits.maxDepth);
-      isArray[depth] = b === OPEN_ARRAY ? 1 : 0;
+      const array = bytes[i] === OPEN_ARRAY;
+      isArray[depth] = array ? 1 : 0;
       // A second root (legacy batches: one object per line) starts its count afresh.
       elements[depth] = 0;
-      rootIsArray ??= b === OPEN_ARRAY;
-      opened = true;
-    } else if (b === CLOSE_ARRAY || b === CLOSE_OBJECT) {
+      rootIsArray ??= array;
+      // The container's first entry, unless it is empty.
+      i++;
+      while (i < to && WHITESPACE[bytes[i]] === 1) i++;
+      if (i < to && KIND[bytes[i]] !== CLOSE) entry();
+    } else {
       if (depth === 1 && rootItems === 0) rootItems = elements[1];
       if (depth > 0) depth--;
+      i++;
     }
-    i++;
   }
   return { items: rootIsArray ? rootItems : 1, values };
 }
 
+const OTHER = 0;
+const STRING = 1;
+const NEXT = 2;
+const OPEN = 3;
+const CLOSE = 4;
+const KIND = new Uint8Array(256);
+KIND[QUOTE] = STRING;
+KIND[COMMA] = NEXT;
+KIND[OPEN_ARRAY] = OPEN;
+KIND[OPEN_OBJECT] = OPEN;
+KIND[CLOSE_ARRAY] = CLOSE;
+KIND[CLOSE_OBJECT] = CLOSE;
+const WHITESPACE = new Uint8Array(256);
+for (const b of [SPACE, TAB, LF, CR]) WHITESPACE[b] = 1;
+
 /** Index of the quote closing a string whose first character is at `i` (or `to` when it never closes). */
 function stringEnd(bytes: Uint8Array, i: number, to: number): number {
+  // Short strings (keys, host names) by a plain loop, where a call to indexOf costs more than it saves; long
+  // ones (messages) by indexOf.
+  const short = Math.min(to, i + 24);
+  for (; i < short; i++) {
+    const b = bytes[i];
+    if (b === QUOTE) return i;
+    if (b === BACKSLASH) i++;
+  }
   for (;;) {
+    if (i >= to) return to;
     const q = bytes.indexOf(QUOTE, i);
     if (q === -1 || q >= to) return to;
-    // Escaped when an odd number of backslashes precede it.
+    // Escaped when an odd number of backslashes precede it (back to `i`, which no backslash escapes).
     let k = q - 1;
     while (k >= i && bytes[k] === BACKSLASH) k--;
     if ((q - 1 - k) % 2 === 0) return q;
