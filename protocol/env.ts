@@ -38,6 +38,14 @@ export const EnvSchema = z.object({
   MUTT_ACK_WAIT_MS: positiveInt.default(30_000).describe('How long a message may be held without an ack before another process gets it.'),
   MUTT_SHUTDOWN_GRACE_MS: positiveInt.default(10_000).describe('On SIGTERM, how long in-flight work may take before exit.'),
   MUTT_BODY_LIMIT_BYTES: positiveInt.default(5 * 1024 * 1024).describe('Largest HTTP request body (413 beyond).'),
+  MUTT_HTTP_IDLE_TIMEOUT_MS: positiveInt.default(5_000).describe('An HTTP connection with no request in progress (a new one that sends nothing, or a keep-alive one between requests) is closed after this long without a byte.'),
+  MUTT_HTTP_HEADERS_TIMEOUT_MS: positiveInt.default(10_000).describe('From the first byte of a request, its headers must be complete within this (408 and close beyond).'),
+  MUTT_HTTP_REQUEST_TIMEOUT_MS: positiveInt.default(60_000).describe('A request, headers and body, must be received within this (408 and close beyond).'),
+  MUTT_HTTP_MAX_CONNECTIONS: positiveInt.default(1_000).describe('HTTP connections open at once. A new one beyond evicts the longest-idle connection with no request in progress; refused only when all are busy.'),
+  MUTT_SYSLOG_TCP_MAX_CONNECTIONS: positiveInt.default(2_000).describe('Syslog TCP connections open at once. A new one beyond evicts the idlest connection (never-spoken ones first); refused only when all are busy.'),
+  MUTT_SYSLOG_TCP_MAX_PER_ADDRESS: positiveInt.default(100).describe('Syslog TCP connections open at once from one source address, with the same eviction.'),
+  MUTT_SYSLOG_TCP_FIRST_BYTE_TIMEOUT_MS: positiveInt.default(30_000).describe('A syslog TCP connection that sends nothing is closed after this long (senders connect when they have a line to send).'),
+  MUTT_SYSLOG_TCP_IDLE_TIMEOUT_MS: z.coerce.number().int().min(0).default(3_600_000).describe('A syslog TCP connection that has sent lines is closed after this long without a byte; 0 = never. Long on purpose: rsyslog and devices keep one connection open and may lose the line sent on one closed under them (docs/RELIABILITY.md).'),
 });
 
 export type Env = z.infer<typeof EnvSchema>;

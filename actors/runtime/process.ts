@@ -6,8 +6,7 @@
 import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
 import { createRequire } from 'node:module';
-import type { AddressInfo } from 'node:net';
-import { serve, type ServerType } from '@hono/node-server';
+import type { ServerType } from '@hono/node-server';
 import { Hono } from 'hono';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream } from '@nats-io/jetstream';
@@ -21,7 +20,7 @@ import { jsPublisher } from './js-publisher.ts';
 import { provision } from './provision.ts';
 import { ConfigView } from './config-view.ts';
 import { Health } from './health.ts';
-import { healthRoutes } from './http.ts';
+import { healthRoutes, httpLimits, serveHttp } from './http.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { startHeartbeat } from './heartbeat.ts';
 import { supervise } from './supervisor.ts';
@@ -140,7 +139,7 @@ export async function startProcess(opts: ProcessOptions): Promise<RunningProcess
     // that has its own onError) — a tenth of the gateway's CPU per single-event POST.
     const app = http?.app ?? new Hono();
     app.route('/', healthRoutes(health, registry, { instance, version: VERSION, actors: opts.actors.map((a) => a.name) }));
-    listening = await listen(app, env.MUTT_HTTP_HOST, env.MUTT_HTTP_PORT);
+    listening = await serveHttp(app, { host: env.MUTT_HTTP_HOST, port: env.MUTT_HTTP_PORT, limits: httpLimits(env), registry });
   } catch (err) {
     // A start that fails half-way must not leave a reconnecting NATS connection keeping the process alive.
     config?.stop();
@@ -206,14 +205,3 @@ async function retryUntil(fn: () => Promise<void>, log: Logger, signal: AbortSig
   }
 }
 
-function listen(app: Hono, host: string, port: number): Promise<{ server: ServerType; port: number }> {
-  return new Promise((resolve, reject) => {
-    const server = serve({ fetch: app.fetch, hostname: host, port }, (info: AddressInfo) => resolve({ server, port: info.port }));
-    // Slow clients cannot hold a connection forever: headers within 10 s, the whole request within 60 s.
-    const http = server as unknown as { headersTimeout: number; requestTimeout: number; keepAliveTimeout: number };
-    http.headersTimeout = 10_000;
-    http.requestTimeout = 60_000;
-    http.keepAliveTimeout = 5_000;
-    server.once('error', (err: Error) => reject(new Error(`cannot listen on ${host}:${port}: ${err.message}`)));
-  });
-}

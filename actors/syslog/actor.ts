@@ -19,6 +19,10 @@ export default defineActor({
       publish: (events) => publishEventsOrThrow(pub, events, link),
       log: rt.log,
       registry: rt.registry,
+      maxConnections: rt.env.MUTT_SYSLOG_TCP_MAX_CONNECTIONS,
+      maxPerAddress: rt.env.MUTT_SYSLOG_TCP_MAX_PER_ADDRESS,
+      firstByteTimeoutMs: rt.env.MUTT_SYSLOG_TCP_FIRST_BYTE_TIMEOUT_MS,
+      idleTimeoutMs: rt.env.MUTT_SYSLOG_TCP_IDLE_TIMEOUT_MS,
     });
     rt.health.set('listener:syslog', true, `udp ${listener.udpPort}, tcp ${listener.tcpPort}`);
     rt.log.info({ udpPort: listener.udpPort, tcpPort: listener.tcpPort }, `syslog listening on udp/tcp ${listener.udpPort}`);

@@ -4,6 +4,11 @@
 // storage, and a failed batch is retried with backoff while its connection stays paused — a NATS outage
 // pushes back on senders instead of dropping lines. UDP cannot push back: beyond the in-flight cap, or when a
 // publish fails, datagrams are dropped and counted (mutt_syslog_udp_datagrams_dropped_total{reason}).
+// TCP connections are a bounded, fair resource (policy and rsyslog's expectations: docs/RELIABILITY.md): at the
+// cap in all or per source address a newcomer evicts the idlest connection that has nothing being stored —
+// never-spoken ones first — so idle peers cannot lock out a sender; a connection that never sends is closed
+// after firstByteTimeoutMs, one that went quiet after idleTimeoutMs (long: senders keep one connection open).
+// Counted in mutt_syslog_tcp_connections_total{event}.
 //   const l = await startSyslogListener({ port: 5514, publish, log, registry }); ...; await l.close()
 
 import type dgram from 'node:dgram';
@@ -11,6 +16,7 @@ import type net from 'node:net';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { IngestEvent, SyslogEvent } from '../../protocol/messages.ts';
+import { ConnectionPool } from '../runtime/connection-pool.ts';
 import { bindTcpAndUdp } from './bind.ts';
 import { SyslogFramer, type Frame } from './framing.ts';
 import { syslogMetrics } from './metrics.ts';
@@ -34,8 +40,14 @@ export interface SyslogListenerOptions {
   /** Backoff between retries of a failed TCP batch. Default 100 ms doubling to 5 s. */
   retryMinMs?: number;
   retryMaxMs?: number;
-  /** Open TCP connections allowed at once; further ones are closed on arrival. Default 2000. */
+  /** Open TCP connections allowed at once; beyond, the idlest is evicted (a newcomer refused when all are busy). Default 2000. */
   maxConnections?: number;
+  /** The same, per source address. Default 100. */
+  maxPerAddress?: number;
+  /** A connection that sends nothing is closed after this long. Default 30 s. */
+  firstByteTimeoutMs?: number;
+  /** A connection that has sent and went quiet is closed after this long; 0 = never. Default 1 h. */
+  idleTimeoutMs?: number;
   /** How long close() keeps retrying unstored TCP lines before giving up on them (logged, counted). Default 10 s. */
   closeTimeoutMs?: number;
 }
@@ -67,6 +79,9 @@ export async function startSyslogListener(opts: SyslogListenerOptions): Promise<
   const log = opts.log;
 
   const connections = new Set<Connection>();
+  const pool = new ConnectionPool<Connection>({ max: Math.max(1, opts.maxConnections ?? 2000), maxPerAddress: Math.max(1, opts.maxPerAddress ?? 100) });
+  const firstByteTimeoutMs = opts.firstByteTimeoutMs ?? 30_000;
+  const idleTimeoutMs = opts.idleTimeoutMs ?? 3_600_000;
   const udpPublishes = new Set<Promise<void>>();
   let udpBatch: SyslogEvent[] = [];
   let udpFlushScheduled = false;
@@ -153,6 +168,7 @@ export async function startSyslogListener(opts: SyslogListenerOptions): Promise<
 
   const drain = (c: Connection) => {
     if (c.draining) return;
+    pool.busy(c, true);
     const d = (async () => {
       while (c.pending.length > 0) {
         const batch = c.pending.splice(0, maxBatch);
@@ -162,6 +178,7 @@ export async function startSyslogListener(opts: SyslogListenerOptions): Promise<
       }
     })().finally(() => {
       c.draining = null;
+      pool.busy(c, false);
       drains.delete(d);
     });
     c.draining = d;
@@ -178,6 +195,17 @@ export async function startSyslogListener(opts: SyslogListenerOptions): Promise<
     drain(c);
   };
 
+  /** Closes a connection, keeping a last line it sent without a line break. */
+  const shut = (c: Connection, event: 'evicted' | 'timed_out') => {
+    m.connectionEvents.inc({ event });
+    try {
+      acceptFrames(c, c.framer.end());
+    } catch (err) {
+      log.error({ err: errorText(err), address: c.address }, 'syslog: cannot handle end of TCP stream');
+    }
+    c.socket.destroy();
+  };
+
   const onConnection = (socket: net.Socket) => {
     if (closing) {
       socket.destroy();
@@ -192,9 +220,25 @@ export async function startSyslogListener(opts: SyslogListenerOptions): Promise<
       paused: false,
       retrying: false,
     };
+    const admitted = pool.admit(c, socket.remoteAddress);
+    if (!admitted.ok) {
+      m.connectionEvents.inc({ event: 'refused' });
+      socket.destroy();
+      return;
+    }
+    for (const old of admitted.evicted) shut(old, 'evicted');
+    m.connectionEvents.inc({ event: 'accepted' });
     connections.add(c);
     m.connections.inc();
+    socket.setTimeout(firstByteTimeoutMs);
+    socket.on('timeout', () => shut(c, 'timed_out'));
+    let spoke = false;
     socket.on('data', (chunk: Buffer) => {
+      pool.activity(c);
+      if (!spoke) {
+        spoke = true;
+        socket.setTimeout(idleTimeoutMs);
+      }
       try {
         acceptFrames(c, c.framer.push(chunk));
       } catch (err) {
@@ -210,6 +254,7 @@ export async function startSyslogListener(opts: SyslogListenerOptions): Promise<
     });
     socket.on('error', (err) => log.debug({ err: err.message, address: c.address }, 'syslog: TCP connection error'));
     socket.on('close', () => {
+      pool.remove(c);
       connections.delete(c);
       m.connections.dec();
       if (c.paused) m.pausedConnections.dec();
@@ -270,7 +315,6 @@ export async function startSyslogListener(opts: SyslogListenerOptions): Promise<
   } catch {
     // Capped by net.core.rmem_max; the default buffer still works, it just drops sooner under bursts.
   }
-  server.maxConnections = Math.max(1, opts.maxConnections ?? 2000);
   server.on('error', (err) => log.error({ err: err.message }, 'syslog: TCP server error'));
   udp.on('error', (err) => log.error({ err: err.message }, 'syslog: UDP socket error'));
   log.info({ udpPort: port, tcpPort: port, host }, 'syslog listener started');

@@ -14,6 +14,7 @@ export interface SyslogMetrics {
   abandoned: Counter;
   inFlight: Gauge;
   connections: Gauge;
+  connectionEvents: Counter<'event'>;
   pausedConnections: Gauge;
 }
 
@@ -33,8 +34,10 @@ export function syslogMetrics(registry: Registry): SyslogMetrics {
     abandoned: new Counter({ name: 'mutt_syslog_tcp_lines_abandoned_total', help: 'TCP lines still unpublished when close() gave up waiting for NATS', registers }),
     inFlight: new Gauge({ name: 'mutt_syslog_in_flight_events', help: 'Events accepted and not yet stored (queued or being published)', registers }),
     connections: new Gauge({ name: 'mutt_syslog_tcp_connections', help: 'Open syslog TCP connections', registers }),
+    connectionEvents: new Counter({ name: 'mutt_syslog_tcp_connections_total', help: 'Syslog TCP connections by event: accepted, refused (cap reached, all busy), evicted (idle, to make room), timed_out (silent or idle too long)', labelNames: ['event'], registers }),
     pausedConnections: new Gauge({ name: 'mutt_syslog_tcp_paused_connections', help: 'TCP connections not being read because publishing is behind', registers }),
   };
+  for (const event of ['accepted', 'refused', 'evicted', 'timed_out']) m.connectionEvents.inc({ event }, 0);
   cache.set(registry, m);
   return m;
 }

@@ -9,9 +9,11 @@ import { HostName, TeamName } from '../../protocol/rules.ts';
 import type { ManagementServices } from '../services/index.ts';
 import { parseHostCsv, parseHostJson, type HostKind } from '../services/host-import.ts';
 import type { HostMapService, HostRecord } from '../services/hosts.ts';
-import { httpError } from '../http-error.ts';
+import type { JsonLimitError } from '../bounded-json.ts';
+import { checkLineCount, HOST_IMPORT_BODY_LIMITS, HOST_IMPORT_MAX_CSV_LINES } from '../body-limits.ts';
+import { limitExceeded } from '../middleware/body-limit.ts';
 import { etag, IfMatchHeader, iso, nullableIsoTime, ReasonHeader, Revision } from './common.ts';
-import type { ApiRouter, RouteInput } from './route.ts';
+import { parseJsonBody, type ApiRouter, type RouteInput } from './route.ts';
 import { v1Deprecation } from './version.ts';
 
 export const DevHostView = z.object({
@@ -141,14 +143,15 @@ function kindRoutes(api: ApiRouter, kind: Kind, service: () => HostMapService<Ki
   }, async ({ query, raw, change }) => {
     const defaultTeam = (query as { team?: string }).team;
     let parsed;
-    if (raw.contentType === 'text/csv' || raw.contentType === 'text/plain') parsed = parseHostCsv(kind, raw.text, defaultTeam);
-    else {
-      let json: unknown;
+    if (raw.contentType === 'text/csv' || raw.contentType === 'text/plain') {
       try {
-        json = JSON.parse(raw.text);
-      } catch {
-        throw httpError(400, { message: 'request body is neither JSON nor CSV (send Content-Type: text/csv for CSV)', issues: [{ path: '', message: 'invalid JSON' }] });
+        checkLineCount(raw.text, HOST_IMPORT_MAX_CSV_LINES);
+      } catch (err) {
+        throw limitExceeded(err as JsonLimitError, { message: `request body holds more than ${HOST_IMPORT_MAX_CSV_LINES} lines` });
       }
+      parsed = parseHostCsv(kind, raw.text, defaultTeam);
+    } else {
+      const json = parseJsonBody(raw.text, HOST_IMPORT_BODY_LIMITS, raw.bytes, 'request body is neither JSON nor CSV (send Content-Type: text/csv for CSV)');
       parsed = parseHostJson(kind, json, defaultTeam);
     }
     return { status: 200, body: await service().import(parsed, query.mode, change()) };

@@ -1,7 +1,8 @@
 // Declares a management API route once: its OpenAPI description (gateway/openapi/document.ts) and its Hono
 // handler come from the same spec, so the document cannot drift from what is validated. Per route: request
 // metrics, Deprecation/Sunset headers (v1 aliases), correlation id, API-key scope, body read under the body
-// limit, path / query / JSON body validated by zod (a 400 naming each field — never a 500 for bad input),
+// limit and measured against its JSON limits before it is parsed (gateway/body-limits.ts: 413 naming the limit),
+// path / query / JSON body validated by zod (a 400 naming each field — never a 500 for bad input),
 // service failures mapped to 4xx, the answer rendered as JSON. Handlers return data, not responses.
 //   api.route({ method: 'get', path: '/api/v2/rules/:id', params: z.object({ id: RuleId }), scope: 'read', … },
 //     async ({ params }) => ({ status: 200, body: view(await rules.get(params.id)) }))
@@ -11,8 +12,10 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Registry } from 'prom-client';
 import { z } from 'zod';
 import type { Change } from '../services/change.ts';
+import { JsonLimitError, parseJsonBounded, type JsonLimits } from '../bounded-json.ts';
+import { MANAGEMENT_BODY_LIMITS } from '../body-limits.ts';
 import { httpError } from '../http-error.ts';
-import { readBodyLimited } from '../middleware/body-limit.ts';
+import { limitExceeded, readBodyLimited } from '../middleware/body-limit.ts';
 import type { GatewayEnv } from '../middleware/context.ts';
 import { correlationId } from '../middleware/correlation.ts';
 import { deprecation } from '../middleware/deprecation.ts';
@@ -27,8 +30,8 @@ export interface RouteInput<P, Q, B> {
   params: Out<P>;
   query: Out<Q>;
   body: Out<B>;
-  /** For routes with `rawBody`: the body as text and its content type. */
-  raw: { text: string; contentType: string };
+  /** For routes with `rawBody`: the body as text, its bytes and its content type. */
+  raw: { text: string; bytes: Uint8Array; contentType: string };
   /** The parsed JSON body (also when the service, not the route, validates it: `validateBody: false`). */
   json: unknown;
   c: Context<GatewayEnv>;
@@ -46,6 +49,8 @@ export type RouteSpec<P, Q, B> = Omit<OperationSpec, 'params' | 'query' | 'body'
   rawBody?: boolean;
   /** false: the body schema documents the input and the service validates it (same issues, one place). */
   validateBody?: false;
+  /** Items, depth and values a JSON body may hold. Default MANAGEMENT_BODY_LIMITS. */
+  bodyLimits?: JsonLimits;
 };
 
 export interface ApiRouterDeps {
@@ -68,6 +73,19 @@ const setApiStyle: MiddlewareHandler = async function apiErrorStyle(c, next) {
   c.set('errorStyle', 'api');
   await next();
 };
+
+/**
+ * A JSON body measured against `limits` before JSON.parse builds it: 413 naming the limit, 400 when it is not JSON.
+ *   const json = parseJsonBody(raw.text, HOST_IMPORT_BODY_LIMITS, raw.bytes)
+ */
+export function parseJsonBody(text: string, limits: JsonLimits, bytes?: Uint8Array, notJson = 'request body is not valid JSON'): unknown {
+  try {
+    return parseJsonBounded(text, limits, bytes);
+  } catch (err) {
+    if (err instanceof JsonLimitError) throw limitExceeded(err);
+    throw httpError(400, { message: notJson, issues: [{ path: '', message: 'expected a JSON body (Content-Type: application/json)' }] });
+  }
+}
 
 function issuesOf(err: z.ZodError, prefix: string) {
   return err.issues.map((i) => ({ path: [prefix, ...i.path.map(String)].filter(Boolean).join('.'), message: i.message }));
@@ -104,17 +122,13 @@ export class ApiRouter {
       const query = (spec.query ? validate(spec.query, c.req.query(), 'query parameters', '') : undefined) as Out<Q>;
       let body = undefined as Out<B>;
       let json: unknown = undefined;
-      let raw = { text: '', contentType: '' };
+      let raw: RouteInput<P, Q, B>['raw'] = { text: '', bytes: new Uint8Array(0), contentType: '' };
       if (spec.body || spec.rawBody) {
         const bytes = await readBodyLimited(c, limit);
-        raw = { text: Buffer.from(bytes).toString('utf8'), contentType: (c.req.header('content-type') ?? '').split(';')[0].trim().toLowerCase() };
+        raw = { text: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'), bytes, contentType: (c.req.header('content-type') ?? '').split(';')[0].trim().toLowerCase() };
         if (!spec.rawBody && spec.body) {
           if (raw.text.trim() !== '') {
-            try {
-              json = JSON.parse(raw.text);
-            } catch {
-              throw httpError(400, { message: 'request body is not valid JSON', issues: [{ path: '', message: 'expected a JSON body (Content-Type: application/json)' }] });
-            }
+            json = parseJsonBody(raw.text, spec.bodyLimits ?? MANAGEMENT_BODY_LIMITS, bytes);
           } else if (spec.body.required !== false) {
             throw httpError(400, { message: 'request body is missing', issues: [{ path: '', message: 'expected a JSON body' }] });
           }

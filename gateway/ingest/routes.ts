@@ -4,7 +4,8 @@
 //   POST /api/v1/ingest   the same, with Deprecation / Sunset / Link headers pointing at v2
 //   POST /api/v2/events   a JSON object, array or NDJSON -> 202 {accepted, rejected, duplicates, ids, errors} once
 //                         JetStream acknowledged every stored event; per-item errors {index, issues:[{path, message}]}
-// Every route: API key with scope 'ingest', X-Correlation-ID honoured and echoed, body capped while streaming (413),
+// Every route: API key with scope 'ingest', X-Correlation-ID honoured and echoed, body capped while streaming and
+// measured before it is parsed (413 naming the limit: bytes, items, depth, values — gateway/body-limits.ts),
 // Idempotency-Key -> Nats-Msg-Id `${key}:${index}`, per-key rate limit (429), MUTT_EVENTS full or NATS down (503
 // + Retry-After, saying which items were stored). Legacy routes answer errors in v2.5's shape.
 //   app.route('/', ingestRoutes({ js: jsPublisher(nc), nc, auth, log, registry, config, bodyLimitBytes, counters }))
@@ -15,6 +16,8 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { IngestEvent } from '../../protocol/messages.ts';
 import { requireScope } from '../auth/middleware.ts';
+import type { JsonLimits } from '../bounded-json.ts';
+import { INGEST_BODY_LIMITS } from '../body-limits.ts';
 import type { ApiKeyStore } from '../auth/store.ts';
 import { FailureThrottle } from '../auth/throttle.ts';
 import { ApiHttpError, errorStyle, httpError, type Issue } from '../http-error.ts';
@@ -50,7 +53,7 @@ export interface IngestDeps {
   counters: IngestCounters;
   /** Share the management API's throttle so failures on either add up; a private one otherwise. */
   authThrottle?: FailureThrottle;
-  /** Items per request (413 beyond). Default 10,000. */
+  /** Items per request (413 beyond). Default INGEST_BODY_LIMITS.maxItems (10,000). */
   maxEventsPerRequest?: number;
   /** PubAck wait per event. Default 5,000 ms. */
   publishTimeoutMs?: number;
@@ -87,7 +90,7 @@ export function ingestRoutes(deps: IngestDeps): Hono<GatewayEnv> {
   const link = new ConnectionState(deps.nc);
   const limiter = new KeyRateLimiter();
   const backlog = new EventsBacklog(deps.nc);
-  const maxItems = deps.maxEventsPerRequest ?? 10_000;
+  const limits: JsonLimits = { ...INGEST_BODY_LIMITS, maxItems: deps.maxEventsPerRequest ?? INGEST_BODY_LIMITS.maxItems };
   const auth = requireScope('ingest', { store: deps.auth, registry: deps.registry, log: deps.log, throttle: deps.authThrottle ?? new FailureThrottle() });
 
   const reject = (reason: RejectReason, n = 1) => {
@@ -99,7 +102,7 @@ export function ingestRoutes(deps: IngestDeps): Hono<GatewayEnv> {
     let items: BodyItem[];
     try {
       const bytes = await readBodyLimited(c, deps.bodyLimitBytes);
-      items = parseBody(bytes, c.req.header('content-type'), { mode: dialect, maxItems }).items;
+      items = parseBody(bytes, c.req.header('content-type'), { mode: dialect, limits }).items;
     } catch (err) {
       if (err instanceof ApiHttpError) reject(err.status === 413 ? 'too_large' : err.status === 415 ? 'unsupported_media_type' : 'malformed');
       throw err;

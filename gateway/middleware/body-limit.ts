@@ -2,18 +2,37 @@
 // before reading, and a body that grows past it is refused at the first chunk beyond (nothing more is kept), so an
 // oversized upload never sits in memory whole. 413 either way (rendered by http-error.ts). Under @hono/node-server
 // the body is read from node's IncomingMessage, not through a WHATWG Request built for the purpose.
+// Every body limit (bytes here, items / depth / values of a JSON body in gateway/bounded-json.ts) is refused the
+// same way: 413 with `exceeded` naming the limit and `limit` its value, in the api and the legacy style alike.
 //   app.post('/x', bodyLimit({ maxBytes: 1 << 20 }), (c) => c.json({ n: c.get('rawBody').length }))
 //   const bytes = await readBodyLimited(c, 1 << 20)
+//   throw limitExceeded(new JsonLimitError('depth', 32))   // 413 {error: 'request body nested deeper than 32 levels', exceeded: 'depth', limit: 32}
 
 import type { Context } from 'hono';
-import { httpError } from '../http-error.ts';
+import type { JsonLimitError, JsonLimitName } from '../bounded-json.ts';
+import { httpError, type ApiHttpError } from '../http-error.ts';
+
+const LIMIT_TEXT: Record<JsonLimitName, (n: number) => string> = {
+  bytes: (n) => `request body exceeds ${n} bytes`,
+  items: (n) => `an array in the request body holds more than ${n} items`,
+  depth: (n) => `request body nested deeper than ${n} levels`,
+  values: (n) => `request body holds more than ${n} JSON values`,
+};
+
+/** The 413 for a body over one of its limits; `message` replaces the standard wording (e.g. "more than N events"). */
+export function limitExceeded(err: Pick<JsonLimitError, 'limit' | 'max'>, opts: { message?: string; legacyMessage?: string; body?: Record<string, unknown> } = {}): ApiHttpError {
+  const message = opts.message ?? LIMIT_TEXT[err.limit](err.max);
+  const named = { exceeded: err.limit, limit: err.max };
+  return httpError(413, {
+    message,
+    legacyMessage: opts.legacyMessage ?? `Payload Too Large - ${message}`,
+    body: { ...named, ...opts.body },
+    legacy: named,
+  });
+}
 
 function tooLarge(maxBytes: number) {
-  return httpError(413, {
-    message: `request body exceeds ${maxBytes} bytes`,
-    legacyMessage: `Payload Too Large - request body exceeds ${maxBytes} bytes`,
-    body: { limit: maxBytes },
-  });
+  return limitExceeded({ limit: 'bytes', max: maxBytes });
 }
 
 /** The parts of node's IncomingMessage read here (the request under @hono/node-server, as `c.env.incoming`). */

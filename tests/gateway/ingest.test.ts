@@ -181,7 +181,7 @@ test('v2 all invalid -> 400 {error, issues, errors}; 415 for other content types
 test('413: declared too large, streamed too large over a real socket, too many events', async () => {
   let res = await f.post('/api/v2/events', JSON.stringify({ host: 'h', message: 'x'.repeat(70_000) }));
   assert.is(res.status, 413);
-  assert.equal(await res.json(), { error: 'request body exceeds 65536 bytes', limit: 65536 });
+  assert.equal(await res.json(), { error: 'request body exceeds 65536 bytes', exceeded: 'bytes', limit: 65536 });
   const many = Array.from({ length: 51 }, (_, i) => ({ host: 'h', message: `m${i}` }));
   res = await f.post('/api/v2/events', many);
   assert.is(res.status, 413);

@@ -3,6 +3,7 @@ import * as assert from 'uvu/assert';
 import { normaliseHttpEvent, RAW_MAX_CHARS, type NormaliseContext } from '../../gateway/ingest/normalise.ts';
 import { parseEventTime } from '../../gateway/ingest/time.ts';
 import { parseBody } from '../../gateway/ingest/parse-body.ts';
+import { INGEST_BODY_LIMITS } from '../../gateway/body-limits.ts';
 import { ApiHttpError } from '../../gateway/http-error.ts';
 
 const receivedAt = Date.UTC(2025, 10, 12, 9, 30, 0);
@@ -245,19 +246,21 @@ test('event times: ISO, epoch s/ms, HTTP-date, RFC 3164 (year inferred), garbage
 
 // ---- body shapes ----
 
+const lim = (maxItems: number) => ({ ...INGEST_BODY_LIMITS, maxItems });
+
 test('parseBody: object, array, NDJSON (blank lines skipped, bad line is an item error), BOM, CRLF', () => {
   const enc = (s: string) => new TextEncoder().encode(s);
-  const one = parseBody(enc('\ufeff{"host":"a"}'), 'application/json; charset=utf-8', { mode: 'v2', maxItems: 10 });
+  const one = parseBody(enc('\ufeff{"host":"a"}'), 'application/json; charset=utf-8', { mode: 'v2', limits: lim(10) });
   assert.is(one.shape, 'object');
   assert.equal(one.items, [{ value: { host: 'a' }, raw: '{"host":"a"}' }]);
-  const arr = parseBody(enc('[{"a":1},2]'), undefined, { mode: 'v2', maxItems: 10 });
+  const arr = parseBody(enc('[{"a":1},2]'), undefined, { mode: 'v2', limits: lim(10) });
   assert.is(arr.shape, 'array');
   assert.equal(arr.items.map((i) => ('raw' in i ? i.raw : null)), ['{"a":1}', '2']);
-  const nd = parseBody(enc('{"a":1}\r\n\r\nnot json\n{"b":2}\n'), 'application/x-ndjson', { mode: 'v2', maxItems: 10 });
+  const nd = parseBody(enc('{"a":1}\r\n\r\nnot json\n{"b":2}\n'), 'application/x-ndjson', { mode: 'v2', limits: lim(10) });
   assert.is(nd.shape, 'ndjson');
   assert.is(nd.items.length, 3);
   assert.ok('issue' in nd.items[1] && /invalid JSON/.test(nd.items[1].issue.message));
-  const legacyBatch = parseBody(enc('{"a":1}\n{"b":2}'), 'text/plain', { mode: 'legacy', maxItems: 10 });
+  const legacyBatch = parseBody(enc('{"a":1}\n{"b":2}'), 'text/plain', { mode: 'legacy', limits: lim(10) });
   assert.is(legacyBatch.shape, 'ndjson');
   assert.is(legacyBatch.items.length, 2);
 });
@@ -273,14 +276,47 @@ test('parseBody refusals: 415, 400 (UTF-8, empty, not JSON, empty array), 413 to
     }
     return 0;
   };
-  assert.is(status(() => parseBody(enc('{}'), 'text/html', { mode: 'v2', maxItems: 5 })), 415);
-  assert.is(status(() => parseBody(new Uint8Array([0x7b, 0xff, 0x7d]), 'application/json', { mode: 'v2', maxItems: 5 })), 400);
-  assert.is(status(() => parseBody(enc('  \n'), 'application/json', { mode: 'v2', maxItems: 5 })), 400);
-  assert.is(status(() => parseBody(enc('{"a":'), 'application/json', { mode: 'v2', maxItems: 5 })), 400);
-  assert.is(status(() => parseBody(enc('[]'), 'application/json', { mode: 'v2', maxItems: 5 })), 400);
-  assert.is(status(() => parseBody(enc('[1,2,3]'), 'application/json', { mode: 'v2', maxItems: 2 })), 413);
-  assert.is(status(() => parseBody(enc('1\n2\n3\n'), 'application/x-ndjson', { mode: 'v2', maxItems: 2 })), 413);
-  assert.is(status(() => parseBody(enc('{}'), 'text/html', { mode: 'legacy', maxItems: 5 })), 0);
+  assert.is(status(() => parseBody(enc('{}'), 'text/html', { mode: 'v2', limits: lim(5) })), 415);
+  assert.is(status(() => parseBody(new Uint8Array([0x7b, 0xff, 0x7d]), 'application/json', { mode: 'v2', limits: lim(5) })), 400);
+  assert.is(status(() => parseBody(enc('  \n'), 'application/json', { mode: 'v2', limits: lim(5) })), 400);
+  assert.is(status(() => parseBody(enc('{"a":'), 'application/json', { mode: 'v2', limits: lim(5) })), 400);
+  assert.is(status(() => parseBody(enc('[]'), 'application/json', { mode: 'v2', limits: lim(5) })), 400);
+  assert.is(status(() => parseBody(enc('[1,2,3]'), 'application/json', { mode: 'v2', limits: lim(2) })), 413);
+  assert.is(status(() => parseBody(enc('1\n2\n3\n'), 'application/x-ndjson', { mode: 'v2', limits: lim(2) })), 413);
+  assert.is(status(() => parseBody(enc('{}'), 'text/html', { mode: 'legacy', limits: lim(5) })), 0);
+});
+
+test('parseBody: a body over its depth or values limit is refused before parsing, naming the limit, in every shape', () => {
+  const enc = (s: string) => new TextEncoder().encode(s);
+  const refusal = (f: () => unknown) => {
+    try {
+      f();
+    } catch (err) {
+      assert.instance(err, ApiHttpError);
+      const e = err as ApiHttpError;
+      return { status: e.status, ...e.body, message: e.message, legacy: e.legacyMessage, legacyBody: e.legacy } as Record<string, unknown>;
+    }
+    return null;
+  };
+  const limits = { maxItems: 5, maxDepth: 3, maxValues: 10 };
+  assert.equal(refusal(() => parseBody(enc('[[[[1]]]]'), 'application/json', { mode: 'v2', limits })),
+    { status: 413, exceeded: 'depth', limit: 3, message: 'request body nested deeper than 3 levels', legacy: 'Payload Too Large - request body nested deeper than 3 levels', legacyBody: { exceeded: 'depth', limit: 3 } });
+  assert.is(refusal(() => parseBody(enc('{"a":[1,2,3,4],"b":[1,2,3,4],"c":[1,2]}'), 'application/json', { mode: 'v2', limits }))?.exceeded, 'values');
+  // Every array is bounded by maxItems, not only the root: a nested one is named as items, not as events.
+  assert.equal(refusal(() => parseBody(enc('{"rules":[1,2,3,4,5,6]}'), 'application/json', { mode: 'v2', limits })),
+    { status: 413, exceeded: 'items', limit: 5, message: 'an array in the request body holds more than 5 items', legacy: 'Payload Too Large - an array in the request body holds more than 5 items', legacyBody: { exceeded: 'items', limit: 5 } });
+  assert.equal(refusal(() => parseBody(enc('[1,2,3,4,5,6]'), 'application/json', { mode: 'v2', limits })),
+    { status: 413, exceeded: 'items', limit: 5, maxEvents: 5, message: 'more than 5 events in one request', legacy: 'Payload Too Large - more than 5 events', legacyBody: { exceeded: 'items', limit: 5 } });
+  // NDJSON: depth per line, values over the whole body, items = non-blank lines.
+  assert.is(refusal(() => parseBody(enc('{"a":1}\n[[[[1]]]]\n'), 'application/x-ndjson', { mode: 'v2', limits }))?.exceeded, 'depth');
+  assert.is(refusal(() => parseBody(enc('[1,2,3]\n[1,2,3]\n[1,2,3]\n'), 'application/x-ndjson', { mode: 'v2', limits }))?.exceeded, 'values');
+  assert.is(refusal(() => parseBody(enc('1\n\n\n2\n3\n4\n5\n6'), 'application/x-ndjson', { mode: 'v2', limits }))?.exceeded, 'items');
+  // Legacy batching (several objects, one per line) is measured as one text too.
+  assert.is(refusal(() => parseBody(enc('{"a":[1,2,3,4]}\n{"a":[1,2,3,4]}'), 'text/plain', { mode: 'legacy', limits }))?.exceeded, 'values');
+  // Within the limits: parsed as before; strings holding brackets, commas and escaped quotes count as one value.
+  const ok = parseBody(enc('[{"m":"[[[[,,,,\\"]]]]"}]'), 'application/json', { mode: 'v2', limits });
+  assert.equal(ok.items, [{ value: { m: '[[[[,,,,"]]]]' }, raw: '{"m":"[[[[,,,,\\"]]]]"}' }]);
+  assert.is(parseBody(enc('\n'.repeat(100_000) + '{"a":1}\n'), 'application/x-ndjson', { mode: 'v2', limits }).items.length, 1);
 });
 
 test.run();
