@@ -1,5 +1,5 @@
 // Entry of the `mutt` command: dispatches to bin/commands/<name>.ts. A CliError prints one line and exits 2;
-// an invalid environment prints every bad variable and exits 2.
+// an invalid environment prints every bad variable and exits 2; a CommandFailed prints one line and exits 1.
 //   mutt up | mutt run alerter | mutt setup | mutt <command> --help
 
 import { EnvError } from '../protocol/env.ts';
@@ -40,6 +40,12 @@ try {
   if (err instanceof CliError || err instanceof EnvError) {
     console.error(`mutt ${name}: ${err.message}`);
     process.exit(2);
+  }
+  // An operational failure (bin/cli/session.ts CommandFailed: a busy port, no nats-server): one line, exit 1, no
+  // stack trace. Matched by name so that `mutt --help` does not load the NATS client to check a class.
+  if (err instanceof Error && err.name === 'CommandFailed') {
+    console.error(`mutt ${name}: ${err.message}`);
+    process.exit((err as Error & { code?: number }).code ?? 1);
   }
   throw err;
 }

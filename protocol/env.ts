@@ -9,6 +9,7 @@ const optionalText = z.string().trim().min(1).optional();
 
 export const EnvSchema = z.object({
   NATS_URL: z.string().trim().min(1).optional().describe('NATS servers, comma-separated (nats://h1:4222,nats://h2:4222). Unset: `mutt up` uses 127.0.0.1:4222 if it answers, else starts nats-server itself.'),
+  MUTT_NATS_PORT: z.coerce.number().int().min(1).max(65535).default(4222).describe('`mutt up` without NATS_URL: the 127.0.0.1 port it looks for a NATS server on, and where it starts its own nats-server when none answers.'),
   NATS_CREDS: optionalText.describe('Path to a NATS .creds file (JWT + NKey).'),
   NATS_USER: optionalText.describe('NATS user name (with NATS_PASS).'),
   NATS_PASS: optionalText.describe('NATS password (secret).'),
@@ -25,6 +26,7 @@ export const EnvSchema = z.object({
   MOOG_API_KEY: optionalText.describe('Moogsoft credential (secret). Only the forwarder reads it.'),
   MOOG_API_KEY_FILE: optionalText.describe('File holding the Moogsoft credential (preferred over MOOG_API_KEY).'),
   MOOG_AUTH: z.enum(['bearer', 'apikey', 'basic']).default('bearer').describe('How the credential is sent: Authorization: Bearer, apiKey header, or Basic.'),
+  MUTT_STARTER_RULES: z.enum(['auto', 'on', 'off']).default('auto').describe('Starter rules (a catch-all for severity 0–3, ids `starter-*`) written once on the first start of an installation that never had a rule: `auto` by `mutt up` only, `on` by every alerter too, `off` never. See docs/adr/.'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('pino log level.'),
   MUTT_INSTANCE: optionalText.describe('Name of this process in health reports (default host-pid).'),
   MUTT_STORAGE: z.enum(['file', 'memory']).default('file').describe('JetStream storage of MUTT streams.'),
