@@ -26,7 +26,6 @@ export const EnvSchema = z.object({
   MOOG_API_KEY: optionalText.describe('Moogsoft credential (secret). Only the forwarder reads it.'),
   MOOG_API_KEY_FILE: optionalText.describe('File holding the Moogsoft credential (preferred over MOOG_API_KEY).'),
   MOOG_AUTH: z.enum(['bearer', 'apikey', 'basic']).default('bearer').describe('How the credential is sent: Authorization: Bearer, apiKey header, or Basic.'),
-  MUTT_STARTER_RULES: z.enum(['auto', 'on', 'off']).default('auto').describe('Starter rules (a catch-all for severity 0–3, ids `starter-*`) written once on the first start of an installation that never had a rule: `auto` by `mutt up` only, `on` by every alerter too, `off` never. See docs/adr/.'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('pino log level.'),
   MUTT_INSTANCE: optionalText.describe('Name of this process in health reports (default host-pid).'),
   MUTT_STORAGE: z.enum(['file', 'memory']).default('file').describe('JetStream storage of MUTT streams.'),
