@@ -1,5 +1,6 @@
 // Entry of the `mutt` command: dispatches to bin/commands/<name>.ts, loading only the command that runs. A usage
-// error (CliError, an invalid environment) prints one line and exits 2; a command returns 0 or 1 itself.
+// error (CliError, an invalid environment) prints one line and exits 2; a CommandFailed prints one line and
+// exits 1; a command returns 0 or 1 itself.
 //   mutt up | mutt run alerter | mutt status | mutt help <command> | mutt <command> --help | mutt --version
 
 import { createRequire } from 'node:module';
@@ -56,6 +57,12 @@ try {
   if (err instanceof CliError || err instanceof EnvError) {
     console.error(`mutt ${name}: ${err.message}`);
     process.exit(2);
+  }
+  // An operational failure (bin/cli/session.ts CommandFailed: a busy port, no nats-server): one line, exit 1, no
+  // stack trace. Matched by name so that `mutt --help` does not load the NATS client to check a class.
+  if (err instanceof Error && err.name === 'CommandFailed') {
+    console.error(`mutt ${name}: ${err.message}`);
+    process.exit((err as Error & { code?: number }).code ?? 1);
   }
   throw err;
 }

@@ -9,6 +9,7 @@ const optionalText = z.string().trim().min(1).optional();
 
 export const EnvSchema = z.object({
   NATS_URL: z.string().trim().min(1).optional().describe('NATS servers, comma-separated (nats://h1:4222,nats://h2:4222). Unset: `mutt up` uses 127.0.0.1:4222 if it answers, else starts nats-server itself.'),
+  MUTT_NATS_PORT: z.coerce.number().int().min(1).max(65535).default(4222).describe('`mutt up` without NATS_URL: the 127.0.0.1 port it looks for a NATS server on, and where it starts its own nats-server when none answers.'),
   NATS_CREDS: optionalText.describe('Path to a NATS .creds file (JWT + NKey).'),
   NATS_USER: optionalText.describe('NATS user name (with NATS_PASS).'),
   NATS_PASS: optionalText.describe('NATS password (secret).'),

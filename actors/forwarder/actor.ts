@@ -3,18 +3,19 @@
 // rate limit (never dropped), POST, classify the outcome in one function (classify.ts): success → ack;
 // retryable → nak with backoff + jitter until the attempt or age budget is spent, then DLQ; permanent → DLQ
 // with status and excerpt. The Moog credential comes only from MOOG_API_KEY(_FILE), never from the alert.
+// Without MOOG_WEBHOOK_URL or a credential it waits (await-settings.ts) rather than crash-loop.
 
 import { Kvm, type KV } from '@nats-io/kv';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { Alert } from '../../protocol/messages.ts';
 import { Bucket, Durable, StreamName } from '../../protocol/streams.ts';
 import { defineActor } from '../runtime/define.ts';
-import { PermanentError } from '../runtime/errors.ts';
 import { toMoogPayload } from './payload.ts';
 import { breakerOutcome, toDeliveryError, toHandlerError } from './classify.ts';
 import { backoffDelay, shouldGiveUp } from './backoff.ts';
 import { createMoogClient, deliver, type MoogClient } from './delivery.ts';
 import { credentialSource } from './credentials.ts';
+import { awaitDeliverySettings } from './await-settings.ts';
 import { createSharedRateGate, type RateGate } from './rate-gate.ts';
 import { SharedBreaker } from './shared-breaker.ts';
 import { STATUS_CODE, type BreakerConfig } from './breaker.ts';
@@ -65,7 +66,8 @@ export default defineActor({
   },
 
   async setup(rt): Promise<ForwarderState> {
-    if (!rt.env.MOOG_WEBHOOK_URL) throw new PermanentError('rejected', 'MOOG_WEBHOOK_URL is not set: the forwarder has nowhere to deliver');
+    await awaitDeliverySettings(rt);
+    const url = rt.env.MOOG_WEBHOOK_URL!;
     const cfg = () => rt.config.get();
     const breakerCfg = (): BreakerConfig => ({
       failureRate: cfg().breaker_failure_rate, minRequests: cfg().breaker_min_requests, windowSeconds: cfg().breaker_window_seconds,
@@ -74,7 +76,7 @@ export default defineActor({
     const kv = await new Kvm(rt.nc).open(Bucket.state);
     const credential = credentialSource(rt.env);
     const secret = credential.current();
-    const client = createMoogClient({ url: rt.env.MOOG_WEBHOOK_URL, apiKey: credential, auth: rt.env.MOOG_AUTH, timeoutMs: cfg().moog_timeout_ms, concurrency: cfg().moog_concurrency });
+    const client = createMoogClient({ url, apiKey: credential, auth: rt.env.MOOG_AUTH, timeoutMs: cfg().moog_timeout_ms, concurrency: cfg().moog_concurrency });
     const breaker = await SharedBreaker.open(kv, breakerCfg);
     const aimd: ForwarderState['aimd'] = { state: null, refresh: setInterval(() => void readAimd(), 1000) };
     aimd.refresh.unref();

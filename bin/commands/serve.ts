@@ -9,14 +9,16 @@ import { sloMetricNames } from '../../gateway/services/slo-definitions.ts';
 import { ACTOR_NAMES, loadActor, type ActorName } from '../actors.ts';
 import { CliError, parseFlags } from '../cli-error.ts';
 import { ensureLocalNats } from '../embedded-nats.ts';
+import { assertPortsFree, portsFor } from '../port-check.ts';
 import { ensureLocalApiKeys } from '../local-keys.ts';
 import type { Command } from './command.ts';
 
 async function serve(name: string, env: Env, actors: ActorDef[], withGateway: boolean, embedded: boolean): Promise<void> {
+  await assertPortsFree(portsFor(env, actors.map((a) => a.name)));
   const log = createLogger(env.LOG_LEVEL);
   let stopNats = async () => {};
   if (embedded && !env.NATS_URL) {
-    const nats = await ensureLocalNats(log);
+    const nats = await ensureLocalNats(log, { port: env.MUTT_NATS_PORT });
     env = { ...env, NATS_URL: nats.url };
     stopNats = nats.stop;
   }
