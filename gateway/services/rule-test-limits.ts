@@ -17,8 +17,9 @@ export const RULE_TEST_LIMITS = {
   maxAnalysisMs: 10_000,
   /** Total regex time of the near-miss evaluation, ms; beyond it the answer is partial (`complete: false`). */
   regexBudgetMs: 1_000,
-  /** Wall time of one test in the worker thread, ms; beyond it the worker is stopped and the test refused. */
-  timeoutMs: 10_000,
+  /** Wall time of one test in the worker thread (validation and analysis included), ms; beyond it the worker is
+   *  stopped and the test refused. Above maxAnalysisMs, so that a refusal names the analysis limit when that ran out. */
+  timeoutMs: 20_000,
   /** Tests waiting for the worker thread; one more is refused with 429. */
   maxQueued: 8,
   /** Old-generation heap of the worker thread, MB; a test that needs more is refused. */

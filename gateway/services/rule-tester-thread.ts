@@ -1,16 +1,18 @@
-// Runs rule diagnoses (actors/alerter/rule-diagnosis.ts) off the event loop, in one worker thread shared by every
-// test of the process: a slow proposed regex then delays other tests, never /healthz, ingest or the alerter.
+// Runs rule tests — a proposal's validation and safety analysis, then the diagnosis (rule-tester-worker.ts) —
+// off the event loop, in one worker thread shared by every test of the process: a slow proposed regex then
+// delays other tests, never /healthz, ingest or the alerter.
 // Tests run one at a time, at most `maxQueued` wait (more: 429); each has a wall-time limit after which the
 // worker is terminated (which stops even a regex in the middle of a test) and a fresh one serves the next test.
 // The worker starts at the first test and stops after `idleMs` without one, so a process that never tests rules
 // pays nothing for it. Its heap is capped apart from the process's.
-//   const thread = new RuleTesterThread(); const d = await thread.run(rules, event, { maxRegexMs: 1000 }); thread.close()
+//   const thread = new RuleTesterThread(); const a = await thread.run({ current, event, budget, limits }); thread.close()
 
 import { Worker } from 'node:worker_threads';
-import type { Rule } from '../../protocol/rules.ts';
-import type { EvaluationBudget, MatchInput } from '../../actors/alerter/rules.ts';
 import { RULE_TEST_LIMITS, RuleTestLimitError } from './rule-test-limits.ts';
-import type { TesterAnswer, TesterJob, WireDiagnosis } from './rule-tester-worker.ts';
+import type { TesterAnswer, TesterJob } from './rule-tester-worker.ts';
+
+/** A finished test: the worker's answer (a validation failure is an answer too). */
+export type TesterResult = Exclude<TesterAnswer, { error: string }>;
 
 export interface ThreadOptions {
   timeoutMs?: number;
@@ -24,7 +26,7 @@ export interface ThreadOptions {
 
 interface Pending {
   job: TesterJob;
-  resolve(d: WireDiagnosis): void;
+  resolve(a: TesterResult): void;
   reject(err: Error): void;
 }
 
@@ -57,13 +59,13 @@ export class RuleTesterThread {
     return this.waiting.length + (this.running ? 1 : 0);
   }
 
-  run(rules: Rule[], event: MatchInput, budget: EvaluationBudget): Promise<WireDiagnosis> {
+  run(job: Omit<TesterJob, 'id'>): Promise<TesterResult> {
     if (this.closed) return Promise.reject(new RuleTestLimitError('worker', 503, 'the rule tester is shutting down'));
     if (this.running && this.waiting.length >= this.maxQueued) {
       return Promise.reject(new RuleTestLimitError('busy', 429, `the rule tester is busy: ${this.waiting.length} tests are waiting (at most ${this.maxQueued}); retry shortly`));
     }
     return new Promise((resolve, reject) => {
-      this.waiting.push({ job: { id: this.nextId++, rules, event, budget }, resolve, reject });
+      this.waiting.push({ job: { ...job, id: this.nextId++ }, resolve, reject });
       this.pump();
     });
   }
@@ -99,8 +101,8 @@ export class RuleTesterThread {
       if (!('id' in m) || m.id !== p.job.id) return;
       clearTimeout(timer);
       worker.off('message', onMessage);
-      if (m.ok) this.finish(p, null, m.diagnosis);
-      else this.finish(p, new Error(`rule tester worker: ${m.error}`));
+      if ('error' in m) this.finish(p, new Error(`rule tester worker: ${m.error}`));
+      else this.finish(p, null, m);
     };
     worker.on('message', onMessage);
     this.onGone = (err: Error) => {
@@ -113,7 +115,7 @@ export class RuleTesterThread {
   /** Fails the test in the worker when the worker dies under it. */
   private onGone: ((err: Error) => void) | null = null;
 
-  private finish(p: Pending, err: Error | null, d?: WireDiagnosis): void {
+  private finish(p: Pending, err: Error | null, d?: TesterResult): void {
     if (this.running !== p) return;
     this.onGone = null;
     this.running = null;

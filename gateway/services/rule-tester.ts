@@ -9,7 +9,6 @@
 // slow patterns never stalls the process.
 //   await tester.test({ message: '%LINK-3-UPDOWN …', host: 'core1', severity: 'error' }, { rules: [draft] })
 
-import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { Decision, Environment } from '../../protocol/messages.ts';
 import { normaliseOid } from '../../protocol/oid.ts';
 import type { Rule } from '../../protocol/rules.ts';
@@ -21,14 +20,11 @@ import { ServiceError, type ServiceIssue } from './errors.ts';
 import type { HostMapService } from './hosts.ts';
 import { RULE_TEST_LIMITS, type RuleTestLimits } from './rule-test-limits.ts';
 import { RuleTesterThread } from './rule-tester-thread.ts';
-import { validateRule } from './rule-validation.ts';
 import type { RulesService } from './rules.ts';
 
 /** New regex patterns (not in the stored rules) one test request may have analysed. */
 export const MAX_NEW_PATTERNS = RULE_TEST_LIMITS.maxNewPatterns;
 
-/** Proposed rules validated between two yields to the event loop (≈ 20 µs each). */
-const VALIDATE_SLICE = 50;
 
 export interface SampleEvent {
   message: string;
@@ -111,55 +107,21 @@ export class RuleTester {
     if (sample.trap_oid && !trapOid) issues.push({ path: 'trap_oid', message: `not a dotted-decimal OID: '${sample.trap_oid}'` });
     if (issues.length) throw new ServiceError('invalid', 'invalid sample event', issues);
 
+    if (proposal && proposal.rules.length > L.maxProposedRules) {
+      throw new ServiceError('invalid', `a test takes at most ${L.maxProposedRules} proposed rules`, [{ path: 'rules', message: `${proposal.rules.length} proposed rules; at most ${L.maxProposedRules} per test (every rule counts, copies too)` }]);
+    }
     const current = this.rules.all().rules.map((r) => r.rule);
-    const source = new Map<string, RuleSource>();
-    let set: Rule[] = current;
-    const warnings: string[] = [];
-    if (proposal) {
-      if (proposal.rules.length > L.maxProposedRules) {
-        throw new ServiceError('invalid', `a test takes at most ${L.maxProposedRules} proposed rules`, [{ path: 'rules', message: `${proposal.rules.length} proposed rules; at most ${L.maxProposedRules} per test (every rule counts, copies too)` }]);
-      }
-      const proposed: Rule[] = [];
-      const seen = new Set<string>();
-      // The safety analysis costs up to regexTimeoutMs per pattern, and this endpoint takes a read key: patterns
-      // of the stored rules (analysed when written) and repeats are not analysed again, a request may bring at
-      // most maxNewPatterns others, and all its analyses together get maxAnalysisMs.
-      const known = new Set(current.filter((r) => r.match_type === 'regex' && r.match_string).map((r) => r.match_string!));
-      const analysed = new Set<string>();
-      const analysisEnds = Date.now() + L.maxAnalysisMs;
-      const analyse = (pattern: string, path: string): boolean => {
-        if (known.has(pattern) || analysed.has(pattern)) return false;
-        if (analysed.size >= L.maxNewPatterns) {
-          throw new ServiceError('invalid', `a test analyses at most ${L.maxNewPatterns} regex patterns that are not in the stored rules`, [
-            { path, message: `more than ${L.maxNewPatterns} new regex patterns in one proposal; test fewer at a time (patterns of stored rules do not count)` },
-          ]);
-        }
-        if (Date.now() >= analysisEnds) {
-          throw new ServiceError('invalid', `a test gets at most ${L.maxAnalysisMs} ms of regex safety analysis`, [
-            { path, message: `the safety analysis of this proposal's new patterns used up the test's ${L.maxAnalysisMs} ms; test fewer or simpler new patterns at a time` },
-          ]);
-        }
-        analysed.add(pattern);
-        return true;
-      };
-      for (const [i, input] of proposal.rules.entries()) {
-        if (i > 0 && i % VALIDATE_SLICE === 0) await yieldToLoop();
-        const timeout = Math.max(1, Math.min(this.opts.regexTimeoutMs ?? 5000, analysisEnds - Date.now()));
-        const v = await validateRule(input, { pathPrefix: `rules.${i}`, regexTimeoutMs: timeout, analyse });
-        if (seen.has(v.rule.id)) throw new ServiceError('invalid', `rule id '${v.rule.id}' appears twice in the proposal`, [{ path: `rules.${i}.id`, message: 'duplicate id' }]);
-        seen.add(v.rule.id);
-        proposed.push(v.rule);
-        warnings.push(...v.warnings.map((w) => `${v.rule.id}: ${w}`));
-      }
-      set = proposal.mode === 'replace' ? proposed : [...current.filter((r) => !seen.has(r.id)), ...proposed];
-      for (const r of proposed) source.set(r.id, 'proposed');
-    }
-    if (set.length > L.maxEvaluations) {
-      throw new ServiceError('invalid', `a test evaluates at most ${L.maxEvaluations} rules`, [{ path: proposal ? 'rules' : '', message: `${set.length} rules to evaluate (stored and proposed, active and inactive); at most ${L.maxEvaluations} per test` }]);
-    }
     const input = { message: sample.message, severity, trapOid: trapOid ?? undefined };
-    const d = await this.thread.run(set, input, { maxRegexMs: L.regexBudgetMs, maxEvaluations: L.maxEvaluations });
-    const byId = new Map(set.map((r) => [r.id, r]));
+    // Validation (with the regex safety analysis) and the evaluation both run in the worker thread.
+    const a = await this.thread.run({
+      current, proposal: proposal && { rules: proposal.rules, mode: proposal.mode }, event: input,
+      budget: { maxRegexMs: L.regexBudgetMs, maxEvaluations: L.maxEvaluations }, limits: L, regexTimeoutMs: this.opts.regexTimeoutMs,
+    });
+    if (!a.ok) throw new ServiceError('invalid', a.invalid.message, a.invalid.issues);
+    const d = a.diagnosis;
+    const warnings = [...a.warnings];
+    const source = new Map<string, RuleSource>(a.proposed.map((r) => [r.id, 'proposed']));
+    const byId = new Map([...current, ...a.proposed].map((r) => [r.id, r]));
     const ruleOf = (id: string) => byId.get(id)!;
     const from = (id: string) => source.get(id) ?? 'current';
     const best = d.winner ? ruleOf(d.winner.id) : null;
