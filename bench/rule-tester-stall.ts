@@ -50,18 +50,25 @@ export async function measureStall(m: Shipped, distinct?: number, opts: { body?:
   const poll = (async () => {
     while (!done) {
       const t0 = performance.now();
-      const r = await fetch(`${m.url}/healthz`, { signal: AbortSignal.timeout(opts.pollTimeoutMs ?? 60_000) });
+      const limit = opts.pollTimeoutMs ?? 60_000;
+      const r = await fetch(`${m.url}/healthz`, { signal: AbortSignal.timeout(limit) }).catch((err: Error) => {
+        throw new Error(`/healthz had no answer within ${limit} ms while the rule test ran (poll ${healthz.length + 1}): ${err.message}`);
+      });
       await r.arrayBuffer();
       healthz.push(performance.now() - t0);
       healthzStatuses.push(r.status);
     }
   })();
   const t0 = performance.now();
-  const r = await fetch(`${m.url}/api/v2/rules/test`, {
-    method: 'POST', headers: { 'x-api-key': READ_KEY, 'content-type': 'application/json' }, body: JSON.stringify(opts.body ?? worstTesterRequest(distinct)),
-  });
-  const body = (await r.json()) as { complete?: boolean; skipped_rules?: number; message?: string; issues?: unknown[] };
-  const testerMs = performance.now() - t0;
+  const tester = (async () => {
+    const r = await fetch(`${m.url}/api/v2/rules/test`, {
+      method: 'POST', headers: { 'x-api-key': READ_KEY, 'content-type': 'application/json' }, body: JSON.stringify(opts.body ?? worstTesterRequest(distinct)),
+    });
+    return { r, body: (await r.json()) as { complete?: boolean; skipped_rules?: number; message?: string; issues?: unknown[] }, ms: performance.now() - t0 };
+  })();
+  tester.catch(() => undefined);
+  // A poll that fails (no answer in time) fails the measurement at once, not after the tester answers.
+  const { r, body, ms: testerMs } = await Promise.race([tester, poll.then(() => tester)]);
   done = true;
   await poll;
   if (healthz.length === 0) throw new Error('no /healthz answer arrived while the rule test ran');
