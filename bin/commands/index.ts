@@ -12,5 +12,6 @@ import { dlq } from './dlq.ts';
 import { send } from './send.ts';
 import { keys } from './keys.ts';
 import { smoke } from './smoke.ts';
+import { audit } from './audit.ts';
 
-export const COMMANDS: Command[] = [up, run, gateway, setup, fakeMoog, configReference, status, config, dlq, rules, hosts, keys, send, smoke];
+export const COMMANDS: Command[] = [up, run, gateway, setup, fakeMoog, configReference, status, config, dlq, rules, audit, hosts, keys, send, smoke];
