@@ -41,6 +41,36 @@ export interface InvalidRule {
   reason: string;
 }
 
+/** A condition of a rule that an event fails although the rule's text (or, for oid_prefix, its OID) matched. */
+export type FailedCondition = 'severity' | 'trap_oid';
+
+/** A rule whose text matched an event, and the conditions it failed there (none: the rule matches). */
+export interface TextHit {
+  rule: Rule;
+  failed: FailedCondition[];
+  /** What matched and, if it failed, why not; as operators read it in the rule tester. */
+  why: string;
+}
+
+/** Bounds for evaluate(): rules are evaluated in order until either runs out; the rest count as skipped. */
+export interface EvaluationBudget {
+  /** Total regex time, ms. Default: none. */
+  maxRegexMs?: number;
+  /** Rules evaluated (each rule counts, also when it shares its pattern with another). Default: none. */
+  maxEvaluations?: number;
+}
+
+export interface Evaluation {
+  /** Rules whose text matched, in evaluation order. */
+  hits: TextHit[];
+  evaluated: number;
+  /** Rules not evaluated because the budget ran out. */
+  skipped: number;
+  regexMs: number;
+  /** Which bound stopped the evaluation early, or null when every rule was evaluated. */
+  stoppedBy: 'regex_time' | 'evaluations' | null;
+}
+
 export interface CompileOptions {
   /** Regex time per event; beyond it the remaining regex rules are skipped for that event. Default 50 ms. */
   regexBudgetMs?: number;
@@ -77,6 +107,12 @@ export interface CompiledRuleSet {
   match(event: MatchInput): RuleMatch | null;
   /** Every rule that matches, best first (the first is what match() returns). For the rule tester. */
   explain(event: MatchInput): RuleMatch[];
+  /**
+   * Every rule whose text (oid_prefix: OID) matches, with the conditions (severity, trap OID) it fails — the
+   * tests match() makes, applied to every active rule without the prefilter or early exit. For the rule tester's
+   * near misses; `budget` bounds the work.
+   */
+  evaluate(event: MatchInput, budget?: EvaluationBudget): Evaluation;
   /** Ids of regex rules disabled for exceeding the time budget. */
   disabledRules(): string[];
 }
@@ -111,6 +147,8 @@ class RuleSet implements CompiledRuleSet {
   private readonly kind: Uint8Array;
   private readonly sevReq: Int8Array;
   private readonly textOid: (string | null)[];
+  /** oid_prefix rules: the normalised prefix (evaluate() only; match() walks the trie). */
+  private readonly oidPrefix: (string | null)[];
   private readonly lowered: string[];
   private readonly regex: (RegExp | null)[];
   /** The regex's answer does not depend on letter case: it may run on the message without lower-casing. */
@@ -152,6 +190,7 @@ class RuleSet implements CompiledRuleSet {
     this.kind = new Uint8Array(n);
     this.sevReq = new Int8Array(n).fill(-1);
     this.textOid = new Array(n).fill(null);
+    this.oidPrefix = new Array(n).fill(null);
     this.lowered = new Array(n).fill('');
     this.regex = new Array(n).fill(null);
     this.caseFree = new Uint8Array(n);
@@ -188,6 +227,7 @@ class RuleSet implements CompiledRuleSet {
         if (!prefix) bad(r, 'oid_prefix rule without a valid trap_oid');
         else {
           this.kind[r] = OID;
+          this.oidPrefix[r] = prefix;
           trie.add(prefix, r);
         }
         continue;
@@ -253,22 +293,49 @@ class RuleSet implements CompiledRuleSet {
   }
 
   explain(event: MatchInput): RuleMatch[] {
+    return this.evaluate(event).hits.filter((h) => h.failed.length === 0).map((h) => ({ rule: h.rule, why: h.why }));
+  }
+
+  evaluate(event: MatchInput, budget: EvaluationBudget = {}): Evaluation {
     const lower = event.message.toLowerCase();
     const subject = this.subject(lower);
     const sev = event.severity ?? -1;
     const oid = eventOid(event.trapOid);
-    const out: RuleMatch[] = [];
+    const maxMs = budget.maxRegexMs ?? Infinity;
+    const maxEvaluations = budget.maxEvaluations ?? Infinity;
+    // Rules sharing a pattern share its one test, as in match(): -1 untested, 0 no, 1 yes.
+    const tested = new Int8Array(this.patternStamp.length).fill(-1);
+    const hits: TextHit[] = [];
+    let regexMs = 0;
+    let evaluated = 0;
+    let stoppedBy: Evaluation['stoppedBy'] = null;
     for (let r = 0; r < this.n; r++) {
-      if (this.disabled[r] || !conditionsHold(this.sevReq[r], this.textOid[r], sev, oid)) continue;
+      if (evaluated >= maxEvaluations) stoppedBy = 'evaluations';
+      else if (regexMs > maxMs) stoppedBy = 'regex_time';
+      if (stoppedBy !== null) return { hits, evaluated, skipped: this.n - r, regexMs, stoppedBy };
+      evaluated++;
       const k = this.kind[r];
-      const hit =
-        k === CONTAINS ? lower.includes(this.lowered[r])
-        : k === REGEX ? this.regex[r]!.test(subject)
-        : k === OID ? oid !== null && oidHasPrefix(oid, normaliseOid(this.rules[r].trap_oid)!)
-        : false;
-      if (hit) out.push({ rule: this.rules[r], why: this.describe(r, oid) });
+      if (this.disabled[r] || k === INVALID) continue;
+      let hit: boolean;
+      if (k === CONTAINS) hit = lower.includes(this.lowered[r]);
+      else if (k === OID) hit = oid !== null && oidHasPrefix(oid, this.oidPrefix[r]!);
+      else {
+        const p = this.patternOf[r];
+        if (tested[p] < 0) {
+          const t0 = this.clock();
+          tested[p] = this.regex[r]!.test(subject) ? 1 : 0;
+          regexMs += this.clock() - t0;
+        }
+        hit = tested[p] === 1;
+      }
+      if (!hit) continue;
+      const failed: FailedCondition[] = [];
+      if (this.sevReq[r] >= 0 && this.sevReq[r] !== sev) failed.push('severity');
+      const textOid = this.textOid[r];
+      if (textOid !== null && (oid === null || !oidHasPrefix(oid, textOid))) failed.push('trap_oid');
+      hits.push({ rule: this.rules[r], failed, why: failed.length === 0 ? this.describe(r, oid) : this.describeMiss(r, failed, sev, oid) });
     }
-    return out;
+    return { hits, evaluated, skipped: 0, regexMs, stoppedBy };
   }
 
   disabledRules(): string[] {
@@ -420,6 +487,18 @@ class RuleSet implements CompiledRuleSet {
     }
     if (rule.syslog_severity !== null) parts.push(`severity ${rule.syslog_severity} = ${rule.syslog_severity}`);
     return parts.join(' and ');
+  }
+
+  /** What matched, and the conditions that then failed. */
+  private describeMiss(r: number, failed: readonly FailedCondition[], sev: number, oid: string | null): string {
+    const rule = this.rules[r];
+    const matched = rule.match_type === 'oid_prefix' ? `trap OID ${oid} is under ${this.oidPrefix[r]}`
+      : rule.match_type === 'contains' ? `contains '${rule.match_string}' (case-insensitive)` : `matches regex '${rule.match_string}' (case-insensitive)`;
+    const why = failed.map((f) =>
+      f === 'severity'
+        ? sev < 0 ? `the event has no severity and the rule requires ${rule.syslog_severity}` : `severity ${sev} is not the rule's ${rule.syslog_severity}`
+        : oid === null ? `the event has no trap OID and the rule requires one under ${this.textOid[r]}` : `trap OID ${oid} is not under ${this.textOid[r]}`);
+    return `${matched}, but ${why.join(' and ')}`;
   }
 }
 

@@ -2,6 +2,7 @@
 // (or prints its help): `mutt status` does not load the gateway, the actors or Hono, which cost it ~0.6 s of
 // start-up (docs/PERFORMANCE.md, "CLI start-up").
 import type { Command } from './command.ts';
+<<<<<<< HEAD
 import { ACTOR_NAMES } from '../actors.ts';
 
 export interface CommandEntry {
@@ -21,9 +22,27 @@ export const COMMANDS: CommandEntry[] = [
   { name: 'status', summary: 'processes, readiness, rules, flow per input and decision, lag, DLQ, breaker and SLOs; exit 0 only when all ready', load: async () => (await import('./status.ts')).status },
   { name: 'config', summary: 'list, read, change and reset dynamic configuration (validated, audited, live without restart)', load: async () => (await import('./config.ts')).config },
   { name: 'dlq', summary: 'dead letters: list, show (decoded), replay, purge — each replay/purge audited', load: async () => (await import('./dlq.ts')).dlq },
-  { name: 'rules', summary: 'list, show and remove alert rules; import / export them in MUTT v2.5 formats (CSV or JSON)', load: async () => (await import('./rules.ts')).rules },
+  { name: 'rules', summary: 'list, show, add, edit, disable, enable, remove and test alert rules; import / export them in MUTT v2.5 formats (CSV or JSON)', load: async () => (await import('./rules.ts')).rules },
+  { name: 'audit', summary: 'query the event audit: what the alerter decided for each event, and --follow to watch decisions live', load: async () => (await import('./audit.ts')).audit },
   { name: 'hosts', summary: 'development hosts and device teams: list, add, remove, import / export (v2.5 formats)', load: async () => (await import('./hosts.ts')).hosts },
   { name: 'keys', summary: 'API keys of the gateway: list, add (secret shown once), revoke', load: async () => (await import('./keys.ts')).keys },
   { name: 'send', summary: 'send test events (one, a file, or a stream at a rate) over HTTP or NATS, with a progress line', load: async () => (await import('./send.ts')).send },
   { name: 'smoke', summary: 'send one canary event through the gateway and time each hop to Moogsoft; exit 0 only if delivered', load: async () => (await import('./smoke.ts')).smoke },
 ];
+=======
+import { up, run, gateway } from './serve.ts';
+import { setup } from './setup.ts';
+import { configReference } from './config-reference.ts';
+import { fakeMoog } from './fake-moog.ts';
+import { config } from './config.ts';
+import { status } from './status.ts';
+import { rules } from './rules.ts';
+import { hosts } from './hosts.ts';
+import { dlq } from './dlq.ts';
+import { send } from './send.ts';
+import { keys } from './keys.ts';
+import { smoke } from './smoke.ts';
+import { audit } from './audit.ts';
+
+export const COMMANDS: Command[] = [up, run, gateway, setup, fakeMoog, configReference, status, config, dlq, rules, audit, hosts, keys, send, smoke];
+>>>>>>> why-not-alert

@@ -5,18 +5,20 @@
 //   mutt rules import alert_rules.csv --dry-run;  mutt rules export --format json --out rules.json
 
 import { CliError } from '../cli-error.ts';
-import { actorName } from '../cli/identity.ts';
 import { isoTime, printJson, valueText } from '../cli/format.ts';
 import { guard, withServices } from '../cli/session.ts';
 import { expectPositionals, parseSubcommand } from '../cli/subcommand.ts';
 import { renderTable } from '../cli/table.ts';
 import { EXPORT_FLAGS, exportTables, IMPORT_FLAGS, importTables } from '../cli/table-commands.ts';
 import type { Command } from './command.ts';
+import { addRule, editRule, removeRule, RULE_EDIT_SPECS, setRuleActive } from './rules-edit.ts';
+import { RULE_TEST_FLAGS, testRule } from './rules-test.ts';
 
 const SPECS = {
   ls: { json: 'boolean', team: 'string', q: 'string', active: 'boolean', inactive: 'boolean' },
   show: { json: 'boolean' },
-  rm: { reason: 'string', as: 'string' },
+  ...RULE_EDIT_SPECS,
+  test: RULE_TEST_FLAGS,
   import: IMPORT_FLAGS,
   export: EXPORT_FLAGS,
 } as const;
@@ -27,7 +29,17 @@ export const rules: Command = {
 
   ls [--team T] [--q TEXT] [--active|--inactive] [--json]   rules in matching order (priority, then id)
   show ID [--json]                                          one rule, with who changed it last
-  rm ID [--reason R] [--as NAME]                            delete a rule (its audit history stays)
+  add --id ID --match TEXT [--match-type contains|regex|oid_prefix] [--trap-oid O] [--severity S]
+      [--priority N] --handling H | --prod-handling H --dev-handling H --team T [--description D]
+      [--inactive] [--reason R] [--as NAME] [--json]       create one rule
+  edit ID [any add flag but --id] [--revision N] [--json]  change the given fields (only if the rule is still
+                                                            at the revision read, or at --revision N)
+  disable ID | enable ID [--revision N] [--reason R]       switch a rule off / on
+  rm ID [--revision N] [--reason R] [--as NAME] [--json]   delete a rule, printing what was removed (its audit
+                                                            history stays)
+  test MESSAGE --host H [--severity S] [--trap-oid O] [--json] [--wide]
+                                                            why would this event (not) alert: the winner,
+                                                            environment, team, decision, and near misses
   import FILE [--table T] [--format csv|json] [--dry-run] [--reason R] [--as NAME] [--json]
   export [--table T|all] [--format csv|json] [--out FILE]
 
@@ -48,7 +60,9 @@ examples:
   mutt rules import alert_rules.csv --dry-run
   mutt rules import alert_rules.csv --reason "migration from v2.5"
   mutt rules export --format json --out rules.json
-  mutt rules ls --team NetOps`,
+  mutt rules ls --team NetOps
+  mutt rules add --id link-down --match LINK-3-UPDOWN --priority 10 --handling page_and_ticket --team NETO
+  mutt rules test '%LINK-3-UPDOWN: Interface Gi0/1 down' --host core-sw1 --severity error`,
   run(argv) {
     return guard('rules', async () => {
       const { sub, flags, positionals } = parseSubcommand('rules', argv, SPECS);
@@ -85,15 +99,18 @@ examples:
             return 0;
           });
         }
-        case 'rm': {
-          const [id] = expectPositionals(positionals, ['id'], 'mutt rules rm ID');
-          const actor = actorName(flags.as);
-          return withServices('rules', async ({ services }) => {
-            const r = await services.rules.remove(id, { actor, correlationId: `cli-${process.pid}-${Date.now()}`, reason: flags.reason as string | undefined });
-            console.log(`removed rule ${r.id} (was revision ${r.revision})`);
-            return 0;
-          });
-        }
+        case 'add':
+          expectPositionals(positionals, [], 'mutt rules add --id ID --match TEXT ...');
+          return addRule(flags);
+        case 'edit':
+          return editRule(expectPositionals(positionals, ['id'], 'mutt rules edit ID --FIELD VALUE ...')[0], flags);
+        case 'disable':
+        case 'enable':
+          return setRuleActive(expectPositionals(positionals, ['id'], `mutt rules ${sub} ID`)[0], sub === 'enable', flags);
+        case 'rm':
+          return removeRule(expectPositionals(positionals, ['id'], 'mutt rules rm ID')[0], flags);
+        case 'test':
+          return testRule(expectPositionals(positionals, ['message'], 'mutt rules test MESSAGE --host H')[0], flags);
         case 'import': {
           const [file] = expectPositionals(positionals, ['file'], 'mutt rules import FILE');
           return importTables('rules', flags, file);

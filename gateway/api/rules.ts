@@ -8,7 +8,9 @@
 import { z } from 'zod';
 import { Decision, Environment, Handling } from '../../protocol/messages.ts';
 import { RuleId, RuleInput, type Rule } from '../../protocol/rules.ts';
+import { httpError } from '../http-error.ts';
 import type { ManagementServices } from '../services/index.ts';
+import { RULE_TEST_LIMITS, RuleTestLimitError } from '../services/rule-test-limits.ts';
 import type { RuleRecord, RuleWriteResult } from '../services/rules.ts';
 import { boolParam, etag, IfMatchHeader, iso, nullableIsoTime, ReasonHeader, Revision } from './common.ts';
 import type { ApiRouter, RouteInput } from './route.ts';
@@ -87,9 +89,19 @@ const RuleTestBody = z.object({
   host: z.string().trim().min(1).max(255).describe('Sending host (decides dev/prod and the device team).'),
   severity: z.union([z.number().int(), z.string()]).nullable().optional().describe('0–7 or a name (error, warning, …).'),
   trap_oid: z.string().max(500).nullable().optional().describe('Trap OID, dotted decimal.'),
-  rules: z.array(z.unknown()).max(10_000).optional().describe('A proposed rule set (RuleWrite objects, ids required). Without it the current rules are used.'),
+  rules: z.array(z.unknown()).max(RULE_TEST_LIMITS.maxProposedRules).optional().describe(`A proposed rule set (RuleWrite objects, ids required), at most ${RULE_TEST_LIMITS.maxProposedRules} rules. Without it the current rules are used.`),
   mode: z.enum(['overlay', 'replace']).default('overlay').describe('overlay: proposed rules replace same-id current ones and add the rest; replace: only the proposal.'),
 });
+
+const NearMiss = z.object({
+  id: z.string(),
+  priority: z.number().int(),
+  is_active: z.boolean(),
+  source: z.enum(['current', 'proposed']),
+  reasons: z.array(z.enum(['severity', 'trap_oid', 'inactive', 'priority', 'regex_budget'])).min(1)
+    .describe("severity / trap_oid: the rule's condition does not hold for this event; inactive: the rule is disabled; priority: it matches too but the winner comes first; regex_budget: it matches and comes first, but the alerter's per-event regex time budget ran out before it was tried."),
+  why: z.string(),
+}).meta({ id: 'RuleNearMiss' });
 
 const RuleTestResult = z.object({
   ruleset: z.enum(['current', 'proposed']),
@@ -104,6 +116,9 @@ const RuleTestResult = z.object({
   forwarded: z.boolean().describe('Whether the alerter would send an alert to Moogsoft.'),
   team: z.string().nullable(),
   matches: z.array(z.object({ id: z.string(), priority: z.number().int(), why: z.string(), source: z.enum(['current', 'proposed']) })).describe('Every matching rule, best first.'),
+  near_misses: z.array(NearMiss).describe('Rules whose text (oid_prefix: OID) matched but that did not win, in evaluation order.'),
+  complete: z.boolean().describe("False when the test's regex time budget ran out: rules after that point were not evaluated for near misses (the winner is still the alerter's; a warning says so)."),
+  skipped_rules: z.number().int().describe('Rules left out of the near-miss evaluation by the budget.'),
   invalid_rules: z.array(z.object({ ruleId: z.string(), reason: z.string() })),
   warnings: z.array(z.string()),
 }).meta({ id: 'RuleTestResult' });
@@ -147,18 +162,36 @@ export function ruleRoutes(api: ApiRouter, s: ManagementServices): void {
   api.route({ ...createSpec, path: '/api/v2/rules', operationId: 'createRule', summary: 'Create a rule', description: 'Validated like every write: the schema, plus regex safety for regex rules (a pattern that can backtrack catastrophically is a 400 naming match_string).' }, create);
   api.route({ ...createSpec, path: '/api/v1/rules', operationId: 'createRuleV1', summary: 'Create a rule (v1 alias)', deprecated: v1Deprecation('/api/v2/rules') }, create);
 
+  const limits = RULE_TEST_LIMITS;
   api.route({
     method: 'post', path: '/api/v2/rules/test', operationId: 'testRules', tag, scope: 'read',
-    summary: 'Which rule would handle a sample event, and why',
-    description: 'Runs the event through the current rules (or a proposal in `rules`) with the alerter\'s engine; answers environment, winning rule, why, decision, team and every other matching rule. Nothing is stored. Proposed rules pass the same validation as a write; the regex safety analysis runs only for patterns the stored rules do not already have, at most 50 such patterns per request (a 400 names the first one over).',
+    summary: 'Which rule would handle a sample event, why, and which rules nearly did',
+    description: "Runs the event through the current rules (or a proposal in `rules`) with the alerter's engine; answers environment, winning rule, why, decision, team, every other matching rule, and the near misses: rules whose text matched but that failed on severity, trap OID, active state or priority order. Nothing is stored. Proposed rules pass the same validation as a write. "
+      + `Bounded, because a read key may call it: at most ${limits.maxProposedRules} proposed rules; at most ${limits.maxEvaluations} rules evaluated (stored + proposed, active and inactive, every copy counted); the regex safety analysis runs only for patterns the stored rules do not already have, at most ${limits.maxNewPatterns} such patterns and ${limits.maxAnalysisMs} ms of analysis per request (a 400 names the first rule over). `
+      + `The evaluation runs in a worker thread, never on the event loop: ${limits.regexBudgetMs} ms of regex time per test, after which the answer is partial (complete: false, a warning names the budget); a test still running after ${limits.timeoutMs} ms is stopped (422); at most ${limits.maxQueued} tests wait for the worker (429 beyond).`,
     body: { schema: RuleTestBody, example: { message: '%LINK-3-UPDOWN: Interface Gi0/1, changed state to down', host: 'core-sw1.example.com', severity: 'error' } },
-    responses: { 200: { description: 'The decision the alerter would make.', schema: RuleTestResult, example: {
-      ruleset: 'current', rules_evaluated: 12, version: '3f2a…', environment: 'prod', matched: true, rule: exampleRule, rule_source: 'current',
-      why: "contains 'link-3-updown' (case-insensitive)", decision: 'page_and_ticket', forwarded: true, team: 'NETO',
-      matches: [{ id: 'link-down', priority: 10, why: "contains 'link-3-updown' (case-insensitive)", source: 'current' }], invalid_rules: [], warnings: [],
-    } } },
+    responses: {
+      200: { description: 'The decision the alerter would make.', schema: RuleTestResult, example: {
+        ruleset: 'current', rules_evaluated: 12, version: '3f2a…', environment: 'prod', matched: true, rule: exampleRule, rule_source: 'current',
+        why: "contains 'LINK-3-UPDOWN' (case-insensitive)", decision: 'page_and_ticket', forwarded: true, team: 'NETO',
+        matches: [{ id: 'link-down', priority: 10, why: "contains 'LINK-3-UPDOWN' (case-insensitive)", source: 'current' }, { id: 'generic-down', priority: 100, why: "contains 'down' (case-insensitive)", source: 'current' }],
+        near_misses: [
+          { id: 'link-down-crit', priority: 5, is_active: true, source: 'current', reasons: ['severity'], why: "contains 'LINK-3-UPDOWN' (case-insensitive), but severity 3 is not the rule's 2" },
+          { id: 'generic-down', priority: 100, is_active: true, source: 'current', reasons: ['priority'], why: "contains 'down' (case-insensitive), but 'link-down' comes first (priority 10 before 100)" },
+        ],
+        complete: true, skipped_rules: 0, invalid_rules: [], warnings: [],
+      } },
+      422: { description: `The test ran out of a limit of the tester (time: ${limits.timeoutMs} ms, memory); the body names it.` },
+      429: { description: `The tester is busy (${limits.maxQueued} tests waiting); Retry-After says when to retry.`, headers: { 'Retry-After': 'Seconds.' } },
+    },
   }, async ({ body }) => {
-    const r = await s.ruleTester.test(body, body.rules ? { rules: body.rules, mode: body.mode } : undefined);
+    let r;
+    try {
+      r = await s.ruleTester.test(body, body.rules ? { rules: body.rules, mode: body.mode } : undefined);
+    } catch (err) {
+      if (err instanceof RuleTestLimitError) throw httpError(err.status, { message: err.message, body: { limit: err.limit }, headers: err.status === 429 ? { 'Retry-After': '1' } : {}, cause: err });
+      throw err;
+    }
     const revision = r.rule && r.rule_source === 'current' ? s.rules.list().find((x) => x.rule.id === r.rule!.id)?.revision ?? null : null;
     return { status: 200, body: { ...r, rule: r.rule ? ruleView(r.rule, revision) : null } };
   });

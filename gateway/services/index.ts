@@ -65,9 +65,10 @@ export async function openManagementServices(ctx: Pick<ProcessContext, 'nc' | 'l
   const health = ActorHealthTable.start(ctx.nc, { staleAfterMs: opts.staleAfterMs });
   const dlq = new DlqService(js, jsm, log);
   const slo = new SloService(ctx.registry, health, () => ctx.config.get(), { instance: ctx.instance, sampleEveryMs: opts.sloSampleEveryMs }).start();
+  const ruleTester = new RuleTester(rules, devHosts, teams, regex);
   return {
     rules,
-    ruleTester: new RuleTester(rules, devHosts, teams, regex),
+    ruleTester,
     devHosts,
     teams,
     config: new ConfigService(configBucket, configAudit),
@@ -78,6 +79,7 @@ export async function openManagementServices(ctx: Pick<ProcessContext, 'nc' | 'l
     slo,
     health,
     close() {
+      ruleTester.close();
       slo.stop();
       health.stop();
       rulesBucket.stop();

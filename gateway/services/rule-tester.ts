@@ -1,9 +1,12 @@
-// "Which rule would handle this event, and why?" — runs a sample event (message, host, severity, trap OID)
-// through the rule set in effect (the mutt_rules bucket) or a proposed one, with the alerter's own engine
-// (actors/alerter/rules.ts) and host logic (environment.ts), and answers as the alerter would decide:
-// environment (dev/prod), the winning rule and why, the handling decision, whether it is forwarded, the team,
-// and every other rule that also matches, best first. A proposal either overlays the current set (same id
-// replaces, new ids add) or replaces it; each proposed rule passes the same validation as a write.
+// "Which rule would handle this event, and why — and which rules nearly did?" Runs a sample event (message,
+// host, severity, trap OID) through the rule set in effect (the mutt_rules bucket) or a proposed one, with the
+// alerter's own engine (actors/alerter/rule-diagnosis.ts over rules.ts) and host logic (environment.ts), and
+// answers as the alerter would decide: environment (dev/prod), the winning rule and why, the handling decision,
+// whether it is forwarded, the team, every other rule that also matches, and the near misses — rules whose
+// text matched but that failed on severity, trap OID, active state or priority order. A proposal either
+// overlays the current set (same id replaces, new ids add) or replaces it; each proposed rule passes the same
+// validation as a write. The work is bounded (rule-test-limits.ts) and runs in a worker thread, so a test with
+// slow patterns never stalls the process.
 //   await tester.test({ message: '%LINK-3-UPDOWN …', host: 'core1', severity: 'error' }, { rules: [draft] })
 
 import type { Decision, Environment } from '../../protocol/messages.ts';
@@ -11,14 +14,17 @@ import { normaliseOid } from '../../protocol/oid.ts';
 import type { Rule } from '../../protocol/rules.ts';
 import { normaliseSeverity } from '../../protocol/severity.ts';
 import { isDevHost, teamForHost } from '../../actors/alerter/environment.ts';
-import { compileRules, type InvalidRule } from '../../actors/alerter/rules.ts';
+import type { NearMissReason } from '../../actors/alerter/rule-diagnosis.ts';
+import type { InvalidRule } from '../../actors/alerter/rules.ts';
 import { ServiceError, type ServiceIssue } from './errors.ts';
 import type { HostMapService } from './hosts.ts';
-import { validateRule } from './rule-validation.ts';
+import { RULE_TEST_LIMITS, type RuleTestLimits } from './rule-test-limits.ts';
+import { RuleTesterThread } from './rule-tester-thread.ts';
 import type { RulesService } from './rules.ts';
 
 /** New regex patterns (not in the stored rules) one test request may have analysed. */
-export const MAX_NEW_PATTERNS = 50;
+export const MAX_NEW_PATTERNS = RULE_TEST_LIMITS.maxNewPatterns;
+
 
 export interface SampleEvent {
   message: string;
@@ -34,8 +40,21 @@ export interface Proposal {
   mode?: 'overlay' | 'replace';
 }
 
+export type RuleSource = 'current' | 'proposed';
+
+export interface NearMissView {
+  id: string;
+  priority: number;
+  is_active: boolean;
+  source: RuleSource;
+  /** Why it did not win: severity, trap_oid (a condition failed), inactive, priority (another rule comes first),
+   *  regex_budget (the alerter's per-event regex time ran out before it). */
+  reasons: NearMissReason[];
+  why: string;
+}
+
 export interface RuleTestResult {
-  ruleset: 'current' | 'proposed';
+  ruleset: RuleSource;
   /** Active rules evaluated, and the engine's version hash of them. */
   rules_evaluated: number;
   version: string;
@@ -43,21 +62,44 @@ export interface RuleTestResult {
   matched: boolean;
   rule: Rule | null;
   /** Where the winning rule came from. */
-  rule_source: 'current' | 'proposed' | null;
+  rule_source: RuleSource | null;
   why: string | null;
   decision: Decision;
   forwarded: boolean;
   team: string | null;
   /** Every matching rule, best first (the first is the winner). */
-  matches: { id: string; priority: number; why: string; source: 'current' | 'proposed' }[];
+  matches: { id: string; priority: number; why: string; source: RuleSource }[];
+  /** Rules whose text matched but that did not win, in evaluation order. */
+  near_misses: NearMissView[];
+  /** False when the regex time budget ran out: rules after that point were not evaluated for near misses. */
+  complete: boolean;
+  /** Rules left out of the near-miss evaluation by the budget. */
+  skipped_rules: number;
   invalid_rules: InvalidRule[];
   warnings: string[];
 }
 
+export interface RuleTesterOptions extends Partial<RuleTestLimits> {
+  /** Safety analysis time per new pattern (default 5000 ms). */
+  regexTimeoutMs?: number;
+}
+
 export class RuleTester {
-  constructor(private readonly rules: RulesService, private readonly devHosts: HostMapService<'dev'>, private readonly teams: HostMapService<'team'>, private readonly opts: { regexTimeoutMs?: number } = {}) {}
+  private readonly limits: RuleTestLimits;
+  private readonly thread: RuleTesterThread;
+
+  constructor(private readonly rules: RulesService, private readonly devHosts: HostMapService<'dev'>, private readonly teams: HostMapService<'team'>, private readonly opts: RuleTesterOptions = {}) {
+    this.limits = { ...RULE_TEST_LIMITS, ...definedOnly(opts) };
+    this.thread = new RuleTesterThread({ timeoutMs: this.limits.timeoutMs, maxQueued: this.limits.maxQueued, heapMb: this.limits.workerHeapMb });
+  }
+
+  /** Stops the worker thread; tests waiting for it are refused. */
+  close(): void {
+    this.thread.close();
+  }
 
   async test(sample: SampleEvent, proposal?: Proposal): Promise<RuleTestResult> {
+    const L = this.limits;
     const severity = sample.severity === undefined || sample.severity === null || sample.severity === '' ? null : normaliseSeverity(sample.severity);
     const issues: ServiceIssue[] = [];
     if (severity === null && sample.severity !== undefined && sample.severity !== null && sample.severity !== '') issues.push({ path: 'severity', message: 'expected 0–7 or a severity name (emergency … debug)' });
@@ -65,62 +107,58 @@ export class RuleTester {
     if (sample.trap_oid && !trapOid) issues.push({ path: 'trap_oid', message: `not a dotted-decimal OID: '${sample.trap_oid}'` });
     if (issues.length) throw new ServiceError('invalid', 'invalid sample event', issues);
 
-    const current = this.rules.all().rules.map((r) => r.rule);
-    const source = new Map<string, 'current' | 'proposed'>();
-    let set: Rule[] = current;
-    const warnings: string[] = [];
-    if (proposal) {
-      const proposed: Rule[] = [];
-      const seen = new Set<string>();
-      // The safety analysis costs up to regexTimeoutMs per pattern, and this endpoint takes a read key: patterns
-      // of the stored rules (analysed when written) and repeats are not analysed again, and a request may bring
-      // at most MAX_NEW_PATTERNS others — 10,000 new regexes would otherwise keep the analyser busy for hours.
-      const known = new Set(current.filter((r) => r.match_type === 'regex' && r.match_string).map((r) => r.match_string!));
-      const analysed = new Set<string>();
-      const analyse = (pattern: string, path: string): boolean => {
-        if (known.has(pattern) || analysed.has(pattern)) return false;
-        if (analysed.size >= MAX_NEW_PATTERNS) {
-          throw new ServiceError('invalid', `a test analyses at most ${MAX_NEW_PATTERNS} regex patterns that are not in the stored rules`, [
-            { path, message: `more than ${MAX_NEW_PATTERNS} new regex patterns in one proposal; test fewer at a time (patterns of stored rules do not count)` },
-          ]);
-        }
-        analysed.add(pattern);
-        return true;
-      };
-      for (const [i, input] of proposal.rules.entries()) {
-        const v = await validateRule(input, { pathPrefix: `rules.${i}`, regexTimeoutMs: this.opts.regexTimeoutMs, analyse });
-        if (seen.has(v.rule.id)) throw new ServiceError('invalid', `rule id '${v.rule.id}' appears twice in the proposal`, [{ path: `rules.${i}.id`, message: 'duplicate id' }]);
-        seen.add(v.rule.id);
-        proposed.push(v.rule);
-        warnings.push(...v.warnings.map((w) => `${v.rule.id}: ${w}`));
-      }
-      set = proposal.mode === 'replace' ? proposed : [...current.filter((r) => !seen.has(r.id)), ...proposed];
-      for (const r of proposed) source.set(r.id, 'proposed');
+    if (proposal && proposal.rules.length > L.maxProposedRules) {
+      throw new ServiceError('invalid', `a test takes at most ${L.maxProposedRules} proposed rules`, [{ path: 'rules', message: `${proposal.rules.length} proposed rules; at most ${L.maxProposedRules} per test (every rule counts, copies too)` }]);
     }
-    const compiled = compileRules(set);
+    const current = this.rules.all().rules.map((r) => r.rule);
     const input = { message: sample.message, severity, trapOid: trapOid ?? undefined };
-    const all = compiled.explain(input);
-    const best = all[0] ?? null;
+    // Validation (with the regex safety analysis) and the evaluation both run in the worker thread.
+    const a = await this.thread.run({
+      current, proposal: proposal && { rules: proposal.rules, mode: proposal.mode }, event: input,
+      budget: { maxRegexMs: L.regexBudgetMs, maxEvaluations: L.maxEvaluations }, limits: L, regexTimeoutMs: this.opts.regexTimeoutMs,
+    });
+    if (!a.ok) throw new ServiceError('invalid', a.invalid.message, a.invalid.issues);
+    const d = a.diagnosis;
+    const warnings = [...a.warnings];
+    const source = new Map<string, RuleSource>(a.proposed.map((r) => [r.id, 'proposed']));
+    const byId = new Map([...current, ...a.proposed].map((r) => [r.id, r]));
+    const ruleOf = (id: string) => byId.get(id)!;
+    const from = (id: string) => source.get(id) ?? 'current';
+    const best = d.winner ? ruleOf(d.winner.id) : null;
     const dev = new Set(this.devHosts.list().map((h) => h.value.hostname.toLowerCase()));
     const teams = new Map(this.teams.list().map((t) => [t.value.hostname.toLowerCase(), t.value.team_assignment]));
     const environment: Environment = isDevHost(dev, sample.host) ? 'dev' : 'prod';
-    const from = (id: string) => source.get(id) ?? 'current';
-    const decision: Decision = best ? (environment === 'dev' ? best.rule.dev_handling : best.rule.prod_handling) : 'unhandled';
+    const decision: Decision = best ? (environment === 'dev' ? best.dev_handling : best.prod_handling) : 'unhandled';
+    if (d.stoppedBy !== null) {
+      warnings.push(d.stoppedBy === 'regex_time'
+        ? `incomplete: the test's regex time budget (${L.regexBudgetMs} ms) ran out; ${d.skipped} rule(s) after that point were not evaluated for near misses (the winner is still the alerter's)`
+        : `incomplete: the test's evaluation budget (${L.maxEvaluations} rules) ran out; ${d.skipped} rule(s) were not evaluated for near misses`);
+    }
     return {
       ruleset: proposal ? 'proposed' : 'current',
-      rules_evaluated: compiled.rules.length,
-      version: compiled.version,
+      rules_evaluated: d.activeRules,
+      version: d.version,
       environment,
       matched: best !== null,
-      rule: best?.rule ?? null,
-      rule_source: best ? from(best.rule.id) : null,
-      why: best?.why ?? null,
+      rule: best,
+      rule_source: best ? from(best.id) : null,
+      why: d.winner?.why ?? null,
       decision,
       forwarded: decision !== 'ignore' && decision !== 'unhandled',
-      team: best ? best.rule.team_assignment : teamForHost(teams, sample.host) ?? null,
-      matches: all.map((m) => ({ id: m.rule.id, priority: m.rule.priority, why: m.why, source: from(m.rule.id) })),
-      invalid_rules: [...compiled.invalid],
+      team: best ? best.team_assignment : teamForHost(teams, sample.host) ?? null,
+      matches: d.matches.map((m) => ({ id: m.id, priority: ruleOf(m.id).priority, why: m.why, source: from(m.id) })),
+      near_misses: d.nearMisses.map((m) => {
+        const r = ruleOf(m.id);
+        return { id: m.id, priority: r.priority, is_active: r.is_active, source: from(m.id), reasons: m.reasons, why: m.why };
+      }),
+      complete: d.stoppedBy === null,
+      skipped_rules: d.skipped,
+      invalid_rules: d.invalid,
       warnings,
     };
   }
+}
+
+function definedOnly<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

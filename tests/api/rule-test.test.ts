@@ -119,6 +119,47 @@ t('a proposal may bring at most 50 regex patterns that the stored rules do not a
   assert.match(refused.body.issues[0].message, /more than 50 new regex patterns/);
 });
 
+t('near misses: rules whose text matched but that lost on severity, trap OID, active state or priority, with reasons', async () => {
+  for (const body of [
+    rule('link-crit', { match_string: 'LINK-3-UPDOWN', syslog_severity: 2, priority: 5 }),
+    rule('link-trap', { match_type: 'regex', match_string: 'link-\\d-updown', trap_oid: '.1.3.6.1.6.3.1.1.5', priority: 6 }),
+    rule('link-retired', { match_string: 'UPDOWN', priority: 1, is_active: false }),
+  ]) {
+    const w = await f.call('POST', '/api/v2/rules', { body });
+    assert.is(w.status, 201, w.text);
+  }
+  const r = await f.call('POST', '/api/v2/rules/test', { key: KEYS.read, body: { message: '%LINK-3-UPDOWN: Interface Gi0/1, changed state to down', host: 'core-sw1.example.com', severity: 'error' } });
+  assert.is(r.status, 200, r.text);
+  assert.is(r.body.rule.id, 'link-down');
+  assert.is(r.body.complete, true);
+  assert.is(r.body.skipped_rules, 0);
+  const byId = Object.fromEntries(r.body.near_misses.map((m: { id: string }) => [m.id, m]));
+  assert.equal(r.body.near_misses.map((m: { id: string }) => m.id), ['link-retired', 'link-crit', 'link-trap', 'generic-down']);
+  assert.equal(byId['link-crit'].reasons, ['severity']);
+  assert.match(byId['link-crit'].why, /severity 3 is not the rule's 2/);
+  assert.equal(byId['link-trap'].reasons, ['trap_oid']);
+  assert.equal(byId['link-retired'].reasons, ['inactive']);
+  assert.is(byId['link-retired'].is_active, false);
+  assert.equal(byId['generic-down'].reasons, ['priority']);
+  assert.is(byId['generic-down'].source, 'current');
+  for (const id of ['link-crit', 'link-trap', 'link-retired']) assert.is((await f.call('DELETE', `/api/v2/rules/${id}`)).status, 200);
+});
+
+t('a proposed rule shows up as a near miss with source proposed', async () => {
+  const r = await f.call('POST', '/api/v2/rules/test', { body: { message: 'heartbeat ok', host: 'edge1', severity: 6, rules: [rule('beat-warn', { match_string: 'heartbeat', syslog_severity: 4, priority: 1 })] } });
+  assert.is(r.status, 200, r.text);
+  assert.is(r.body.rule.id, 'noisy');
+  assert.equal(r.body.near_misses.map((m: { id: string; source: string; reasons: string[] }) => [m.id, m.source, m.reasons]), [['beat-warn', 'proposed', ['severity']]]);
+});
+
+t('more proposed rules than the tester takes is a 400 naming rules and the limit', async () => {
+  const many = Array.from({ length: 10_000 }, (_, i) => rule(`r${i}`, { match_string: 'x' }));
+  const r = await f.call('POST', '/api/v2/rules/test', { key: KEYS.read, body: { message: 'x', host: 'h', rules: many } });
+  assert.is(r.status, 400, r.text);
+  assert.is(r.body.issues[0].path, 'rules');
+  assert.match(r.text, /1000/);
+});
+
 t('an ingest-only key may not test rules (403)', async () => {
   const r = await f.call('POST', '/api/v2/rules/test', { key: KEYS.ingest, body: { message: 'x', host: 'h' } });
   assert.is(r.status, 403);
