@@ -19,6 +19,10 @@ import { openManagementServices } from './services/index.ts';
 import { managementRoutes } from './api/management.ts';
 import { openWebUi } from './ui/index.ts';
 
+// Same-origin keeps the real Origin on the UI's own form posts: under no-referrer Chromium sends `Origin: null`,
+// which the UI's same-origin check (rightly) refuses, so nobody could sign in. Across sites nothing leaks.
+export const GLOBAL_SECURITY_HEADERS = { crossOriginResourcePolicy: 'same-origin', xFrameOptions: 'DENY', referrerPolicy: 'same-origin' } as const;
+
 export async function gatewayApp(ctx: ProcessContext): Promise<HttpApp> {
   const { nc, env, log, registry } = ctx;
   const auth = await openApiKeyStore(nc, env, { log });
@@ -26,8 +30,9 @@ export async function gatewayApp(ctx: ProcessContext): Promise<HttpApp> {
   const authThrottle = new FailureThrottle();
   const app = new Hono<GatewayEnv>();
   app.onError(errorRenderer(log));
-  // nosniff, frame denial, no referrer leaks etc. on every answer; UI pages add their own Content-Security-Policy.
-  app.use(secureHeaders({ crossOriginResourcePolicy: 'same-origin', xFrameOptions: 'DENY', referrerPolicy: 'no-referrer' }));
+  // nosniff, frame denial, same-origin referrers etc. on every answer. `overwrite: false`: a header a route set
+  // itself wins, so the UI's stricter set (its own CSP, gateway/ui/security-headers.ts) is what a page carries.
+  app.use(secureHeaders({ ...GLOBAL_SECURITY_HEADERS, overwrite: false }));
   app.get('/', (c) => (c.req.header('accept') ?? '').includes('text/html') ? c.redirect('/ui/') : c.json({
     service: 'MUTT gateway',
     version: VERSION,
