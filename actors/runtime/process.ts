@@ -64,6 +64,8 @@ export interface ProcessOptions {
 
 export interface RunningProcess extends ProcessContext {
   httpPort: number;
+  /** The app this process serves on httpPort (its HTTP app with the health routes), for in-process requests. */
+  app: Hono;
   stop(): Promise<void>;
   stopped: Promise<void>;
 }
@@ -129,6 +131,7 @@ export async function startProcess(opts: ProcessOptions): Promise<RunningProcess
   let http: HttpApp | undefined;
   let listening: { server: ServerType; port: number };
   let ctx: ProcessContext;
+  let app: Hono;
   try {
     await retryUntil(() => provision(nc, env), log, signal, 'provisioning streams and buckets');
     config = await ConfigView.open(nc, log);
@@ -137,7 +140,7 @@ export async function startProcess(opts: ProcessOptions): Promise<RunningProcess
     // The HTTP app is served as it is, with the health routes added to it: routed into another app, every one of its
     // handlers and middleware would run inside an extra compose per request (Hono wraps the routes of a sub-app
     // that has its own onError) — a tenth of the gateway's CPU per single-event POST.
-    const app = http?.app ?? new Hono();
+    app = http?.app ?? new Hono();
     app.route('/', healthRoutes(health, registry, { instance, version: VERSION, actors: opts.actors.map((a) => a.name) }));
     listening = await serveHttp(app, { host: env.MUTT_HTTP_HOST, port: env.MUTT_HTTP_PORT, limits: httpLimits(env), registry });
   } catch (err) {
@@ -188,7 +191,7 @@ export async function startProcess(opts: ProcessOptions): Promise<RunningProcess
     }
   }
   void Promise.all(supervisors).catch((err) => log.error({ err: describeError(err) }, 'supervisor failed'));
-  return { ...ctx, httpPort: port, stop, stopped };
+  return { ...ctx, httpPort: port, app, stop, stopped };
 }
 
 async function retryUntil(fn: () => Promise<void>, log: Logger, signal: AbortSignal, what: string): Promise<void> {

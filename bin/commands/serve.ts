@@ -1,11 +1,9 @@
 // `mutt up`, `mutt run <actor>` and `mutt gateway`: the long-running processes.
 
 import { loadEnv, type Env } from '../../protocol/env.ts';
-import { startProcess } from '../../actors/runtime/process.ts';
 import { createLogger } from '../../actors/runtime/logger.ts';
 import type { ActorDef } from '../../actors/runtime/define.ts';
-import { gatewayApp } from '../../gateway/app.ts';
-import { sloMetricNames } from '../../gateway/services/slo-definitions.ts';
+import { startMuttProcess } from '../../gateway/process.ts';
 import { ACTOR_NAMES, loadActor, type ActorName } from '../actors.ts';
 import { CliError, parseFlags } from '../cli-error.ts';
 import { ensureLocalNats } from '../embedded-nats.ts';
@@ -23,7 +21,7 @@ async function serve(name: string, env: Env, actors: ActorDef[], withGateway: bo
     stopNats = nats.stop;
   }
   if (embedded && withGateway) env = ensureLocalApiKeys(env, log);
-  const proc = await startProcess({ env, name, actors, log, http: withGateway ? gatewayApp : undefined, handleSignals: false, heartbeatMetrics: sloMetricNames() });
+  const proc = await startMuttProcess({ env, name, actors, log, gateway: withGateway });
   for (const sig of ['SIGTERM', 'SIGINT'] as const) {
     process.once(sig, () => {
       log.info({ signal: sig }, 'signal received');

@@ -1,25 +1,21 @@
-// The management API on a throwaway nats-server, composed as the lead will: services opened over a process
-// context, managementRoutes() mounted on a root app with the gateway's error renderer, real API keys. Answers
-// are checked against their declared schemas (validateResponses), so docs cannot drift from behaviour.
+// The gateway exactly as `mutt gateway` assembles it (gateway/process.ts startMuttProcess: startProcess with
+// gatewayApp and the health routes) on a throwaway nats-server, with real API keys; requests go to the served app
+// in-process (app.request). Its services, key store and counters are the gateway's own, not a second set.
+// Management answers are checked against their declared schemas (validateResponses), so docs cannot drift.
 //   const f = await apiFixture(); const r = await f.call('GET', '/api/v2/rules'); ...; await f.close()
 
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import type { NatsConnection } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
-import { Hono } from 'hono';
+import type { Hono } from 'hono';
 import { pino } from 'pino';
-import { Registry } from 'prom-client';
 import { startNats, type TestNats } from '../helpers/nats-server.ts';
-import { provision } from '../../actors/runtime/provision.ts';
-import { ConfigView } from '../../actors/runtime/config-view.ts';
-import { Health } from '../../actors/runtime/health.ts';
 import type { ProcessContext } from '../../actors/runtime/process.ts';
 import { loadEnv } from '../../protocol/env.ts';
-import { openApiKeyStore, type ApiKeyStore } from '../../gateway/auth/store.ts';
+import type { ApiKeyStore } from '../../gateway/auth/store.ts';
 import type { FailureThrottle } from '../../gateway/auth/throttle.ts';
-import { openIngestCounters, type IngestCounters } from '../../gateway/ingest/counters.ts';
-import { errorRenderer } from '../../gateway/http-error.ts';
-import { managementRoutes } from '../../gateway/api/management.ts';
-import { openManagementServices, type ManagementServices } from '../../gateway/services/index.ts';
+import type { IngestCounters } from '../../gateway/ingest/counters.ts';
+import { startMuttProcess, type MuttProcess } from '../../gateway/process.ts';
+import type { ManagementServices } from '../../gateway/services/index.ts';
 
 export const KEYS = {
   admin: 'admin-secret-0123456789abcdef',
@@ -48,6 +44,8 @@ export interface ApiFixture {
   js: JetStreamClient;
   jsm: JetStreamManager;
   ctx: ProcessContext;
+  /** The running gateway process (its served app, HTTP port, stop). */
+  proc: MuttProcess;
   services: ManagementServices;
   store: ApiKeyStore;
   counters: IngestCounters;
@@ -57,26 +55,23 @@ export interface ApiFixture {
   close(): Promise<void>;
 }
 
+export const API_KEYS_ENV = `ops:admin:${KEYS.admin},viewer:read:${KEYS.read},sender:ingest:${KEYS.ingest}`;
+
 export async function apiFixture(opts: { regexTimeoutMs?: number; authThrottle?: FailureThrottle } = {}): Promise<ApiFixture> {
   const nats = await startNats();
-  const nc = await connect({ servers: nats.url });
-  const env = loadEnv({ MUTT_STORAGE: 'memory', MUTT_API_KEYS: `ops:admin:${KEYS.admin},viewer:read:${KEYS.read},sender:ingest:${KEYS.ingest}`, MUTT_INSTANCE: 'api-test' });
-  await provision(nc, env);
+  const env = loadEnv({ NATS_URL: nats.url, MUTT_STORAGE: 'memory', MUTT_API_KEYS: API_KEYS_ENV, MUTT_INSTANCE: 'api-test', MUTT_HTTP_HOST: '127.0.0.1', MUTT_HTTP_PORT: '0' });
   const logLines: string[] = [];
   const log = pino({ level: 'debug' }, { write: (s: string) => void logLines.push(s) });
-  const controller = new AbortController();
-  const config = await ConfigView.open(nc, log);
-  const registry = new Registry();
-  const ctx: ProcessContext = { nc, env, config, log, registry, health: new Health(), instance: 'api-test', signal: controller.signal };
-  const store = await openApiKeyStore(nc, env, { log });
-  const counters = await openIngestCounters(nc, { log, flushIntervalMs: 50 });
-  const services = await openManagementServices(ctx, { counters, regexTimeoutMs: opts.regexTimeoutMs ?? 2000 });
-  const app = new Hono();
-  app.onError(errorRenderer(log));
-  app.route('/', managementRoutes(ctx, { services, auth: store, authThrottle: opts.authThrottle, validateResponses: true, commit: 'abc123' }));
+  const proc = await startMuttProcess({
+    env, name: 'gateway', actors: [], log,
+    gateway: { regexTimeoutMs: opts.regexTimeoutMs ?? 2000, authThrottle: opts.authThrottle, countersFlushMs: 50, validateResponses: true, commit: 'abc123' },
+  });
+  const gw = proc.gateway!;
+  const { nc, app } = proc;
+  const { services, auth: store, counters } = gw;
 
   return {
-    nats, nc, js: jetstream(nc), jsm: await jetstreamManager(nc), ctx, services, store, counters, app, logLines,
+    nats, nc, js: jetstream(nc), jsm: await jetstreamManager(nc), ctx: proc, proc, services, store, counters, app, logLines,
     async call(method, path, o = {}) {
       const headers = new Headers(o.headers ?? {});
       const key = o.key === undefined ? KEYS.admin : o.key;
@@ -98,12 +93,7 @@ export async function apiFixture(opts: { regexTimeoutMs?: number; authThrottle?:
       return { status: res.status, headers: res.headers, body: parsed, text };
     },
     async close() {
-      controller.abort();
-      services.close();
-      config.stop();
-      await counters.close().catch(() => undefined);
-      await store.close();
-      await nc.close();
+      await proc.stop();
       await nats.stop();
     },
   };

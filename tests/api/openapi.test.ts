@@ -23,8 +23,12 @@ t.after(async () => {
   await f?.close();
 });
 
-t('every mounted route is documented, and every documented route is mounted', () => {
-  const mounted = new Set(f.app.routes.filter((r) => r.method !== 'ALL').map((r) => `${r.method.toLowerCase()} ${openApiPath(r.path)}`));
+// The ingest routes are documented in docs/INGEST.md, not in the management API's OpenAPI document.
+const INGEST_ROUTES = new Set(['post /ingest', 'post /api/v1/ingest', 'post /api/v2/events']);
+
+t('every mounted management route is documented, and every documented route is mounted', () => {
+  const mounted = new Set(f.app.routes.filter((r) => r.method !== 'ALL' && r.path.startsWith('/api/'))
+    .map((r) => `${r.method.toLowerCase()} ${openApiPath(r.path)}`).filter((r) => !INGEST_ROUTES.has(r)));
   const doc = apiDocument();
   const documented = new Set(Object.entries(doc.paths).flatMap(([p, ms]) => Object.keys(ms).map((m) => `${m} ${p}`)));
   assert.equal([...mounted].sort(), [...documented].sort());

@@ -1,49 +1,22 @@
-// The management API inside a real MUTT process (startProcess), over HTTP: the way the gateway serves it.
+// The management API inside a real MUTT gateway process (startMuttProcess, as `mutt gateway` starts it), over HTTP.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { Hono } from 'hono';
 import { pino } from 'pino';
-import { startProcess, type RunningProcess } from '../../actors/runtime/process.ts';
 import { loadEnv } from '../../protocol/env.ts';
-import { managementRoutes } from '../../gateway/api/management.ts';
-import { errorRenderer } from '../../gateway/http-error.ts';
-import { openApiKeyStore, type ApiKeyStore } from '../../gateway/auth/store.ts';
-import { openIngestCounters, type IngestCounters } from '../../gateway/ingest/counters.ts';
-import { openManagementServices, type ManagementServices } from '../../gateway/services/index.ts';
+import { startMuttProcess, type MuttProcess } from '../../gateway/process.ts';
 import { startNats, type TestNats } from '../helpers/nats-server.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { KEYS, rule } from './fixture.ts';
 
 const t = suite('management API in a gateway process');
 let nats: TestNats;
-let proc: RunningProcess;
-let services: ManagementServices;
-let counters: IngestCounters;
-let store: ApiKeyStore;
+let proc: MuttProcess;
 let base = '';
 
 t.before(async () => {
   nats = await startNats();
   const env = loadEnv({ NATS_URL: nats.url, MUTT_STORAGE: 'memory', MUTT_HTTP_HOST: '127.0.0.1', MUTT_HTTP_PORT: '0', MUTT_INSTANCE: 'gw-1', MUTT_API_KEYS: `ops:admin:${KEYS.admin}` });
-  proc = await startProcess({
-    env, name: 'gateway', actors: [], log: pino({ level: 'silent' }),
-    http: async (ctx) => {
-      store = await openApiKeyStore(ctx.nc, ctx.env, { log: ctx.log });
-      counters = await openIngestCounters(ctx.nc, { log: ctx.log });
-      services = await openManagementServices(ctx, { counters });
-      const app = new Hono();
-      app.onError(errorRenderer(ctx.log));
-      app.route('/', managementRoutes(ctx, { services, auth: store }));
-      return {
-        app,
-        close: async () => {
-          services.close();
-          await counters.close();
-          await store.close();
-        },
-      };
-    },
-  });
+  proc = await startMuttProcess({ env, name: 'gateway', actors: [], gateway: true, log: pino({ level: 'silent' }) });
   base = `http://127.0.0.1:${proc.httpPort}`;
 });
 t.after(async () => {

@@ -82,6 +82,17 @@ t('dashboard: rates, chart of 24 hours, stages, DLQ, breaker, SLOs, processes; t
   assert.ok(Array.isArray(data.tables.stages));
 });
 
+const NO_RULES_BANNER = /<div class="flash error" role="alert" data-no-active-rules="true" data-testid="no-active-rules"( hidden="")?>([\s\S]*?)<\/div>/;
+
+t('dashboard: with no active rule it says loudly that events will not alert, with a link to the rules page', async () => {
+  const page = await a.get('/ui/');
+  const banner = NO_RULES_BANNER.exec(page.text);
+  assert.ok(banner, 'the banner is on the page');
+  assert.is(banner[1], undefined, 'and not hidden');
+  assert.match(banner[2], /No active rules: events will not alert/);
+  assert.match(banner[2], /<a href="\/ui\/rules">/);
+});
+
 t('rules: an empty state, then create through the form; listed by priority then id', async () => {
   let page = await a.get('/ui/rules');
   assert.match(page.text, /No rules yet — create one/);
@@ -99,6 +110,16 @@ t('rules: an empty state, then create through the form; listed by priority then 
   const audit = await f.services.configAudit.query({ kind: 'rule', id: 'a-rule', order: 'desc', limit: 5 });
   assert.is(audit.items[0].record.reason, 'CHG-7');
   assert.is(audit.items[0].record.actor, 'ui:ops');
+});
+
+t('dashboard: the no-active-rules warning is hidden once a rule is active, and comes back when none is', async () => {
+  const hidden = async () => NO_RULES_BANNER.exec((await a.get('/ui/')).text)?.[1] !== undefined;
+  await waitFor(hidden, 5000, 'the warning to go with active rules');
+  const ids = f.services.rules.list({ active: true }).map((r) => r.rule.id);
+  for (const id of ids) assert.is((await a.post(`/ui/rules/${id}/active`, { active: 'false' })).status, 303, id);
+  await waitFor(async () => !(await hidden()), 5000, 'the warning back with every rule disabled');
+  for (const id of ids) assert.is((await a.post(`/ui/rules/${id}/active`, { active: 'true' })).status, 303, id);
+  await waitFor(hidden, 5000, 'the warning gone again');
 });
 
 t('rules: refusals are shown beside the field that caused them, with what was typed kept', async () => {

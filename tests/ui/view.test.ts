@@ -99,7 +99,8 @@ t('dashboard feed: one computation per interval for every viewer; a failing part
   const services = {
     metrics: { snapshot: async () => { snapshots++; if (fail) throw new Error('nats down'); return snapshot(); } },
     slo: { report: async () => { reports++; if (fail) throw new Error('no slo'); return slo; } },
-  } as unknown as Pick<ManagementServices, 'metrics' | 'slo'>;
+    rules: { list: () => [] },
+  } as unknown as Pick<ManagementServices, 'metrics' | 'slo' | 'rules'>;
   const feed = new DashboardFeed(services, { maxAgeMs: 1000, sloEveryMs: 5000, now: () => now });
   const [a, b] = await Promise.all([feed.current(), feed.current()]);
   assert.is(a, b);

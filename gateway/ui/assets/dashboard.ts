@@ -9,6 +9,7 @@ export const DASHBOARD_JS = `(function () {
   if (!root || !window.EventSource) return;
   var liveStatus = document.querySelector('[data-live-status]');
   var errorBox = document.querySelector('[data-errors]');
+  var noRules = document.querySelector('[data-no-active-rules]');
   var BADGES = ['ok', 'warn', 'bad', 'info', 'muted'];
 
   function setLive(text, cls) {
@@ -108,6 +109,7 @@ export const DASHBOARD_JS = `(function () {
     applyTables(view.tables);
     applyChart(view.chart);
     applyErrors(view.errors);
+    if (noRules) noRules.hidden = view.activeRules !== 0;
     root.setAttribute('data-updated', String(view.at));
     setLive('live · updated ' + view.updated + ' UTC', view.errors && view.errors.length ? 'warn' : 'ok');
   });

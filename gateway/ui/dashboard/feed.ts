@@ -1,7 +1,8 @@
 // One dashboard computation shared by every open dashboard of this gateway: `current()` answers the view built
 // at most `maxAgeMs` ago, or builds a new one (concurrent callers share the same promise), so ten browsers
 // cost one metrics snapshot per interval, not ten. The SLO report is refreshed less often (it samples
-// counters). A part that fails (NATS down) is reported in `errors` and the rest is still shown.
+// counters). A part that fails (NATS down) is reported in `errors` and the rest is still shown. The active rule
+// count comes from the rules the gateway already watches (no NATS round trip).
 //   const feed = new DashboardFeed(services); const view = await feed.current()
 
 import type { ManagementServices } from '../../services/index.ts';
@@ -25,7 +26,7 @@ export class DashboardFeed {
   private readonly sloEveryMs: number;
   private readonly now: () => number;
 
-  constructor(private readonly services: Pick<ManagementServices, 'metrics' | 'slo'>, opts: FeedOptions = {}) {
+  constructor(private readonly services: Pick<ManagementServices, 'metrics' | 'slo' | 'rules'>, opts: FeedOptions = {}) {
     this.maxAgeMs = opts.maxAgeMs ?? 1500;
     this.sloEveryMs = opts.sloEveryMs ?? 10_000;
     this.now = opts.now ?? Date.now;
@@ -54,7 +55,13 @@ export class DashboardFeed {
         errors.push(`SLOs unavailable: ${message(err)}`);
       }
     }
-    const view = dashboardView(snapshot, report, errors, now);
+    let activeRules: number | null = null;
+    try {
+      activeRules = this.services.rules.list({ active: true }).length;
+    } catch (err) {
+      errors.push(`rules unavailable: ${message(err)}`);
+    }
+    const view = dashboardView(snapshot, report, errors, now, activeRules);
     this.last = { at: now, view };
     return view;
   }

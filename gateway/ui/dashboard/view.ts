@@ -41,6 +41,8 @@ export interface DashboardView {
   stats: Record<string, Stat>;
   tables: Record<TableName, Cell[][]>;
   chart: ChartGeometry;
+  /** Rules that are active now (null when they could not be read): at 0 no event can alert, and the page says so. */
+  activeRules: number | null;
   /** Parts that could not be read this time (the rest is still shown). */
   errors: string[];
 }
@@ -56,7 +58,7 @@ export function emptyIngest(): MetricsSnapshot['ingest'] {
   return { summary: { current_rate_1m: 0, this_minute: 0, avg_rate_15m: 0, avg_rate_1h: 0 }, chart_24h: { labels, data: labels.map(() => 0) } };
 }
 
-export function dashboardView(m: MetricsSnapshot | null, slo: SloReport | null, errors: string[] = [], now = Date.now()): DashboardView {
+export function dashboardView(m: MetricsSnapshot | null, slo: SloReport | null, errors: string[] = [], now = Date.now(), activeRules: number | null = null): DashboardView {
   const ingest = m?.ingest ?? emptyIngest();
   const s = ingest.summary;
   const stats: Record<string, Stat> = {
@@ -115,5 +117,5 @@ export function dashboardView(m: MetricsSnapshot | null, slo: SloReport | null, 
     ])
     : empty('slo', 'Unavailable');
 
-  return { at: now, updated: utc(now), stats, tables, chart: chartGeometry(ingest.chart_24h), errors };
+  return { at: now, updated: utc(now), stats, tables, chart: chartGeometry(ingest.chart_24h), activeRules, errors };
 }

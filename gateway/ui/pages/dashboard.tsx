@@ -1,7 +1,7 @@
 // The dashboard (GET /ui/) and its live feed (GET /ui/events, Server-Sent Events): ingest rates (this minute,
 // last minute, 15 min and 1 h averages), the 24 h per-hour chart (inline SVG), each stage's stream depth and
 // consumer lag, dead letters by stage and reason, the forwarder's circuit breaker, SLOs, and the health of
-// every process and actor. The page is complete without script; dashboard.js applies a `dashboard` event
+// every process and actor, and a warning while no rule is active. The page is complete without script; dashboard.js applies a `dashboard` event
 // every 2 s. The stream re-checks the session before every push and says `expired` when it has ended.
 //   dashboardRoutes(app, deps)
 
@@ -64,6 +64,16 @@ function StatCard(props: { label: string; stat: string; view: DashboardView; uni
   );
 }
 
+/** Loud on purpose: with no active rule every event is audited as unhandled and nothing reaches Moogsoft. */
+function NoActiveRules(props: { view: DashboardView }) {
+  return (
+    <div class="flash error" role="alert" data-no-active-rules data-testid="no-active-rules" hidden={props.view.activeRules !== 0}>
+      <strong>No active rules: events will not alert.</strong> Every event is recorded as unhandled and nothing is sent
+      to Moogsoft until a rule matches it. <a href="/ui/rules">Create or enable a rule</a>.
+    </div>
+  );
+}
+
 function DashboardBody(props: { view: DashboardView }) {
   const v = props.view;
   return (
@@ -76,6 +86,7 @@ function DashboardBody(props: { view: DashboardView }) {
         <span class="spacer" />
         <span class="live" data-live-status>{`snapshot ${v.updated} UTC`}</span>
       </div>
+      <NoActiveRules view={v} />
       <div class="flash error" role="alert" data-errors-wrap hidden={v.errors.length === 0}>
         <ul data-errors>{v.errors.map((e) => <li>{e}</li>)}</ul>
       </div>
