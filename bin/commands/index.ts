@@ -2,7 +2,6 @@
 // (or prints its help): `mutt status` does not load the gateway, the actors or Hono, which cost it ~0.6 s of
 // start-up (docs/PERFORMANCE.md, "CLI start-up").
 import type { Command } from './command.ts';
-<<<<<<< HEAD
 import { ACTOR_NAMES } from '../actors.ts';
 
 export interface CommandEntry {
@@ -29,20 +28,3 @@ export const COMMANDS: CommandEntry[] = [
   { name: 'send', summary: 'send test events (one, a file, or a stream at a rate) over HTTP or NATS, with a progress line', load: async () => (await import('./send.ts')).send },
   { name: 'smoke', summary: 'send one canary event through the gateway and time each hop to Moogsoft; exit 0 only if delivered', load: async () => (await import('./smoke.ts')).smoke },
 ];
-=======
-import { up, run, gateway } from './serve.ts';
-import { setup } from './setup.ts';
-import { configReference } from './config-reference.ts';
-import { fakeMoog } from './fake-moog.ts';
-import { config } from './config.ts';
-import { status } from './status.ts';
-import { rules } from './rules.ts';
-import { hosts } from './hosts.ts';
-import { dlq } from './dlq.ts';
-import { send } from './send.ts';
-import { keys } from './keys.ts';
-import { smoke } from './smoke.ts';
-import { audit } from './audit.ts';
-
-export const COMMANDS: Command[] = [up, run, gateway, setup, fakeMoog, configReference, status, config, dlq, rules, audit, hosts, keys, send, smoke];
->>>>>>> why-not-alert
