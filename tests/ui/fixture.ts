@@ -1,26 +1,23 @@
-// The web UI on a throwaway nats-server, composed as the gateway will: management services over a process
-// context, real API keys, the UI routes on a root app with the gateway's error renderer. `agent()` is a
-// minimal browser for app.request(): it keeps cookies, sends Origin like a browser does on a POST, and picks
-// the CSRF token out of the last page, so tests read like clicks.
+// The web UI of the gateway exactly as `mutt gateway` assembles it (gateway/process.ts startMuttProcess) on a
+// throwaway nats-server, with real API keys; pages are requested from the served app in-process. Its services,
+// key store, counters and sessions are the gateway's own. `agent()` is a minimal browser for app.request(): it
+// keeps cookies, sends Origin like a browser does on a POST, and picks the CSRF token out of the last page, so
+// tests read like clicks.
 //   const f = await uiFixture(); const a = f.agent(); await a.login(KEYS.admin); const p = await a.get('/ui/rules')
 
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import type { NatsConnection } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
-import { Hono } from 'hono';
+import type { Hono } from 'hono';
 import { pino } from 'pino';
-import { Registry } from 'prom-client';
 import { startNats, type TestNats } from '../helpers/nats-server.ts';
-import { provision } from '../../actors/runtime/provision.ts';
-import { ConfigView } from '../../actors/runtime/config-view.ts';
-import { Health } from '../../actors/runtime/health.ts';
 import type { ProcessContext } from '../../actors/runtime/process.ts';
 import { loadEnv } from '../../protocol/env.ts';
-import { openApiKeyStore, type ApiKeyStore } from '../../gateway/auth/store.ts';
+import type { ApiKeyStore } from '../../gateway/auth/store.ts';
 import { FailureThrottle } from '../../gateway/auth/throttle.ts';
-import { openIngestCounters, type IngestCounters } from '../../gateway/ingest/counters.ts';
-import { errorRenderer } from '../../gateway/http-error.ts';
-import { openManagementServices, type ManagementServices } from '../../gateway/services/index.ts';
-import { openWebUi, type WebUi } from '../../gateway/ui/index.ts';
+import type { IngestCounters } from '../../gateway/ingest/counters.ts';
+import { startMuttProcess, type MuttProcess } from '../../gateway/process.ts';
+import type { ManagementServices } from '../../gateway/services/index.ts';
+import type { WebUi } from '../../gateway/ui/index.ts';
 import type { SessionPolicy } from '../../gateway/ui/session/sessions.ts';
 
 export const KEYS = {
@@ -28,6 +25,8 @@ export const KEYS = {
   read: 'ui-read-secret-0123456789abcdefgh',
   ingest: 'ui-ingest-secret-0123456789abcdef',
 } as const;
+
+export const API_KEYS_ENV = `ops:admin:${KEYS.admin},viewer:read:${KEYS.read},sender:ingest:${KEYS.ingest}`;
 
 export const ORIGIN = 'http://localhost';
 
@@ -54,6 +53,8 @@ export interface UiFixture {
   js: JetStreamClient;
   jsm: JetStreamManager;
   ctx: ProcessContext;
+  /** The running gateway process (its served app, HTTP port, stop). */
+  proc: MuttProcess;
   services: ManagementServices;
   store: ApiKeyStore;
   counters: IngestCounters;
@@ -70,38 +71,20 @@ export interface UiFixtureOptions {
   sessionStore?: 'kv' | 'memory';
   sessionPolicy?: SessionPolicy;
   pushEveryMs?: number;
-  /** An existing NATS (e.g. a pipeline's) instead of a new one. */
-  natsUrl?: string;
   /** JetStream storage of a new server's streams (default memory; 'file' survives a restart). */
   storage?: 'file' | 'memory';
 }
 
-async function gatewayParts(nc: NatsConnection, name: string, opts: UiFixtureOptions, logLines: string[]) {
-  const env = loadEnv({ MUTT_STORAGE: 'memory', MUTT_API_KEYS: `ops:admin:${KEYS.admin},viewer:read:${KEYS.read},sender:ingest:${KEYS.ingest}`, MUTT_INSTANCE: name });
+async function startGateway(natsUrl: string, name: string, opts: UiFixtureOptions, logLines: string[]): Promise<MuttProcess> {
+  const env = loadEnv({ NATS_URL: natsUrl, MUTT_STORAGE: opts.storage ?? 'memory', MUTT_API_KEYS: API_KEYS_ENV, MUTT_INSTANCE: name, MUTT_HTTP_HOST: '127.0.0.1', MUTT_HTTP_PORT: '0' });
   const log = pino({ level: 'debug' }, { write: (s: string) => void logLines.push(s) });
-  const controller = new AbortController();
-  const config = await ConfigView.open(nc, log);
-  const registry = new Registry();
-  const ctx: ProcessContext = { nc, env, config, log, registry, health: new Health(), instance: name, signal: controller.signal };
-  const store = await openApiKeyStore(nc, env, { log });
-  const counters = await openIngestCounters(nc, { log, flushIntervalMs: 50 });
-  const services = await openManagementServices(ctx, { counters, regexTimeoutMs: 2000 });
-  const ui = await openWebUi(ctx, { services, auth: store, authThrottle: new FailureThrottle({ maxFailures: 5 }), sessionStore: opts.sessionStore ?? 'memory', sessionPolicy: { sweepEveryMs: 0, ...opts.sessionPolicy }, pushEveryMs: opts.pushEveryMs ?? 200 });
-  const app = new Hono();
-  app.onError(errorRenderer(log));
-  app.route('/', ui.app);
-  return {
-    env, ctx, store, counters, services, ui, app,
-    async close() {
-      if (controller.signal.aborted) return;
-      controller.abort();
-      await ui.close();
-      services.close();
-      config.stop();
-      await counters.close().catch(() => undefined);
-      await store.close();
+  return startMuttProcess({
+    env, name: 'gateway', actors: [], log,
+    gateway: {
+      regexTimeoutMs: 2000, countersFlushMs: 50, authThrottle: new FailureThrottle({ maxFailures: 5 }),
+      sessionStore: opts.sessionStore ?? 'memory', sessionPolicy: { sweepEveryMs: 0, ...opts.sessionPolicy }, pushEveryMs: opts.pushEveryMs ?? 200,
     },
-  };
+  });
 }
 
 export function csrfOf(html: string): string | null {
@@ -150,26 +133,23 @@ export function makeAgent(app: Hono): Agent {
 }
 
 export async function uiFixture(opts: UiFixtureOptions = {}): Promise<UiFixture> {
-  const nats = opts.natsUrl ? { url: opts.natsUrl, port: 0, storeDir: '', kill: async () => {}, restart: async () => {}, stop: async () => {} } : await startNats();
-  const nc = await connect({ servers: nats.url, maxReconnectAttempts: -1, reconnectTimeWait: 200 });
-  // A given NATS (a pipeline's) is already provisioned, with its own storage settings.
-  if (!opts.natsUrl) await provision(nc, loadEnv({ MUTT_STORAGE: opts.storage ?? 'memory' }));
+  const nats = await startNats();
   const logLines: string[] = [];
-  const main = await gatewayParts(nc, 'ui-test', opts, logLines);
-  const replicas: { close(): Promise<void> }[] = [];
+  const main = await startGateway(nats.url, 'ui-test', opts, logLines);
+  const gw = main.gateway!;
+  const replicas: MuttProcess[] = [];
   return {
-    nats, nc, js: jetstream(nc), jsm: await jetstreamManager(nc), ctx: main.ctx, services: main.services, store: main.store, counters: main.counters,
-    ui: main.ui, app: main.app, logLines,
+    nats, nc: main.nc, js: jetstream(main.nc), jsm: await jetstreamManager(main.nc), ctx: main, proc: main,
+    services: gw.services, store: gw.auth, counters: gw.counters, ui: gw.ui, app: main.app, logLines,
     agent: (app) => makeAgent(app ?? main.app),
     async replica(o = {}) {
-      const r = await gatewayParts(nc, `ui-test-${replicas.length + 2}`, { ...opts, ...o }, logLines);
+      const r = await startGateway(nats.url, `ui-test-${replicas.length + 2}`, { ...opts, ...o }, logLines);
       replicas.push(r);
-      return { app: r.app, close: r.close };
+      return { app: r.app, close: r.stop };
     },
     async close() {
-      for (const r of replicas) await r.close();
-      await main.close();
-      await nc.close();
+      for (const r of replicas) await r.stop();
+      await main.stop();
       await nats.stop();
     },
   };
