@@ -73,7 +73,7 @@ t('--secret-stdin keeps an existing secret; bad names, scopes and secrets are us
   assert.match(name.stderr, /<name> must be 1-64 of A-Z a-z 0-9 _ -/);
   assert.match(scopes.stderr, /--scopes: unknown scope 'root'/);
   assert.match(none.stderr, /--scopes is required/);
-  assert.match(short.stderr, /--secret-stdin: key 'x': secret is shorter than 16 characters/);
+  assert.match(short.stderr, /--secret-stdin: key 'x': secret is too weak \(5 characters, 1 character class, 5 different\): it needs at least 20 characters/);
 });
 
 t('revoke: every secret of the name stops working; revoking again is exit 1; the audit has no secret', async () => {
