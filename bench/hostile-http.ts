@@ -12,6 +12,7 @@ import { scanJson } from '../gateway/bounded-json.ts';
 import { INGEST_BODY_LIMITS } from '../gateway/body-limits.ts';
 import { startShipped, type Shipped } from '../tests/helpers/shipped.ts';
 import { waitFor } from '../tests/helpers/wait.ts';
+import { deep, flood, wide } from '../tests/helpers/hostile-bodies.ts';
 import { peakRssMb, rssMb } from './proc-stats.ts';
 import { buildWorkload, toHttpItem } from './workload.ts';
 
@@ -45,18 +46,6 @@ function parseCost(): void {
   console.log(`  JSON.parse ${best[0].toFixed(1)} µs, scan + JSON.parse ${best[1].toFixed(1)} µs (+${(((best[1] - best[0]) / best[0]) * 100).toFixed(0)} %), scan alone ${best[2].toFixed(1)} µs`);
 }
 
-const flood = (bytes: number) => `[${'{},'.repeat(Math.floor((bytes - 2 + 1) / 3) - 1)}{}]`;
-const deep = (bytes: number) => '['.repeat(Math.floor(bytes / 2)) + ']'.repeat(Math.floor(bytes / 2));
-function wide(bytes: number): string {
-  const parts: string[] = [];
-  for (let n = 2, i = 0; ; i++) {
-    const member = `"k${i}":0`;
-    if (n + member.length + 1 > bytes) break;
-    parts.push(member);
-    n += member.length + 1;
-  }
-  return `{${parts.join(',')}}`;
-}
 function atLimit(): string {
   const n = 5000;
   const events = Array.from({ length: n }, (_, i) => ({ host: `edge-${i}.example.com`, message: `at-limit ${i} `, severity: 'info' }));

@@ -8,6 +8,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { startShipped, type Shipped } from '../helpers/shipped.ts';
+import { deep as deepOf, flood as floodOf, wide } from '../helpers/hostile-bodies.ts';
 
 const BODY_LIMIT = 5 * 1024 * 1024; // MUTT_BODY_LIMIT_BYTES's default: these tests run the defaults
 const READ_KEY = 'reader-Key-0123456789ABCDEFabcdef';
@@ -23,14 +24,8 @@ async function shipped(): Promise<Shipped> {
   return m;
 }
 
-/** `[{},{},...]`: as many empty objects as fit in `bytes`. */
-function flood(bytes = BODY_LIMIT): string {
-  const n = Math.floor((bytes - 2 + 1) / 3);
-  return `[${'{},'.repeat(n - 1)}{}]`;
-}
-
-/** `[[[...]]]` as deep as fits in `bytes`. */
-const deep = (bytes = BODY_LIMIT) => '['.repeat(Math.floor(bytes / 2)) + ']'.repeat(Math.floor(bytes / 2));
+const flood = (bytes = BODY_LIMIT) => floodOf(bytes);
+const deep = (bytes = BODY_LIMIT) => deepOf(bytes);
 
 interface Answer { status: number; body: Record<string, unknown>; text: string }
 
@@ -72,18 +67,6 @@ test('POST /api/v2/events: an array nested 2.5 million deep is refused for its d
   refusedFor(await post('/api/v2/events', deep()), 'depth');
   await canary();
 });
-
-/** `{"k0":0,"k1":0,...}`: as many members as fit in `bytes`. */
-function wide(bytes: number): string {
-  const parts: string[] = [];
-  for (let n = 2, i = 0; ; i++) {
-    const member = `"k${i}":0`;
-    if (n + member.length + 1 > bytes) break;
-    parts.push(member);
-    n += member.length + 1;
-  }
-  return `{${parts.join(',')}}`;
-}
 
 test('POST /api/v2/events: one event holding 1.7 million items or 600,000 members is refused for its items or values', async () => {
   refusedFor(await post('/api/v2/events', `{"host":"h1","message":"m","fields":{"x":${flood(BODY_LIMIT - 100)}}}`), 'items', 10_000);
