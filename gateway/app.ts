@@ -17,6 +17,7 @@ import { openIngestCounters, type IngestCounters } from './ingest/counters.ts';
 import { ingestRoutes } from './ingest/routes.ts';
 import type { GatewayEnv } from './middleware/context.ts';
 import { openManagementServices, type ManagementServices } from './services/index.ts';
+import { seedStarterRules } from './services/starter-rules.ts';
 import { managementRoutes } from './api/management.ts';
 import { openWebUi, type WebUi, type WebUiOptions } from './ui/index.ts';
 
@@ -75,6 +76,10 @@ export async function gatewayApp(ctx: ProcessContext, opts: GatewayOptions = {})
     },
   }));
   const services = await openManagementServices(ctx, { counters, regexTimeoutMs: opts.regexTimeoutMs });
+  // Before the port opens, so the first event anyone sends already meets the starter rules. A failure here must
+  // not keep the gateway down: the rules can be written by hand.
+  await seedStarterRules(nc, services.rules, env.MUTT_STARTER_RULES, log)
+    .catch((err) => log.error({ err: (err as Error).message }, 'could not create the starter rule set'));
   app.route('/', managementRoutes(ctx, { services, auth, authThrottle, commit: opts.commit, validateResponses: opts.validateResponses }));
   const ui = await openWebUi(ctx, { services, auth, authThrottle, sessionStore: opts.sessionStore, sessionPolicy: opts.sessionPolicy, pushEveryMs: opts.pushEveryMs });
   app.route('/', ui.app);

@@ -38,6 +38,7 @@ export const EnvSchema = z.object({
   MUTT_AUDIT_CONFIG_MAX_AGE_DAYS: positiveInt.default(365).describe('Config audit retention.'),
   MUTT_ACK_WAIT_MS: positiveInt.default(30_000).describe('How long a message may be held without an ack before another process gets it.'),
   MUTT_SHUTDOWN_GRACE_MS: positiveInt.default(10_000).describe('On SIGTERM, how long in-flight work may take before exit.'),
+  MUTT_STARTER_RULES: z.enum(['auto', 'off']).default('auto').describe('auto: on the first start of an installation that has never had a rule, the gateway creates the starter rule set (ids starter-*, lowest priority; docs/RULES.md). off: never (set it before the first start when you will import your own rules).'),
   MUTT_BODY_LIMIT_BYTES: positiveInt.default(5 * 1024 * 1024).describe('Largest HTTP request body (413 beyond).'),
   MUTT_HTTP_IDLE_TIMEOUT_MS: positiveInt.default(5_000).describe('An HTTP connection with no request in progress (a new one that sends nothing, or a keep-alive one between requests) is closed after this long without a byte.'),
   MUTT_HTTP_HEADERS_TIMEOUT_MS: positiveInt.default(10_000).describe('From the first byte of a request, its headers must be complete within this (408 and close beyond).'),

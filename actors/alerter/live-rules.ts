@@ -26,6 +26,7 @@ export class LiveRules {
   private readonly loaded: Gauge;
   private readonly errors: Counter;
   private readonly disabled: Gauge;
+  private activeBefore: number | null = null;
 
   private constructor(private readonly mirror: KvMirror, private readonly log: Logger, registry: Registry, private readonly budgetMs: () => number) {
     this.version = gauge(registry, 'mutt_alerter_rules_version', 'KV revision of the rule set in effect');
@@ -79,8 +80,14 @@ export class LiveRules {
     });
     this.disabled.set(compiled.disabledRules().length);
     this.version.set(this.mirror.revision);
-    this.loaded.set(rules.filter((r) => r.is_active).length);
-    this.log.info({ revision: this.mirror.revision, rules: rules.length, problems: problems.length }, 'rule set compiled');
+    const active = rules.filter((r) => r.is_active).length;
+    this.loaded.set(active);
+    this.log.info({ revision: this.mirror.revision, rules: rules.length, active, problems: problems.length }, 'rule set compiled');
+    // Loud, and once per change into that state: with no active rule every event is unhandled and nothing is delivered.
+    if (active === 0 && this.activeBefore !== 0) {
+      this.log.warn({ revision: this.mirror.revision, rules: rules.length }, 'no active rule: every event will be audited as unhandled and no alert reaches Moogsoft (add rules: mutt rules add, the UI, or mutt rules import)');
+    }
+    this.activeBefore = active;
     return compiled;
   }
 

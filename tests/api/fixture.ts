@@ -59,7 +59,7 @@ export const API_KEYS_ENV = `ops:admin:${KEYS.admin},viewer:read:${KEYS.read},se
 
 export async function apiFixture(opts: { regexTimeoutMs?: number; authThrottle?: FailureThrottle } = {}): Promise<ApiFixture> {
   const nats = await startNats();
-  const env = loadEnv({ NATS_URL: nats.url, MUTT_STORAGE: 'memory', MUTT_API_KEYS: API_KEYS_ENV, MUTT_INSTANCE: 'api-test', MUTT_HTTP_HOST: '127.0.0.1', MUTT_HTTP_PORT: '0' });
+  const env = loadEnv({ NATS_URL: nats.url, MUTT_STORAGE: 'memory', MUTT_API_KEYS: API_KEYS_ENV, MUTT_INSTANCE: 'api-test', MUTT_HTTP_HOST: '127.0.0.1', MUTT_HTTP_PORT: '0', MUTT_STARTER_RULES: 'off' });
   const logLines: string[] = [];
   const log = pino({ level: 'debug' }, { write: (s: string) => void logLines.push(s) });
   const proc = await startMuttProcess({

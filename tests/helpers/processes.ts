@@ -22,7 +22,8 @@ export function spawnNode(script: string, args: string[], env: Record<string, st
   // bin/mutt.js registers tsx itself. Registering it twice transforms every module twice, and the coverage of
   // such a process (other byte offsets under the same file URL) corrupts c8's merge: covered lines vanished.
   const loader = script.endsWith('.js') ? [] : ['--import', 'tsx'];
-  const merged: Record<string, string | undefined> = { ...process.env, LOG_LEVEL: 'info', MUTT_HTTP_PORT: '0', MUTT_SYSLOG_PORT: '0', MUTT_TRAP_PORT: '0', ...env };
+  // Starter rules off unless a test asks for them (tests/quickstart): most suites reason about an empty rule set.
+  const merged: Record<string, string | undefined> = { ...process.env, LOG_LEVEL: 'info', MUTT_HTTP_PORT: '0', MUTT_SYSLOG_PORT: '0', MUTT_TRAP_PORT: '0', MUTT_STARTER_RULES: 'off', ...env };
   // An empty value removes the variable (a test of what happens without it).
   for (const [k, v] of Object.entries(merged)) if (v === '') delete merged[k];
   const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), ...loader, script, ...args], {

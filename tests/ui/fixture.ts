@@ -76,7 +76,7 @@ export interface UiFixtureOptions {
 }
 
 async function startGateway(natsUrl: string, name: string, opts: UiFixtureOptions, logLines: string[]): Promise<MuttProcess> {
-  const env = loadEnv({ NATS_URL: natsUrl, MUTT_STORAGE: opts.storage ?? 'memory', MUTT_API_KEYS: API_KEYS_ENV, MUTT_INSTANCE: name, MUTT_HTTP_HOST: '127.0.0.1', MUTT_HTTP_PORT: '0' });
+  const env = loadEnv({ NATS_URL: natsUrl, MUTT_STORAGE: opts.storage ?? 'memory', MUTT_API_KEYS: API_KEYS_ENV, MUTT_INSTANCE: name, MUTT_HTTP_HOST: '127.0.0.1', MUTT_HTTP_PORT: '0', MUTT_STARTER_RULES: 'off' });
   const log = pino({ level: 'debug' }, { write: (s: string) => void logLines.push(s) });
   return startMuttProcess({
     env, name: 'gateway', actors: [], log,
