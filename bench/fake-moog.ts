@@ -26,6 +26,8 @@ export interface FakeMoogOptions {
   maxKeys?: number;
   /** Largest request body (default 5 MB; 413 beyond). */
   maxBodyBytes?: number;
+  /** Called with each event accepted (not a duplicate): `mutt fake-moog` prints it. */
+  onEvent?: (e: { seq: number; path: string; event: unknown }) => void;
 }
 
 export interface Control {
@@ -218,6 +220,7 @@ export async function startFakeMoog(opts: FakeMoogOptions = {}): Promise<FakeMoo
       s.accepted++;
       seq++;
       ring[(seq - 1) % maxEvents] = { seq, receivedAt: now, path, headers, key, text, index };
+      opts.onEvent?.({ seq, path, event });
     }
     s.firstReceivedAt ??= now;
     s.lastReceivedAt = now;
@@ -418,16 +421,21 @@ export class UsageError extends Error {
   }
 }
 
-export const USAGE = `usage: mutt fake-moog [--port N] [--host H] [--api-key K] [--auth bearer|apikey|basic|any] [--max-events N]
+export const USAGE = `usage: mutt fake-moog [--port N] [--host H] [--api-key K] [--auth bearer|apikey|basic|any] [--max-events N] [--quiet]
   A fake Moogsoft: POST events to any path; GET /stats, GET /events?since=N&limit=M, POST /control, POST /reset, GET /health.
+  Prints one line per event it accepts (--quiet: only the start line).
   The API key may also come from FAKE_MOOG_API_KEY.`;
 
-export function parseFakeMoogArgs(argv: string[], env: Record<string, string | undefined> = {}): FakeMoogOptions & { help?: boolean } {
-  const out: FakeMoogOptions & { help?: boolean } = { port: 18083, host: '127.0.0.1', apiKey: env.FAKE_MOOG_API_KEY || undefined };
+export function parseFakeMoogArgs(argv: string[], env: Record<string, string | undefined> = {}): FakeMoogOptions & { help?: boolean; quiet?: boolean } {
+  const out: FakeMoogOptions & { help?: boolean; quiet?: boolean } = { port: 18083, host: '127.0.0.1', apiKey: env.FAKE_MOOG_API_KEY || undefined };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     if (flag === '--help' || flag === '-h') {
       out.help = true;
+      continue;
+    }
+    if (flag === '--quiet') {
+      out.quiet = true;
       continue;
     }
     const value = argv[i + 1];
@@ -477,7 +485,9 @@ export async function fakeMoogMain(argv: string[], out: (line: string) => void =
     out(USAGE);
     return null;
   }
-  const moog = await startFakeMoog(args);
+  // One line per alert, so whoever tries MUTT sees the alert arrive; cut short, since a rule can forward long messages.
+  const onEvent = args.quiet ? undefined : (e: { seq: number; path: string; event: unknown }) => out(`event ${e.seq} on ${e.path}: ${JSON.stringify(e.event).slice(0, 400)}`);
+  const moog = await startFakeMoog({ ...args, onEvent });
   out(`fake Moogsoft listening on ${moog.url} (auth: ${args.apiKey ? args.auth ?? 'any' : 'none'})`);
   let resolveStopped!: () => void;
   const stopped = new Promise<void>((r) => (resolveStopped = r));

@@ -5,11 +5,12 @@ import type { Command } from './command.ts';
 
 export const fakeMoog: Command = {
   name: 'fake-moog',
-  usage: `usage: mutt fake-moog [--port N] [--host H] [--api-key K]
+  usage: `usage: mutt fake-moog [--port N] [--host H] [--api-key K] [--quiet]
 
 Accepts POSTs on any path, checks the auth header when --api-key (or FAKE_MOOG_API_KEY) is set, and serves
 GET /stats, GET /events?since=N&limit=M, POST /control {status, latencyMs, failureRatio, retryAfterSeconds,
-reset, failNext}, POST /reset, GET /health. See docs/FAKE_MOOG.md.`,
+reset, failNext}, POST /reset, GET /health. Prints one line per event it accepts (--quiet: only the
+start line). See docs/FAKE_MOOG.md.`,
   async run(argv) {
     try {
       const moog = await fakeMoogMain(argv);

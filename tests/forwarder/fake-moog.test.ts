@@ -144,12 +144,22 @@ test('fakeMoogMain prints its URL and stops on SIGTERM', async () => {
   assert.match(lines[0], /^fake Moogsoft listening on http:\/\/127\.0\.0\.1:\d+ \(auth: any\)$/);
   assert.not.ok(lines.join('\n').includes('cli-secret-key'), 'the key is not printed');
   assert.is((await fetch(m!.url + '/health')).status, 200);
+  // Each accepted event is one line (what the README's try-it recipe shows a new user); a duplicate is not.
+  const alert = { external_id: 'a-1', source: 'sw1', description: 'LINK-DOWN' };
+  for (let i = 0; i < 2; i++) await fetch(m!.url + '/events', { method: 'POST', headers: { authorization: 'Bearer cli-secret-key', 'content-type': 'application/json' }, body: JSON.stringify(alert) });
+  assert.equal(lines.slice(1), [`event 1 on /events: ${JSON.stringify(alert)}`]);
   process.emit('SIGTERM');
   await m!.stopped;
   await fetch(m!.url + '/health').then(() => assert.unreachable('still listening'), () => {});
   const help: string[] = [];
   assert.is(await fakeMoogMain(['--help'], (l) => help.push(l)), null);
   assert.match(help[0], /usage: mutt fake-moog/);
+  const quiet: string[] = [];
+  const q = await fakeMoogMain(['--port', '0', '--quiet'], (l) => quiet.push(l));
+  await fetch(q!.url + '/events', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(alert) });
+  assert.is(q!.stats().accepted, 1);
+  assert.is(quiet.length, 1, '--quiet prints only the start line');
+  await q!.close();
 });
 
 test('runs as a script: prints the URL, exits 0 on SIGINT, 2 on a bad flag', async () => {
