@@ -52,13 +52,13 @@ t('removed starter rules stay removed on the next start', async () => {
   servers.push(nats);
   const first = await up({}, nats.url);
   assert.is((await ruleIds(first)).length, STARTER_RULES.length);
-  const rm = await first.request('DELETE', '/api/v2/rules/starter-bgp-down');
+  const rm = await first.request('DELETE', '/api/v2/rules/starter-bgp-change');
   assert.is(rm.status < 300, true, `delete answered ${rm.status}`);
   await first.stop();
   running.splice(0);
   const second = await up({}, nats.url);
   const ids = await ruleIds(second);
-  assert.is(ids.includes('starter-bgp-down'), false);
+  assert.is(ids.includes('starter-bgp-change'), false);
   assert.is(ids.length, STARTER_RULES.length - 1);
   assert.not.match(second.proc.output(), /starter rules/);
 });
