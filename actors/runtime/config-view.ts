@@ -8,7 +8,7 @@ import { Kvm } from '@nats-io/kv';
 import type { Logger } from 'pino';
 import { configDefaults, isConfigKey, parseConfigValue, type ConfigValues } from '../../protocol/config-keys.ts';
 import { Bucket } from '../../protocol/streams.ts';
-import { decodeJson, KvMirror } from './kv-mirror.ts';
+import { decodeJson, KvMirror, type MirrorHealth } from './kv-mirror.ts';
 
 export class ConfigView {
   private values: ConfigValues = configDefaults();
@@ -22,9 +22,9 @@ export class ConfigView {
     });
   }
 
-  static async open(nc: NatsConnection, log: Logger): Promise<ConfigView> {
+  static async open(nc: NatsConnection, log: Logger, health?: MirrorHealth): Promise<ConfigView> {
     const kv = await new Kvm(nc).open(Bucket.config);
-    return new ConfigView(await KvMirror.open(kv, Bucket.config, log), log);
+    return new ConfigView(await KvMirror.open(kv, Bucket.config, log, { health }), log);
   }
 
   private rebuild(): void {

@@ -15,10 +15,15 @@ import { actorMetrics } from './metrics.ts';
 import { Semaphore } from './semaphore.ts';
 import { afterThisTurn, writesQueuedSoFar } from './turn-writes.ts';
 import { peekHeader } from './header-peek.ts';
+import { BoundedMap } from './bounded-map.ts';
+import { setTimeout as delay } from 'node:timers/promises';
 
 const JITTER = 0.2;
 /** Deliveries beyond the retry budget with no outcome mean the handler kills the process: poison. */
 const POISON_SLACK = 2;
+/** First errors of messages still being retried: bounded, as a replica may finish a message retried here. */
+const FIRST_ERRORS_MAX = 10_000;
+const FIRST_ERRORS_TTL_MS = 24 * 3600_000;
 
 export function maxAttempts(retry: RetrySchedule): number {
   return retry.backoffMs.length + 1;
@@ -60,7 +65,7 @@ export async function runConsumer<S extends z.ZodType, State>(def: ConsumingActo
   const cfg0 = rt.config.get();
   const concurrency = typeof def.concurrency === 'function' ? def.concurrency(cfg0) : def.concurrency;
   const slots = new Semaphore(concurrency);
-  const firstErrors = new Map<number, string>();
+  const firstErrors = new BoundedMap<number, string>({ max: FIRST_ERRORS_MAX, ttlMs: FIRST_ERRORS_TTL_MS });
   const keepAliveMs = Math.max(1000, Math.floor(rt.env.MUTT_ACK_WAIT_MS / 3));
   const statsTimer = setInterval(async () => {
     try {
@@ -68,6 +73,8 @@ export async function runConsumer<S extends z.ZodType, State>(def: ConsumingActo
       const info = await jsm.consumers.info(stream, durable);
       metrics.pending.set(info.num_pending);
       metrics.ackPending.set(info.num_ack_pending);
+      metrics.firstErrors.set(firstErrors.size);
+      metrics.held.set(held.size);
     } catch {
       /* reported through readiness by the loop */
     }
@@ -76,8 +83,11 @@ export async function runConsumer<S extends z.ZodType, State>(def: ConsumingActo
   // One timer keeps every long-running handler's message ours (working() resets its ack wait), rather than a
   // timer per message: a message handled in a millisecond should not pay for creating and clearing one.
   const inFlight = new Set<JsMsg>();
+  // Fetched and not yet handed to a handler (waiting for a slot or for a closed gate): ours as well.
+  const held = new Set<JsMsg>();
   const keepAliveTimer = setInterval(() => {
     for (const msg of inFlight) msg.working();
+    for (const msg of held) msg.working();
   }, keepAliveMs);
   keepAliveTimer.unref();
 
@@ -208,7 +218,7 @@ export async function runConsumer<S extends z.ZodType, State>(def: ConsumingActo
       if (gate) {
         metrics.paused.set(1);
         while (gate && !rt.signal.aborted) {
-          await Promise.race([gate, abortPromise(rt.signal)]);
+          await untilAbort(gate, rt.signal);
           gate = def.gate?.(state, rt);
         }
         metrics.paused.set(0);
@@ -221,27 +231,57 @@ export async function runConsumer<S extends z.ZodType, State>(def: ConsumingActo
       consumer ??= await rt.js.consumers.get(stream, durable);
       fetchIter = await consumer.fetch({ max_messages: free, expires: 5000, idle_heartbeat: 2000 });
       if (rt.signal.aborted) fetchIter.stop();
-      for await (const msg of fetchIter) {
-        let held = def.gate?.(state, rt);
-        if (held) {
-          // Already delivered to us: keep it ours (working) until the gate opens, then handle it.
-          metrics.paused.set(1);
-          const keep = setInterval(() => msg.working(), keepAliveMs);
-          while (held && !rt.signal.aborted) {
-            await Promise.race([held, abortPromise(rt.signal)]);
-            held = def.gate?.(state, rt);
+      // The batch is read off the wire by its own loop into `held`, so every fetched message is kept alive
+      // while this loop waits for a gate or a slot, not only the one it is looking at.
+      const arrived: JsMsg[] = [];
+      let wake: (() => void) | undefined;
+      let ended = false;
+      let pumpError: unknown;
+      const batch = fetchIter;
+      const pump = (async () => {
+        try {
+          for await (const m of batch) {
+            held.add(m);
+            arrived.push(m);
+            wake?.();
           }
-          clearInterval(keep);
+        } catch (err) {
+          pumpError = err;
+        } finally {
+          ended = true;
+          wake?.();
+        }
+      })();
+      for (;;) {
+        const msg = arrived.shift();
+        if (!msg) {
+          if (ended) break;
+          await new Promise<void>((r) => (wake = r));
+          wake = undefined;
+          continue;
+        }
+        let gated = def.gate?.(state, rt);
+        if (gated) {
+          // Already delivered to us: kept ours (held, working) until the gate opens, then handled.
+          metrics.paused.set(1);
+          while (gated && !rt.signal.aborted) {
+            await untilAbort(gated, rt.signal);
+            gated = def.gate?.(state, rt);
+          }
           metrics.paused.set(0);
         }
         if (rt.signal.aborted) {
           // Handed straight back so another replica takes it now rather than after ack-wait.
+          held.delete(msg);
           msg.nak();
           continue;
         }
         await slots.acquire();
+        held.delete(msg);
         void handleOne(msg).finally(() => slots.release());
       }
+      await pump;
+      if (pumpError) throw pumpError;
       backoff = 250;
     } catch (err) {
       if (rt.signal.aborted) break;
@@ -260,13 +300,20 @@ export async function runConsumer<S extends z.ZodType, State>(def: ConsumingActo
   rt.health.remove(component);
 }
 
-function abortPromise(signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })));
+/** Waits for `p` or the abort, whichever first; the abort listener is removed either way (no growth per wait). */
+export function untilAbort(p: Promise<unknown>, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    const done = () => {
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    signal.addEventListener('abort', done, { once: true });
+    p.then(done, done);
+  });
 }
 
+/** Resolves after `ms`, or at once on abort (never rejects); node's timer removes its listener itself. */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => { clearTimeout(t); resolve(); }, { once: true });
-  });
+  return delay(ms, undefined, { signal }).catch(() => {});
 }

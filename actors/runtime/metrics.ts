@@ -14,6 +14,8 @@ export interface ActorMetrics {
   ackPending: Gauge;
   restarts: Counter;
   paused: Gauge;
+  firstErrors: Gauge;
+  held: Gauge;
 }
 
 const cache = new WeakMap<Registry, Map<string, ActorMetrics>>();
@@ -34,6 +36,8 @@ export function actorMetrics(registry: Registry, actor: string): ActorMetrics {
     pending: new Gauge({ name: `${p}_consumer_pending`, help: `Messages waiting for ${actor}'s durable consumer`, registers }),
     ackPending: new Gauge({ name: `${p}_consumer_ack_pending`, help: `Messages delivered to ${actor} and not yet acknowledged`, registers }),
     restarts: new Counter({ name: `${p}_restarts_total`, help: `Times the supervisor restarted ${actor} after a crash`, registers }),
+    firstErrors: new Gauge({ name: `${p}_first_errors_tracked`, help: `Messages ${actor} remembers the first error of while they are retried (bounded)`, registers }),
+    held: new Gauge({ name: `${p}_held_messages`, help: `Messages fetched by ${actor} and kept alive while waiting for a slot or a closed gate`, registers }),
     paused: new Gauge({ name: `${p}_paused`, help: `1 while ${actor} has stopped pulling (breaker open, downstream backlog)`, registers }),
   };
   byActor.set(actor, m);

@@ -134,7 +134,7 @@ export async function startProcess(opts: ProcessOptions): Promise<RunningProcess
   let app: Hono;
   try {
     await retryUntil(() => provision(nc, env), log, signal, 'provisioning streams and buckets');
-    config = await ConfigView.open(nc, log);
+    config = await ConfigView.open(nc, log, health);
     ctx = { nc, env, config, log, registry, health, instance, signal };
     http = opts.http ? await opts.http(ctx) : undefined;
     // The HTTP app is served as it is, with the health routes added to it: routed into another app, every one of its
