@@ -18,9 +18,10 @@ import { credentialSource } from './credentials.ts';
 import { awaitDeliverySettings } from './await-settings.ts';
 import { createSharedRateGate, type RateGate } from './rate-gate.ts';
 import { SharedBreaker } from './shared-breaker.ts';
-import { STATUS_CODE, type BreakerConfig } from './breaker.ts';
+import { BREAKER_KEY, STATUS_CODE, type BreakerConfig } from './breaker.ts';
 import { aimdRate, aimdThrottled, initialAimd, isThrottleSignal, AimdStateSchema, type AimdState } from './aimd.ts';
 import { casUpdate } from '../runtime/kv-cas.ts';
+import { readStored, stateProblems } from './stored-state.ts';
 
 const AIMD_KEY = 'forwarder.aimd';
 
@@ -77,14 +78,15 @@ export default defineActor({
     const credential = credentialSource(rt.env);
     const secret = credential.current();
     const client = createMoogClient({ url, apiKey: credential, auth: rt.env.MOOG_AUTH, timeoutMs: cfg().moog_timeout_ms, concurrency: cfg().moog_concurrency });
-    const breaker = await SharedBreaker.open(kv, breakerCfg);
+    const problems = stateProblems(rt.registry, rt.log);
+    const breaker = await SharedBreaker.open(kv, breakerCfg, (revision, error) => problems.report(BREAKER_KEY, revision, error));
     const aimd: ForwarderState['aimd'] = { state: null, refresh: setInterval(() => void readAimd(), 1000) };
     aimd.refresh.unref();
+    // Runs from a timer: it must never reject (an unhandled rejection ends the process).
     async function readAimd() {
       if (!cfg().moog_rate_adaptive) { aimd.state = null; return; }
       const e = await kv.get(AIMD_KEY).catch(() => null);
-      const parsed = e && e.operation === 'PUT' ? AimdStateSchema.safeParse(JSON.parse(Buffer.from(e.value).toString())) : null;
-      aimd.state = parsed?.success ? parsed.data : null;
+      aimd.state = readStored(e, AimdStateSchema, (error) => problems.report(AIMD_KEY, e!.revision, error));
     }
     const limit = () => {
       const c = cfg();
