@@ -18,9 +18,11 @@ import { credentialSource } from './credentials.ts';
 import { awaitDeliverySettings } from './await-settings.ts';
 import { createSharedRateGate, type RateGate } from './rate-gate.ts';
 import { SharedBreaker } from './shared-breaker.ts';
-import { STATUS_CODE, type BreakerConfig } from './breaker.ts';
+import { BREAKER_KEY, STATUS_CODE, type BreakerConfig } from './breaker.ts';
 import { aimdRate, aimdThrottled, initialAimd, isThrottleSignal, AimdStateSchema, type AimdState } from './aimd.ts';
 import { casUpdate } from '../runtime/kv-cas.ts';
+import { describeError } from '../runtime/errors.ts';
+import { readStored, stateProblems } from './stored-state.ts';
 
 const AIMD_KEY = 'forwarder.aimd';
 
@@ -46,6 +48,7 @@ function forwarderMetrics(registry: Registry) {
     breakerState: get('mutt_forwarder_breaker_state', () => new Gauge({ name: 'mutt_forwarder_breaker_state', help: 'Shared breaker: 0 closed, 1 half-open, 2 open', registers })),
     breakerTransitions: get('mutt_forwarder_breaker_transitions', () => new Gauge({ name: 'mutt_forwarder_breaker_transitions', help: 'Breaker transitions recorded so far in the shared state, by kind (a gauge: every replica reports the same shared figure)', labelNames: ['transition'], registers })),
     breakerSeconds: get('mutt_forwarder_breaker_seconds', () => new Gauge({ name: 'mutt_forwarder_breaker_seconds', help: 'Time the shared breaker has spent in each state', labelNames: ['state'], registers })),
+    stateWriteFailures: get('mutt_forwarder_state_write_failures_total', () => new Counter({ name: 'mutt_forwarder_state_write_failures_total', help: 'Breaker or AIMD results that could not be written to mutt_state after Moogsoft answered (the delivery outcome stands)', registers })),
     rateLimit: get('mutt_forwarder_rate_limit', () => new Gauge({ name: 'mutt_forwarder_rate_limit', help: 'Deliveries per period in effect (lowered by adaptive mode)', registers })),
   };
 }
@@ -77,14 +80,15 @@ export default defineActor({
     const credential = credentialSource(rt.env);
     const secret = credential.current();
     const client = createMoogClient({ url, apiKey: credential, auth: rt.env.MOOG_AUTH, timeoutMs: cfg().moog_timeout_ms, concurrency: cfg().moog_concurrency });
-    const breaker = await SharedBreaker.open(kv, breakerCfg);
+    const problems = stateProblems(rt.registry, rt.log);
+    const breaker = await SharedBreaker.open(kv, breakerCfg, (revision, error) => problems.report(BREAKER_KEY, revision, error));
     const aimd: ForwarderState['aimd'] = { state: null, refresh: setInterval(() => void readAimd(), 1000) };
     aimd.refresh.unref();
+    // Runs from a timer: it must never reject (an unhandled rejection ends the process).
     async function readAimd() {
       if (!cfg().moog_rate_adaptive) { aimd.state = null; return; }
       const e = await kv.get(AIMD_KEY).catch(() => null);
-      const parsed = e && e.operation === 'PUT' ? AimdStateSchema.safeParse(JSON.parse(Buffer.from(e.value).toString())) : null;
-      aimd.state = parsed?.success ? parsed.data : null;
+      aimd.state = readStored(e, AimdStateSchema, (error) => problems.report(AIMD_KEY, e!.revision, error));
     }
     const limit = () => {
       const c = cfg();
@@ -120,10 +124,18 @@ export default defineActor({
     const outcome = c.kind === 'success' ? 'delivered' : c.kind === 'retry' ? 'retry' : 'rejected';
     metrics.requests.observe({ outcome }, result.durationMs / 1000);
     metrics.deliveries.inc({ outcome });
-    const forBreaker = breakerOutcome(c);
-    if (forBreaker) await breaker.record(forBreaker === 'ok', probe, owner);
-    else if (probe) await breaker.record(true, probe, owner); // Moog answered (a rejection): it is up.
-    if (cfg.moog_rate_adaptive && isThrottleSignal(result.status)) await throttle(ctx.state, ctx.cfg);
+    // Moogsoft has answered: from here on nothing may fail the delivery, or an alert it accepted would be sent
+    // again. A breaker result that cannot be written is lost; an unrecorded probe's lease then expires and
+    // another request probes.
+    try {
+      const forBreaker = breakerOutcome(c);
+      if (forBreaker) await breaker.record(forBreaker === 'ok', probe, owner);
+      else if (probe) await breaker.record(true, probe, owner); // Moog answered (a rejection): it is up.
+      if (cfg.moog_rate_adaptive && isThrottleSignal(result.status)) await throttle(ctx.state, ctx.cfg);
+    } catch (err) {
+      metrics.stateWriteFailures.inc();
+      ctx.log.warn({ err: describeError(err), probe }, 'shared breaker/rate state not written; the delivery outcome stands');
+    }
     if (c.kind === 'success') {
       metrics.latency.observe(Math.max(0, Date.now() - alert.event.receivedAt) / 1000);
       return;

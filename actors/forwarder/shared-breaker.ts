@@ -1,11 +1,13 @@
 // This process's view of the breaker shared by every forwarder (KV mutt_state, key forwarder.breaker): a local
 // copy kept current by a KV watch, probe acquisition by CAS, and results batched into one CAS per flush
-// (a closed breaker costs no write per request). The forwarder's gate reads `canSendNow()`.
-//   const b = await SharedBreaker.open(kv, cfgFn); await b.acquire(owner, signal); b.record(ok, probe, owner)
+// (a closed breaker costs no write per request). The forwarder's gate reads `canSendNow()`. An unreadable
+// stored value is reported through `onUnreadable` and read as a fresh closed breaker (the next write replaces it).
+//   const b = await SharedBreaker.open(kv, cfgFn, onUnreadable); await b.acquire(owner, signal); b.record(ok, probe, owner)
 
 import type { KV } from '@nats-io/kv';
-import { BREAKER_KEY, breakerView, canSend, initialBreaker, msUntilSendable, parseBreaker, recordResults, tryAcquire, type BreakerConfig, type BreakerState } from './breaker.ts';
+import { BREAKER_KEY, BreakerStateSchema, breakerView, canSend, initialBreaker, msUntilSendable, parseBreaker, recordResults, tryAcquire, type BreakerConfig, type BreakerState } from './breaker.ts';
 import { casUpdate } from '../runtime/kv-cas.ts';
+import { readStored, type StoredEntry } from './stored-state.ts';
 
 export class SharedBreaker {
   state: BreakerState = initialBreaker(Date.now());
@@ -16,16 +18,17 @@ export class SharedBreaker {
 
   private constructor(private readonly kv: KV, private readonly cfg: () => BreakerConfig) {}
 
-  static async open(kv: KV, cfg: () => BreakerConfig): Promise<SharedBreaker> {
+  static async open(kv: KV, cfg: () => BreakerConfig, onUnreadable: (revision: number, error: string) => void = () => {}): Promise<SharedBreaker> {
     const b = new SharedBreaker(kv, cfg);
+    const read = (e: StoredEntry) => readStored(e, BreakerStateSchema, (error) => onUnreadable(e.revision, error)) ?? initialBreaker(Date.now());
     const e = await kv.get(BREAKER_KEY);
-    if (e && e.operation === 'PUT') b.state = parseBreaker(JSON.parse(Buffer.from(e.value).toString()), Date.now());
+    if (e && e.operation === 'PUT') b.state = read(e);
     const iter = await kv.watch({ key: BREAKER_KEY });
     b.stopWatch = () => iter.stop();
     void (async () => {
       for await (const u of iter) {
         if (u.operation !== 'PUT') continue;
-        try { b.state = parseBreaker(JSON.parse(Buffer.from(u.value).toString()), Date.now()); } catch { continue; }
+        b.state = read(u);
         b.notify();
       }
     })().catch(() => {});
