@@ -2,6 +2,7 @@
 // replicas are configuration, not code.
 
 import type { Env } from './env.ts';
+import { ConfigKeys } from './config-keys.ts';
 import { subjects } from './subjects.ts';
 
 export const StreamName = {
@@ -20,6 +21,7 @@ export const Bucket = {
   state: 'mutt_state',
   keys: 'mutt_keys',
   counters: 'mutt_counters',
+  unhandled: 'mutt_unhandled',
 } as const;
 export type Bucket = (typeof Bucket)[keyof typeof Bucket];
 
@@ -83,10 +85,21 @@ export const bucketSpecs: BucketSpec[] = [
   { bucket: Bucket.rules, history: 10, max_age_ms: 0, description: 'alert rules' },
   { bucket: Bucket.hosts, history: 5, max_age_ms: 0, description: 'dev.<host> development hosts, team.<host> device teams' },
   { bucket: Bucket.config, history: 20, max_age_ms: 0, description: 'dynamic configuration' },
-  { bucket: Bucket.state, history: 1, max_age_ms: 0, description: 'breaker, rate windows, unhandled counters (CAS)' },
+  { bucket: Bucket.state, history: 1, max_age_ms: 0, description: 'breaker, rate windows, UI sessions (CAS)' },
   { bucket: Bucket.keys, history: 5, max_age_ms: 0, description: 'API key hashes and scopes' },
   { bucket: Bucket.counters, history: 1, max_age_ms: 26 * 3600 * 1000, description: 'per-minute ingest counts (kept 26 h)' },
+  // One key per (host, fingerprint) of unmatched events, and a sender chooses both: each key must vanish once its
+  // window is over. KV per-key TTL silently never expires on nats-server 2.9; a bucket's max_age does. Every
+  // occurrence rewrites its key, so a key outlives its last occurrence by max_age, which is never before its
+  // window ends. The alerter keeps max_age equal to the unhandled_window_seconds in effect
+  // (actors/alerter/unhandled-expiry.ts); this is the value a new bucket starts with.
+  { bucket: Bucket.unhandled, history: 1, max_age_ms: unhandledBucketMaxAgeMs(ConfigKeys.unhandled_window_seconds.default), description: 'unmatched-event counters per (host, fingerprint), expiring with their window' },
 ];
+
+/** max_age of the mutt_unhandled bucket for a window: a counter is dropped no sooner than its window ends. */
+export function unhandledBucketMaxAgeMs(windowSeconds: number): number {
+  return windowSeconds * 1000;
+}
 
 /** Durable consumer names, one per consuming actor. */
 export const Durable = {

@@ -23,16 +23,18 @@ import { LiveHosts } from './live-hosts.ts';
 import { isDevHost, teamForHost } from './environment.ts';
 import { fingerprint } from './fingerprint.ts';
 import { stepUnhandled, metaAlertMessage, type UnhandledState } from './unhandled.ts';
+import { syncUnhandledExpiry } from './unhandled-expiry.ts';
 
 interface AlerterState {
   rules: LiveRules;
   hosts: LiveHosts;
   gate: BacklogGate;
   unhandled: KvCasBatcher<UnhandledState, { fire: boolean; windowStart: number }>;
-  state: KV;
+  /** KV mutt_unhandled: one counter per (host, fingerprint), expiring with its window. */
+  counters: KV;
   /** Events per minute by input and by decision, for `mutt status` (KV mutt_counters, `flow.1m.*`). */
   flow: MinuteTally;
-  metrics: { decisions: Counter<'decision'>; unhandled: Counter<'host'>; metaAlerts: Counter };
+  metrics: { decisions: Counter<'decision'>; unhandled: Counter; metaAlerts: Counter };
   cfg: ActorRuntime['config'];
 }
 
@@ -80,7 +82,11 @@ export default defineActor({
     const hosts = await LiveHosts.open(rt.nc, rt.log);
     const gate = new BacklogGate(rt.nc, StreamName.alerts, () => rt.config.get().alerter_backpressure_depth).start();
     const kvm = new Kvm(rt.nc);
-    const kv = await kvm.open(Bucket.state);
+    const kv = await kvm.open(Bucket.unhandled);
+    await syncUnhandledExpiry(rt.nc, rt.config.get().unhandled_window_seconds, rt.log);
+    rt.config.onChange((c, changed) => {
+      if (changed.includes('unhandled_window_seconds')) void syncUnhandledExpiry(rt.nc, c.unhandled_window_seconds, rt.log);
+    });
     const flow = openMinuteTally(await kvm.open(Bucket.counters), FLOW_PREFIX, { log: rt.log });
     // The count is stored without the 'alerted' mark: the mark is set only after the meta-alert is stored, so a
     // failed publish is retried by the next occurrence (or redelivery), and concurrent firings share one
@@ -91,10 +97,12 @@ export default defineActor({
       return { next: result ? { ...next, alerted: false } : next, result: { fire: result, windowStart: next.windowStart } };
     });
     return {
-      rules, hosts, gate, unhandled, state: kv, flow, cfg: rt.config,
+      rules, hosts, gate, unhandled, counters: kv, flow, cfg: rt.config,
       metrics: {
         decisions: counter(rt.registry, 'mutt_alerter_decisions_total', 'Events handled, by decision', ['decision']),
-        unhandled: counter(rt.registry, 'mutt_alerter_unhandled_total', 'Events no rule matched, by host', ['host']),
+        // No host label: a sender chooses the host name, and one series per spoofed name grew /metrics without
+        // bound. Which hosts send unmatched events is in the audit (`mutt audit --decision unhandled`).
+        unhandled: counter(rt.registry, 'mutt_alerter_unhandled_total', 'Events no rule matched'),
         metaAlerts: counter(rt.registry, 'mutt_alerter_meta_alerts_total', 'Meta-alerts raised for repeated unmatched events'),
       },
     };
@@ -144,7 +152,7 @@ export default defineActor({
     ]);
     metrics.decisions.inc({ decision: 'unhandled' });
     countFlow(ctx.state.flow, event.source.input, 'unhandled');
-    metrics.unhandled.inc({ host: event.host.toLowerCase().slice(0, 100) });
+    metrics.unhandled.inc();
     if (fire) {
       const cfg = ctx.cfg;
       const metaTeam = team ?? cfg.unhandled_default_team;
@@ -160,7 +168,7 @@ export default defineActor({
         kind: 'meta', eventId: event.id, correlationId: event.correlationId, at: now, eventTime: event.time, host: event.host,
         ruleId: META_RULE, decision: 'meta_alert', forwarded: true, environment, team: metaTeam, severity: event.severity, alertId: id, event,
       });
-      await casUpdate(ctx.state.state, key, (v) => v as UnhandledState | null, (prev) =>
+      await casUpdate(ctx.state.counters, key, (v) => v as UnhandledState | null, (prev) =>
         prev && prev.windowStart === windowStart && !prev.alerted ? { state: { ...prev, alerted: true }, result: null } : { state: prev, result: null });
       if (!stored.duplicate) {
         metrics.metaAlerts.inc();

@@ -155,10 +155,10 @@ t('the real pipeline runs with every process as its own NATS user: syslog line -
 });
 
 const consumingRoles = ['alerter', 'forwarder', 'remediation'] as const;
-const stateKeys: Record<string, { writes?: string; reads: string }> = {
-  alerter: { writes: 'unhandled.deploytest', reads: 'unhandled.deploytest' },
-  forwarder: { writes: 'forwarder.deploytest', reads: 'forwarder.deploytest' },
-  remediation: { reads: 'forwarder.breaker' },
+const stateKeys: Record<string, { bucket: string; writes?: string; reads: string }> = {
+  alerter: { bucket: Bucket.unhandled, writes: 'unhandled.deploytest', reads: 'unhandled.deploytest' },
+  forwarder: { bucket: Bucket.state, writes: 'forwarder.deploytest', reads: 'forwarder.deploytest' },
+  remediation: { bucket: Bucket.state, reads: 'forwarder.breaker' },
 };
 
 for (const role of consumingRoles) {
@@ -180,8 +180,8 @@ for (const role of consumingRoles) {
         if (n <= 0) return;
         if (msg.fail === true) throw new PermanentError('rejected', 'deploy test: dead-letter this one');
         for (const pattern of declared.publishes) await ctx.publishRaw(concrete(pattern), encode(Probe, { n: -1 }));
-        const kv = await new Kvm(ctx.nc).open(Bucket.state);
         const keys = stateKeys[role];
+        const kv = await new Kvm(ctx.nc).open(keys.bucket);
         if (keys.writes) await kv.put(keys.writes, new TextEncoder().encode(String(n)));
         await kv.get(keys.reads);
         handled.push(n);
@@ -319,7 +319,7 @@ t('forwarder is refused outside its subjects', async () => {
   await refusals('forwarder', {
     'publishing alerts': pub('mutt.alerts.netops'),
     'writing event audit': pub('mutt.audit.event.h.r'),
-    'writing the alerter counters': kvPut(Bucket.state, 'unhandled.x'),
+    'writing the alerter counters': kvPut(Bucket.unhandled, 'unhandled.x'),
     'reading rules': kvGet(Bucket.rules, 'r1'),
     'pulling the alerter consumer': pull(StreamName.events, Durable.alerter),
     'updating MUTT_ALERTS': manage(async (m) => m.streams.update(StreamName.alerts, { max_msgs: 1 })),
