@@ -77,10 +77,13 @@ export default defineActor({
   concurrency: 128,
   retry: { backoffMs: [1_000, 5_000, 30_000, 120_000] },
 
-  async setup(rt): Promise<AlerterState> {
+  async setup(rt, cleanup): Promise<AlerterState> {
     const rules = await LiveRules.open(rt.nc, rt.log, rt.registry, () => rt.config.get().alerter_regex_budget_ms);
+    cleanup(() => rules.stop());
     const hosts = await LiveHosts.open(rt.nc, rt.log);
+    cleanup(() => hosts.stop());
     const gate = new BacklogGate(rt.nc, StreamName.alerts, () => rt.config.get().alerter_backpressure_depth).start();
+    cleanup(() => gate.stop());
     const kvm = new Kvm(rt.nc);
     const kv = await kvm.open(Bucket.unhandled);
     await syncUnhandledExpiry(rt.nc, rt.config.get().unhandled_window_seconds, rt.log);
@@ -88,6 +91,7 @@ export default defineActor({
       if (changed.includes('unhandled_window_seconds')) void syncUnhandledExpiry(rt.nc, c.unhandled_window_seconds, rt.log);
     });
     const flow = openMinuteTally(await kvm.open(Bucket.counters), FLOW_PREFIX, { log: rt.log });
+    cleanup(() => flow.close());
     // The count is stored without the 'alerted' mark: the mark is set only after the meta-alert is stored, so a
     // failed publish is retried by the next occurrence (or redelivery), and concurrent firings share one
     // Nats-Msg-Id (the window start), which JetStream stores once.
@@ -177,10 +181,4 @@ export default defineActor({
     }
   },
 
-  async teardown(state) {
-    state?.rules.stop();
-    state?.hosts.stop();
-    state?.gate.stop();
-    await state?.flow.close();
-  },
 });

@@ -72,13 +72,17 @@ export interface RetrySchedule {
   decide?: (attempt: number, err: unknown, ctx: { cfg: ConfigValues; storedAt: number; now: number }) => RetryDecision | { retry: false; reason: 'retries_exhausted' | 'expired' };
 }
 
+/** Registers a cleanup of one start of an actor; cleanups run in reverse order of registration. */
+export type RegisterCleanup = (fn: () => unknown) => void;
+
 export interface ConsumingActorDef<S extends z.ZodType, State> {
   name: string;
   consumes: { stream: StreamName; durable: string; schema: S; filter?: string; maxAckPending?: number };
   publishes: readonly string[];
   concurrency: number | ((cfg: ConfigValues) => number);
   retry: RetrySchedule;
-  setup?(rt: ActorRuntime): Promise<State>;
+  /** `cleanup(fn)` registers something setup opened (watch, timer): run whenever this start ends, a failed setup included. */
+  setup?(rt: ActorRuntime, cleanup: RegisterCleanup): Promise<State>;
   /** Returns a promise while the actor must not pull (breaker open, downstream backlog); undefined when open. */
   gate?(state: State, rt: ActorRuntime): Promise<void> | undefined;
   handle(msg: z.output<S>, ctx: HandlerContext<State>): Promise<void>;
@@ -89,7 +93,8 @@ export interface ConsumingActorDef<S extends z.ZodType, State> {
 export interface RunningActorDef<State> {
   name: string;
   publishes: readonly string[];
-  setup?(rt: ActorRuntime): Promise<State>;
+  /** `cleanup(fn)` registers something setup opened (watch, timer): run whenever this start ends, a failed setup included. */
+  setup?(rt: ActorRuntime, cleanup: RegisterCleanup): Promise<State>;
   /** Runs until rt.signal aborts, then returns after finishing its own in-flight work. */
   run(rt: ActorRuntime, state: State): Promise<void>;
   teardown?(state: State): Promise<void>;

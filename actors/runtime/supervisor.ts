@@ -16,9 +16,12 @@ export async function supervise(def: ActorDef, rt: ActorRuntime): Promise<void> 
   while (!rt.signal.aborted) {
     let state: unknown;
     const started = Date.now();
+    // What setup opened is closed whatever happens next: a setup that fails after opening watches and timers
+    // would otherwise leak them again on every restart (teardown only sees a state setup never returned).
+    const cleanups: (() => unknown)[] = [];
     try {
       rt.health.set(component, false, 'starting');
-      state = def.setup ? await def.setup(rt) : undefined;
+      state = def.setup ? await def.setup(rt, (fn) => void cleanups.push(fn)) : undefined;
       rt.health.set(component, true);
       if (isConsuming(def)) await runConsumer(def, rt, state);
       else await (def as RunningActorDef<unknown>).run(rt, state);
@@ -33,7 +36,14 @@ export async function supervise(def: ActorDef, rt: ActorRuntime): Promise<void> 
       await sleep(delay, rt.signal);
       delay = Math.min(delay * 2, 30_000);
     } finally {
-      if (def.teardown) await def.teardown(state).catch((err: unknown) => rt.log.warn({ actor: def.name, err: describeError(err) }, 'teardown failed'));
+      for (const fn of cleanups.reverse()) {
+        try {
+          await fn();
+        } catch (err) {
+          rt.log.warn({ actor: def.name, err: describeError(err) }, 'cleanup failed');
+        }
+      }
+      if (def.teardown && state !== undefined) await def.teardown(state).catch((err: unknown) => rt.log.warn({ actor: def.name, err: describeError(err) }, 'teardown failed'));
     }
   }
   rt.health.remove(component);
