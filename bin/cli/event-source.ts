@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { CliError } from '../cli-error.ts';
+import { CommandFailed } from './session.ts';
 
 export type Item = Record<string, unknown>;
 
@@ -27,7 +28,7 @@ export function readItemsFile(path: string): Item[] {
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    throw new CliError(`--file: cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new CommandFailed(`--file: cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
   const ext = extname(path).toLowerCase();
   const ndjson = ext === '.ndjson' || ext === '.jsonl' || (ext !== '.json' && !/^\s*\[/.test(text) && text.trim().split('\n').length > 1);

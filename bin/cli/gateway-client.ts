@@ -80,7 +80,7 @@ export function gatewayFrom(flags: Record<string, unknown>, opts: { required?: b
     try {
       key = readFileSync(String(flags['key-file']), 'utf8').trim();
     } catch (err) {
-      throw new CliError(`--key-file: cannot read ${String(flags['key-file'])}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      throw new CommandFailed(`--key-file: cannot read ${String(flags['key-file'])}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
     }
   } else key = (flags.key as string | undefined) ?? process.env.MUTT_API_KEY;
   if (key !== undefined && key.length === 0) throw new CliError('--key is empty');

@@ -11,7 +11,7 @@ import type { ManagementServices } from '../../gateway/services/index.ts';
 import { toCsv } from './csv.ts';
 import { printJson } from './format.ts';
 import { actorName } from './identity.ts';
-import { withServices } from './session.ts';
+import { CommandFailed, withServices } from './session.ts';
 import { readTables, formatOf } from './table-file.ts';
 import { applyImport, planImport, type ImportOutcome, type ImportPlan } from './table-import.ts';
 import { devHostToRow, exportColumns, isTableName, ruleToRow, teamToRow, TABLE_NAMES, type Row, type TableName } from './v25-tables.ts';
@@ -41,7 +41,7 @@ export async function importTables(cmd: string, flags: Record<string, string | n
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new CliError(`<file>: cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new CommandFailed(`<file>: cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
   const tables = readTables(text, { name: basename(file), format: flags.format as string | undefined, table: flags.table as string | undefined });
   const wrong = only ? tables.filter((t) => !only.includes(t.table)) : [];

@@ -6,7 +6,9 @@
 import { ConfigKeys, isConfigKey, parseConfigValue, type ConfigKey } from '../../protocol/config-keys.ts';
 import { CliError } from '../cli-error.ts';
 import { actorName } from '../cli/identity.ts';
-import { formatAge, isoTime, printJson, valueText } from '../cli/format.ts';
+import { formatAge, isoTime, printJson, printList, valueText } from '../cli/format.ts';
+import { entryView } from '../../gateway/api/config.ts';
+import { configAuditView } from '../../gateway/api/audit.ts';
 import { guard, withServices } from '../cli/session.ts';
 import { expectPositionals, parseSubcommand } from '../cli/subcommand.ts';
 import { renderTable } from '../cli/table.ts';
@@ -14,11 +16,11 @@ import type { Command } from './command.ts';
 
 const write = { reason: 'string', as: 'string', json: 'boolean' } as const;
 const SPECS = {
-  ls: { json: 'boolean' },
+  ls: { json: 'boolean', wide: 'boolean' },
   get: { json: 'boolean' },
   set: write,
   reset: write,
-  history: { json: 'boolean', limit: 'number' },
+  history: { json: 'boolean', wide: 'boolean', limit: 'number' },
 } as const;
 
 function knownKey(key: string): ConfigKey {
@@ -48,11 +50,11 @@ export const config: Command = {
   name: 'config',
   usage: `usage: mutt config <sub-command> [options]
 
-  ls [--json]                               every key: value in effect, default, which actor reads it
+  ls [--json] [--wide]                      every key: value in effect, default, which actor reads it
   get KEY [--json]                          one key with its description, default and accepted values
   set KEY VALUE [--reason R] [--as NAME]    change a key (checked against its schema; bad value: exit 2)
   reset KEY [--reason R] [--as NAME]        back to the default (the stored value is deleted)
-  history KEY [--limit N] [--json]          who changed it, when, from what to what (config audit)
+  history KEY [--limit N] [--json] [--wide] who changed it, when, from what to what (config audit)
 
 VALUE is typed as text; JSON is accepted for lists and booleans:  mutt config set moog_retry_statuses '[429,503]'
 Changes apply to every running process within a second (KV watch). The audit records the change as
@@ -72,11 +74,11 @@ examples:
           expectPositionals(positionals, [], 'mutt config ls');
           return withServices('config', async ({ services }) => {
             const entries = await services.config.list();
-            if (json) printJson(entries.map(({ schema: _s, ...e }) => e));
+            if (json) printList(entries.map((e) => withoutSchema(entryView(e))));
             else {
               console.log(renderTable(['KEY', 'VALUE', 'DEFAULT', 'SET', 'ACTOR'], entries.map((e) => [
                 e.key, valueText(e.value) + (e.stored_error ? ' (stored value invalid!)' : ''), valueText(e.default), e.is_default ? '' : formatAge(e.updated_at), e.actor,
-              ]), { maxWidth: { VALUE: 40, DEFAULT: 40 } }));
+              ]), { maxWidth: { VALUE: 40, DEFAULT: 40 }, wide: flags.wide === true }));
             }
             return 0;
           });
@@ -86,7 +88,7 @@ examples:
           const key = knownKey(raw);
           return withServices('config', async ({ services }) => {
             const e = await services.config.get(key);
-            if (json) printJson(e);
+            if (json) printJson(entryView(e));
             else {
               console.log(`${e.key} = ${valueText(e.value)}${e.is_default ? '   (default)' : `   (default ${valueText(e.default)}; revision ${e.revision}, set ${isoTime(e.updated_at)})`}`);
               console.log(`  ${e.description}`);
@@ -130,7 +132,7 @@ examples:
               services.config.history(key),
             ]);
             if (json) {
-              printJson({ key, audit: audit.items.map((i) => ({ seq: i.seq, ...i.record })), versions });
+              printList(audit.items.map(configAuditView), { total: null, nextCursor: audit.nextCursor }, { key, versions: versions.map((v) => ({ ...v, at: isoTime(v.at) })) });
               return 0;
             }
             if (audit.items.length === 0 && versions.length === 0) {
@@ -140,7 +142,7 @@ examples:
             const shown = (v: unknown) => (v && typeof v === 'object' && 'value' in v ? valueText((v as { value: unknown }).value) : '(default)');
             console.log(renderTable(['WHEN', 'WHO', 'OPERATION', 'OLD', 'NEW', 'REASON'], audit.items.map(({ record: r }) => [
               isoTime(r.at), r.actor, r.operation, r.oldValue === undefined ? '(default)' : shown(r.oldValue), shown(r.newValue), r.reason ?? '',
-            ]), { maxWidth: { OLD: 30, NEW: 30, REASON: 40 } }));
+            ]), { maxWidth: { OLD: 30, NEW: 30, REASON: 40 }, wide: flags.wide === true }));
             if (audit.items.length === 0) {
               console.log(`(no audit records; stored versions:)\n${renderTable(['REVISION', 'WHEN', 'OPERATION', 'VALUE'], versions.map((v) => [v.revision, isoTime(v.at), v.operation, valueText(v.value)]))}`);
             }
@@ -151,3 +153,9 @@ examples:
     });
   },
 };
+
+/** A config entry for `ls --json`: the JSON schema of each key is left to `mutt config get KEY`. */
+function withoutSchema<T extends { schema?: unknown }>(e: T): Omit<T, 'schema'> {
+  const { schema: _s, ...rest } = e;
+  return rest;
+}

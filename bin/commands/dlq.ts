@@ -9,7 +9,8 @@ import { Stage } from '../../protocol/subjects.ts';
 import { CliError } from '../cli-error.ts';
 import { confirm } from '../cli/confirm.ts';
 import { parseSince, positiveInt } from '../cli/durations.ts';
-import { formatAge, isoTime, printJson, toJson } from '../cli/format.ts';
+import { formatAge, isoTime, printJson, printList, toJson } from '../cli/format.ts';
+import { dlqView } from '../../gateway/api/dlq.ts';
 import { actorName } from '../cli/identity.ts';
 import { guard, withServices } from '../cli/session.ts';
 import { parseSubcommand } from '../cli/subcommand.ts';
@@ -19,7 +20,7 @@ import type { Command } from './command.ts';
 const filter = { stage: 'string', reason: 'string', since: 'string' } as const;
 const write = { yes: 'boolean', comment: 'string', as: 'string', json: 'boolean' } as const;
 const SPECS = {
-  ls: { ...filter, limit: 'number', json: 'boolean' },
+  ls: { ...filter, limit: 'number', cursor: 'number', json: 'boolean', wide: 'boolean' },
   show: { json: 'boolean' },
   replay: { ...filter, limit: 'number', ...write },
   purge: { ...filter, ...write },
@@ -63,7 +64,8 @@ export const dlq: Command = {
   name: 'dlq',
   usage: `usage: mutt dlq <sub-command> [options]
 
-  ls [--stage S] [--reason R] [--since 1h|ISO] [--limit N] [--json]   oldest first (default 50)
+  ls [--stage S] [--reason R] [--since 1h|ISO] [--limit N] [--cursor SEQ] [--json] [--wide]
+                                                                      oldest first (default 50)
   show SEQ [--json]                                                   one entry with its original payload decoded
   replay SEQ...  |  replay --stage S [--reason R] [--since T] [--limit N] --yes
   purge SEQ... --yes  |  purge --stage S [--reason R] [--since T] --yes
@@ -93,13 +95,13 @@ examples:
           if (positionals.length) throw new CliError(`unexpected argument '${positionals[0]}' (filters are --stage, --reason, --since)`);
           const limit = positiveInt('limit', flags.limit, 50, 10_000);
           return withServices('dlq', async ({ services }) => {
-            const page = await services.dlq.list({ ...f, limit });
-            if (json) printJson({ total: page.total, next_cursor: page.nextCursor, items: page.items.map((e) => ({ seq: e.seq, subject: e.subject, stored_at: e.time, ...e.entry, originalPayload: undefined, payload_bytes: e.entry.originalPayload.length })) });
+            const page = await services.dlq.list({ ...f, limit, cursor: flags.cursor === undefined ? undefined : positiveInt('cursor', flags.cursor, 1, Number.MAX_SAFE_INTEGER) });
+            if (json) printList(page.items.map(dlqView), { total: page.total, nextCursor: page.nextCursor });
             else {
               console.log(renderTable(['SEQ', 'FAILED', 'STAGE', 'REASON', 'ATTEMPTS', 'REPLAYS', 'ORIGINAL SUBJECT', 'LAST ERROR'], page.items.map((e) => [
                 e.seq, formatAge(e.entry.lastSeenAt), e.entry.stage, e.entry.reason, e.entry.attempts, e.entry.replays, e.entry.originalSubject, e.entry.lastError,
-              ]), { maxWidth: { 'LAST ERROR': 60, 'ORIGINAL SUBJECT': 40 }, empty: hasFilter(f) ? `(no dead letters matching ${describeFilter(f)})` : '(no dead letters)' }));
-              const more = page.nextCursor !== null ? ` (more: raise --limit, now ${limit})` : '';
+              ]), { maxWidth: { 'LAST ERROR': 60, 'ORIGINAL SUBJECT': 40 }, empty: hasFilter(f) ? `(no dead letters matching ${describeFilter(f)})` : '(no dead letters)', wide: flags.wide === true }));
+              const more = page.nextCursor !== null ? ` (more: --cursor ${page.nextCursor})` : '';
               console.log(`${page.items.length} shown${page.total !== null ? ` of ${page.total} matching` : ''}${more}`);
             }
             return 0;
@@ -111,7 +113,7 @@ examples:
           return withServices('dlq', async ({ services }) => {
             const e = await services.dlq.show(seq);
             if (json) {
-              printJson({ seq: e.seq, subject: e.subject, stored_at: e.time, ...e.entry, originalPayload: undefined, payload: e.payload });
+              printJson({ ...dlqView(e), original_headers: e.entry.originalHeaders ?? {}, payload: e.payload });
               return 0;
             }
             const d = e.entry;

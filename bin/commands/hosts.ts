@@ -5,7 +5,8 @@
 
 import { CliError } from '../cli-error.ts';
 import { actorName } from '../cli/identity.ts';
-import { formatAge, printJson } from '../cli/format.ts';
+import { formatAge, printJson, printList } from '../cli/format.ts';
+import { hostView } from '../../gateway/api/hosts.ts';
 import { guard, withServices } from '../cli/session.ts';
 import { expectPositionals, parseSubcommand } from '../cli/subcommand.ts';
 import { renderTable } from '../cli/table.ts';
@@ -14,7 +15,7 @@ import type { Command } from './command.ts';
 
 const write = { reason: 'string', as: 'string' } as const;
 const SPECS = {
-  ls: { teams: 'boolean', q: 'string', json: 'boolean' },
+  ls: { teams: 'boolean', q: 'string', json: 'boolean', wide: 'boolean' },
   add: { team: 'string', note: 'string', ...write },
   rm: { teams: 'boolean', ...write },
   import: IMPORT_FLAGS,
@@ -25,7 +26,7 @@ export const hosts: Command = {
   name: 'hosts',
   usage: `usage: mutt hosts <sub-command> [options]
 
-  ls [--teams] [--q TEXT] [--json]             development hosts (or, with --teams, the device -> team map)
+  ls [--teams] [--q TEXT] [--json] [--wide]    development hosts (or, with --teams, the device -> team map)
   add HOST [--note N]                          mark a host as development (its events use dev_handling)
   add HOST --team TEAM                         route HOST's unmatched-event meta-alerts to TEAM
   rm HOST [--teams]                            remove a development host (or a device team mapping)
@@ -53,12 +54,12 @@ examples:
             const q = flags.q as string | undefined;
             if (flags.teams === true) {
               const list = services.teams.list(q);
-              if (flags.json === true) printJson(list.map((r) => ({ ...r.value, revision: r.revision })));
-              else console.log(renderTable(['HOST', 'TEAM', 'CHANGED', 'BY'], list.map((r) => [r.value.hostname, r.value.team_assignment, formatAge(r.value.updated_at), r.value.updated_by]), { empty: '(no device teams)' }));
+              if (flags.json === true) printList(list.map((r) => hostView('team', r)));
+              else console.log(renderTable(['HOST', 'TEAM', 'CHANGED', 'BY'], list.map((r) => [r.value.hostname, r.value.team_assignment, formatAge(r.value.updated_at), r.value.updated_by]), { empty: '(no device teams)', wide: flags.wide === true }));
             } else {
               const list = services.devHosts.list(q);
-              if (flags.json === true) printJson(list.map((r) => ({ ...r.value, revision: r.revision })));
-              else console.log(renderTable(['HOST', 'NOTE', 'CHANGED', 'BY'], list.map((r) => [r.value.hostname, r.value.note, formatAge(r.value.updated_at), r.value.updated_by]), { empty: '(no development hosts)' }));
+              if (flags.json === true) printList(list.map((r) => hostView('dev', r)));
+              else console.log(renderTable(['HOST', 'NOTE', 'CHANGED', 'BY'], list.map((r) => [r.value.hostname, r.value.note, formatAge(r.value.updated_at), r.value.updated_by]), { empty: '(no development hosts)', wide: flags.wide === true }));
             }
             return 0;
           });

@@ -6,16 +6,16 @@
 
 import { KeySpecError, parseScopes, type Scope } from '../../gateway/auth/keys.ts';
 import { CliError } from '../cli-error.ts';
-import { formatAge, isoTime, printJson } from '../cli/format.ts';
+import { formatAge, isoTime, printJson, printList } from '../cli/format.ts';
 import { actorName } from '../cli/identity.ts';
-import { guard, openNats, type NatsSession } from '../cli/session.ts';
+import { CommandFailed, guard, openNats, type NatsSession } from '../cli/session.ts';
 import { expectPositionals, parseSubcommand } from '../cli/subcommand.ts';
 import { renderTable } from '../cli/table.ts';
 import type { Command } from './command.ts';
 
 const SPECS = {
-  ls: { json: 'boolean', all: 'boolean' },
-  add: { scopes: 'string', 'secret-stdin': 'boolean', reason: 'string', as: 'string', json: 'boolean' },
+  ls: { json: 'boolean', all: 'boolean', wide: 'boolean' },
+  add: { scopes: 'string', 'secret-stdin': 'boolean', rotate: 'boolean', reason: 'string', as: 'string', json: 'boolean' },
   revoke: { reason: 'string', as: 'string' },
 } as const;
 
@@ -43,17 +43,18 @@ export const keys: Command = {
   name: 'keys',
   usage: `usage: mutt keys <sub-command> [options]
 
-  ls [--all] [--json]                              active keys (--all: revoked ones too); never secrets
-  add NAME --scopes ingest[+read][+admin] [--secret-stdin] [--json] [--reason R] [--as NAME]
+  ls [--all] [--json] [--wide]                     active keys (--all: revoked ones too); never secrets
+  add NAME --scopes ingest[+read][+admin] [--secret-stdin] [--rotate] [--json] [--reason R] [--as NAME]
   revoke NAME [--reason R] [--as NAME]             revokes every secret of NAME at once
 
 Scopes: ingest (send events), read (GET the management API), admin (change rules, config, keys; implies read,
 not ingest). add generates a 256-bit secret and prints it once on stdout (the explanation goes to stderr, so
 SECRET=$(mutt keys add rsyslog-2 --scopes ingest) captures only the secret); MUTT stores a salted hash.
 --secret-stdin takes the secret from stdin instead (keep a v2.5 sender's key while migrating; at least 16
-visible characters); it is never printed back. Several keys are valid at once, which is how a key is rotated
-without downtime: add a new name, move the senders to it, revoke the old name (docs/OPERATIONS.md). Every
-gateway applies a change within a second.
+visible characters); it is never printed back. A name that already has an active secret is refused unless
+--rotate is given: then the name gets a second secret and both are valid until the old one's id is revoked
+(mutt keys ls shows both). Rotating without downtime: add a new name (or --rotate), move the senders to it,
+revoke the old one (docs/OPERATIONS.md). Every gateway applies a change within a second.
 Adds and revokes are recorded in the config audit (kind key) as cli:<os user> (or --as), without the secret.
 Connection: NATS_URL etc.; the NATS user must be allowed to write mutt_keys (admin or gateway).
 
@@ -70,10 +71,10 @@ examples:
           return withKeys(async (_s, kv) => {
             const { listApiKeys } = await import('../../gateway/auth/store.ts');
             const list = (await listApiKeys(kv)).filter((k) => flags.all === true || k.revokedAt === undefined);
-            if (flags.json === true) printJson(list);
+            if (flags.json === true) printList(list.map(keyView));
             else console.log(renderTable(['NAME', 'ID', 'SCOPES', 'CREATED', 'BY', 'STATUS'], list.map((k) => [
               k.name, k.id, k.scopes.join('+'), isoTime(k.createdAt), k.createdBy, k.revokedAt ? `revoked ${formatAge(k.revokedAt)} by ${k.revokedBy}` : 'active',
-            ]), { empty: '(no API keys)' }));
+            ]), { empty: '(no API keys)', wide: flags.wide === true }));
             return 0;
           });
         }
@@ -85,7 +86,11 @@ examples:
           const actor = actorName(flags.as);
           const secret = flags['secret-stdin'] === true ? await readStdin() : undefined;
           return withKeys(async (_s, kv, audit) => {
-            const { addApiKey } = await import('../../gateway/auth/store.ts');
+            const { addApiKey, listApiKeys } = await import('../../gateway/auth/store.ts');
+            const existing = (await listApiKeys(kv)).filter((k) => k.name === name && k.revokedAt === undefined);
+            if (existing.length && flags.rotate !== true) {
+              throw new CommandFailed(`a key named '${name}' exists (id ${existing.map((k) => k.id).join(', ')}): --rotate adds a second secret to it, or choose another name`);
+            }
             let created;
             try {
               created = await addApiKey(kv, { name, scopes: scopes as Scope[], secret }, actor);
@@ -97,6 +102,7 @@ examples:
             if (flags.json === true) printJson({ name, id: created.id, scopes: created.scopes, ...(secret ? {} : { secret: created.secret }) });
             else {
               console.error(`API key '${name}' (${created.scopes.join('+')}) added, id ${created.id}. ${secret ? 'It uses the secret given on stdin.' : 'The secret follows on stdout; it is shown this once, store it now:'}`);
+              if (existing.length) console.error(`'${name}' now has ${existing.length + 1} valid secrets; the older: id ${existing.map((k) => k.id).join(', ')}`);
               if (!secret) process.stdout.write(`${created.secret}\n`);
             }
             return 0;
@@ -128,3 +134,11 @@ examples:
     });
   },
 };
+
+/** A key as `mutt keys ls --json` prints it: snake_case, ISO times, never a secret or its hash. */
+function keyView(k: import('../../gateway/auth/store.ts').ApiKeyInfo): Record<string, unknown> {
+  return {
+    name: k.name, id: k.id, scopes: k.scopes, created_at: isoTime(k.createdAt), created_by: k.createdBy,
+    revoked_at: k.revokedAt === undefined ? null : isoTime(k.revokedAt), revoked_by: k.revokedBy ?? null,
+  };
+}

@@ -5,7 +5,8 @@
 //   mutt rules import alert_rules.csv --dry-run;  mutt rules export --format json --out rules.json
 
 import { CliError } from '../cli-error.ts';
-import { isoTime, printJson, valueText } from '../cli/format.ts';
+import { isoTime, printJson, printList, valueText } from '../cli/format.ts';
+import { ruleView } from '../../gateway/api/rules.ts';
 import { guard, withServices } from '../cli/session.ts';
 import { expectPositionals, parseSubcommand } from '../cli/subcommand.ts';
 import { renderTable } from '../cli/table.ts';
@@ -15,7 +16,7 @@ import { addRule, editRule, removeRule, RULE_EDIT_SPECS, setRuleActive } from '.
 import { RULE_TEST_FLAGS, testRule } from './rules-test.ts';
 
 const SPECS = {
-  ls: { json: 'boolean', team: 'string', q: 'string', active: 'boolean', inactive: 'boolean' },
+  ls: { json: 'boolean', wide: 'boolean', team: 'string', q: 'string', active: 'boolean', inactive: 'boolean' },
   show: { json: 'boolean' },
   ...RULE_EDIT_SPECS,
   test: RULE_TEST_FLAGS,
@@ -27,7 +28,7 @@ export const rules: Command = {
   name: 'rules',
   usage: `usage: mutt rules <sub-command> [options]
 
-  ls [--team T] [--q TEXT] [--active|--inactive] [--json]   rules in matching order (priority, then id)
+  ls [--team T] [--q TEXT] [--active|--inactive] [--json] [--wide] rules in matching order (priority, then id)
   show ID [--json]                                          one rule, with who changed it last
   add --id ID --match TEXT [--match-type contains|regex|oid_prefix] [--trap-oid O] [--severity S]
       [--priority N] --handling H | --prod-handling H --dev-handling H --team T [--description D]
@@ -74,11 +75,11 @@ examples:
             const active = flags.active === true ? true : flags.inactive === true ? false : undefined;
             const list = services.rules.list({ team: flags.team as string | undefined, q: flags.q as string | undefined, active });
             const { problems } = services.rules.all();
-            if (flags.json === true) printJson({ rules: list.map((r) => ({ ...r.rule, revision: r.revision })), invalid: problems });
+            if (flags.json === true) printList(list.map((r) => ruleView(r.rule, r.revision)), {}, { invalid: problems });
             else {
               console.log(renderTable(['ID', 'PRI', 'TYPE', 'MATCH', 'SEV', 'PROD', 'DEV', 'TEAM', 'ACTIVE'], list.map(({ rule: r }) => [
                 r.id, r.priority, r.match_type, r.match_type === 'oid_prefix' ? r.trap_oid : r.match_string, r.syslog_severity, r.prod_handling, r.dev_handling, r.team_assignment, r.is_active,
-              ]), { maxWidth: { MATCH: 50 }, empty: '(no rules)' }));
+              ]), { maxWidth: { MATCH: 50 }, empty: '(no rules)', wide: flags.wide === true }));
               for (const p of problems) console.log(`INVALID stored rule ${p.id} (revision ${p.revision}): ${p.error}`);
             }
             return 0;
@@ -88,7 +89,7 @@ examples:
           const [id] = expectPositionals(positionals, ['id'], 'mutt rules show ID');
           return withServices('rules', async ({ services }) => {
             const { rule, revision } = await services.rules.get(id);
-            if (flags.json === true) printJson({ ...rule, revision });
+            if (flags.json === true) printJson(ruleView(rule, revision));
             else {
               for (const [k, v] of Object.entries(rule)) {
                 if (k.endsWith('_at')) console.log(`${k.padEnd(16)} ${isoTime(v as number)}`);

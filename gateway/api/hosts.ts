@@ -76,7 +76,8 @@ const SPECS: Record<Kind, KindSpec> = {
   },
 };
 
-function view(kind: Kind, r: HostRecord<Kind>): Record<string, unknown> {
+/** A host record as the API and `mutt hosts ls --json` show it. */
+export function hostView(kind: Kind, r: HostRecord<Kind>): Record<string, unknown> {
   const v = r.value as { hostname: string; note?: string; team_assignment?: string; updated_at?: number; updated_by?: string };
   const common = { hostname: v.hostname, updated_at: iso(v.updated_at), updated_by: v.updated_by ?? null, revision: r.revision };
   return kind === 'dev' ? { ...common, note: v.note ?? '' } : { ...common, team_assignment: v.team_assignment };
@@ -104,7 +105,7 @@ function kindRoutes(api: ApiRouter, kind: Kind, service: () => HostMapService<Ki
   const itemKey = kind === 'dev' ? 'host' : 'team';
 
   const list = ({ query }: RouteInput<undefined, typeof ListQuery, undefined>) => {
-    const items = service().list(query.q).map((r) => view(kind, r));
+    const items = service().list(query.q).map((r) => hostView(kind, r));
     return { status: 200 as const, body: { [k.listKey]: items, total: items.length } };
   };
   const listSpec = { method: 'get', tag: k.tag, scope: 'read', query: ListQuery, responses: { 200: { description: 'Sorted by host name.', schema: ListBody, example: { [k.listKey]: [k.example], total: 1 } } } } as const;
@@ -112,7 +113,7 @@ function kindRoutes(api: ApiRouter, kind: Kind, service: () => HostMapService<Ki
   api.route({ ...listSpec, path: v1, operationId: `list${name}sV1`, summary: `List ${k.label}s (v1 alias)`, deprecated: v1Deprecation(v2) }, list);
 
   const written = (r: HostRecord<Kind>, message: string, status: 200 | 201) => ({
-    status, headers: { ETag: etag(r.revision) }, body: { message, [itemKey]: view(kind, r), revision: r.revision },
+    status, headers: { ETag: etag(r.revision) }, body: { message, [itemKey]: hostView(kind, r), revision: r.revision },
   });
   const create = async ({ body, change }: RouteInput<undefined, undefined, z.ZodObject>) => {
     const { reason: why, ...input } = body as Record<string, unknown>;
@@ -159,7 +160,7 @@ function kindRoutes(api: ApiRouter, kind: Kind, service: () => HostMapService<Ki
 
   const getOne = async ({ params }: RouteInput<typeof HostParam, undefined, undefined>) => {
     const r = await service().get(params.hostname);
-    return { status: 200 as const, headers: { ETag: etag(r.revision) }, body: view(kind, r) };
+    return { status: 200 as const, headers: { ETag: etag(r.revision) }, body: hostView(kind, r) };
   };
   api.route({
     method: 'get', path: `${v2}/:hostname`, operationId: `get${name}`, tag: k.tag, scope: 'read', params: HostParam, summary: `Get a ${k.label}`,

@@ -78,7 +78,11 @@ t('ls, get, reset and history (with --as), as text and JSON', async () => {
   const set = await mutt(['config', 'set', 'moog_retry_statuses', '[429,503]', '--as', 'change-bot'], env);
   assert.is(set.code, 0, set.stderr);
   const ls = await mutt(['config', 'ls', '--json'], env);
-  const entries = JSON.parse(ls.stdout) as { key: string; value: unknown; is_default: boolean }[];
+  const listed = JSON.parse(ls.stdout) as { items: { key: string; value: unknown; is_default: boolean; updated_at: string | null }[]; total: number; next_cursor: null };
+  const entries = listed.items;
+  assert.is(listed.total, entries.length);
+  assert.is(listed.next_cursor, null);
+  assert.match(entries.find((e) => e.key === 'moog_retry_statuses')!.updated_at!, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/, 'times are ISO 8601 UTC');
   assert.equal(entries.find((e) => e.key === 'moog_retry_statuses')!.value, [429, 503]);
   assert.is(entries.find((e) => e.key === 'moog_manager')!.is_default, true);
   const text = await mutt(['config', 'ls'], env);
@@ -97,8 +101,11 @@ t('ls, get, reset and history (with --as), as text and JSON', async () => {
   assert.match(lines[0], /^WHEN +WHO +OPERATION +OLD +NEW +REASON/);
   assert.match(lines[1], /cli:\S+ +reset +200 +50 +back/);
   assert.match(lines[2], /cli:\S+ +create +\(default\) +200 +CHG-1234/);
-  const bot = JSON.parse((await mutt(['config', 'history', 'moog_retry_statuses', '--json'], env)).stdout) as { audit: { actor: string }[]; versions: unknown[] };
-  assert.is(bot.audit[0].actor, 'change-bot');
+  const bot = JSON.parse((await mutt(['config', 'history', 'moog_retry_statuses', '--json'], env)).stdout) as { key: string; items: { actor: string; new_value: unknown; at: string }[]; versions: { at: string }[] };
+  assert.is(bot.key, 'moog_retry_statuses');
+  assert.is(bot.items[0].actor, 'change-bot');
+  assert.match(bot.items[0].at, /Z$/);
+  assert.match(bot.versions[0].at, /Z$/);
   assert.is(bot.versions.length, 1);
   const never = await mutt(['config', 'history', 'moog_manager'], env);
   assert.match(never.stdout, /has never been changed/);

@@ -70,13 +70,29 @@ t('ls filters by stage, reason and age; --json; bad filters name the flag (exit 
   assert.match(all.stdout, /5 shown of 5 matching/);
   assert.equal(fwd.stdout.trim().split('\n').slice(1, -1).map((l) => Number(l.trim().split(/\s+/)[0])), [1, 2]);
   assert.equal(recent.stdout.trim().split('\n').slice(1, -1).map((l) => Number(l.trim().split(/\s+/)[0])), [2, 3], 'the entry that failed 3 h ago is older than --since 1h');
-  const items = JSON.parse(json.stdout).items as { seq: number; stage: string; reason: string; correlationId: string; payload_bytes: number; originalPayload?: unknown }[];
-  assert.equal(items.map((i) => [i.seq, i.stage, i.reason, i.correlationId]), [[4, 'alerter', 'schema_invalid', 'corr-4'], [5, 'alerter', 'schema_invalid', 'corr-5']]);
-  assert.is(items[0].originalPayload, undefined);
+  const page = JSON.parse(json.stdout) as { items: Record<string, unknown>[]; total: number; next_cursor: number | null };
+  const items = page.items;
+  assert.equal(items.map((i) => [i.seq, i.stage, i.reason, i.correlation_id]), [[4, 'alerter', 'schema_invalid', 'corr-4'], [5, 'alerter', 'schema_invalid', 'corr-5']]);
+  assert.equal([page.total, page.next_cursor], [2, null]);
+  assert.ok(Object.keys(items[0]).every((k) => /^[a-z0-9_]+$/.test(k)), `snake_case keys: ${Object.keys(items[0]).join(', ')}`);
+  assert.match(String(items[0].last_seen_at), /^\d{4}-\d\d-\d\dT.*Z$/);
+  assert.is(items[0].original_payload, undefined);
+  assert.is(typeof items[0].payload_bytes, 'number');
   assert.is(badReason.code, 2);
   assert.match(badReason.stderr, /--reason must be one of undecodable, schema_invalid, retries_exhausted, expired, rejected, poison, max_replays \(got 'broken'\)/);
   assert.is(badSince.code, 2);
   assert.match(badSince.stderr, /--since must be a duration ago/);
+});
+
+t('ls pages with --limit and --cursor: next_cursor leads to the rest, once each', async () => {
+  const first = JSON.parse((await mutt(['dlq', 'ls', '--limit', '2', '--json'], env)).stdout) as { items: { seq: number }[]; next_cursor: number | null };
+  assert.equal(first.items.map((i) => i.seq), [1, 2]);
+  assert.ok(first.next_cursor !== null, 'a cursor while entries remain');
+  const rest = JSON.parse((await mutt(['dlq', 'ls', '--cursor', String(first.next_cursor), '--json'], env)).stdout) as { items: { seq: number }[]; next_cursor: number | null };
+  assert.equal(rest.items.map((i) => i.seq), [3, 4, 5]);
+  assert.is(rest.next_cursor, null);
+  const text = await mutt(['dlq', 'ls', '--limit', '2'], env);
+  assert.match(text.stdout, new RegExp(`more: --cursor ${first.next_cursor}`));
 });
 
 t('show decodes the original payload and prints the failure', async () => {

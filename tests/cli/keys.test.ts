@@ -53,6 +53,10 @@ t('ls shows names, scopes and who added them, never a secret or hash', async () 
   assert.is(r.code, 0);
   assert.match(r.stdout, /^NAME +ID +SCOPES +CREATED +BY +STATUS\nrsyslog-dc2 +[0-9a-f]+ +ingest\+read +\S+ +cli:\S+ +active$/m);
   const json = await mutt(['keys', 'ls', '--json'], env);
+  const page = JSON.parse(json.stdout) as { items: Record<string, unknown>[]; total: number; next_cursor: null };
+  assert.equal([page.total, page.next_cursor], [1, null]);
+  assert.equal(Object.keys(page.items[0]).sort(), ['created_at', 'created_by', 'id', 'name', 'revoked_at', 'revoked_by', 'scopes']);
+  assert.match(String(page.items[0].created_at), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
   assert.not.ok(json.stdout.includes(secret));
   assert.not.match(json.stdout, /hash|salt/);
 });
@@ -92,6 +96,24 @@ t('revoke: every secret of the name stops working; revoking again is exit 1; the
   const text = JSON.stringify(audit.map((a) => a.value));
   assert.not.ok(text.includes(secret));
   assert.not.ok(text.includes('v25-rsyslog-key-0123456789'));
+});
+
+t('add with a name that has an active secret is refused (exit 1) unless --rotate; then both secrets work', async () => {
+  const first = await mutt(['keys', 'add', 'grafana', '--scopes', 'read'], env);
+  assert.is(first.code, 0, first.stderr);
+  const again = await mutt(['keys', 'add', 'grafana', '--scopes', 'read'], env);
+  assert.is(again.code, 1);
+  assert.match(again.stderr, /a key named 'grafana' exists \(id [0-9a-f]+\): --rotate adds a second secret to it/);
+  assert.is(again.stdout, '', 'no secret printed for a refused add');
+  const rotated = await mutt(['keys', 'add', 'grafana', '--scopes', 'read', '--rotate'], env);
+  assert.is(rotated.code, 0, rotated.stderr);
+  assert.match(rotated.stderr, /'grafana' now has 2 valid secrets; the older: id [0-9a-f]+/);
+  const [oldSecret, newSecret] = [first.stdout.trim(), rotated.stdout.trim()];
+  assert.is.not(oldSecret, newSecret);
+  await waitFor(() => store.verify(newSecret) !== null, 2000, 'the rotated secret to be accepted');
+  assert.ok(store.verify(oldSecret) !== null, 'the old secret still works until revoked');
+  const ls = JSON.parse((await mutt(['keys', 'ls', '--json'], env)).stdout) as { items: { name: string }[] };
+  assert.is(ls.items.filter((k) => k.name === 'grafana').length, 2);
 });
 
 t.run();

@@ -12,6 +12,7 @@ import { renderTable } from '../../bin/cli/table.ts';
 import { formatBytes, formatDuration } from '../../bin/cli/format.ts';
 import { generated, readItemsFile } from '../../bin/cli/event-source.ts';
 import { CliError } from '../../bin/cli-error.ts';
+import { closestName } from '../../bin/cli/closest.ts';
 import { RuleInput } from '../../protocol/rules.ts';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -144,6 +145,16 @@ test('event sources: generated stream templates and v2.5 files (CRLF JSON arrays
   assert.is(readItemsFile(join(dir, 'e.ndjson')).length, 2);
   assert.throws(() => readItemsFile(join(dir, 'bad.ndjson')), /--file .*bad.ndjson: line 2: not valid JSON/);
   assert.throws(() => readItemsFile(join(dir, 'missing.json')), /--file: cannot read/);
+});
+
+test('did-you-mean: typos and swapped neighbours are suggested, different words are not', () => {
+  const flags = ['json', 'wide', 'team', 'q', 'active', 'inactive'];
+  assert.is(closestName('wdie', flags), 'wide');
+  assert.is(closestName('jsno', flags), 'json');
+  assert.is(closestName('actve', flags), 'active');
+  assert.is(closestName('colour', flags), null);
+  assert.is(closestName('staus', ['status', 'setup']), 'status');
+  assert.is(closestName('logs', ['status', 'setup']), null);
 });
 
 test.run();
