@@ -183,6 +183,14 @@ t('rules: the tester names the winning rule and why, or says nothing matched; ba
   assert.match(r.text, /data-testid="test-rule">b-rule/);
   assert.match(r.text, /data-testid="test-why">[^<]*b-rule-needle/);
   assert.match(r.text, /page and ticket/);
+  assert.not.match(r.text, /data-testid="near-misses"/, 'no near-miss section when nothing else matched');
+  // A rule whose text matches but whose severity filter does not: the tester names it and why.
+  assert.is((await a.post('/ui/rules/new', rule('crit-only', { match_string: 'other-needle', syslog_severity: '2', priority: '1' }))).status, 303);
+  r = await a.post('/ui/rules/test', { message: 'other-needle port down', host: 'core1', severity: 'error' });
+  assert.match(r.text, /No rule matches/);
+  assert.match(r.text, /data-testid="near-miss-crit-only"/);
+  assert.match(r.text, /data-testid="near-miss-reasons-crit-only">severity</);
+  assert.is((await a.post('/ui/rules/crit-only/delete')).status, 303);
   r = await a.post('/ui/rules/test', { message: 'nothing here', host: 'core1' });
   assert.match(r.text, /No rule matches/);
   r = await a.post('/ui/rules/test', { message: 'x', host: 'h', severity: 'loud' });

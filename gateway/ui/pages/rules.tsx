@@ -126,7 +126,33 @@ function TestResult(props: { result: RuleTestResult }) {
           <ul>{r.matches.slice(1).map((m) => <li><strong>{m.id}</strong> (priority {m.priority}): {m.why}</li>)}</ul>
         </>
       )}
+      <NearMisses result={r} />
       {r.invalid_rules.length > 0 && <p class="field-error">Rules the alerter cannot use: {r.invalid_rules.map((i) => `${i.ruleId} (${i.reason})`).join('; ')}</p>}
+    </div>
+  );
+}
+
+/** Rules whose text matched but that did not win: the answer to "why did my rule not fire?". */
+function NearMisses(props: { result: RuleTestResult }) {
+  const r = props.result;
+  if (r.near_misses.length === 0 && r.complete) return null;
+  return (
+    <div data-testid="near-misses">
+      <h3>Near misses: text matched, rule did not win</h3>
+      {r.near_misses.length > 0 && (
+        <table>
+          <thead><tr><th>Rule</th><th>Priority</th><th>Active</th><th>Why not</th></tr></thead>
+          <tbody>
+            {r.near_misses.map((m) => (
+              <tr data-testid={`near-miss-${m.id}`}>
+                <td><a href={`/ui/rules/${m.id}/edit`}>{m.id}</a></td><td>{m.priority}</td><td>{m.is_active ? 'yes' : 'no'}</td>
+                <td><span data-testid={`near-miss-reasons-${m.id}`}>{m.reasons.join(', ')}</span>: {m.why}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {!r.complete && <p class="field-error">Incomplete: the regex time budget ran out, {r.skipped_rules} rule(s) were not checked for near misses.</p>}
     </div>
   );
 }
