@@ -94,6 +94,8 @@ examples:
         process.once('SIGTERM', stop);
         // From now on (or from --since): records already stored before --follow are not repeated.
         let cursor = filter.from !== undefined ? 1 : (await lastSeq()) + 1;
+        // On stderr, so `--json` output stays one record per line: a person sees it is watching, not hung.
+        console.error(`following the event audit${filter.from !== undefined ? ' since --since' : ` from record ${cursor}`} (Ctrl-C to stop)`);
         let printed = 0;
         let header = flags.json !== true;
         while (!stopped) {
