@@ -82,6 +82,10 @@ export interface Stats {
   /** Events currently kept, and dropped because of maxEvents. */
   stored: number;
   dropped: number;
+  /** Event POSTs being handled right now (read, waiting out latencyMs, or being answered). */
+  inFlight: number;
+  /** The most event POSTs in flight at once since start (or reset): how many requests a client runs in parallel. */
+  maxInFlight: number;
 }
 
 export interface FakeMoog {
@@ -191,9 +195,12 @@ export async function startFakeMoog(opts: FakeMoogOptions = {}): Promise<FakeMoo
   let keys = new Map<string, true>();
   let s: Stats = emptyStats();
   const sockets = new Set<Socket>();
+  // Outside the stats a reset replaces: requests in flight across a reset still end (and are counted down).
+  let inFlight = 0;
+  let maxInFlight = 0;
 
   function emptyStats(): Stats {
-    return { requests: 0, received: 0, accepted: 0, duplicates: 0, unauthorized: 0, invalid: 0, resets: 0, connections: 0, byStatus: {}, firstReceivedAt: null, lastReceivedAt: null, rate: 0, stored: 0, dropped: 0 };
+    return { requests: 0, received: 0, accepted: 0, duplicates: 0, unauthorized: 0, invalid: 0, resets: 0, connections: 0, byStatus: {}, firstReceivedAt: null, lastReceivedAt: null, rate: 0, stored: 0, dropped: 0, inFlight: 0, maxInFlight: 0 };
   }
 
   const reset = () => {
@@ -202,6 +209,7 @@ export async function startFakeMoog(opts: FakeMoogOptions = {}): Promise<FakeMoo
     seq = 0;
     keys = new Map();
     s = emptyStats();
+    maxInFlight = inFlight;
   };
 
   const record = (path: string, headers: http.IncomingHttpHeaders, text: string, list: unknown[], now: number) => {
@@ -246,7 +254,7 @@ export async function startFakeMoog(opts: FakeMoogOptions = {}): Promise<FakeMoo
   const stats = (): Stats => {
     const span = s.firstReceivedAt !== null && s.lastReceivedAt !== null ? (s.lastReceivedAt - s.firstReceivedAt) / 1000 : 0;
     const stored = Math.min(seq, maxEvents);
-    return { ...s, byStatus: { ...s.byStatus }, rate: span > 0 ? s.accepted / span : 0, stored, dropped: seq - stored };
+    return { ...s, byStatus: { ...s.byStatus }, rate: span > 0 ? s.accepted / span : 0, stored, dropped: seq - stored, inFlight, maxInFlight };
   };
 
   const send = (res: http.ServerResponse, status: number, body: unknown, extra?: Record<string, string>) => {
@@ -280,6 +288,10 @@ export async function startFakeMoog(opts: FakeMoogOptions = {}): Promise<FakeMoo
 
   const handleEvent = (req: http.IncomingMessage, res: http.ServerResponse, path: string) => {
     s.requests++;
+    inFlight++;
+    maxInFlight = Math.max(maxInFlight, inFlight);
+    // 'close' comes once the answer is sent or the connection is gone (a reset, a client that timed out).
+    res.once('close', () => inFlight--);
     readBody(req, maxBody, (body) => {
       if (body === null) return send(res, 413, { success: false, message: 'request body too large' });
       if (!authorised(req, opts.apiKey, mode)) {

@@ -12,6 +12,11 @@ export const BENCH_USAGE = `usage: tsx bench/run.ts [options]
   --scale N[,N]       alerter+forwarder replicas of the split-mode scaling runs (default 1,2,4)
   --soak SECONDS      instead of the benchmark: steady load for that long, RSS of every process each 10 s
   --soak-rate N       offered load of the soak, events/s (default 1000)
+  --replicas N        soak, split mode: N alerter and N forwarder processes (default 1)
+  --moog-fail-rate F  soak: the fake Moogsoft answers that share (0-1, e.g. 0.1) of event POSTs with a 503,
+                      which the forwarder retries (default 0). The soak then reports RSS per process
+                      (first, after warm-up, last, max, slope MB/h after warm-up), alerts sent vs distinct at
+                      the fake Moogsoft, and the bounded-map gauges of every process (first, last, max)
   --hops              split each latency phase into hops (generator, alerter, forwarder), seen by a tracer process
   --profile           V8 CPU profiles of every MUTT process (in the temp dir), with their top functions printed
   --out DIR           where <timestamp>.json goes (default bench/results)
@@ -36,6 +41,10 @@ export interface BenchOptions {
   scale: number[];
   soakSeconds: number | null;
   soakRate: number;
+  /** Soak in split mode: alerter and forwarder processes of each kind. */
+  replicas: number;
+  /** Soak: share of event POSTs the fake Moogsoft answers with a 503 (0 = none). */
+  moogFailRate: number;
   profile: boolean;
   /** Latency by hop: a tracer process watches events and alerts go by (adds its own load to the box). */
   hops: boolean;
@@ -72,6 +81,12 @@ function intList(flag: string, v: string | undefined): number[] {
   return v.split(',').map((s) => positiveInt(flag, s.trim()));
 }
 
+function ratio(flag: string, v: string | undefined): number {
+  // Below 1: a Moogsoft that fails every request never takes an alert, and the soak would wait forever.
+  if (v === undefined || !/^(0(\.\d+)?|\.\d+)$/.test(v)) throw new BenchUsageError(`${flag}: expected a number from 0 to below 1 (e.g. 0.1), got '${v ?? ''}'`);
+  return Number(v);
+}
+
 export function parseBenchArgs(argv: string[]): BenchOptions & { help: boolean } {
   const quick = argv.includes('--quick');
   const o: BenchOptions & { help: boolean } = {
@@ -88,6 +103,8 @@ export function parseBenchArgs(argv: string[]): BenchOptions & { help: boolean }
     scale: quick ? [1, 2] : [1, 2, 4],
     soakSeconds: null,
     soakRate: 1000,
+    replicas: 1,
+    moogFailRate: 0,
     profile: false,
     hops: false,
     outDir: 'bench/results',
@@ -117,6 +134,8 @@ export function parseBenchArgs(argv: string[]): BenchOptions & { help: boolean }
       case '--scale': o.scale = intList(flag, value()); break;
       case '--soak': o.soakSeconds = positiveInt(flag, value()); break;
       case '--soak-rate': o.soakRate = positiveInt(flag, value()); break;
+      case '--replicas': o.replicas = positiveInt(flag, value()); break;
+      case '--moog-fail-rate': o.moogFailRate = ratio(flag, value()); break;
       case '--profile': o.profile = true; break;
       case '--hops': o.hops = true; break;
       case '--out': {
@@ -135,6 +154,9 @@ export function parseBenchArgs(argv: string[]): BenchOptions & { help: boolean }
         throw new BenchUsageError(`unknown flag '${flag}'\n${BENCH_USAGE}`);
     }
   }
+  if (o.soakSeconds === null && argv.includes('--replicas')) throw new BenchUsageError('--replicas: only with --soak (the benchmark\'s scaling runs take --scale)');
+  if (o.soakSeconds === null && argv.includes('--moog-fail-rate')) throw new BenchUsageError('--moog-fail-rate: only with --soak (the benchmark\'s figures need a Moogsoft that takes every request)');
+  if (o.replicas > 1 && o.mode === 'up') throw new BenchUsageError('--replicas: needs split mode (--mode split or both); one mutt up process has no replicas');
   if (!singleGiven) o.singleEvents = Math.max(200, Math.round(o.events / 4));
   if (!syslogGiven) o.syslogLines = o.events;
   if (!o.scale.includes(1)) o.scale = [1, ...o.scale];

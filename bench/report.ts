@@ -4,6 +4,7 @@
 //   const table = formatTable(result); writeResult(dir, result)
 
 import type { HopStats } from './hops.ts';
+import type { DeliveryFigures, GaugeFigures, RssFigures } from './soak-figures.ts';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BenchOptions } from './options.ts';
@@ -92,6 +93,16 @@ export interface SoakResult {
   /** RSS (MB) of each process every 10 s. */
   samples: { t: number; rssMb: Record<string, number> }[];
   growth: { name: string; firstMinuteMb: number; lastMinuteMb: number; growthMb: number; growthPct: number; peakRssMb: number }[];
+  /** Alerter and forwarder processes of each kind (split mode; 1 for mutt up). */
+  replicas: number;
+  /** Share of event POSTs the fake Moogsoft answered with a 503. */
+  moogFailRate: number;
+  warmupSeconds: number;
+  rss: RssFigures[];
+  gauges: GaugeFigures[];
+  delivery: DeliveryFigures;
+  /** Why the drain ended short (alerts that never came), or null. */
+  drainProblem: string | null;
 }
 
 export interface BenchResult {
@@ -227,13 +238,24 @@ function processTable(r: BenchResult): string[] {
 const pct = (a: number, b: number) => `${Math.round((100 * a) / Math.max(1, b))} %`;
 
 export function formatSoak(s: SoakResult): string {
+  const d = s.delivery;
   const lines = [
-    `soak (${s.mode}): ${s.seconds} s at ${fmt(s.rate)} ev/s, ${fmt(s.events)} events, ${fmt(s.alerts)} alerts; latency p50 ${s.latency.p50Ms} / p99 ${s.latency.p99Ms} / max ${s.latency.maxMs} ms, ${s.latency.missing} missing`,
-    `${'process'.padEnd(14)} ${'first min MB'.padStart(12)} ${'last min MB'.padStart(12)} ${'growth'.padStart(14)} ${'peak MB'.padStart(8)}`,
+    `soak (${s.mode}, ${s.replicas} alerter + ${s.replicas} forwarder, fake Moogsoft failing ${fmt(s.moogFailRate * 100, 1)} %): ${s.seconds} s at ${fmt(s.rate)} ev/s, ${fmt(s.events)} events; ` +
+      `latency p50 ${s.latency.p50Ms} / p99 ${s.latency.p99Ms} / max ${s.latency.maxMs} ms`,
+    `alerts: ${fmt(d.sent)} sent, ${fmt(d.distinctAtMoog)} distinct at the fake Moogsoft, ${fmt(d.lost)} lost, ${fmt(d.duplicatesAtMoog)} duplicates; ` +
+      `${fmt(d.failedRequests)} requests answered 5xx (retried), ${fmt(d.deadLetters)} dead letters — ${d.lost === 0 && d.distinctAtMoog >= d.sent ? 'every alert delivered' : 'ALERTS LOST'}`,
+    ...(s.drainProblem ? [`drain: ${s.drainProblem}`] : []),
+    '',
+    `RSS MB, sampled every 10 s (warm-up ${s.warmupSeconds} s; slope by least squares over the samples after it):`,
+    `${'process'.padEnd(14)} ${'first'.padStart(8)} ${'warm'.padStart(8)} ${'last'.padStart(8)} ${'max'.padStart(8)} ${'MB/h'.padStart(8)}`,
   ];
-  for (const g of s.growth) {
-    lines.push(`${g.name.padEnd(14)} ${fmt(g.firstMinuteMb, 1).padStart(12)} ${fmt(g.lastMinuteMb, 1).padStart(12)} ${`${fmt(g.growthMb, 1)} MB ${fmt(g.growthPct, 1)}%`.padStart(14)} ${fmt(g.peakRssMb).padStart(8)}`);
+  for (const r of s.rss) {
+    lines.push(`${r.name.padEnd(14)} ${fmt(r.firstMb, 1).padStart(8)} ${fmt(r.afterWarmupMb, 1).padStart(8)} ${fmt(r.lastMb, 1).padStart(8)} ${fmt(r.maxMb, 1).padStart(8)} ${fmt(r.slopeMbPerHour, 1).padStart(8)}`);
   }
+  lines.push('', 'bounded maps (gauges on each process\'s /metrics, first sample, last sample after the drain, max):');
+  lines.push(`${'process'.padEnd(14)} ${'gauge'.padEnd(40)} ${'first'.padStart(7)} ${'last'.padStart(7)} ${'max'.padStart(7)}`);
+  for (const g of s.gauges) lines.push(`${g.process.padEnd(14)} ${g.gauge.padEnd(40)} ${fmt(g.first).padStart(7)} ${fmt(g.last).padStart(7)} ${fmt(g.max).padStart(7)}`);
+  if (s.gauges.length === 0) lines.push('(no process exposed them)');
   return lines.join('\n');
 }
 

@@ -6,6 +6,7 @@
 //   npx tsx bench/run.ts --quick             # tiny sizes (smoke test)
 //   npx tsx bench/run.ts --mode split --events 100000 --rate 1000,2000,5000 --profile
 //   npx tsx bench/run.ts --soak 600          # steady load, RSS of every process each 10 s
+//   npx tsx bench/run.ts --soak 1800 --replicas 2 --moog-fail-rate 0.1   # + replicas, a Moogsoft failing 10 %
 // Phases per layout: warm-up; NATS producers; HTTP 100-event batches; HTTP single events; (split) gateway
 // ingest with the consumers paused, then the alerter alone, then the forwarder alone (with its Moogsoft request
 // times); syslog lines by UDP and by TCP to the native listener (split: consumers paused); open-loop latency at
@@ -35,7 +36,7 @@ import { jsPublisher, type JsPublisher } from '../actors/runtime/js-publisher.ts
 import { eventHeaders } from '../actors/runtime/publish-events.ts';
 import { publishAll, publishWithRetry, type OutMessage } from './nats-producer.ts';
 import { HttpSender, sendAll } from './http-sender.ts';
-import { AlertTracker, eventsStored, streamDepths, waitAlerterDrained, waitDrained, waitStreamsEmpty } from './pipeline-watch.ts';
+import { AlertTracker, DrainTimeoutError, eventsStored, streamDepths, waitAlerterDrained, waitDrained, waitStreamsEmpty } from './pipeline-watch.ts';
 import { diffHistogram, histogramCount, histogramQuantile, readHistogram, type Histogram } from './histogram-quantile.ts';
 import { syslogLines } from './syslog-lines.ts';
 import { sendTcp, sendUdp, type SyslogIngest } from './syslog-sender.ts';
@@ -43,6 +44,7 @@ import { latencyStats, sendOpenLoop, type OpenLoopSchedule } from './open-loop.t
 import { formatHops, hopStats } from './hops.ts';
 import { startHopTracer, type HopTracer } from './hop-process.ts';
 import { formatSummary, summariseProfile, type CpuProfile } from './cpuprofile-summary.ts';
+import { boundedMapGauges, gaugeFigures, rssFigures, warmupSeconds, type DeliveryFigures } from './soak-figures.ts';
 import {
   checkTargets, formatSoak, formatTable, writeResult,
   type BenchResult, type IngestOnly, type LatencyFigure, type ModeResult, type ProcessFigure, type ScalingPoint, type SoakResult, type ThroughputFigure,
@@ -373,46 +375,76 @@ function collectProfiles(dir: string): NonNullable<BenchResult['profiles']> {
   return out;
 }
 
+/** The bounded-map gauges of every process, scraped from its /metrics; a process that does not answer is left out. */
+async function scrapeGauges(procs: readonly MuttProcess[]): Promise<Record<string, Record<string, number>>> {
+  const texts = await Promise.all(procs.map((p) => fetch(`http://127.0.0.1:${p.httpPort}/metrics`, { signal: AbortSignal.timeout(5000) }).then((r) => r.text()).catch(() => null)));
+  return Object.fromEntries(procs.flatMap((p, i) => (texts[i] === null ? [] : [[p.name, boundedMapGauges(texts[i]!)]])));
+}
+
 async function runSoak(b: Bench, mode: 'up' | 'split'): Promise<SoakResult> {
   const o = b.opts;
   const seconds = o.soakSeconds!;
-  const specs: { role: Role; name: string }[] = mode === 'up'
-    ? [{ role: 'up', name: 'up' }]
-    : [{ role: 'gateway', name: 'gateway' }, { role: 'alerter', name: 'alerter-1' }, { role: 'forwarder', name: 'forwarder-1' }];
-  progress(`soak: starting ${mode} layout`);
+  const replicas: { role: Role; name: string }[] = [];
+  for (let i = 1; i <= o.replicas; i++) replicas.push({ role: 'alerter', name: `alerter-${i}` }, { role: 'forwarder', name: `forwarder-${i}` });
+  const specs: { role: Role; name: string }[] = mode === 'up' ? [{ role: 'up', name: 'up' }] : [{ role: 'gateway', name: 'gateway' }, ...replicas];
+  progress(`soak: starting ${mode} layout (${specs.map((s) => s.name).join(', ')})`);
   const procs = await spawnLayout(b, specs);
   try {
     await warmUp(b, procs, `${b.runId}-soak-warm`);
     b.moog.reset();
+    // After the reset, which restores the fake's defaults: the soak's failures start with its load.
+    if (o.moogFailRate > 0) b.moog.control({ failureRatio: o.moogFailRate, failStatus: 503 });
+    const dlqBefore = (await streamDepths(b.jsm)).dlq;
     const tracker = new AlertTracker(b.moog).start();
     const watched = [...procs.map((p) => ({ name: p.name, pid: p.pid })), ...(b.natsPid !== null ? [{ name: 'nats-server', pid: b.natsPid }] : []), { name: 'driver', pid: process.pid }];
     const samples: SoakResult['samples'] = [];
-    const sample = (t: number) => samples.push({ t, rssMb: Object.fromEntries(watched.map((w) => [w.name, Math.round(rssMb(w.pid) * 10) / 10])) });
-    sample(0);
-    progress(`soak: ${seconds} s at ${fmt(o.soakRate)} ev/s (open loop, NATS producers), RSS sampled every 10 s`);
-    const schedules: OpenLoopSchedule[] = [];
-    let events = 0;
+    const scrapes: Record<string, Record<string, number>>[] = [];
     const t0 = performance.now();
+    const sample = async () => {
+      samples.push({ t: Math.round((performance.now() - t0) / 1000), rssMb: Object.fromEntries(watched.map((w) => [w.name, Math.round(rssMb(w.pid) * 10) / 10])) });
+      scrapes.push(await scrapeGauges(procs));
+    };
+    await sample();
+    const warmup = warmupSeconds(seconds);
+    progress(`soak: ${seconds} s at ${fmt(o.soakRate)} ev/s (open loop, NATS producers), ${o.replicas} alerter + ${o.replicas} forwarder${mode === 'up' ? ' (one mutt up)' : ''}, ` +
+      `fake Moogsoft failing ${Math.round(o.moogFailRate * 100)} % of requests; RSS and bounded-map gauges sampled every 10 s, warm-up ${warmup} s`);
+    // Due times of forwarded events only, gathered chunk by chunk: a 30-minute soak at 1,000 ev/s has 1.8 M events,
+    // and keeping every schedule's map (then merging them) was most of the driver's memory.
+    const due = new Map<string, number>();
+    const forwardedIds: string[] = [];
+    let maxSendLagMs = 0;
+    let events = 0;
     for (let chunk = 0; chunk * 10 < seconds; chunk++) {
       const secs = Math.min(10, seconds - chunk * 10);
       const items = b.w.events(Math.round(o.soakRate * secs), `${b.runId}-soak-${chunk}`);
       const pending: Promise<void>[] = [];
-      schedules.push(await sendOpenLoop(items, o.soakRate, (item, due) => {
-        pending.push(publishWithRetry(b.pub, eventMessage(item, Math.floor(due))));
-      }));
+      const sched = await sendOpenLoop(items, o.soakRate, (item, dueAt) => {
+        pending.push(publishWithRetry(b.pub, eventMessage(item, Math.floor(dueAt))));
+      });
+      for (const id of sched.forwardedIds) {
+        forwardedIds.push(id);
+        due.set(id, sched.due.get(id)!);
+      }
+      maxSendLagMs = Math.max(maxSendLagMs, sched.maxSendLagMs);
       await Promise.all(pending);
       events += items.length;
-      sample(Math.round((performance.now() - t0) / 1000));
+      await sample();
       checkAlive(procs);
       if (chunk % 6 === 5) progress(`soak: ${samples[samples.length - 1].t} s, RSS ${Object.entries(samples[samples.length - 1].rssMb).map(([k, v]) => `${k} ${v} MB`).join(', ')}`);
     }
-    const expected = schedules.reduce((n, s) => n + s.forwardedIds.length, 0);
-    await waitDrained(b.jsm, b.moog, expected, { timeoutMs: drainTimeout(events) });
+    const expected = forwardedIds.length;
+    progress(`soak: load done (${fmt(events)} events, ${fmt(expected)} alerts expected); draining`);
+    // A drain that ends short is a finding of the soak (alerts lost), reported with the rest, not a crash of it.
+    let drainProblem: string | null = null;
+    await waitDrained(b.jsm, b.moog, expected, { timeoutMs: drainTimeout(events), dlqBefore }).catch((err: unknown) => {
+      if (!(err instanceof DrainTimeoutError)) throw err;
+      drainProblem = err.message;
+      progress(`soak: ${err.message}`);
+    });
     tracker.stop();
-    const merged: OpenLoopSchedule = {
-      rate: o.soakRate, due: new Map(schedules.flatMap((s) => [...s.due])), forwardedIds: schedules.flatMap((s) => s.forwardedIds),
-      sent: events, maxSendLagMs: Math.max(...schedules.map((s) => s.maxSendLagMs)), seconds,
-    };
+    // After the drain: what the maps and the processes hold once the retries are over.
+    await sample();
+    const merged: OpenLoopSchedule = { rate: o.soakRate, due, forwardedIds, sent: events, maxSendLagMs, seconds };
     const window = Math.min(60, Math.max(10, seconds / 3));
     const avg = (name: string, from: number, to: number) => {
       const xs = samples.filter((s) => s.t >= from && s.t <= to).map((s) => s.rssMb[name]).filter(Number.isFinite);
@@ -428,7 +460,18 @@ async function runSoak(b: Bench, mode: 'up' | 'split'): Promise<SoakResult> {
         peakRssMb: Math.round(peakRssMb(w.pid)),
       };
     });
-    return { mode, seconds, rate: o.soakRate, events, alerts: b.moog.stats().accepted, latency: latencyStats(merged, tracker.receivedAt), samples, growth };
+    const stats = b.moog.stats();
+    const lost = merged.forwardedIds.filter((id) => !tracker.receivedAt.has(id)).length;
+    const failedRequests = Object.entries(stats.byStatus).filter(([k]) => Number(k) >= 500).reduce((n, [, v]) => n + v, 0);
+    const delivery: DeliveryFigures = {
+      sent: expected, distinctAtMoog: stats.accepted, duplicatesAtMoog: stats.duplicates, lost, failedRequests,
+      deadLetters: (await streamDepths(b.jsm)).dlq - dlqBefore,
+    };
+    return {
+      mode, seconds, rate: o.soakRate, replicas: mode === 'up' ? 1 : o.replicas, moogFailRate: o.moogFailRate, warmupSeconds: warmup,
+      events, alerts: stats.accepted, latency: latencyStats(merged, tracker.receivedAt), samples, growth,
+      rss: watched.map((w) => rssFigures(samples, w.name, warmup)), gauges: gaugeFigures(scrapes), delivery, drainProblem,
+    };
   } finally {
     await stopAll(b, procs);
   }
@@ -510,13 +553,15 @@ async function main(argv: string[]): Promise<number> {
       const mode = opts.mode === 'up' ? 'up' : 'split';
       const soak = await runSoak(b, mode);
       console.log('\n' + formatSoak(soak));
+
       const result = {
         kind: 'mutt-soak', version: 1, startedAt, seconds: Math.round((performance.now() - started) / 1000),
         machine: { ...facts, loadAverageEnd: loadAverage() }, options: { ...opts, outDir: undefined }, soak,
       };
       const file = writeResult(outDir, result as unknown as BenchResult);
       console.log(`\nresult: ${file}`);
-      return 0;
+      // Exit 1 when an alert was lost: a script running the soak sees it without reading the table.
+      return soak.delivery.lost > 0 || soak.drainProblem !== null ? 1 : 0;
     }
 
     const limitPayloads = b.w.events(opts.limitMessages, `${b.runId}-limit`).map((it) => encodeForNats(it, Date.now()));

@@ -54,9 +54,12 @@ function unhandledKey(host: string, fp: string): string {
 
 // Alerts and audit records are built (statically typed) from an event the runtime has just validated: running
 // them through zod again cost ≈ 7 % of the alerter's CPU (bench profile), and the forwarder validates on decode.
-async function publishAudit(ctx: HandlerContext<AlerterState>, record: EventAuditRecord): Promise<void> {
-  await ctx.publishRaw(subjects.auditEvent(record.host, record.ruleId ?? UNHANDLED_RULE), encodeTrusted(record), {
-    msgId: `audit:${record.eventId}${record.kind === 'meta' ? ':meta' : ''}`,
+// A meta audit record is keyed by its meta-alert (host, fingerprint, window), not by the event that fired it:
+// several handlers can fire the same meta-alert (a batch of concurrent updates, or the moments before the
+// alerted mark is stored) and JetStream keeps one record, as it keeps one meta-alert.
+async function publishAudit(ctx: HandlerContext<AlerterState>, record: EventAuditRecord): Promise<PubAck> {
+  return ctx.publishRaw(subjects.auditEvent(record.host, record.ruleId ?? UNHANDLED_RULE), encodeTrusted(record), {
+    msgId: record.kind === 'meta' ? `audit:${record.alertId}` : `audit:${record.eventId}`,
     headers: { [Headers.correlationId]: record.correlationId, [Headers.host]: oneLine(record.host), [Headers.rule]: record.ruleId ?? UNHANDLED_RULE, [Headers.decision]: record.decision },
   });
 }
@@ -125,7 +128,7 @@ export default defineActor({
       const decision = environment === 'dev' ? rule.dev_handling : rule.prod_handling;
       const forwarded = decision !== 'ignore';
       const alertId = `alert:${event.id}:${rule.id}`;
-      const work: Promise<void>[] = [];
+      const work: Promise<unknown>[] = [];
       if (forwarded) {
         work.push(publishAlert(ctx, {
           kind: 'rule', id: alertId, eventId: event.id, correlationId: event.correlationId, host: event.host, message: event.message,
@@ -145,22 +148,26 @@ export default defineActor({
     }
 
     // Unmatched: audit it, count it per (host, fingerprint), and raise one meta-alert per window at the threshold.
+    // The audit record goes first: a duplicate (its Nats-Msg-Id already stored) means this event was seen
+    // before — redelivered, or sent again — and it is not counted again (it adds 0, which still lets it raise a
+    // meta-alert whose earlier publish failed). The price: a count that fails after its audit record was stored
+    // is not made up by the redelivery (one occurrence too few, never one too many).
     const fp = fingerprint(event.message);
     const team = teamForHost(hosts.teams, event.host) ?? null;
-    const [{ result: { fire, windowStart } }] = await Promise.all([
-      ctx.state.unhandled.add(unhandledKey(event.host, fp), 1),
-      publishAudit(ctx, {
-        kind: 'unhandled', eventId: event.id, correlationId: event.correlationId, at: now, eventTime: event.time, host: event.host,
-        ruleId: null, decision: 'unhandled', forwarded: false, environment, team, severity: event.severity, event,
-      }),
-    ]);
+    const key = unhandledKey(event.host, fp);
+    const audited = await publishAudit(ctx, {
+      kind: 'unhandled', eventId: event.id, correlationId: event.correlationId, at: now, eventTime: event.time, host: event.host,
+      ruleId: null, decision: 'unhandled', forwarded: false, environment, team, severity: event.severity, event,
+    });
+    const { result: { fire: batchFired, windowStart }, first } = await ctx.state.unhandled.add(key, audited.duplicate ? 0 : 1);
+    // The result is shared by every handler of the batch: one of them raises the meta-alert.
+    const fire = batchFired && first;
     metrics.decisions.inc({ decision: 'unhandled' });
     countFlow(ctx.state.flow, event.source.input, 'unhandled');
     metrics.unhandled.inc();
     if (fire) {
       const cfg = ctx.cfg;
       const metaTeam = team ?? cfg.unhandled_default_team;
-      const key = unhandledKey(event.host, fp);
       const id = `meta:${key}:${windowStart}`;
       const stored = await publishAlert(ctx, {
         kind: 'meta', id, eventId: event.id, correlationId: event.correlationId, host: event.host,

@@ -79,7 +79,7 @@ export default defineActor({
     const kv = await new Kvm(rt.nc).open(Bucket.state);
     const credential = credentialSource(rt.env);
     const secret = credential.current();
-    const client = createMoogClient({ url, apiKey: credential, auth: rt.env.MOOG_AUTH, timeoutMs: cfg().moog_timeout_ms, concurrency: cfg().moog_concurrency });
+    const client = createMoogClient({ url, apiKey: credential, auth: rt.env.MOOG_AUTH, timeoutMs: () => cfg().moog_timeout_ms, concurrency: () => cfg().moog_concurrency });
     const problems = stateProblems(rt.registry, rt.log);
     const breaker = await SharedBreaker.open(kv, breakerCfg, (revision, error) => problems.report(BREAKER_KEY, revision, error));
     const aimd: ForwarderState['aimd'] = { state: null, refresh: setInterval(() => void readAimd(), 1000) };

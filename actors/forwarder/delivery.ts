@@ -4,6 +4,7 @@
 // ('transport' with Node's code, or 'timeout') for classifyOutcome. Redirects are not followed.
 // The credential is sent only in its header; response excerpts and error messages are scrubbed of it.
 //   const moog = createMoogClient({ url, apiKey: cred, auth: 'bearer', timeoutMs: 10_000, concurrency: 32 })
+//   createMoogClient({ ..., timeoutMs: () => cfg.get().moog_timeout_ms, concurrency: () => cfg.get().moog_concurrency })  // live
 //   const r = await moog.send(payload)         // { status, headers, bodyExcerpt, durationMs }
 //   const d = await deliver(moog, payload, { retryStatuses })   // { classification, status?, durationMs }
 //   await moog.close()
@@ -20,9 +21,11 @@ export interface MoogClientOptions {
   /** The credential: a plain string, a Secret, or a source that follows a rotating key file. */
   apiKey: string | Secret | CredentialSource;
   auth: AuthMode;
-  timeoutMs: number;
-  /** Sockets kept to Moogsoft; requests beyond this wait for a free one. */
-  concurrency: number;
+  /** Deadline of one request; a function is read at every request (live config). */
+  timeoutMs: number | (() => number);
+  /** Sockets kept to Moogsoft; requests beyond this wait for a free one. A function is read at every request,
+   *  so the agent follows a live moog_concurrency instead of capping it at its start-up value. */
+  concurrency: number | (() => number);
   userAgent?: string;
   /** Extra CA certificate(s) for a Moogsoft with a private CA. TLS verification is always on. */
   ca?: string | Buffer;
@@ -56,7 +59,10 @@ export function createMoogClient(opts: MoogClientOptions): MoogClient {
   const url = new URL(opts.url);
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TypeError(`Moogsoft URL must be http(s), got ${url.protocol}`);
   const secure = url.protocol === 'https:';
-  const agentOpts = { keepAlive: true, maxSockets: opts.concurrency, maxFreeSockets: opts.concurrency, scheduling: 'lifo' as const };
+  const timeoutOf = typeof opts.timeoutMs === 'function' ? opts.timeoutMs : ((ms: number) => () => ms)(opts.timeoutMs);
+  const concurrencyOf = typeof opts.concurrency === 'function' ? opts.concurrency : ((n: number) => () => n)(opts.concurrency);
+  const sockets0 = concurrencyOf();
+  const agentOpts = { keepAlive: true, maxSockets: sockets0, maxFreeSockets: sockets0, scheduling: 'lifo' as const };
   const agent = secure ? new https.Agent({ ...agentOpts, ...(opts.ca ? { ca: opts.ca } : {}) }) : new http.Agent(agentOpts);
   const request = secure ? https.request : http.request;
   const source: CredentialSource = typeof opts.apiKey === 'string' ? fixed(new Secret(opts.apiKey)) : opts.apiKey instanceof Secret ? fixed(opts.apiKey) : opts.apiKey;
@@ -79,6 +85,11 @@ export function createMoogClient(opts: MoogClientOptions): MoogClient {
   const once = (body: Buffer, so: SendOptions): Promise<{ res: MoogResponse } | { retry: true }> =>
     new Promise((resolve, reject) => {
       const started = performance.now();
+      const timeoutMs = timeoutOf();
+      // Node's Agent reads both limits as each request is added: set here, they follow the config live.
+      const sockets = concurrencyOf();
+      agent.maxSockets = sockets;
+      agent.maxFreeSockets = sockets;
       const [authName, authValue] = credentialHeader();
       const secrets = [lastSecret!.reveal()];
       let settled = false;
@@ -99,7 +110,7 @@ export function createMoogClient(opts: MoogClientOptions): MoogClient {
           'user-agent': userAgent, [authName]: authValue,
         },
       });
-      const timer = setTimeout(() => req.destroy(new DeliveryError('timeout', `no complete response within ${opts.timeoutMs} ms`, { code: 'ETIMEDOUT' })), opts.timeoutMs);
+      const timer = setTimeout(() => req.destroy(new DeliveryError('timeout', `no complete response within ${timeoutMs} ms`, { code: 'ETIMEDOUT' })), timeoutMs);
       const onAbort = () => req.destroy(new DeliveryError('transport', 'request aborted', { code: 'ABORT_ERR' }));
       if (so.signal?.aborted) onAbort();
       else so.signal?.addEventListener('abort', onAbort, { once: true });

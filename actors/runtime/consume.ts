@@ -62,9 +62,9 @@ export async function runConsumer<S extends z.ZodType, State>(def: ConsumingActo
   const metrics = actorMetrics(rt.registry, def.name);
   const component = `consumer:${def.name}`;
   const { stream, durable, schema } = def.consumes;
-  const cfg0 = rt.config.get();
-  const concurrency = typeof def.concurrency === 'function' ? def.concurrency(cfg0) : def.concurrency;
-  const slots = new Semaphore(concurrency);
+  // A concurrency computed from config (the forwarder's moog_concurrency) is read live by the semaphore.
+  const sizeOf = def.concurrency;
+  const slots = new Semaphore(typeof sizeOf === 'function' ? () => sizeOf(rt.config.get()) : sizeOf);
   const firstErrors = new BoundedMap<number, string>({ max: FIRST_ERRORS_MAX, ttlMs: FIRST_ERRORS_TTL_MS });
   const keepAliveMs = Math.max(1000, Math.floor(rt.env.MUTT_ACK_WAIT_MS / 3));
   const statsTimer = setInterval(async () => {
