@@ -22,6 +22,7 @@ import { ACTOR_NAMES, loadActor } from '../../bin/actors.ts';
 import { startFakeMoog } from '../../bench/fake-moog.ts';
 import { sleep, waitUntil } from './helpers.ts';
 import { startShippedNats, type Role, type ShippedNats } from './nats-server.ts';
+import { startShipped, type Shipped } from '../helpers/shipped.ts';
 
 const t = suite('nats.conf least-privilege users');
 let nats: ShippedNats;
@@ -110,28 +111,30 @@ t('the real pipeline runs with every process as its own NATS user: syslog line -
   const beats = new Set<string>();
   operator.subscribe('mutt.health.>', { callback: (_e, m) => { beats.add(m.subject.split('.')[2]); } });
   await operator.flush();
-  const { gatewayApp } = await import('../../gateway/app.ts');
   const moog = await startFakeMoog({ apiKey: 'deploy-test-credential', auth: 'bearer' });
   // An operator's rule (written by admin here; the gateway's management API in real life).
   const rules = await new Kvm(admin).open(Bucket.rules);
   await rules.put('deploytest', new TextEncoder().encode(JSON.stringify({
     id: 'deploytest', match_type: 'contains', match_string: 'DEPLOY-PROBE', prod_handling: 'page_and_ticket', dev_handling: 'ignore', team_assignment: 'NetOps',
   })));
-  const procs: RunningProcess[] = [];
+  // Each process is the shipped command (`mutt run <actor>`, `mutt gateway`) as its own NATS user, as deployed.
+  const procs: Shipped[] = [];
+  const as = (role: Role) => ({
+    NATS_USER: role, NATS_PASS: nats.passwords[role], MOOG_WEBHOOK_URL: `${moog.url}/events`, MOOG_API_KEY: 'deploy-test-credential',
+    MUTT_ACK_WAIT_MS: '5000', MUTT_API_KEYS: 'ops:admin:deploy-admin-Key-0123456789abcdef,rsyslog:ingest:deploy-ingest-Key-0123456789abcdef',
+  });
   try {
-    for (const name of ACTOR_NAMES) {
-      const def = await loadActor(name);
-      procs.push(await startProcess({ env: envFor(name, { MOOG_WEBHOOK_URL: `${moog.url}/events` }), name, actors: [def], log: silent }));
+    const started = await Promise.allSettled([
+      ...ACTOR_NAMES.map((name) => startShipped({ command: ['run', name], natsUrl: nats.url, noMoog: true, env: as(name) })),
+      startShipped({ command: ['gateway'], natsUrl: nats.url, noMoog: true, env: as('gateway') }),
+    ]);
+    for (const r of started) if (r.status === 'fulfilled') procs.push(r.value);
+    const failed = started.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed.length) {
+      throw new Error(`${failed.map((f) => (f.reason as Error).message).join('\n')}\n${nats.log().split('\n').filter((l) => /Violation/.test(l)).join('\n')}`);
     }
-    const apiKeys = `ops:admin:deploy-admin-Key-0123456789abcdef,rsyslog:ingest:deploy-ingest-Key-0123456789abcdef`;
-    procs.push(await startProcess({ env: envFor('gateway', { MUTT_API_KEYS: apiKeys }), name: 'gateway', actors: [], http: gatewayApp, log: silent }));
-    await waitUntil(() => procs.every((p) => p.health.ready()), 15_000, 'every process ready').catch((err) => {
-      const stuck = procs.filter((p) => !p.health.ready()).map((p) => JSON.stringify(p.health.snapshot()));
-      throw new Error(`${(err as Error).message}: ${stuck.join('\n')}\n${nats.log().split('\n').filter((l) => /Violation/.test(l)).join('\n')}`);
-    });
 
-    const syslog = procs[ACTOR_NAMES.indexOf('syslog')];
-    const udpPort = Number(/udp (\d+)/.exec(syslog.health.snapshot()['listener:syslog']?.detail ?? '')?.[1]);
+    const udpPort = procs[ACTOR_NAMES.indexOf('syslog')].syslogPort!;
     assert.ok(udpPort > 0, 'the syslog listener reports its port');
     const sock = dgram.createSocket('udp4');
     await waitUntil(async () => {
@@ -139,13 +142,14 @@ t('the real pipeline runs with every process as its own NATS user: syslog line -
       await sleep(300);
       return moog.stats().accepted > 0;
     }, 15_000, 'the alert to reach the fake Moogsoft').catch((err) => {
-      throw new Error(`${(err as Error).message}\n${nats.log().split('\n').filter((l) => /Violation/.test(l)).join('\n')}`);
+      throw new Error(`${(err as Error).message}\n${nats.log().split('\n').filter((l) => /Violation/.test(l)).join('\n')}\n${procs.map((p) => p.proc.output().slice(-1500)).join('\n')}`);
     }).finally(() => sock.close());
     const audit = await jsm.streams.info(StreamName.auditEvents);
     assert.ok(audit.state.messages > 0, 'the alerter wrote its audit record');
 
     const names = ['gateway', ...ACTOR_NAMES];
     await waitUntil(() => names.every((n) => beats.has(n)), 8000, `heartbeats from ${names.join(', ')}`);
+    for (const p of procs) assert.not.match(p.proc.output(), /Permissions Violation|permission denied/i, 'no process was refused by nats.conf');
   } finally {
     await Promise.all(procs.map((p) => p.stop()));
     await rules.delete('deploytest');
