@@ -10,6 +10,7 @@
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { pathToFileURL } from 'node:url';
+import { closestName } from '../bin/cli/closest.ts';
 
 export type FakeAuth = 'bearer' | 'apikey' | 'basic' | 'any';
 
@@ -426,6 +427,8 @@ function cleanHeaders(h: http.IncomingHttpHeaders): Record<string, string> {
 }
 
 /** A command-line mistake; the message names the flag. */
+const FLAG_NAMES = ['port', 'host', 'api-key', 'auth', 'max-events', 'quiet', 'help'];
+
 export class UsageError extends Error {
   constructor(message: string) {
     super(message);
@@ -480,8 +483,10 @@ export function parseFakeMoogArgs(argv: string[], env: Record<string, string | u
       case '--max-events':
         out.maxEvents = int(1, 10_000_000);
         break;
-      default:
-        throw new UsageError(`${flag}: unknown flag\n${USAGE}`);
+      default: {
+        const near = closestName(flag.replace(/^--/, ''), FLAG_NAMES);
+        throw new UsageError(`unknown flag ${flag}${near ? ` (did you mean --${near}?)` : ''} (known: ${FLAG_NAMES.map((f) => `--${f}`).join(', ')})`);
+      }
     }
   }
   return out;
