@@ -9,7 +9,7 @@ import type { z } from 'zod';
 import { decode } from '../../protocol/codec.ts';
 import { Headers } from '../../protocol/subjects.ts';
 import type { ConsumingActorDef, ActorRuntime, HandlerContext, RetrySchedule } from './define.ts';
-import { PermanentError, RetryableError, describeError } from './errors.ts';
+import { PermanentError, RetryableError, describeError, isShutdownAbort } from './errors.ts';
 import { deadLetter } from './dead-letter.ts';
 import { actorMetrics } from './metrics.ts';
 import { Semaphore } from './semaphore.ts';
@@ -168,6 +168,13 @@ export async function runConsumer<S extends z.ZodType, State>(def: ConsumingActo
   }
 
   async function onFailure(msg: JsMsg, err: unknown, attempt: number, storedAt: number, childLog: () => HandlerContext<State>['log']) {
+    if (isShutdownAbort(err, rt.signal)) {
+      // The handler stopped because the process is stopping, not because it failed: no failure counted, no
+      // backoff — handed straight back so another replica takes it now.
+      childLog().debug({ attempt }, 'handler stopped by shutdown; message handed back');
+      msg.nak();
+      return;
+    }
     const text = describeError(err);
     if (!firstErrors.has(msg.seq)) firstErrors.set(msg.seq, text);
     try {

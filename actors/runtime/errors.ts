@@ -38,3 +38,13 @@ export function describeError(err: unknown): string {
   const text = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
   return text.length > 500 ? text.slice(0, 497) + '...' : text;
 }
+
+/**
+ * Did a handler reject because `signal` (the process's stop signal) aborted it? True for the signal's own
+ * reason (`signal.throwIfAborted()`, an abort listener rejecting with it) and for Node's AbortError that
+ * carries it as its cause (`timers/promises` with the signal).
+ */
+export function isShutdownAbort(err: unknown, signal: AbortSignal): boolean {
+  if (!signal.aborted) return false;
+  return err === signal.reason || (err instanceof Error && err.cause === signal.reason);
+}
