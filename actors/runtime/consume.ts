@@ -167,12 +167,23 @@ export async function runConsumer<S extends z.ZodType, State>(def: ConsumingActo
     }
   }
 
+  // When the pull request this process last sent may still be waiting at the server (a fetch stopped by
+  // shutdown ends only in the client). nats-server 2.9.10 loses a message nak'd while such a request is
+  // waiting (docs/RELIABILITY.md, "Handing messages back at shutdown"): hand-backs wait until it has expired.
+  let pullOpenUntil = 0;
+  const FETCH_EXPIRES_MS = 5000;
+  const PULL_EXPIRY_MARGIN_MS = 250;
+  function handBack(msg: JsMsg): void {
+    const wait = pullOpenUntil - Date.now();
+    msg.nak(wait > 0 ? wait + PULL_EXPIRY_MARGIN_MS : 0);
+  }
+
   async function onFailure(msg: JsMsg, err: unknown, attempt: number, storedAt: number, childLog: () => HandlerContext<State>['log']) {
     if (isShutdownAbort(err, rt.signal)) {
       // The handler stopped because the process is stopping, not because it failed: no failure counted, no
-      // backoff — handed straight back so another replica takes it now.
+      // backoff — handed back for another replica (at once, or once our last pull request has expired).
       childLog().debug({ attempt }, 'handler stopped by shutdown; message handed back');
-      msg.nak();
+      handBack(msg);
       return;
     }
     const text = describeError(err);
@@ -236,7 +247,8 @@ export async function runConsumer<S extends z.ZodType, State>(def: ConsumingActo
       slots.release();
       // Looked up once per binding, not per fetch: each lookup is a consumer-info request to the server.
       consumer ??= await rt.js.consumers.get(stream, durable);
-      fetchIter = await consumer.fetch({ max_messages: free, expires: 5000, idle_heartbeat: 2000 });
+      pullOpenUntil = Date.now() + FETCH_EXPIRES_MS;
+      fetchIter = await consumer.fetch({ max_messages: free, expires: FETCH_EXPIRES_MS, idle_heartbeat: 2000 });
       if (rt.signal.aborted) fetchIter.stop();
       // The batch is read off the wire by its own loop into `held`, so every fetched message is kept alive
       // while this loop waits for a gate or a slot, not only the one it is looking at.
@@ -255,6 +267,8 @@ export async function runConsumer<S extends z.ZodType, State>(def: ConsumingActo
         } catch (err) {
           pumpError = err;
         } finally {
+          // Filled or expired, the request is over at the server too; stopped by shutdown, it may still wait there.
+          if (!rt.signal.aborted) pullOpenUntil = 0;
           ended = true;
           wake?.();
         }
@@ -278,9 +292,9 @@ export async function runConsumer<S extends z.ZodType, State>(def: ConsumingActo
           metrics.paused.set(0);
         }
         if (rt.signal.aborted) {
-          // Handed straight back so another replica takes it now rather than after ack-wait.
+          // Handed back so another replica takes it now rather than after ack-wait.
           held.delete(msg);
-          msg.nak();
+          handBack(msg);
           continue;
         }
         await slots.acquire();

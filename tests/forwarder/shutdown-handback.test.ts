@@ -84,7 +84,8 @@ t('SIGTERM while handlers wait for the half-open probe: no handler failure, no b
   procs.push(b);
   await waitFor(async () => (await jsm.streams.info(StreamName.alerts)).state.messages === 0, 20_000, 'every alert delivered by the second forwarder');
   const keys = moog.events(0, 1_000_000).map((e) => e.key).filter((k) => k?.startsWith('stop-'));
-  assert.is(new Set(keys).size, N);
+  assert.is(new Set(keys).size, N, 'every alert delivered');
+  assert.is(keys.length, N, 'none delivered twice');
 });
 
 t.run();
