@@ -159,7 +159,14 @@ export async function runConsumer<S extends z.ZodType, State>(def: ConsumingActo
         metrics.inFlight.dec();
         metrics.duration.observe((performance.now() - started) / 1000);
       }
-      afterThisTurn(() => msg.ack());
+      afterThisTurn(() => {
+        // nats.js drops a message's ack without a word once its connection is closed: say so instead.
+        if (rt.nc.isClosed()) throw new Error('NATS connection closed');
+        msg.ack();
+      }, (err) => {
+        metrics.ackFailed.inc();
+        childLog().warn({ err: describeError(err) }, 'ack not written (connection closed or draining); the message will be redelivered');
+      });
       firstErrors.delete(msg.seq);
       metrics.processed.inc();
     } catch (err) {
