@@ -5,7 +5,7 @@
 
 import type { DlqReason } from '../../protocol/messages.ts';
 
-export type RetryReason = 'transport' | 'timeout' | 'status' | 'rate_limited' | 'dependency' | 'handler_error';
+export type RetryReason = 'transport' | 'timeout' | 'status' | 'rate_limited' | 'dependency' | 'handler_error' | 'deadline';
 
 export class RetryableError extends Error {
   readonly retryable = true;
@@ -47,4 +47,14 @@ export function describeError(err: unknown): string {
 export function isShutdownAbort(err: unknown, signal: AbortSignal): boolean {
   if (!signal.aborted) return false;
   return err === signal.reason || (err instanceof Error && err.cause === signal.reason);
+}
+
+/** A handler call that did not settle within its actor's deadline (the runtime stopped waiting for it). */
+export class HandlerDeadlineError extends RetryableError {
+  readonly deadlineMs: number;
+  constructor(actor: string, deadlineMs: number) {
+    super('deadline', `${actor} handler did not settle within its deadline of ${deadlineMs} ms`);
+    this.name = 'HandlerDeadlineError';
+    this.deadlineMs = deadlineMs;
+  }
 }
