@@ -102,6 +102,7 @@ export const DlqReason = z.enum([
   'expired', // a retryable failure outlived its age budget
   'rejected', // the far side refused it for good (e.g. Moogsoft 4xx)
   'poison', // the handler crashed the process (delivered too often without an outcome)
+  'deadline_exceeded', // the handler did not settle within the actor's deadline, on its last attempt
   'max_replays', // replayed too often; quarantined for an operator
 ]);
 export type DlqReason = z.infer<typeof DlqReason>;

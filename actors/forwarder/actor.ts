@@ -58,7 +58,14 @@ export default defineActor({
   consumes: { stream: StreamName.alerts, durable: Durable.forwarder, schema: Alert },
   publishes: ['mutt.dlq.forwarder.>'],
   concurrency: (cfg) => cfg.moog_concurrency,
+  // Longest legitimate call: a send is at most two requests of moog_timeout_ms (the stale-socket retry in
+  // delivery.ts), a wait for the breaker lasts at most a probe's lease (moog_timeout_ms + 5 s), and a minute
+  // is left for rate permits. Past it the alert is retried like a timed-out delivery.
+  deadlineMs: (cfg) => 3 * cfg.moog_timeout_ms + 5000 + 60_000,
   retry: {
+    // decide gives up at moog_max_attempts failed attempts: deliveries beyond that (+2 for shutdown hand-backs)
+    // ended without an outcome — the alert crashes or hangs the forwarder.
+    poisonAfter: (cfg) => cfg.moog_max_attempts + 2,
     backoffMs: [],
     decide: (attempt, err, { cfg, storedAt, now }) => {
       const giveUp = shouldGiveUp({ attempts: attempt, firstSeenAt: storedAt, now, maxAttempts: cfg.moog_max_attempts, maxAgeMs: cfg.moog_max_age_seconds * 1000 });

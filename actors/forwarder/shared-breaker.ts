@@ -45,19 +45,28 @@ export class SharedBreaker {
     return canSend(this.state, Date.now(), this.cfg());
   }
 
-  /** Resolves at the next breaker change or when it may turn sendable by itself. */
-  whenMaybeSendable(): Promise<void> {
+  /** Resolves at the next breaker change, when it may turn sendable by itself, or when `signal` aborts. */
+  whenMaybeSendable(signal?: AbortSignal): Promise<void> {
     const ms = Math.max(50, msUntilSendable(this.state, Date.now(), this.cfg()));
     return new Promise((resolve) => {
-      const t = setTimeout(resolve, ms);
-      this.changed.push(() => { clearTimeout(t); resolve(); });
+      const done = () => {
+        clearTimeout(t);
+        signal?.removeEventListener('abort', done);
+        resolve();
+      };
+      const t = setTimeout(done, ms);
+      this.changed.push(done);
+      signal?.addEventListener('abort', done, { once: true });
     });
   }
 
-  /** Waits until this attempt may be sent; returns whether it is the half-open probe. */
+  /**
+   * Waits until this attempt may be sent; returns whether it is the half-open probe. Rejects with the
+   * signal's reason when it aborts (the process is stopping): the runtime hands such a message straight back.
+   */
   async acquire(owner: string, signal: AbortSignal): Promise<{ probe: boolean }> {
     for (;;) {
-      if (signal.aborted) throw new Error('stopping');
+      signal.throwIfAborted();
       if (this.state.status === 'closed') return { probe: false };
       if (this.canSendNow()) {
         const { state, result } = await casUpdate(this.kv, BREAKER_KEY, (v) => parseBreaker(v, Date.now()), (s) => {
@@ -67,7 +76,7 @@ export class SharedBreaker {
         this.state = state;
         if (result.allowed) return { probe: result.probe };
       }
-      await this.whenMaybeSendable();
+      await this.whenMaybeSendable(signal);
     }
   }
 

@@ -9,7 +9,7 @@ import type { z } from 'zod';
 import { decode } from '../../protocol/codec.ts';
 import { Headers } from '../../protocol/subjects.ts';
 import type { ConsumingActorDef, ActorRuntime, HandlerContext, RetrySchedule } from './define.ts';
-import { PermanentError, RetryableError, describeError } from './errors.ts';
+import { HandlerDeadlineError, PermanentError, RetryableError, describeError, isShutdownAbort } from './errors.ts';
 import { deadLetter } from './dead-letter.ts';
 import { actorMetrics } from './metrics.ts';
 import { Semaphore } from './semaphore.ts';
@@ -24,6 +24,10 @@ const POISON_SLACK = 2;
 /** First errors of messages still being retried: bounded, as a replica may finish a message retried here. */
 const FIRST_ERRORS_MAX = 10_000;
 const FIRST_ERRORS_TTL_MS = 24 * 3600_000;
+/** How long a handler call may take unless its actor says otherwise (a handler that never settles). */
+export const DEFAULT_HANDLER_DEADLINE_MS = 60_000;
+/** How often handler deadlines are checked: a deadline is enforced within this much of its time. */
+const DEADLINE_SWEEP_MS = 1000;
 
 export function maxAttempts(retry: RetrySchedule): number {
   return retry.backoffMs.length + 1;
@@ -82,14 +86,26 @@ export async function runConsumer<S extends z.ZodType, State>(def: ConsumingActo
   statsTimer.unref();
   // One timer keeps every long-running handler's message ours (working() resets its ack wait), rather than a
   // timer per message: a message handled in a millisecond should not pay for creating and clearing one.
-  const inFlight = new Set<JsMsg>();
+  // Each entry carries its handler's deadline and how to stop waiting for it; one sweep enforces them all.
+  const inFlight = new Map<JsMsg, { deadlineAt: number; expire: () => void }>();
   // Fetched and not yet handed to a handler (waiting for a slot or for a closed gate): ours as well.
   const held = new Set<JsMsg>();
   const keepAliveTimer = setInterval(() => {
-    for (const msg of inFlight) msg.working();
+    for (const msg of inFlight.keys()) msg.working();
     for (const msg of held) msg.working();
   }, keepAliveMs);
   keepAliveTimer.unref();
+  const deadlineTimer = setInterval(() => {
+    const now = Date.now();
+    for (const [msg, f] of inFlight) {
+      if (f.deadlineAt > now) continue;
+      // Not renewed any more from here on: the message is handed back (or dead-lettered) by onFailure.
+      inFlight.delete(msg);
+      f.expire();
+    }
+  }, DEADLINE_SWEEP_MS);
+  deadlineTimer.unref();
+  const deadlineOf = (cfg: HandlerContext<State>['cfg']) => (typeof def.deadlineMs === 'function' ? def.deadlineMs(cfg) : def.deadlineMs ?? DEFAULT_HANDLER_DEADLINE_MS);
 
   // A handler's context inherits the runtime and the state instead of copying them for every message: the
   // per-message spread of a dozen fields was a tenth of the alerter's allocations.
@@ -135,9 +151,10 @@ export async function runConsumer<S extends z.ZodType, State>(def: ConsumingActo
     let log: HandlerContext<State>['log'] | undefined;
     const childLog = () => (log ??= rt.log.child({ actor: def.name, subject: msg.subject, seq: msg.seq, correlationId: peekHeader(msg, Headers.correlationId) || undefined }));
     const retry = def.retry;
-    const budget = maxAttempts(retry);
+    const cfg = rt.config.get();
+    const poisonAfter = retry.poisonAfter ? retry.poisonAfter(cfg) : retry.decide ? Infinity : maxAttempts(retry) + POISON_SLACK;
     try {
-      if (!retry.decide && attempt > budget + POISON_SLACK) {
+      if (attempt > poisonAfter) {
         childLog().error({ attempt }, 'message redelivered past its budget without an outcome: poison');
         await toDlq(msg, 'poison', attempt, firstErrors.get(msg.seq) ?? 'delivered repeatedly without an outcome (handler crashed or hung)');
         return;
@@ -148,18 +165,35 @@ export async function runConsumer<S extends z.ZodType, State>(def: ConsumingActo
         await toDlq(msg, decoded.error.reason, attempt, decoded.error.message);
         return;
       }
-      inFlight.add(msg);
+      const deadlineMs = deadlineOf(cfg);
+      let expire!: () => void;
+      const expired = new Promise<'expired'>((r) => (expire = () => r('expired')));
+      inFlight.set(msg, { deadlineAt: Date.now() + deadlineMs, expire });
       const started = performance.now();
       metrics.inFlight.inc();
       try {
-        const ctx = new Context(msg, rt.config.get(), { subject: msg.subject, stream, seq: msg.seq, attempt, storedAt, get headers() { return msg.headers; } }, childLog);
-        await def.handle(decoded.value, ctx as unknown as HandlerContext<State>);
+        const ctx = new Context(msg, cfg, { subject: msg.subject, stream, seq: msg.seq, attempt, storedAt, get headers() { return msg.headers; } }, childLog);
+        const handled = def.handle(decoded.value, ctx as unknown as HandlerContext<State>);
+        if ((await Promise.race([handled, expired])) === 'expired') {
+          // The call may still settle later: whatever it does then is ignored (its result is not acked).
+          handled.catch(() => {});
+          metrics.deadlineExceeded.inc();
+          childLog().error({ attempt, deadlineMs }, 'handler deadline exceeded: slot freed, message no longer kept alive');
+          throw new HandlerDeadlineError(def.name, deadlineMs);
+        }
       } finally {
         inFlight.delete(msg);
         metrics.inFlight.dec();
         metrics.duration.observe((performance.now() - started) / 1000);
       }
-      afterThisTurn(() => msg.ack());
+      afterThisTurn(() => {
+        // nats.js drops a message's ack without a word once its connection is closed: say so instead.
+        if (rt.nc.isClosed()) throw new Error('NATS connection closed');
+        msg.ack();
+      }, (err) => {
+        metrics.ackFailed.inc();
+        childLog().warn({ err: describeError(err) }, 'ack not written (connection closed or draining); the message will be redelivered');
+      });
       firstErrors.delete(msg.seq);
       metrics.processed.inc();
     } catch (err) {
@@ -167,7 +201,25 @@ export async function runConsumer<S extends z.ZodType, State>(def: ConsumingActo
     }
   }
 
+  // When the pull request this process last sent may still be waiting at the server (a fetch stopped by
+  // shutdown ends only in the client). nats-server 2.9.10 loses a message nak'd while such a request is
+  // waiting (docs/RELIABILITY.md, "Handing messages back at shutdown"): hand-backs wait until it has expired.
+  let pullOpenUntil = 0;
+  const FETCH_EXPIRES_MS = 5000;
+  const PULL_EXPIRY_MARGIN_MS = 250;
+  function handBack(msg: JsMsg): void {
+    const wait = pullOpenUntil - Date.now();
+    msg.nak(wait > 0 ? wait + PULL_EXPIRY_MARGIN_MS : 0);
+  }
+
   async function onFailure(msg: JsMsg, err: unknown, attempt: number, storedAt: number, childLog: () => HandlerContext<State>['log']) {
+    if (isShutdownAbort(err, rt.signal)) {
+      // The handler stopped because the process is stopping, not because it failed: no failure counted, no
+      // backoff — handed back for another replica (at once, or once our last pull request has expired).
+      childLog().debug({ attempt }, 'handler stopped by shutdown; message handed back');
+      handBack(msg);
+      return;
+    }
     const text = describeError(err);
     if (!firstErrors.has(msg.seq)) firstErrors.set(msg.seq, text);
     try {
@@ -187,7 +239,7 @@ export async function runConsumer<S extends z.ZodType, State>(def: ConsumingActo
         childLog().info({ err: text, attempt, delayMs: decision.delayMs }, 'retryable failure: will retry');
         msg.nak(decision.delayMs);
       } else {
-        const reason = 'reason' in decision ? decision.reason : 'retries_exhausted';
+        const reason = err instanceof HandlerDeadlineError ? 'deadline_exceeded' : 'reason' in decision ? decision.reason : 'retries_exhausted';
         childLog().warn({ err: text, attempt, reason }, 'retries exhausted: dead-lettered');
         await toDlq(msg, reason, attempt, text);
       }
@@ -229,7 +281,8 @@ export async function runConsumer<S extends z.ZodType, State>(def: ConsumingActo
       slots.release();
       // Looked up once per binding, not per fetch: each lookup is a consumer-info request to the server.
       consumer ??= await rt.js.consumers.get(stream, durable);
-      fetchIter = await consumer.fetch({ max_messages: free, expires: 5000, idle_heartbeat: 2000 });
+      pullOpenUntil = Date.now() + FETCH_EXPIRES_MS;
+      fetchIter = await consumer.fetch({ max_messages: free, expires: FETCH_EXPIRES_MS, idle_heartbeat: 2000 });
       if (rt.signal.aborted) fetchIter.stop();
       // The batch is read off the wire by its own loop into `held`, so every fetched message is kept alive
       // while this loop waits for a gate or a slot, not only the one it is looking at.
@@ -248,6 +301,8 @@ export async function runConsumer<S extends z.ZodType, State>(def: ConsumingActo
         } catch (err) {
           pumpError = err;
         } finally {
+          // Filled or expired, the request is over at the server too; stopped by shutdown, it may still wait there.
+          if (!rt.signal.aborted) pullOpenUntil = 0;
           ended = true;
           wake?.();
         }
@@ -271,9 +326,9 @@ export async function runConsumer<S extends z.ZodType, State>(def: ConsumingActo
           metrics.paused.set(0);
         }
         if (rt.signal.aborted) {
-          // Handed straight back so another replica takes it now rather than after ack-wait.
+          // Handed back so another replica takes it now rather than after ack-wait.
           held.delete(msg);
-          msg.nak();
+          handBack(msg);
           continue;
         }
         await slots.acquire();
@@ -297,6 +352,7 @@ export async function runConsumer<S extends z.ZodType, State>(def: ConsumingActo
   await slots.idle();
   await writesQueuedSoFar(); // the last acks, before the process drains its connection
   clearInterval(keepAliveTimer);
+  clearInterval(deadlineTimer);
   rt.health.remove(component);
 }
 

@@ -70,6 +70,12 @@ export interface RetrySchedule {
   backoffMs: readonly number[];
   /** Override for actors whose budget is dynamic config (the forwarder): attempt is 1-based, the one that failed. */
   decide?: (attempt: number, err: unknown, ctx: { cfg: ConfigValues; storedAt: number; now: number }) => RetryDecision | { retry: false; reason: 'retries_exhausted' | 'expired' };
+  /**
+   * Deliveries after which a message is poison (dead-lettered with reason 'poison' before its handler runs):
+   * more deliveries than the retry budget allows mean earlier ones ended without an outcome — the handler
+   * crashed or hung the process. Default: the backoff schedule's attempts + 2; an actor with `decide` names its own.
+   */
+  poisonAfter?: (cfg: ConfigValues) => number;
 }
 
 /** Registers a cleanup of one start of an actor; cleanups run in reverse order of registration. */
@@ -81,6 +87,12 @@ export interface ConsumingActorDef<S extends z.ZodType, State> {
   publishes: readonly string[];
   concurrency: number | ((cfg: ConfigValues) => number);
   retry: RetrySchedule;
+  /**
+   * How long one handler call may take (ms). Past it the runtime stops keeping the message alive, frees its
+   * slot and treats the call as a failed attempt (retried, or dead-lettered with reason 'deadline_exceeded').
+   * Default 60 s (DEFAULT_HANDLER_DEADLINE_MS).
+   */
+  deadlineMs?: number | ((cfg: ConfigValues) => number);
   /** `cleanup(fn)` registers something setup opened (watch, timer): run whenever this start ends, a failed setup included. */
   setup?(rt: ActorRuntime, cleanup: RegisterCleanup): Promise<State>;
   /** Returns a promise while the actor must not pull (breaker open, downstream backlog); undefined when open. */

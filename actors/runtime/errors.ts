@@ -5,7 +5,7 @@
 
 import type { DlqReason } from '../../protocol/messages.ts';
 
-export type RetryReason = 'transport' | 'timeout' | 'status' | 'rate_limited' | 'dependency' | 'handler_error';
+export type RetryReason = 'transport' | 'timeout' | 'status' | 'rate_limited' | 'dependency' | 'handler_error' | 'deadline';
 
 export class RetryableError extends Error {
   readonly retryable = true;
@@ -37,4 +37,24 @@ export class PermanentError extends Error {
 export function describeError(err: unknown): string {
   const text = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
   return text.length > 500 ? text.slice(0, 497) + '...' : text;
+}
+
+/**
+ * Did a handler reject because `signal` (the process's stop signal) aborted it? True for the signal's own
+ * reason (`signal.throwIfAborted()`, an abort listener rejecting with it) and for Node's AbortError that
+ * carries it as its cause (`timers/promises` with the signal).
+ */
+export function isShutdownAbort(err: unknown, signal: AbortSignal): boolean {
+  if (!signal.aborted) return false;
+  return err === signal.reason || (err instanceof Error && err.cause === signal.reason);
+}
+
+/** A handler call that did not settle within its actor's deadline (the runtime stopped waiting for it). */
+export class HandlerDeadlineError extends RetryableError {
+  readonly deadlineMs: number;
+  constructor(actor: string, deadlineMs: number) {
+    super('deadline', `${actor} handler did not settle within its deadline of ${deadlineMs} ms`);
+    this.name = 'HandlerDeadlineError';
+    this.deadlineMs = deadlineMs;
+  }
 }

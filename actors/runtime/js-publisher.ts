@@ -121,10 +121,16 @@ export class JsPublisher implements JsPublish {
     }
   }
 
-  private onReply(err: Error | null, msg: Msg): void {
+  private onReply(err: Error | null, msg: Msg | undefined): void {
+    if (err) {
+      // The subscription itself failed (e.g. the server refused it: permissions) and comes with no message.
+      // Nothing will answer on this inbox any more: fail what waits and refuse what comes, naming the cause.
+      this.failAll(err);
+      return;
+    }
+    if (!msg) return;
     const p = this.settle(msg.subject.slice(this.prefix.length));
     if (!p) return; // answered after its deadline: the caller was already told it timed out
-    if (err) return p.reject(err);
     if (msg.data.length === 0 && msg.headers?.code === 503) {
       return p.reject(new NoStreamError(`no JetStream stream answered for ${p.subject} (no stream captures it, or its leader is moving)`));
     }

@@ -6,6 +6,8 @@
 //     const r = reserve(s, Date.now(), 5, cfg); return { state: r.state, result: r }
 //   })
 
+import { JetStreamApiCodes, JetStreamApiError } from '@nats-io/jetstream';
+
 export interface CasEntry {
   value: Uint8Array;
   revision: number;
@@ -28,10 +30,13 @@ export class CasContentionError extends Error {
   }
 }
 
-/** JetStream's "wrong last sequence" (10071): someone else wrote first. */
+/**
+ * JetStream refused the write because the key's revision moved: someone else wrote first. Recognised by the
+ * API error code nats.js carries (`JetStreamApiError.code`), never by the text: 10071 "wrong last sequence",
+ * and 10164 "wrong last sequence unknown" that newer servers answer for a key not seen yet.
+ */
 export function isCasConflict(err: unknown): boolean {
-  const e = err as { code?: unknown; message?: unknown };
-  return e?.code === 10071 || e?.code === '10071' || (typeof e?.message === 'string' && /wrong last sequence/i.test(e.message));
+  return err instanceof JetStreamApiError && (err.code === JetStreamApiCodes.StreamWrongLastSequence || err.code === JetStreamApiCodes.StreamWrongLastSequenceUnknown);
 }
 
 export interface CasResult<S, R> {

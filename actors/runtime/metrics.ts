@@ -16,6 +16,8 @@ export interface ActorMetrics {
   paused: Gauge;
   firstErrors: Gauge;
   held: Gauge;
+  ackFailed: Counter;
+  deadlineExceeded: Counter;
 }
 
 const cache = new WeakMap<Registry, Map<string, ActorMetrics>>();
@@ -38,6 +40,8 @@ export function actorMetrics(registry: Registry, actor: string): ActorMetrics {
     restarts: new Counter({ name: `${p}_restarts_total`, help: `Times the supervisor restarted ${actor} after a crash`, registers }),
     firstErrors: new Gauge({ name: `${p}_first_errors_tracked`, help: `Messages ${actor} remembers the first error of while they are retried (bounded)`, registers }),
     held: new Gauge({ name: `${p}_held_messages`, help: `Messages fetched by ${actor} and kept alive while waiting for a slot or a closed gate`, registers }),
+    ackFailed: new Counter({ name: `${p}_ack_failures_total`, help: `Acks of ${actor} that could not be written (connection closed or draining): the server redelivers those messages after ack_wait`, registers }),
+    deadlineExceeded: new Counter({ name: `${p}_handler_deadline_exceeded_total`, help: `Handler calls of ${actor} that did not settle within the actor's deadline (slot freed, message retried or dead-lettered)`, registers }),
     paused: new Gauge({ name: `${p}_paused`, help: `1 while ${actor} has stopped pulling (breaker open, downstream backlog)`, registers }),
   };
   byActor.set(actor, m);

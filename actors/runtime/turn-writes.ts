@@ -3,28 +3,43 @@
 // checkpoint, and every handler continuation is its own checkpoint: left alone, a batch of 64 handled messages
 // costs 64 acks + 128 publishes in as many socket writes (and as many reads on the server). Together they
 // leave in one write. The delay is the rest of the current turn, well under a millisecond.
-//   afterThisTurn(() => msg.ack())
+//   afterThisTurn(() => msg.ack(), (err) => { metrics.ackFailed.inc(); log.warn(...) })
 
-let queue: (() => void)[] = [];
+type Write = () => void;
+type OnError = (err: unknown) => void;
+
+let queue: (Write | [Write, OnError])[] = [];
 let scheduled = false;
 
 function runQueued(): void {
   scheduled = false;
   const batch = queue;
   queue = [];
-  for (const write of batch) {
+  for (const item of batch) {
+    const write = typeof item === 'function' ? item : item[0];
     try {
       write();
-    } catch {
-      // Each caller handles its own failure inside `write` where it matters (the publisher rejects its
-      // promise); an ack that could not be written is redelivered by the server after ack_wait.
+    } catch (err) {
+      // A write that cannot go out throws (its caller checks the connection). The caller decides what that
+      // means (an ack not written is counted and logged: the server redelivers the message after ack_wait);
+      // a failing report must not stop the other writes of the turn.
+      if (typeof item !== 'function') {
+        try {
+          item[1](err);
+        } catch {
+          /* the report itself failed: nothing more to do */
+        }
+      }
     }
   }
 }
 
-/** Runs `write` with every other write queued in this turn; a write that throws affects only itself. */
-export function afterThisTurn(write: () => void): void {
-  queue.push(write);
+/**
+ * Runs `write` with every other write queued in this turn; a write that throws affects only itself and is
+ * reported to `onError` (a write that handles its own failure, like the publisher's, passes none).
+ */
+export function afterThisTurn(write: Write, onError?: OnError): void {
+  queue.push(onError ? [write, onError] : write);
   if (!scheduled) {
     scheduled = true;
     setImmediate(runQueued);

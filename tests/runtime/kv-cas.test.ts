@@ -4,6 +4,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { Kvm, type KV } from '@nats-io/kv';
+import { JetStreamApiError } from '@nats-io/jetstream';
 import { startNats, type TestNats } from '../helpers/nats-server.ts';
 import { casUpdate, CasContentionError, isCasConflict, type CasStore } from '../../actors/runtime/kv-cas.ts';
 import type { RateConfig } from '../../actors/forwarder/rate-limit.ts';
@@ -56,9 +57,26 @@ test('a deleted key is recreated; unreadable JSON falls back to the parser defau
   assert.equal([w.result, w.written], [0, true]);
 });
 
+test('the server\'s own conflict answers are recognised by their code, for update and for create', async () => {
+  const kv = await replicaKv();
+  const rev = await kv.put('conflict', new TextEncoder().encode('1'));
+  await kv.put('conflict', new TextEncoder().encode('2'));
+  const stale = await kv.update('conflict', new TextEncoder().encode('3'), rev).then(() => null, (e: unknown) => e);
+  assert.ok(isCasConflict(stale), `update with a stale revision: ${String(stale)}`);
+  const exists = await kv.create('conflict', new TextEncoder().encode('4')).then(() => null, (e: unknown) => e);
+  assert.ok(isCasConflict(exists), `create of an existing key: ${String(exists)}`);
+});
+
+test('conflicts are told by code, not text: an error that only says "wrong last sequence" propagates at once', async () => {
+  let creates = 0;
+  const lookalike: CasStore = { get: async () => null, create: async () => { creates++; throw new Error('proxy said: wrong last sequence'); }, update: async () => 0 };
+  const err = await casUpdate(lookalike, 'k', () => 0, (s) => ({ state: s + 1, result: 0 }), { maxTries: 5 }).then(() => null, (e: unknown) => e);
+  assert.is((err as Error)?.message, 'proxy said: wrong last sequence');
+  assert.is(creates, 1, 'not retried as a conflict');
+  assert.not.ok(isCasConflict(Object.assign(new Error('x'), { code: 10071 })), 'a code on some other error is not the server\'s answer');
+});
+
 test('conflicts are recognised; other errors propagate; endless contention gives up', async () => {
-  assert.ok(isCasConflict({ code: 10071 }));
-  assert.ok(isCasConflict(new Error('wrong last sequence: 4')));
   assert.not.ok(isCasConflict(new Error('timeout')));
   const failing: CasStore = { get: async () => null, create: async () => { throw new Error('nats down'); }, update: async () => 0 };
   try {
@@ -67,7 +85,7 @@ test('conflicts are recognised; other errors propagate; endless contention gives
   } catch (err) {
     assert.is((err as Error).message, 'nats down');
   }
-  const contended: CasStore = { get: async () => null, create: async () => { throw Object.assign(new Error('x'), { code: 10071 }); }, update: async () => 0 };
+  const contended: CasStore = { get: async () => null, create: async () => { throw new JetStreamApiError({ code: 400, err_code: 10071, description: 'wrong last sequence: 1' }); }, update: async () => 0 };
   try {
     await casUpdate(contended, 'k', () => 0, (s) => ({ state: s + 1, result: 0 }), { maxTries: 3 });
     assert.unreachable();
