@@ -44,6 +44,11 @@ export class BoundedMap<K, V> {
     this.map.delete(key);
   }
 
+  /** Drops every entry whose key `done` says is finished (e.g. at or below a consumer's ack floor). */
+  prune(done: (key: K) => boolean): void {
+    for (const key of this.map.keys()) if (done(key)) this.map.delete(key);
+  }
+
   /** Entries held now, after dropping the expired ones. */
   get size(): number {
     this.evict();

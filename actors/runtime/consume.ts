@@ -77,6 +77,10 @@ export async function runConsumer<S extends z.ZodType, State>(def: ConsumingActo
       const info = await jsm.consumers.info(stream, durable);
       metrics.pending.set(info.num_pending);
       metrics.ackPending.set(info.num_ack_pending);
+      // Every message at or below the ack floor is finished, by this process or a replica: its first error is
+      // no longer needed. Without this, with replicas the map fills to its cap with messages finished elsewhere.
+      const floor = info.ack_floor.stream_seq;
+      firstErrors.prune((seq) => seq <= floor);
       metrics.firstErrors.set(firstErrors.size);
       metrics.held.set(held.size);
     } catch {
