@@ -107,8 +107,8 @@ export const DlqReason = z.enum([
 ]);
 export type DlqReason = z.infer<typeof DlqReason>;
 
-/** Reasons whose cause may go away by itself: remediation replays these. */
-export const TRANSIENT_REASONS: readonly DlqReason[] = ['retries_exhausted', 'expired'];
+/** Reasons whose cause may go away by itself (a slow or hung Moogsoft included): remediation replays these. */
+export const TRANSIENT_REASONS: readonly DlqReason[] = ['retries_exhausted', 'expired', 'deadline_exceeded'];
 
 export const DlqEntry = z.object({
   reason: DlqReason,

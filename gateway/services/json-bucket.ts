@@ -5,7 +5,7 @@
 //   const rev = await b.create('r1', rule); await b.update('r1', next, rev); b.list()
 
 import type { NatsConnection } from '@nats-io/transport-node';
-import { JetStreamApiError } from '@nats-io/jetstream';
+import { isCasConflict } from '../../actors/runtime/kv-cas.ts';
 import { Kvm, type KV } from '@nats-io/kv';
 import type { Logger } from 'pino';
 import { decodeJson, encodeJson, KvMirror } from '../../actors/runtime/kv-mirror.ts';
@@ -32,10 +32,6 @@ export interface JsonHistoryEntry {
 const KV_KEY = /^[-/=\w]+(\.[-/=\w]+)*$/;
 
 /** "wrong last sequence": a CAS write lost against another writer. */
-function isCasConflict(err: unknown): boolean {
-  return err instanceof JetStreamApiError && err.code === 10071;
-}
-
 function parse(bytes: Uint8Array): unknown {
   try {
     return decodeJson(bytes);

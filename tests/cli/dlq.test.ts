@@ -79,7 +79,7 @@ t('ls filters by stage, reason and age; --json; bad filters name the flag (exit 
   assert.is(items[0].original_payload, undefined);
   assert.is(typeof items[0].payload_bytes, 'number');
   assert.is(badReason.code, 2);
-  assert.match(badReason.stderr, /--reason must be one of undecodable, schema_invalid, retries_exhausted, expired, rejected, poison, max_replays \(got 'broken'\)/);
+  assert.match(badReason.stderr, /--reason must be one of undecodable, schema_invalid, retries_exhausted, expired, rejected, poison, deadline_exceeded, max_replays \(got 'broken'\)/);
   assert.is(badSince.code, 2);
   assert.match(badSince.stderr, /--since must be a duration ago/);
 });

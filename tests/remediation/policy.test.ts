@@ -16,6 +16,7 @@ t('permanent reasons quarantine, transient ones wait, rest and then replay', () 
 t('failures of remediation itself are quarantined with their reason', () => {
   assert.equal(decideRemediation({ stage: 'remediation', reason: 'retries_exhausted', replays: 0, lastSeenAt: 0 }, { now: 5000, maxReplays: 3, minAgeMs: 1000, healthy: true }), { action: 'quarantine', reason: 'retries_exhausted' });
   assert.equal(decideRemediation({ stage: 'forwarder', reason: 'expired', replays: 2, lastSeenAt: 0 }, { now: 5000, maxReplays: 3, minAgeMs: 1000, healthy: true }), { action: 'replay' });
+  assert.equal(decideRemediation({ stage: 'forwarder', reason: 'deadline_exceeded', replays: 0, lastSeenAt: 0 }, { now: 5000, maxReplays: 3, minAgeMs: 1000, healthy: true }), { action: 'replay' }, 'a hung Moogsoft is transient');
   const w = decideRemediation({ stage: 'forwarder', reason: 'expired', replays: 0, lastSeenAt: 4500 }, { now: 5000, maxReplays: 3, minAgeMs: 1000, healthy: true });
   assert.equal(w, { action: 'wait', ms: 500, why: 'resting before replay' });
   const u = decideRemediation({ stage: 'forwarder', reason: 'expired', replays: 0, lastSeenAt: 0 }, { now: 100_000, maxReplays: 3, minAgeMs: 60_000, healthy: false });
