@@ -126,15 +126,20 @@ test('CLI flags: values parsed, mistakes name the flag', () => {
   assert.equal(parseFakeMoogArgs(['--port', '0', '--host', '0.0.0.0', '--api-key', 'k', '--auth', 'apikey', '--max-events', '9']), { port: 0, host: '0.0.0.0', apiKey: 'k', auth: 'apikey', maxEvents: 9 });
   assert.is(parseFakeMoogArgs([], { FAKE_MOOG_API_KEY: 'envk' }).apiKey, 'envk');
   assert.ok(parseFakeMoogArgs(['--help']).help);
-  for (const [argv, flag] of [[['--port', 'x'], '--port'], [['--port', '70000'], '--port'], [['--port'], '--port'], [['--auth', 'token'], '--auth'], [['--api-key', '--port'], '--api-key'], [['--bogus'], '--bogus']] as const) {
+  for (const [argv, flag] of [[['--port', 'x'], '--port'], [['--port', '70000'], '--port'], [['--port'], '--port'], [['--auth', 'token'], '--auth'], [['--api-key', '--port'], '--api-key'], [['--bogus'], '--bogus'], [['--qiuet'], '--qiuet']] as const) {
     try {
       parseFakeMoogArgs([...argv]);
       assert.unreachable(argv.join(' '));
     } catch (err) {
       assert.instance(err, UsageError);
-      assert.ok((err as Error).message.startsWith(flag), (err as Error).message);
+      assert.ok((err as Error).message.startsWith(flag) || (err as Error).message.startsWith(`unknown flag ${flag}`), (err as Error).message);
     }
   }
+});
+
+test('an unknown flag names the nearest known one', () => {
+  assert.throws(() => parseFakeMoogArgs(['--qiuet']), /^unknown flag --qiuet \(did you mean --quiet\?\)/);
+  assert.throws(() => parseFakeMoogArgs(['--bogus']), (e: Error) => !e.message.includes('did you mean'));
 });
 
 test('fakeMoogMain prints its URL and stops on SIGTERM', async () => {
