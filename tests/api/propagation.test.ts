@@ -88,9 +88,9 @@ t('a development host added via the API is seen by LiveHosts within 1 s', async 
   const hosts = await LiveHosts.open(f.nc, log);
   try {
     await f.call('POST', '/api/v2/dev-hosts', { body: { hostname: 'Lab-Router9' } });
-    await waitFor(() => hosts.devHosts.has('lab-router9'), 1000, 'dev host visible');
+    await waitFor(() => hosts.isDev('lab-router9'), 1000, 'dev host visible');
     await f.call('POST', '/api/v2/teams/import', { raw: 'core9,NETO\n', headers: { 'Content-Type': 'text/csv' } });
-    await waitFor(() => hosts.teams.get('core9') === 'NETO', 1000, 'team visible');
+    await waitFor(() => hosts.teamOf('core9') === 'NETO', 1000, 'team visible');
   } finally {
     hosts.stop();
   }
