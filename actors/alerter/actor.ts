@@ -20,7 +20,6 @@ import { KvCasBatcher } from '../runtime/kv-counter.ts';
 import { casUpdate } from '../runtime/kv-cas.ts';
 import { LiveRules } from './live-rules.ts';
 import { LiveHosts } from './live-hosts.ts';
-import { isDevHost, teamForHost } from './environment.ts';
 import { fingerprint } from './fingerprint.ts';
 import { stepUnhandled, metaAlertMessage, type UnhandledState } from './unhandled.ts';
 import { syncUnhandledExpiry } from './unhandled-expiry.ts';
@@ -117,7 +116,7 @@ export default defineActor({
   async handle(event, ctx) {
     const { rules, hosts, metrics } = ctx.state;
     const now = Date.now();
-    const environment: Environment = isDevHost(hosts.devHosts, event.host) ? 'dev' : 'prod';
+    const environment: Environment = hosts.isDev(event.host) ? 'dev' : 'prod';
     const match = rules.current.match(event);
 
     if (match) {
@@ -146,7 +145,7 @@ export default defineActor({
 
     // Unmatched: audit it, count it per (host, fingerprint), and raise one meta-alert per window at the threshold.
     const fp = fingerprint(event.message);
-    const team = teamForHost(hosts.teams, event.host) ?? null;
+    const team = hosts.teamOf(event.host) ?? null;
     const [{ result: { fire, windowStart } }] = await Promise.all([
       ctx.state.unhandled.add(unhandledKey(event.host, fp), 1),
       publishAudit(ctx, {
