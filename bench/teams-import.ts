@@ -66,6 +66,10 @@ async function main(): Promise<void> {
       last_host_routed_after_seconds: Number(routedSeconds.toFixed(2)),
       mutt_up_rss_mb: { before: Math.round(rssBefore), after: Math.round(rssMb(pid)) },
     }, null, 2));
+  } catch (err) {
+    const lines = m.proc.output().split('\n').filter((l) => !/"level":30/.test(l));
+    console.error(`mutt up output (last lines):\n${lines.slice(-30).join('\n')}`);
+    throw err;
   } finally {
     await m.stop();
   }

@@ -16,11 +16,19 @@ export function shortHostName(normalised: string): string | null {
   return normalised.slice(0, dot);
 }
 
+/** Values of the several FQDNs sharing one short name, with how many FQDNs have each. */
+class Tally<V> {
+  readonly counts = new Map<V, number>();
+  total = 0;
+}
+
 export class HostIndex<V> {
   private readonly full = new Map<string, V>();
-  /** Short name of each listed FQDN → the values of the FQDNs sharing it, with how many have each: one value
-   *  answers a short-name lookup, several make it ambiguous (no answer). Counts let delete() undo a set(). */
-  private readonly short = new Map<string, Map<V, number>>();
+  /** Short name of each listed FQDN → the value of the one FQDN having it, or a Tally when several share it:
+   *  one value answers a short-name lookup, several make it ambiguous (no answer); counts let delete() undo a
+   *  set(). Most short names belong to one FQDN, and a Map per name cost ~200 bytes each: 200,000 teams then
+   *  did not fit in `mutt up`'s 128 MB heap. */
+  private readonly short = new Map<string, V | Tally<V>>();
 
   get size(): number {
     return this.full.size;
@@ -34,9 +42,18 @@ export class HostIndex<V> {
     this.full.set(h, value);
     const s = shortHostName(h);
     if (s === null) return;
-    let values = this.short.get(s);
-    if (!values) this.short.set(s, (values = new Map()));
-    values.set(value, (values.get(value) ?? 0) + 1);
+    const seen = this.short.get(s);
+    if (seen === undefined) return void this.short.set(s, value);
+    let tally: Tally<V>;
+    if (seen instanceof Tally) tally = seen;
+    else {
+      tally = new Tally<V>();
+      tally.counts.set(seen, 1);
+      tally.total = 1;
+      this.short.set(s, tally);
+    }
+    tally.counts.set(value, (tally.counts.get(value) ?? 0) + 1);
+    tally.total++;
   }
 
   delete(name: string): void {
@@ -49,12 +66,15 @@ export class HostIndex<V> {
 
   private forgetShort(h: string, value: V): void {
     const s = shortHostName(h);
-    const values = s === null ? undefined : this.short.get(s);
-    if (!values) return;
-    const n = (values.get(value) ?? 0) - 1;
-    if (n > 0) values.set(value, n);
-    else values.delete(value);
-    if (values.size === 0) this.short.delete(s!);
+    if (s === null) return;
+    const seen = this.short.get(s);
+    if (seen === undefined) return;
+    if (!(seen instanceof Tally)) return void this.short.delete(s);
+    const n = (seen.counts.get(value) ?? 0) - 1;
+    if (n > 0) seen.counts.set(value, n);
+    else seen.counts.delete(value);
+    seen.total--;
+    if (seen.total === 1) this.short.set(s, seen.counts.keys().next().value as V);
   }
 
   /** The value for an event's host: exact name, else its short name listed, else the one FQDN listed for it. */
@@ -65,8 +85,8 @@ export class HostIndex<V> {
     const s = shortHostName(h);
     if (s !== null) return this.full.get(s); // FQDN event, short name listed
     if (h.includes(':') || h.includes('.')) return undefined;
-    const values = this.short.get(h); // short-name event, FQDN listed
-    if (!values || values.size !== 1) return undefined;
-    return values.keys().next().value;
+    const seen = this.short.get(h); // short-name event, FQDN listed
+    if (!(seen instanceof Tally)) return seen;
+    return seen.counts.size === 1 ? (seen.counts.keys().next().value as V) : undefined;
   }
 }
