@@ -33,7 +33,7 @@ export const EnvSchema = z.object({
   MUTT_TRAP_COMMUNITIES: z.string().default('public').describe('Accepted SNMP communities, comma-separated.'),
   MUTT_API_KEYS: z.string().optional().describe('API keys: comma-separated name:scope[+scope]:secret (scopes ingest, read, admin). Secret.'),
   MUTT_API_KEYS_FILE: optionalText.describe('File with one name:scope[+scope]:secret per line.'),
-  MOOG_WEBHOOK_URL: z.string().refine(isPlainHttpUrl, 'must be an http:// or https:// URL without user:password@ (the credential goes in MOOG_API_KEY)').optional().describe('Moogsoft REST LAM or Events API endpoint. Required by the forwarder.'),
+  MOOG_WEBHOOK_URL: z.string().url().refine(isPlainHttpUrl, 'must be an http:// or https:// URL without user:password@ (the credential goes in MOOG_API_KEY)').optional().describe('Moogsoft REST LAM or Events API endpoint. Required by the forwarder.'),
   MOOG_API_KEY: optionalText.describe('Moogsoft credential (secret). Only the forwarder reads it.'),
   MOOG_API_KEY_FILE: optionalText.describe('File holding the Moogsoft credential (preferred over MOOG_API_KEY).'),
   MOOG_AUTH: z.enum(['bearer', 'apikey', 'basic']).default('bearer').describe('How the credential is sent: Authorization: Bearer, apiKey header, or Basic.'),
