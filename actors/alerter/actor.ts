@@ -20,6 +20,7 @@ import { KvCasBatcher } from '../runtime/kv-counter.ts';
 import { casUpdate } from '../runtime/kv-cas.ts';
 import { LiveRules } from './live-rules.ts';
 import { LiveHosts } from './live-hosts.ts';
+import { purgeLegacyUnhandled } from './legacy-unhandled.ts';
 import { fingerprint } from './fingerprint.ts';
 import { stepUnhandled, metaAlertMessage, type UnhandledState } from './unhandled.ts';
 import { syncUnhandledExpiry } from './unhandled-expiry.ts';
@@ -86,6 +87,7 @@ export default defineActor({
     const kvm = new Kvm(rt.nc);
     const kv = await kvm.open(Bucket.unhandled);
     await syncUnhandledExpiry(rt.nc, rt.config.get().unhandled_window_seconds, rt.log);
+    await purgeLegacyUnhandled(rt.nc, rt.log);
     rt.config.onChange((c, changed) => {
       if (changed.includes('unhandled_window_seconds')) void syncUnhandledExpiry(rt.nc, c.unhandled_window_seconds, rt.log);
     });
