@@ -16,6 +16,10 @@ const LEGACY_SUBJECTS = `$KV.${Bucket.state}.unhandled.>`;
 export async function purgeLegacyUnhandled(nc: NatsConnection, log: Logger): Promise<number | null> {
   try {
     const jsm = await jetstreamManager(nc);
+    // Looked for first (every role may read stream info): a process that finds nothing never asks for a purge,
+    // which a least-privilege role may not do and nats-server would log as a permission violation.
+    const info = await jsm.streams.info(STREAM, { subjects_filter: LEGACY_SUBJECTS });
+    if (Object.keys(info.state.subjects ?? {}).length === 0) return 0;
     const { purged } = await jsm.streams.purge(STREAM, { filter: LEGACY_SUBJECTS });
     if (purged > 0) log.info({ bucket: Bucket.state, removed: purged }, `removed ${purged} legacy unhandled counter(s) from ${Bucket.state} (they never expired)`);
     return purged;
