@@ -2,6 +2,17 @@
 // the process with a message naming the variable (see loadEnv). docs/CONFIGURATION.md is generated from here.
 
 import { z } from 'zod';
+import { redactUrlCredentials } from './redact-url.ts';
+
+/** fetch() refuses a URL carrying credentials, and its error message would repeat them. */
+function isPlainHttpUrl(value: string): boolean {
+  try {
+    const u = new URL(value);
+    return (u.protocol === 'http:' || u.protocol === 'https:') && u.username === '' && u.password === '';
+  } catch {
+    return false;
+  }
+}
 
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().positive();
@@ -22,7 +33,7 @@ export const EnvSchema = z.object({
   MUTT_TRAP_COMMUNITIES: z.string().default('public').describe('Accepted SNMP communities, comma-separated.'),
   MUTT_API_KEYS: z.string().optional().describe('API keys: comma-separated name:scope[+scope]:secret (scopes ingest, read, admin). Secret.'),
   MUTT_API_KEYS_FILE: optionalText.describe('File with one name:scope[+scope]:secret per line.'),
-  MOOG_WEBHOOK_URL: z.string().url().optional().describe('Moogsoft REST LAM or Events API endpoint. Required by the forwarder.'),
+  MOOG_WEBHOOK_URL: z.string().url().refine(isPlainHttpUrl, 'must be an http:// or https:// URL without user:password@ (the credential goes in MOOG_API_KEY)').optional().describe('Moogsoft REST LAM or Events API endpoint. Required by the forwarder.'),
   MOOG_API_KEY: optionalText.describe('Moogsoft credential (secret). Only the forwarder reads it.'),
   MOOG_API_KEY_FILE: optionalText.describe('File holding the Moogsoft credential (preferred over MOOG_API_KEY).'),
   MOOG_AUTH: z.enum(['bearer', 'apikey', 'basic']).default('bearer').describe('How the credential is sent: Authorization: Bearer, apiKey header, or Basic.'),
@@ -71,7 +82,7 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
   const lines = parsed.error.issues.map((i) => {
     const name = String(i.path[0]);
     const secret = /PASS|KEY|CREDS/.test(name);
-    return `${name}: ${i.message}${secret ? '' : ` (got ${JSON.stringify(input[name] ?? null)})`}`;
+    return `${name}: ${i.message}${secret ? '' : ` (got ${redactUrlCredentials(JSON.stringify(input[name] ?? null))})`}`;
   });
   throw new EnvError(`invalid environment:\n  ${lines.join('\n  ')}`);
 }

@@ -20,7 +20,7 @@ import { KvCasBatcher } from '../runtime/kv-counter.ts';
 import { casUpdate } from '../runtime/kv-cas.ts';
 import { LiveRules } from './live-rules.ts';
 import { LiveHosts } from './live-hosts.ts';
-import { isDevHost, teamForHost } from './environment.ts';
+import { purgeLegacyUnhandled } from './legacy-unhandled.ts';
 import { fingerprint } from './fingerprint.ts';
 import { stepUnhandled, metaAlertMessage, type UnhandledState } from './unhandled.ts';
 import { syncUnhandledExpiry } from './unhandled-expiry.ts';
@@ -90,6 +90,7 @@ export default defineActor({
     const kvm = new Kvm(rt.nc);
     const kv = await kvm.open(Bucket.unhandled);
     await syncUnhandledExpiry(rt.nc, rt.config.get().unhandled_window_seconds, rt.log);
+    await purgeLegacyUnhandled(rt.nc, rt.log);
     rt.config.onChange((c, changed) => {
       if (changed.includes('unhandled_window_seconds')) void syncUnhandledExpiry(rt.nc, c.unhandled_window_seconds, rt.log);
     });
@@ -120,7 +121,7 @@ export default defineActor({
   async handle(event, ctx) {
     const { rules, hosts, metrics } = ctx.state;
     const now = Date.now();
-    const environment: Environment = isDevHost(hosts.devHosts, event.host) ? 'dev' : 'prod';
+    const environment: Environment = hosts.isDev(event.host) ? 'dev' : 'prod';
     const match = rules.current.match(event);
 
     if (match) {
@@ -153,7 +154,7 @@ export default defineActor({
     // meta-alert whose earlier publish failed). The price: a count that fails after its audit record was stored
     // is not made up by the redelivery (one occurrence too few, never one too many).
     const fp = fingerprint(event.message);
-    const team = teamForHost(hosts.teams, event.host) ?? null;
+    const team = hosts.teamOf(event.host) ?? null;
     const key = unhandledKey(event.host, fp);
     const audited = await publishAudit(ctx, {
       kind: 'unhandled', eventId: event.id, correlationId: event.correlationId, at: now, eventTime: event.time, host: event.host,

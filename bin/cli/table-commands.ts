@@ -19,21 +19,37 @@ import { devHostToRow, exportColumns, isTableName, ruleToRow, teamToRow, TABLE_N
 export const IMPORT_FLAGS = { table: 'string', format: 'string', 'dry-run': 'boolean', reason: 'string', as: 'string', json: 'boolean' } as const;
 export const EXPORT_FLAGS = { table: 'string', format: 'string', out: 'string' } as const;
 
+/** Prints a plan (and what was written): one line per create, update, rejection and failure. The lines are
+ *  written in blocks, not one console.log each: a 200,000-row import spent seconds in console.log alone. */
 function printPlan(file: string, plan: ImportPlan, outcome: ImportOutcome | null): void {
+  const out = blockWriter();
   const n = (a: string) => plan.planned.filter((p) => p.action === a).length;
-  console.log(`${plan.table} from ${file}: ${plan.rows} row(s): ${n('create')} to create, ${n('update')} to update, ${n('unchanged')} unchanged, ${plan.rejected.length} rejected`);
-  for (const w of plan.warnings) console.log(`  warning: ${w}`);
-  for (const r of plan.rejected) console.log(`  ${r.where}${r.id ? ` (${r.id})` : ''}: REJECTED ${r.reason}`);
+  out(`${plan.table} from ${file}: ${plan.rows} row(s): ${n('create')} to create, ${n('update')} to update, ${n('unchanged')} unchanged, ${plan.rejected.length} rejected`);
+  for (const w of plan.warnings) out(`  warning: ${w}`);
+  for (const r of plan.rejected) out(`  ${r.where}${r.id ? ` (${r.id})` : ''}: REJECTED ${r.reason}`);
   for (const p of plan.planned) {
-    if (p.action === 'create') console.log(`  ${p.where}: create ${p.id}`);
-    else if (p.action === 'update') console.log(`  ${p.where}: update ${p.id}: ${p.changes.join('; ')}`);
+    if (p.action === 'create') out(`  ${p.where}: create ${p.id}`);
+    else if (p.action === 'update') out(`  ${p.where}: update ${p.id}: ${p.changes.join('; ')}`);
   }
   const same = plan.planned.filter((p) => p.action === 'unchanged').map((p) => p.id);
-  if (same.length) console.log(`  unchanged: ${same.slice(0, 20).join(', ')}${same.length > 20 ? `, … (${same.length} in all)` : ''}`);
+  if (same.length) out(`  unchanged: ${same.slice(0, 20).join(', ')}${same.length > 20 ? `, … (${same.length} in all)` : ''}`);
   if (outcome) {
-    console.log(`  written: ${outcome.created.length} created, ${outcome.updated.length} updated, ${outcome.unchanged} unchanged`);
-    for (const f of outcome.failed) console.log(`  ${f.where} (${f.id}): FAILED ${f.reason}`);
+    out(`  written: ${outcome.created.length} created, ${outcome.updated.length} updated, ${outcome.unchanged} unchanged`);
+    for (const f of outcome.failed) out(`  ${f.where} (${f.id}): FAILED ${f.reason}`);
   }
+  out.flush();
+}
+
+function blockWriter(): ((line: string) => void) & { flush(): void } {
+  let lines: string[] = [];
+  const flush = () => {
+    if (lines.length) process.stdout.write(lines.join('\n') + '\n');
+    lines = [];
+  };
+  return Object.assign((line: string) => {
+    lines.push(line);
+    if (lines.length >= 2000) flush();
+  }, { flush });
 }
 
 export async function importTables(cmd: string, flags: Record<string, string | number | boolean>, file: string, only?: readonly TableName[]): Promise<number> {

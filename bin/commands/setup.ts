@@ -4,6 +4,7 @@ import { connectNats } from '../../actors/runtime/connect.ts';
 import { provision } from '../../actors/runtime/provision.ts';
 import { ConfigView } from '../../actors/runtime/config-view.ts';
 import { syncUnhandledExpiry } from '../../actors/alerter/unhandled-expiry.ts';
+import { purgeLegacyUnhandled } from '../../actors/alerter/legacy-unhandled.ts';
 import { createLogger } from '../../actors/runtime/logger.ts';
 import { streamSpecs, bucketSpecs } from '../../protocol/streams.ts';
 import { parseFlags } from '../cli-error.ts';
@@ -16,7 +17,7 @@ export const setup: Command = {
 Creates the streams (${streamSpecs(loadEnvSafe()).map((s) => s.name).join(', ')}) and the KV buckets
 (${bucketSpecs.map((b) => b.bucket).join(', ')}) when missing, and updates their limits from the environment
 (MUTT_EVENTS_MAX_MSGS, MUTT_DLQ_MAX_AGE_DAYS, ...) and the expiry of the unhandled counters from
-unhandled_window_seconds. Idempotent: every process also does this at start.`,
+unhandled_window_seconds; removes the never-expiring unhandled.* keys of earlier versions from mutt_state. Idempotent: every process also does this at start.`,
   async run(argv) {
     parseFlags(argv, {});
     const env = loadEnv();
@@ -28,7 +29,9 @@ unhandled_window_seconds. Idempotent: every process also does this at start.`,
     const config = await ConfigView.open(nc, log);
     await syncUnhandledExpiry(nc, config.get().unhandled_window_seconds, log);
     config.stop();
+    const legacy = await purgeLegacyUnhandled(nc, log);
     await nc.close();
+    if (legacy) console.log(`removed ${legacy} legacy unhandled.* key(s) from mutt_state`);
     for (const s of streamSpecs(env)) console.log(`stream ${s.name}: ${s.subjects.join(' ')} (${s.retention})`);
     for (const b of bucketSpecs) console.log(`bucket ${b.bucket}`);
     return 0;

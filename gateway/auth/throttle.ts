@@ -1,9 +1,12 @@
-// Brute-force brake: counts failed authentications per source address in a fixed window; once an address has
+// Brute-force brake: counts failed authentications per source (an IPv4 address, an IPv6 /64: throttle-key.ts)
+// in a fixed window; once an address has
 // failed `maxFailures` times, every authentication attempt from it (right key or wrong) is refused until its
 // window ends, so guessing cannot continue at full speed. In memory, per gateway process; one instance should
 // be shared by every route that authenticates (ingest and management API), so their failures add up.
 //   const t = new FailureThrottle({ maxFailures: 20, windowMs: 60_000 })
 //   const s = t.check(addr); if (s.blocked) 429 Retry-After s.retryAfterSeconds; ... on a wrong key: t.fail(addr)
+
+import { throttleKey } from './throttle-key.ts';
 
 export interface ThrottleOptions {
   maxFailures?: number;
@@ -38,13 +41,15 @@ export class FailureThrottle {
     return w;
   }
 
+  /** `address` is the peer's address; IPv6 peers are counted by their /64 (throttleKey). */
   check(address: string): ThrottleState {
-    const w = this.current(address);
+    const w = this.current(throttleKey(address));
     if (!w || w.failures < this.maxFailures) return { blocked: false };
     return { blocked: true, retryAfterSeconds: Math.max(1, Math.ceil((w.start + this.windowMs - this.now()) / 1000)) };
   }
 
-  fail(address: string): void {
+  fail(peer: string): void {
+    const address = throttleKey(peer);
     const w = this.current(address);
     if (w) {
       w.failures++;

@@ -12,6 +12,7 @@ import type { Change } from './change.ts';
 import { ServiceError, zodIssues, type ServiceIssue } from './errors.ts';
 import type { HostKind, ParsedImport } from './host-import.ts';
 import type { JsonBucket } from './json-bucket.ts';
+import { forEachWindowed } from './windowed.ts';
 
 type Schemas = { dev: typeof DevHost; team: typeof DeviceTeam };
 export type HostValue<K extends HostKind> = z.output<Schemas[K]>;
@@ -27,6 +28,30 @@ export interface ImportResult {
   updated: string[];
   unchanged: number;
   deleted: string[];
+}
+
+/** KV writes of one import in flight at once: enough to hide the round trip (one at a time managed ~1,500
+ *  entries/s), few enough that the unanswered requests stay small. Figures: docs/PERFORMANCE.md. */
+const IMPORT_WINDOW = 256;
+
+/** Host names per audit record of an import: 200,000 names in one record (~7 MB) would exceed the NATS
+ *  message size and the record would be lost; each part stays well under 1 MB. */
+const AUDIT_NAMES_PER_PART = 10_000;
+
+/** The import's audit records: one when it is small, else parts of at most AUDIT_NAMES_PER_PART names each,
+ *  numbered `part` of `parts` (the counts in every part are of that part; `unchanged` is in the first). */
+export function auditParts(r: ImportResult): (ImportResult & { part?: number; parts?: number })[] {
+  const names = [...r.created.map((n) => ['created', n] as const), ...r.updated.map((n) => ['updated', n] as const), ...r.deleted.map((n) => ['deleted', n] as const)];
+  if (names.length === 0) return [];
+  if (names.length <= AUDIT_NAMES_PER_PART) return [r];
+  const parts: (ImportResult & { part: number; parts: number })[] = [];
+  const total = Math.ceil(names.length / AUDIT_NAMES_PER_PART);
+  for (let i = 0; i < total; i++) {
+    const part: ImportResult & { part: number; parts: number } = { mode: r.mode, created: [], updated: [], unchanged: i === 0 ? r.unchanged : 0, deleted: [], part: i + 1, parts: total };
+    for (const [list, name] of names.slice(i * AUDIT_NAMES_PER_PART, (i + 1) * AUDIT_NAMES_PER_PART)) part[list].push(name);
+    parts.push(part);
+  }
+  return parts;
 }
 
 const SCHEMAS: Schemas = { dev: DevHost, team: DeviceTeam };
@@ -140,7 +165,8 @@ export class HostMapService<K extends HostKind> {
 
   /**
    * Writes a whole list: every item is validated first (nothing is written when one is bad); 'merge' adds and
-   * updates, 'replace' also deletes entries not in the list. One audit record (operation 'import') lists the changes.
+   * updates, 'replace' also deletes entries not in the list. The audit (operation 'import') lists the changes, in parts when there are many (auditParts).
+   * Writes are pipelined (IMPORT_WINDOW in flight); a failed write stops the import, and what was written stays.
    */
   async import(parsed: ParsedImport, mode: 'merge' | 'replace', change: Change): Promise<ImportResult> {
     const issues: ServiceIssue[] = [...parsed.issues];
@@ -157,27 +183,28 @@ export class HostMapService<K extends HostKind> {
     const existing = new Map(this.bucket.list(`${this.kind}.`).map((r) => [r.key, r]));
     const result: ImportResult = { mode, created: [], updated: [], unchanged: 0, deleted: [] };
     const now = Date.now();
-    let last = 0;
+    const writes: { key: string; stored: HostValue<K>; revision?: number }[] = [];
     for (const [key, value] of wanted) {
-      const stored = { ...value, updated_at: now, updated_by: change.actor };
       const prev = existing.get(key);
-      if (!prev) {
-        last = Math.max(last, await this.bucket.create(key, stored));
-        result.created.push(value.hostname);
-      } else if (!sameContent(prev.value as Record<string, unknown>, value as Record<string, unknown>)) {
-        last = Math.max(last, await this.bucket.update(key, stored, prev.revision));
-        result.updated.push(value.hostname);
-      } else result.unchanged++;
-    }
-    if (mode === 'replace') {
-      for (const [key, prev] of existing) {
-        if (wanted.has(key)) continue;
-        await this.bucket.remove(key, prev.revision);
-        result.deleted.push(String((prev.value as { hostname?: string })?.hostname ?? key.slice(this.kind.length + 1)));
+      if (prev && sameContent(prev.value as Record<string, unknown>, value as Record<string, unknown>)) {
+        result.unchanged++;
+        continue;
       }
+      writes.push({ key, stored: { ...value, updated_at: now, updated_by: change.actor }, revision: prev?.revision });
+      (prev ? result.updated : result.created).push(value.hostname);
     }
-    if (result.created.length || result.updated.length || result.deleted.length) {
-      await this.audit.write({ kind: AUDIT_KIND[this.kind], id: 'import', operation: 'import', actor: change.actor, newValue: result, reason: change.reason, correlationId: change.correlationId });
+    let last = 0;
+    await forEachWindowed(writes, IMPORT_WINDOW, async (w) => {
+      const revision = w.revision === undefined ? await this.bucket.create(w.key, w.stored) : await this.bucket.update(w.key, w.stored, w.revision);
+      last = Math.max(last, revision);
+    });
+    if (mode === 'replace') {
+      const gone = [...existing].filter(([key]) => !wanted.has(key));
+      await forEachWindowed(gone, IMPORT_WINDOW, (entry) => this.bucket.remove(entry[0], entry[1].revision));
+      for (const [key, prev] of gone) result.deleted.push(String((prev.value as { hostname?: string })?.hostname ?? key.slice(this.kind.length + 1)));
+    }
+    for (const part of auditParts(result)) {
+      await this.audit.write({ kind: AUDIT_KIND[this.kind], id: 'import', operation: 'import', actor: change.actor, newValue: part, reason: change.reason, correlationId: change.correlationId });
     }
     await this.bucket.settled(last);
     return result;

@@ -8,6 +8,7 @@ import { LiveHosts } from '../../actors/alerter/live-hosts.ts';
 import { ConfigView } from '../../actors/runtime/config-view.ts';
 import { Kvm } from '@nats-io/kv';
 import { Bucket } from '../../protocol/streams.ts';
+import { hostKey } from '../../protocol/rules.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { apiFixture, rule, type ApiFixture } from './fixture.ts';
 
@@ -88,9 +89,44 @@ t('a development host added via the API is seen by LiveHosts within 1 s', async 
   const hosts = await LiveHosts.open(f.nc, log);
   try {
     await f.call('POST', '/api/v2/dev-hosts', { body: { hostname: 'Lab-Router9' } });
-    await waitFor(() => hosts.devHosts.has('lab-router9'), 1000, 'dev host visible');
+    await waitFor(() => hosts.isDev('lab-router9'), 1000, 'dev host visible');
     await f.call('POST', '/api/v2/teams/import', { raw: 'core9,NETO\n', headers: { 'Content-Type': 'text/csv' } });
-    await waitFor(() => hosts.teams.get('core9') === 'NETO', 1000, 'team visible');
+    await waitFor(() => hosts.teamOf('core9') === 'NETO', 1000, 'team visible');
+  } finally {
+    hosts.stop();
+  }
+});
+
+t('LiveHosts follows each changed entry: a team changed, an entry deleted, a key naming another host, a bad entry', async () => {
+  const kv = await new Kvm(f.nc).open(Bucket.hosts);
+  const hosts = await LiveHosts.open(f.nc, log);
+  const team = (host: string, t: string) => JSON.stringify({ hostname: host, team_assignment: t });
+  try {
+    await kv.put(hostKey('team', 'edge7.dc1.example.com'), team('edge7.dc1.example.com', 'NetOps'));
+    await kv.put(hostKey('team', 'edge7.dc2.example.com'), team('edge7.dc2.example.com', 'Security'));
+    await waitFor(() => hosts.teamOf('edge7.dc2.example.com') === 'Security', 1000, 'both teams visible');
+    assert.is(hosts.teamOf('edge7'), undefined, 'two FQDNs, two teams: ambiguous');
+    await kv.put(hostKey('team', 'edge7.dc2.example.com'), team('edge7.dc2.example.com', 'NetOps'));
+    await waitFor(() => hosts.teamOf('edge7') === 'NetOps', 1000, 'team change makes the short name agree');
+    await kv.delete(hostKey('team', 'edge7.dc1.example.com'));
+    await waitFor(() => hosts.teamOf('edge7.dc1.example.com') === undefined, 1000, 'deleted entry gone');
+    assert.is(hosts.teamOf('edge7'), 'NetOps', 'the other FQDN still answers');
+
+    // A hand-written entry whose value names a different host than its key: deleting the key removes that host.
+    await kv.put('team.odd-key', team('Real-Host9.example.com', 'Facilities'));
+    await waitFor(() => hosts.teamOf('real-host9') === 'Facilities', 1000, 'value host visible');
+    await kv.put('team.odd-key', team('Other-Host9.example.com', 'Facilities'));
+    await waitFor(() => hosts.teamOf('other-host9') === 'Facilities', 1000, 'rewritten value visible');
+    assert.is(hosts.teamOf('real-host9'), undefined, 'the host the key named before is forgotten');
+    await kv.delete('team.odd-key');
+    await waitFor(() => hosts.teamOf('other-host9') === undefined, 1000, 'deleting the key forgets its host');
+
+    await kv.put(hostKey('dev', 'lab7'), JSON.stringify({ hostname: 'lab7' }));
+    await waitFor(() => hosts.isDev('lab7.example.com'), 1000, 'dev host visible');
+    await kv.put(hostKey('dev', 'lab7'), 'not json');
+    await waitFor(() => !hosts.isDev('lab7'), 1000, 'an entry rewritten as garbage no longer counts');
+    await kv.put(hostKey('dev', 'lab7'), JSON.stringify({ hostname: 'lab7' }));
+    await waitFor(() => hosts.isDev('lab7'), 1000, 'and is back when valid again');
   } finally {
     hosts.stop();
   }

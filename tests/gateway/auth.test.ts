@@ -20,6 +20,7 @@ import {
 } from '../../gateway/auth/store.ts';
 import { authGuard, requireScope } from '../../gateway/auth/middleware.ts';
 import { FailureThrottle } from '../../gateway/auth/throttle.ts';
+import { throttleKey } from '../../gateway/auth/throttle-key.ts';
 import { errorRenderer } from '../../gateway/http-error.ts';
 import { correlationId } from '../../gateway/middleware/correlation.ts';
 import type { GatewayEnv } from '../../gateway/middleware/context.ts';
@@ -137,6 +138,26 @@ test('throttle: blocks after maxFailures within the window, forgets after it, bo
   t.fail('c');
   t.fail('d');
   assert.is(t.tracked, 2);
+});
+
+test('throttle: an IPv6 /64 is one source (walking addresses inside it does not help), IPv4 per address, IPv4-mapped as IPv4', () => {
+  const t = new FailureThrottle({ maxFailures: 3, windowMs: 60_000 });
+  const walk = ['2001:db8:aa:bb::1', '2001:db8:aa:bb:1:2:3:4', '2001:0DB8:00aa:00bb:ffff:ffff:ffff:fffe', '[2001:db8:aa:bb::9]', 'fe80::1%eth0'];
+  for (const a of walk.slice(0, 3)) t.fail(a);
+  assert.equal(t.check('2001:db8:aa:bb:dead:beef::').blocked, true, 'another address of the same /64 is blocked');
+  assert.equal(t.check(walk[3]).blocked, true);
+  assert.is(t.check('2001:db8:aa:bc::1').blocked, false, 'the next /64 is not');
+  assert.is(t.tracked, 1);
+
+  const v4 = new FailureThrottle({ maxFailures: 2 });
+  v4.fail('::ffff:192.0.2.10');
+  v4.fail('192.0.2.10');
+  assert.is(v4.check('192.0.2.10').blocked, true, 'IPv4-mapped and plain IPv4 are one address');
+  assert.is(v4.check('::ffff:c000:20a').blocked, true, 'mapped address in hex form');
+  assert.is(v4.check('192.0.2.11').blocked, false, 'IPv4 is per address');
+  assert.is(throttleKey('2001:db8:1:2::7'), '2001:db8:1:2::/64');
+  assert.is(throttleKey('::1'), '0:0:0:0::/64');
+  assert.is(throttleKey('unknown'), 'unknown');
 });
 
 // ---- the KV store ----
