@@ -2,22 +2,25 @@
 // stream once they have rested and (for forwarder entries) Moogsoft is healthy, and quarantines permanent ones
 // and those replayed too often. Replays are paced (remediation_batch_size per remediation_interval_seconds
 // per process). Replicas compete on one durable consumer, so an entry is replayed by exactly one of them, and
-// each replay carries a Nats-Msg-Id, so a retried replay is stored once.
+// each replay carries a Nats-Msg-Id, so a retried replay is stored once. A dead letter whose handling kills the
+// process (or hangs it past its deadline) POISON_AFTER_STARTS times is quarantined as 'poison' (inflight.ts).
 
 import { Kvm } from '@nats-io/kv';
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { Counter, type Registry } from 'prom-client';
 import { DlqEntry } from '../../protocol/messages.ts';
 import { Bucket, Durable, StreamName } from '../../protocol/streams.ts';
-import { defineActor } from '../runtime/define.ts';
+import { defineActor, type HandlerContext } from '../runtime/define.ts';
 import { RetryableError } from '../runtime/errors.ts';
 import { decideRemediation } from './policy.ts';
 import { MoogHealth } from './moog-health.ts';
 import { quarantineEntry, replayEntry } from './replay.ts';
+import { InflightLedger } from './inflight.ts';
 
 interface RemediationState {
   jsm: JetStreamManager;
   moog: MoogHealth;
+  inflight: InflightLedger;
   window: { start: number; used: number };
   outcomes: Counter<'action' | 'stage'>;
   disabled?: { promise: Promise<void>; open: () => void };
@@ -42,6 +45,7 @@ export default defineActor({
     const state: RemediationState = {
       jsm: await jetstreamManager(rt.nc),
       moog: new MoogHealth(kv, rt.env.MOOG_WEBHOOK_URL),
+      inflight: new InflightLedger(kv),
       window: { start: Date.now(), used: 0 },
       outcomes: counter(rt.registry),
     };
@@ -64,33 +68,56 @@ export default defineActor({
   gate: (state) => state.disabled?.promise,
 
   async handle(entry, ctx) {
-    const { state, cfg } = ctx;
-    const now = Date.now();
-    const intervalMs = cfg.remediation_interval_seconds * 1000;
-    const healthy = entry.stage === 'forwarder' && entry.reason !== 'rejected' ? await state.moog.healthy() : true;
-    const decision = decideRemediation(entry, { now, maxReplays: cfg.remediation_max_replays, minAgeMs: intervalMs, healthy });
+    // Quarantined entries are only acknowledged: nothing is done that could crash, nothing to record.
+    if (entry.stage === 'quarantine') return;
+    const { state } = ctx;
     const seq = ctx.delivery.seq;
-    switch (decision.action) {
-      case 'keep':
-        return;
-      case 'wait':
-        throw new RetryableError('dependency', decision.why, { retryAfterMs: decision.ms });
-      case 'quarantine':
-        await quarantineEntry(ctx.js, state.jsm, seq, entry, decision.reason);
-        state.outcomes.inc({ action: 'quarantine', stage: entry.stage });
-        ctx.log.warn({ dlqSeq: seq, stage: entry.stage, reason: decision.reason }, 'dead letter quarantined for an operator');
-        return;
-      case 'replay': {
-        if (now - state.window.start >= intervalMs) state.window = { start: now, used: 0 };
-        if (state.window.used >= cfg.remediation_batch_size) {
-          throw new RetryableError('rate_limited', 'replay batch used up for this interval', { retryAfterMs: state.window.start + intervalMs - now + Math.floor(Math.random() * 1000) });
-        }
-        state.window.used++;
-        const to = await replayEntry(ctx.js, state.jsm, seq, entry);
-        state.outcomes.inc({ action: 'replay', stage: entry.stage });
-        ctx.log.info({ dlqSeq: seq, stage: entry.stage, replays: entry.replays + 1, to }, 'dead letter replayed');
-        return;
-      }
+    // Recorded before anything else runs; if the record cannot be written the delivery fails and is retried,
+    // rather than run unrecorded (a crash then would go unnoticed).
+    const start = await state.inflight.start(seq, ctx.delivery.attempt);
+    if (start.poison) {
+      await quarantineEntry(ctx.js, state.jsm, seq, entry, 'poison');
+      await state.inflight.finish(seq).catch((err) => ctx.log.warn({ err: String(err) }, 'in-flight record of a poison entry not removed'));
+      state.outcomes.inc({ action: 'quarantine', stage: entry.stage });
+      ctx.log.error({ dlqSeq: seq, stage: entry.stage, unfinished: start.unfinished }, 'dead letter whose handling never finished quarantined as poison');
+      return;
+    }
+    try {
+      await handleEntry(entry, ctx);
+    } finally {
+      // Any outcome, a wait included: only a crash or a hang leaves the start recorded.
+      await state.inflight.finish(seq, ctx.delivery.attempt).catch((err) => ctx.log.warn({ err: String(err) }, 'in-flight record not removed; it counts as an unfinished start'));
     }
   },
 });
+
+async function handleEntry(entry: DlqEntry, ctx: HandlerContext<RemediationState>): Promise<void> {
+  const { state, cfg } = ctx;
+  const now = Date.now();
+  const intervalMs = cfg.remediation_interval_seconds * 1000;
+  const healthy = entry.stage === 'forwarder' && entry.reason !== 'rejected' ? await state.moog.healthy() : true;
+  const decision = decideRemediation(entry, { now, maxReplays: cfg.remediation_max_replays, minAgeMs: intervalMs, healthy });
+  const seq = ctx.delivery.seq;
+  switch (decision.action) {
+    case 'keep':
+      return;
+    case 'wait':
+      throw new RetryableError('dependency', decision.why, { retryAfterMs: decision.ms });
+    case 'quarantine':
+      await quarantineEntry(ctx.js, state.jsm, seq, entry, decision.reason);
+      state.outcomes.inc({ action: 'quarantine', stage: entry.stage });
+      ctx.log.warn({ dlqSeq: seq, stage: entry.stage, reason: decision.reason }, 'dead letter quarantined for an operator');
+      return;
+    case 'replay': {
+      if (now - state.window.start >= intervalMs) state.window = { start: now, used: 0 };
+      if (state.window.used >= cfg.remediation_batch_size) {
+        throw new RetryableError('rate_limited', 'replay batch used up for this interval', { retryAfterMs: state.window.start + intervalMs - now + Math.floor(Math.random() * 1000) });
+      }
+      state.window.used++;
+      const to = await replayEntry(ctx.js, state.jsm, seq, entry);
+      state.outcomes.inc({ action: 'replay', stage: entry.stage });
+      ctx.log.info({ dlqSeq: seq, stage: entry.stage, replays: entry.replays + 1, to }, 'dead letter replayed');
+      return;
+    }
+  }
+}

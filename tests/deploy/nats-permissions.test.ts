@@ -159,10 +159,11 @@ t('the real pipeline runs with every process as its own NATS user: syslog line -
 });
 
 const consumingRoles = ['alerter', 'forwarder', 'remediation'] as const;
-const stateKeys: Record<string, { bucket: string; writes?: string; reads: string }> = {
-  alerter: { bucket: Bucket.unhandled, writes: 'unhandled.deploytest', reads: 'unhandled.deploytest' },
-  forwarder: { bucket: Bucket.state, writes: 'forwarder.deploytest', reads: 'forwarder.deploytest' },
-  remediation: { bucket: Bucket.state, reads: 'forwarder.breaker' },
+const stateKeys: Record<string, { bucket: string; writes?: string; reads: string[] }> = {
+  alerter: { bucket: Bucket.unhandled, writes: 'unhandled.deploytest', reads: ['unhandled.deploytest'] },
+  forwarder: { bucket: Bucket.state, writes: 'forwarder.deploytest', reads: ['forwarder.deploytest'] },
+  // The forwarder's breaker (read only) and its own record of unfinished handler starts (poison detection).
+  remediation: { bucket: Bucket.state, writes: 'remediation.inflight.0', reads: ['forwarder.breaker', 'remediation.inflight.0'] },
 };
 
 for (const role of consumingRoles) {
@@ -187,7 +188,8 @@ for (const role of consumingRoles) {
         const keys = stateKeys[role];
         const kv = await new Kvm(ctx.nc).open(keys.bucket);
         if (keys.writes) await kv.put(keys.writes, new TextEncoder().encode(String(n)));
-        await kv.get(keys.reads);
+        for (const key of keys.reads) await kv.get(key);
+        if (keys.writes) await kv.delete(keys.writes);
         handled.push(n);
       },
     });
@@ -333,6 +335,7 @@ t('forwarder is refused outside its subjects', async () => {
 t('remediation is refused outside its subjects', async () => {
   await refusals('remediation', {
     'closing the breaker': kvPut(Bucket.state, 'forwarder.breaker'),
+    'writing a UI session': kvPut(Bucket.state, 'ui.session'),
     'forging alerter dead letters': pub('mutt.dlq.alerter.rejected'),
     'purging MUTT_DLQ': manage((m) => m.streams.purge(StreamName.dlq)),
     'reading rules': kvGet(Bucket.rules, 'r1'),
