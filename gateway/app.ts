@@ -36,6 +36,10 @@ export interface GatewayOptions extends Pick<WebUiOptions, 'sessionStore' | 'ses
   commit?: string | null;
   /** Check each management answer against its declared schema (tests). */
   validateResponses?: boolean;
+  /** Events one ingest request may carry (default the body limits' 10,000). */
+  maxEventsPerRequest?: number;
+  /** How long ingest waits for JetStream to store a request's events (default: the publisher's). */
+  publishTimeoutMs?: number;
 }
 
 /** The served app and the parts it is built from (the same objects its routes use). */
@@ -69,7 +73,7 @@ export async function gatewayApp(ctx: ProcessContext, opts: GatewayOptions = {})
   }));
   app.route('/', ingestRoutes({
     js: jsPublisher(nc), nc, auth, log, registry, counters, authThrottle,
-    bodyLimitBytes: env.MUTT_BODY_LIMIT_BYTES,
+    bodyLimitBytes: env.MUTT_BODY_LIMIT_BYTES, maxEventsPerRequest: opts.maxEventsPerRequest, publishTimeoutMs: opts.publishTimeoutMs,
     config: () => {
       const c = ctx.config.get();
       return { ingest_rate_limit: c.ingest_rate_limit, ingest_rate_window_seconds: c.ingest_rate_window_seconds };

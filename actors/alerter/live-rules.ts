@@ -38,7 +38,7 @@ export class LiveRules {
     this.errors = (registry.getSingleMetric('mutt_alerter_rule_errors_total') as Counter) ??
       new Counter({ name: 'mutt_alerter_rule_errors_total', help: 'Stored rules that failed validation (previous version kept)', registers: [registry] });
     this.disabled = gauge(registry, 'mutt_alerter_regex_rules_disabled', 'Regex rules disabled for exceeding the time budget repeatedly (until their pattern is edited)');
-    this.budgetGauge = gauge(registry, 'mutt_alerter_regex_budget_ms', 'alerter_regex_budget_ms of the rule set in effect');
+    this.budgetGauge = gauge(registry, 'mutt_alerter_regex_budget_seconds', 'alerter_regex_budget_ms of the rule set in effect, in seconds');
     this.compiled = this.build();
     mirror.onChange(() => (this.compiled = this.build()));
   }
@@ -91,7 +91,7 @@ export class LiveRules {
       previous: this.compiled as CompiledRuleSet | undefined,
     });
     this.compiledBudgetMs = budgetMs;
-    this.budgetGauge.set(budgetMs);
+    this.budgetGauge.set(budgetMs / 1000);
     this.disabled.set(compiled.disabledRules().length);
     this.version.set(this.mirror.revision);
     const active = rules.filter((r) => r.is_active).length;

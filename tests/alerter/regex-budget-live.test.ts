@@ -14,8 +14,8 @@ let nc: NatsConnection;
 
 async function budgetInEffect(): Promise<number | null> {
   const text = await (await m.request('GET', '/metrics')).text();
-  const line = text.split('\n').find((l) => l.startsWith('mutt_alerter_regex_budget_ms'));
-  return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : null;
+  const line = text.split('\n').find((l) => l.startsWith('mutt_alerter_regex_budget_seconds'));
+  return line ? Math.round(Number(line.slice(line.lastIndexOf(' ') + 1)) * 1000) : null;
 }
 
 t.before(async () => {

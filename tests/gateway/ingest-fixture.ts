@@ -1,40 +1,46 @@
-// A gateway ingest app on a throwaway nats-server, as the lead will compose it: the root Hono app mounts
-// ingestRoutes() and renders errors with errorRenderer(). Used by tests/gateway/ingest*.test.ts.
+// The gateway exactly as `mutt gateway` assembles it (gateway/process.ts startMuttProcess with gatewayApp), on a
+// throwaway nats-server, for the ingest suites: its routes, middleware, key store, counters and metrics are the
+// shipped gateway's own. Only GatewayOptions knobs differ (a reachable events-per-request limit, short publish
+// timeout, counters flushed by the test); none adds, removes or reorders a middleware or a mount.
 //   const f = await ingestFixture({ MUTT_EVENTS_MAX_MSGS: '3' }); ...; await f.close()
 
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import type { NatsConnection } from '@nats-io/transport-node';
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
-import { jsPublisher } from '../../actors/runtime/js-publisher.ts';
-import { serve, type ServerType } from '@hono/node-server';
-import { Hono } from 'hono';
+import type { Hono } from 'hono';
 import { pino } from 'pino';
-import { Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
 import { startNats, type TestNats } from '../helpers/nats-server.ts';
-import { provision } from '../../actors/runtime/provision.ts';
+import { setConfig } from '../helpers/mutt-config.ts';
+import { waitFor } from '../helpers/wait.ts';
 import { loadEnv } from '../../protocol/env.ts';
 import { decode } from '../../protocol/codec.ts';
 import { IngestEvent } from '../../protocol/messages.ts';
 import { StreamName } from '../../protocol/streams.ts';
-import { openApiKeyStore, type ApiKeyStore } from '../../gateway/auth/store.ts';
-import { openIngestCounters, type IngestCounters } from '../../gateway/ingest/counters.ts';
-import { ingestRoutes, type IngestConfig, type IngestDeps } from '../../gateway/ingest/routes.ts';
-import { errorRenderer } from '../../gateway/http-error.ts';
+import type { ApiKeyStore } from '../../gateway/auth/store.ts';
+import type { IngestCounters } from '../../gateway/ingest/counters.ts';
+import type { GatewayOptions } from '../../gateway/app.ts';
+import { startMuttProcess, type MuttProcess } from '../../gateway/process.ts';
 
 export const INGEST_KEY = 'ingest-key-0123456789abcdef';
 export const READ_KEY = 'read-key-0123456789abcdefgh';
 
+type IngestConfig = { ingest_rate_limit: number; ingest_rate_window_seconds: number };
+
 export interface IngestFixture {
   nats: TestNats;
+  /** The gateway process's own connection. */
   nc: NatsConnection;
   jsm: JetStreamManager;
+  proc: MuttProcess;
   app: Hono;
   registry: Registry;
   counters: IngestCounters;
   store: ApiKeyStore;
-  config: IngestConfig;
   logLines: string[];
-  /** Base URL of the same app served over a real socket. */
+  /** Base URL of the gateway's own HTTP listener. */
   url: string;
+  /** Writes dynamic config (KV mutt_config, as `mutt config set` does) and waits until the gateway applies it. */
+  setConfig(values: Partial<IngestConfig>): Promise<void>;
   post(path: string, body: BodyInit | object, headers?: Record<string, string>): Promise<Response>;
   messages(): Promise<number>;
   lastEvent(subject: string): Promise<{ event: IngestEvent; headers: Record<string, string> }>;
@@ -42,30 +48,29 @@ export interface IngestFixture {
   close(): Promise<void>;
 }
 
-export async function ingestFixture(env: Record<string, string> = {}, opts: Partial<IngestDeps> = {}): Promise<IngestFixture> {
+export async function ingestFixture(env: Record<string, string> = {}, knobs: Pick<GatewayOptions, 'maxEventsPerRequest'> = {}): Promise<IngestFixture> {
   const nats = await startNats();
-  const nc = await connect({ servers: nats.url, reconnectTimeWait: 100, maxReconnectAttempts: -1 });
-  const fullEnv = loadEnv({ MUTT_STORAGE: 'file', MUTT_API_KEYS: `sender:ingest:${INGEST_KEY},viewer:read:${READ_KEY}`, ...env });
-  await provision(nc, fullEnv);
+  const fullEnv = loadEnv({
+    NATS_URL: nats.url, MUTT_STORAGE: 'file', MUTT_API_KEYS: `sender:ingest:${INGEST_KEY},viewer:read:${READ_KEY}`,
+    MUTT_HTTP_HOST: '127.0.0.1', MUTT_HTTP_PORT: '0', MUTT_STARTER_RULES: 'off', MUTT_INSTANCE: 'ingest-test', ...env,
+  });
   const logLines: string[] = [];
   const log = pino({ level: 'debug' }, { write: (s: string) => void logLines.push(s) });
-  const store = await openApiKeyStore(nc, fullEnv, { log });
-  const counters = await openIngestCounters(nc, { log, timeoutMs: 1000, flushIntervalMs: 3_600_000 }); // tests flush explicitly
-  const registry = new Registry();
-  const config: IngestConfig = { ingest_rate_limit: 0, ingest_rate_window_seconds: 60 };
-  const app = new Hono();
-  app.onError(errorRenderer(log));
-  app.route('/', ingestRoutes({
-    js: jsPublisher(nc), nc, auth: store, log, registry, config: () => config, counters,
-    bodyLimitBytes: fullEnv.MUTT_BODY_LIMIT_BYTES, publishTimeoutMs: 1000, ...opts,
-  }));
-  const server: ServerType = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
-  await new Promise((r) => server.once('listening', r));
-  const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  const proc = await startMuttProcess({
+    env: fullEnv, name: 'gateway', actors: [], log,
+    // Counts are flushed by the tests that look at them.
+    gateway: { ...knobs, publishTimeoutMs: 1000, countersFlushMs: 3_600_000 },
+  });
+  const gw = proc.gateway!;
+  const { nc, app, registry } = proc;
   const jsm = await jetstreamManager(nc);
 
   return {
-    nats, nc, jsm, app, registry, counters, store, config, logLines, url,
+    nats, nc, jsm, proc, app, registry, counters: gw.counters, store: gw.auth, logLines, url: `http://127.0.0.1:${proc.httpPort}`,
+    async setConfig(values) {
+      await setConfig(nc, values);
+      await waitFor(() => Object.entries(values).every(([k, v]) => proc.config.get()[k as keyof IngestConfig] === v), 5000, `config ${JSON.stringify(values)} applied`);
+    },
     async post(path, body, headers = {}) {
       const isRaw = typeof body === 'string' || body instanceof Uint8Array || body instanceof ArrayBuffer;
       const h = new Headers({ 'Content-Type': 'application/json', 'X-API-Key': INGEST_KEY });
@@ -91,10 +96,7 @@ export async function ingestFixture(env: Record<string, string> = {}, opts: Part
       return values.reduce((sum, v) => sum + v.value, 0);
     },
     async close() {
-      await new Promise((r) => server.close(r));
-      await counters.close().catch(() => undefined);
-      await store.close();
-      await nc.close();
+      await proc.stop();
       await nats.stop();
     },
   };

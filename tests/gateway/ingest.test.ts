@@ -252,8 +252,7 @@ test('Idempotency-Key: a retried batch is stored once and answered with duplicat
 });
 
 test('per-key rate limit, read live from config: 429 + Retry-After, legacy retry_after; 0 turns it off', async () => {
-  f.config.ingest_rate_limit = 5;
-  f.config.ingest_rate_window_seconds = 60;
+  await f.setConfig({ ingest_rate_limit: 5, ingest_rate_window_seconds: 60 });
   try {
     const ok = await f.post('/api/v2/events', Array.from({ length: 4 }, (_, i) => ({ host: 'rl', message: `m${i}` })));
     assert.is(ok.status, 202);
@@ -269,10 +268,10 @@ test('per-key rate limit, read live from config: 429 + Retry-After, legacy retry
     assert.type(lb.retry_after, 'number');
     const invalid = await f.post('/api/v2/events', [{}, {}, {}]);
     assert.is(invalid.status, 400, 'invalid items do not use the budget and are not rate limited');
-    f.config.ingest_rate_limit = 0;
+    await f.setConfig({ ingest_rate_limit: 0 });
     assert.is((await f.post('/api/v2/events', [{ host: 'rl', message: 'z' }, { host: 'rl', message: 'w' }])).status, 202);
   } finally {
-    f.config.ingest_rate_limit = 0;
+    await f.setConfig({ ingest_rate_limit: 0 });
   }
 });
 
