@@ -1,9 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { Hono } from 'hono';
-import { apiRegistry, managementRoutes } from '../../gateway/api/management.ts';
+import { apiRegistry } from '../../gateway/api/management.ts';
 import { FailureThrottle } from '../../gateway/auth/throttle.ts';
-import { errorRenderer } from '../../gateway/http-error.ts';
 import { apiFixture, KEYS, rule, type ApiFixture } from './fixture.ts';
 
 const t = suite('management API authentication and scopes');
@@ -67,13 +65,16 @@ t('the key may come as Authorization: Bearer, never as a query parameter', async
 });
 
 t('repeated failures are throttled: 429 with Retry-After, even for a right key', async () => {
-  const app = new Hono();
-  app.onError(errorRenderer(f.ctx.log));
-  app.route('/', managementRoutes(f.ctx, { services: f.services, auth: f.store, authThrottle: new FailureThrottle({ maxFailures: 2 }) }));
-  for (let i = 0; i < 2; i++) assert.is((await app.request('/api/v2/rules', { headers: { 'X-API-Key': 'wrong-key-0123456789abcdef' } })).status, 401);
-  const blocked = await app.request('/api/v2/rules', { headers: { 'X-API-Key': KEYS.admin } });
-  assert.is(blocked.status, 429);
-  assert.match(blocked.headers.get('retry-after') ?? '', /^\d+$/);
+  // The gateway as shipped, with a brake that is reachable in two requests.
+  const g = await apiFixture({ authThrottle: new FailureThrottle({ maxFailures: 2 }) });
+  try {
+    for (let i = 0; i < 2; i++) assert.is((await g.call('GET', '/api/v2/rules', { key: 'wrong-key-0123456789abcdef' })).status, 401);
+    const blocked = await g.call('GET', '/api/v2/rules', { key: KEYS.admin });
+    assert.is(blocked.status, 429);
+    assert.match(blocked.headers.get('retry-after') ?? '', /^\d+$/);
+  } finally {
+    await g.close();
+  }
 });
 
 t('no secret in logs or audit; the actor is the key name', async () => {
