@@ -6,14 +6,12 @@
 // (a Moogsoft endpoint that takes the request and never answers while the process dies — as an OOM would).
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import { startNats, type TestNats } from '../helpers/nats-server.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { setConfig } from '../helpers/mutt-config.ts';
-import { spawnNode, type Spawned } from '../helpers/processes.ts';
+import { ensureRunning, restartUntil, startCrashingMoog, type CrashingMoog } from '../helpers/crash-loop.ts';
 import { makeAlert } from './alert-fixture.ts';
 import { loadEnv } from '../../protocol/env.ts';
 import { decode, encode } from '../../protocol/codec.ts';
@@ -28,10 +26,7 @@ let nats: TestNats;
 let nc: NatsConnection;
 let js: JetStreamClient;
 let jsm: JetStreamManager;
-let moog: Server;
-let moogUrl = '';
-let current: Spawned | undefined;
-let crashes = 0;
+let moog: CrashingMoog;
 const delivered: string[] = [];
 
 t.before(async () => {
@@ -41,28 +36,14 @@ t.before(async () => {
   jsm = await jetstreamManager(nc);
   await provision(nc, loadEnv({ NATS_URL: nats.url }));
   await setConfig(nc, { moog_max_attempts: MAX_ATTEMPTS, moog_backoff_base_ms: 50, moog_backoff_max_ms: 100 });
-  moog = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c) => (body += c));
-    req.on('end', () => {
-      if (body.includes('poison-1')) {
-        crashes++;
-        void current?.kill('SIGKILL'); // the request stays open: the process dies handling it
-        return;
-      }
-      const m = /"(ok-\d+)"/.exec(body);
-      if (m) delivered.push(m[1]);
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{"success":true}');
-    });
+  moog = await startCrashingMoog((body) => body.includes('poison-1'), (body) => {
+    const m = /"(ok-\d+)"/.exec(body);
+    if (m) delivered.push(m[1]);
   });
-  await new Promise<void>((r) => moog.listen(0, '127.0.0.1', r));
-  moogUrl = `http://127.0.0.1:${(moog.address() as AddressInfo).port}/events`;
 });
 
 t.after(async () => {
-  await current?.kill('SIGKILL');
-  moog.closeAllConnections();
-  await new Promise((r) => moog.close(r));
+  await moog.close();
   await nc.close();
   await nats.stop();
 });
@@ -71,16 +52,11 @@ const publish = (id: string) => js.publish(subjects.alert('NETO'), encode(Alert,
 
 t('killed on every delivery, then dead-lettered as poison; later alerts delivered', async () => {
   await publish('poison-1');
-  const env = { NATS_URL: nats.url, MOOG_WEBHOOK_URL: moogUrl, MOOG_API_KEY: 'moog-secret-key', MUTT_ACK_WAIT_MS: '4000', LOG_LEVEL: 'info' };
+  const env = { NATS_URL: nats.url, MOOG_WEBHOOK_URL: moog.url, MOOG_API_KEY: 'moog-secret-key', MUTT_ACK_WAIT_MS: '4000', LOG_LEVEL: 'info' };
   const dlqCount = async () => (await jsm.streams.info(StreamName.dlq)).state.messages;
   // Restart the forwarder whenever it died, as systemd would, until the alert is dead-lettered.
-  for (let starts = 0; (await dlqCount()) === 0; starts++) {
-    assert.ok(starts < MAX_ATTEMPTS + 6, `still looping after ${starts} restarts (${crashes} crashes)`);
-    const p = spawnNode('bin/mutt.js', ['run', 'forwarder'], env);
-    current = p;
-    const outcome = await Promise.race([p.exited.then(() => 'died' as const), waitFor(async () => (await dlqCount()) > 0, 30_000, 'poison dead-lettered').then(() => 'dlq' as const)]);
-    if (outcome === 'dlq') break;
-  }
+  await restartUntil(moog, ['run', 'forwarder'], env, async () => (await dlqCount()) > 0, { maxStarts: MAX_ATTEMPTS + 6, what: 'poison dead-lettered' });
+  const { crashes } = moog;
   // At most one crash per delivery up to the ceiling (a delivery into a dead process's pull request counts too).
   assert.ok(crashes >= 2 && crashes <= MAX_ATTEMPTS + 2, `crashes: ${crashes}`);
   const info = await jsm.streams.info(StreamName.dlq);
@@ -91,8 +67,7 @@ t('killed on every delivery, then dead-lettered as poison; later alerts delivere
   assert.is(m!.subject, 'mutt.dlq.forwarder.poison');
   assert.ok(d.value.attempts > MAX_ATTEMPTS + 2, `dead-lettered past the ceiling (attempt ${d.value.attempts})`);
 
-  // The dead-lettering process may itself have been killed by a request of an earlier delivery: keep one running.
-  if (current!.child.exitCode !== null || current!.child.signalCode !== null) current = spawnNode('bin/mutt.js', ['run', 'forwarder'], env);
+  ensureRunning(moog, ['run', 'forwarder'], env);
   for (let i = 0; i < 3; i++) await publish(`ok-${i}`);
   await waitFor(() => delivered.length >= 3, 15_000, 'later alerts delivered');
   assert.equal([...delivered].sort(), ['ok-0', 'ok-1', 'ok-2']);
