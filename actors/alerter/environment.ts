@@ -3,8 +3,9 @@
 // ('dev-router1' listed → 'DEV-ROUTER1.lab.example.com' is dev; 'dev-router1.lab.example.com' listed →
 // 'dev-router1' is dev). Two different FQDNs are different hosts even when their short names agree, and IP
 // addresses are only ever compared whole. v2.5 compared exact strings. The matching itself is HostIndex's
-// (host-index.ts); the alerter keeps such indexes current entry by entry (live-hosts.ts). These two functions
-// serve callers holding a plain Set / Map (the rule tester).
+// (host-index.ts); the alerter keeps such indexes current entry by entry (live-hosts.ts), and the rule tester
+// builds one from the few entries that can match (HostMapService.lookup). These two functions serve callers
+// holding a plain Set / Map (the workload benchmark, the matching tests).
 //   isDevHost(new Set(['dev-router1']), 'DEV-ROUTER1.lab.example.com') === true
 //   teamForHost(new Map([['router1.prod.example.com', 'NetOps']]), 'ROUTER1') === 'NetOps'
 //

@@ -24,6 +24,10 @@ export interface MirrorOptions<T> extends WatchOptions {
 
 const sameBytes = (a: unknown, b: unknown) => Buffer.from(a as Uint8Array).equals(Buffer.from(b as Uint8Array));
 
+/** The key as a string of its own: the client's key is a slice of the message subject and keeps the whole
+ *  subject alive (≈ 48 bytes more per entry; 200,000 host entries, 9 MB). */
+const ownKey = (key: string) => Buffer.from(key).toString();
+
 export class KvMirror<T = Uint8Array> implements KvSink {
   private map = new Map<string, MirrorEntry<T>>();
   private readonly listeners: ((changed: string[]) => void)[] = [];
@@ -72,7 +76,8 @@ export class KvMirror<T = Uint8Array> implements KvSink {
   private applyTo(map: Map<string, MirrorEntry<T>>, e: KvWatchEntry): void {
     if (isRemoval(e)) return void map.delete(e.key);
     try {
-      map.set(e.key, { key: e.key, value: this.project(e.value, e.key), revision: e.revision });
+      const key = ownKey(e.key);
+      map.set(key, { key, value: this.project(e.value, key), revision: e.revision });
     } catch (err) {
       map.delete(e.key);
       this.log.error({ bucket: this.bucket, key: e.key, err: (err as Error).message }, 'kv entry unreadable; left out of the mirror');
@@ -107,6 +112,10 @@ export class KvMirror<T = Uint8Array> implements KvSink {
 
   entries(): MirrorEntry<T>[] {
     return [...this.map.values()];
+  }
+
+  keys(): string[] {
+    return [...this.map.keys()];
   }
 
   stop(): void {

@@ -12,7 +12,7 @@ import type { HostMapService, HostRecord } from '../services/hosts.ts';
 import type { JsonLimitError } from '../bounded-json.ts';
 import { checkLineCount, HOST_IMPORT_BODY_LIMITS, HOST_IMPORT_MAX_CSV_LINES } from '../body-limits.ts';
 import { limitExceeded } from '../middleware/body-limit.ts';
-import { etag, IfMatchHeader, iso, nullableIsoTime, ReasonHeader, Revision } from './common.ts';
+import { etag, IfMatchHeader, iso, limitParam, nullableIsoTime, ReasonHeader, Revision } from './common.ts';
 import { parseJsonBody, type ApiRouter, type RouteInput } from './route.ts';
 import { v1Deprecation } from './version.ts';
 
@@ -84,7 +84,16 @@ export function hostView(kind: Kind, r: HostRecord<Kind>): Record<string, unknow
 }
 
 const HostParam = z.object({ hostname: z.string().min(1).max(255).describe('Host name (case-insensitive).') });
-const ListQuery = z.object({ q: z.string().trim().min(1).max(255).optional().describe('Substring of the host name (or team).') });
+/** The largest page: ~1.5 MB of JSON. v1 (v2.5 returned whole lists) gets it by default, so a v2.5 script sees
+ *  every entry up to it and a `next_cursor` beyond. */
+const MAX_PAGE = 10_000;
+const listQuery = (defaultLimit: number) => z.object({
+  q: z.string().trim().min(1).max(255).optional().describe('Substring of the host name (or team).'),
+  limit: limitParam(defaultLimit, MAX_PAGE),
+  cursor: z.string().min(1).max(600).optional().describe('Continue after this host name: the `next_cursor` of the previous page.'),
+});
+const ListQuery = listQuery(1000);
+const ListQueryV1 = listQuery(MAX_PAGE);
 const DeleteBody = z.object({ reason: z.string().max(1000).optional() });
 
 export function hostRoutes(api: ApiRouter, s: ManagementServices): void {
@@ -99,18 +108,22 @@ function kindRoutes(api: ApiRouter, kind: Kind, service: () => HostMapService<Ki
   const v2 = `/api/v2/${k.base}`;
   const v1 = `/api/v1/${k.base}`;
   const name = kind === 'dev' ? 'DevHost' : 'Team';
-  const ListBody = z.object({ [k.listKey]: z.array(k.view), total: z.number().int() });
+  const ListBody = z.object({
+    [k.listKey]: z.array(k.view),
+    total: z.number().int().describe('Entries matching `q` in the whole list (not only this page).'),
+    next_cursor: z.string().nullable().describe('Pass as `cursor` for the next page; null on the last.'),
+  });
   const Written = z.object({ message: z.string(), [kind === 'dev' ? 'host' : 'team']: k.view, revision: Revision });
   const Deleted = z.object({ message: z.string(), hostname: z.string() });
   const itemKey = kind === 'dev' ? 'host' : 'team';
 
-  const list = ({ query }: RouteInput<undefined, typeof ListQuery, undefined>) => {
-    const items = service().list(query.q).map((r) => hostView(kind, r));
-    return { status: 200 as const, body: { [k.listKey]: items, total: items.length } };
+  const list = ({ query }: RouteInput<undefined, typeof ListQuery | typeof ListQueryV1, undefined>) => {
+    const page = service().page({ q: query.q, limit: query.limit, cursor: query.cursor });
+    return { status: 200 as const, body: { [k.listKey]: page.items.map((r) => hostView(kind, r)), total: page.total, next_cursor: page.next } };
   };
-  const listSpec = { method: 'get', tag: k.tag, scope: 'read', query: ListQuery, responses: { 200: { description: 'Sorted by host name.', schema: ListBody, example: { [k.listKey]: [k.example], total: 1 } } } } as const;
+  const listSpec = { method: 'get', tag: k.tag, scope: 'read', query: ListQuery, responses: { 200: { description: 'Sorted by host name (lower-cased), in pages.', schema: ListBody, example: { [k.listKey]: [k.example], total: 1, next_cursor: null } } } } as const;
   api.route({ ...listSpec, path: v2, operationId: `list${name}s`, summary: `List ${k.label}s` }, list);
-  api.route({ ...listSpec, path: v1, operationId: `list${name}sV1`, summary: `List ${k.label}s (v1 alias)`, deprecated: v1Deprecation(v2) }, list);
+  api.route({ ...listSpec, query: ListQueryV1, path: v1, operationId: `list${name}sV1`, summary: `List ${k.label}s (v1 alias)`, deprecated: v1Deprecation(v2) }, list);
 
   const written = (r: HostRecord<Kind>, message: string, status: 200 | 201) => ({
     status, headers: { ETag: etag(r.revision) }, body: { message, [itemKey]: hostView(kind, r), revision: r.revision },

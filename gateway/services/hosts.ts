@@ -13,6 +13,8 @@ import { ServiceError, zodIssues, type ServiceIssue } from './errors.ts';
 import type { HostKind, ParsedImport } from './host-import.ts';
 import type { JsonBucket } from './json-bucket.ts';
 import { forEachWindowed } from './windowed.ts';
+import { HostIndex, normaliseHost, shortHostName } from '../../actors/alerter/host-index.ts';
+import { Interned } from '../../actors/runtime/interned.ts';
 
 type Schemas = { dev: typeof DevHost; team: typeof DeviceTeam };
 export type HostValue<K extends HostKind> = z.output<Schemas[K]>;
@@ -54,7 +56,36 @@ export function auditParts(r: ImportResult): (ImportResult & { part?: number; pa
   return parts;
 }
 
+export interface HostPage<K extends HostKind> {
+  items: HostRecord<K>[];
+  /** Entries matching the query in the whole list. */
+  total: number;
+  /** Pass as `cursor` for the next page; null on the last. */
+  next: string | null;
+}
+
+/** FQDNs read for a short-name lookup in the rule tester: more sharing one short name than this is treated as
+ *  ambiguous (the alerter's HostIndex, holding them all, would usually say the same). */
+const SHORT_NAME_CANDIDATES = 1000;
+
 const SCHEMAS: Schemas = { dev: DevHost, team: DeviceTeam };
+
+/** Team names, notes and writers repeat across entries: one string each in the mirror. */
+const repeated = new Interned(50_000);
+
+/**
+ * What the gateway's mirror of mutt_hosts keeps per entry: the value validated once (undefined when invalid),
+ * its repeated strings shared. The mirror of 200,000 device teams then fits beside the alerter in `mutt up`.
+ */
+export function compactHostValue(value: unknown, key: string): unknown {
+  const kind: HostKind | null = key.startsWith('dev.') ? 'dev' : key.startsWith('team.') ? 'team' : null;
+  if (!kind) return undefined;
+  const r = SCHEMAS[kind].safeParse(value);
+  if (!r.success) return undefined;
+  const v = r.data as Record<string, unknown>;
+  for (const field of ['team_assignment', 'note', 'updated_by']) if (typeof v[field] === 'string') v[field] = repeated.of(v[field] as string);
+  return v;
+}
 const AUDIT_KIND = { dev: 'host', team: 'team' } as const;
 const LABEL = { dev: 'development host', team: 'device team mapping' } as const;
 const SERVER_FIELDS = ['updated_at', 'updated_by', 'revision'];
@@ -102,18 +133,95 @@ export class HostMapService<K extends HostKind> {
     return hostKey(this.kind, withoutTrailingDot(host.trim()));
   }
 
-  /** All entries sorted by host name; `q` filters by substring of host (and team). */
+  /** The entry under a key, when its stored value is valid (mirror values are validated by compactHostValue). */
+  private cached(key: string): HostRecord<K> | undefined {
+    const r = this.bucket.cached(key);
+    return r && r.value !== undefined ? { value: r.value as HostValue<K>, revision: r.revision } : undefined;
+  }
+
+  /** This kind's keys in order (the lower-cased host name, as hostKey() spells it), sorted once per revision. */
+  private sortedKeys(): string[] {
+    const revision = this.bucket.revision;
+    if (this.sorted?.revision !== revision) this.sorted = { revision, keys: this.bucket.keys(`${this.kind}.`).sort() };
+    return this.sorted.keys;
+  }
+  private sorted: { revision: number; keys: string[] } | undefined;
+
+  private matches(r: HostRecord<K>, needle: string | undefined): boolean {
+    if (needle === undefined) return true;
+    return `${r.value.hostname}\n${(r.value as { team_assignment?: string }).team_assignment ?? ''}`.toLowerCase().includes(needle);
+  }
+
+  /** All entries sorted by host name; `q` filters by substring of host (and team). For the CLI's own process
+   *  and exports; the HTTP API and the UI page through page(). */
   list(q?: string): HostRecord<K>[] {
     const needle = q?.toLowerCase();
     const out: HostRecord<K>[] = [];
-    for (const r of this.bucket.list(`${this.kind}.`)) {
-      const parsed = this.schema.safeParse(r.value);
-      if (!parsed.success) continue;
-      const value = parsed.data as HostValue<K>;
-      if (needle !== undefined && !`${value.hostname}\n${(value as { team_assignment?: string }).team_assignment ?? ''}`.toLowerCase().includes(needle)) continue;
-      out.push({ value, revision: r.revision });
+    for (const key of this.sortedKeys()) {
+      const r = this.cached(key);
+      if (r && this.matches(r, needle)) out.push(r);
     }
-    return out.sort((a, b) => a.value.hostname.toLowerCase().localeCompare(b.value.hostname.toLowerCase()));
+    return out;
+  }
+
+  /** How many valid entries there are. */
+  count(): number {
+    let n = 0;
+    for (const key of this.bucket.keys(`${this.kind}.`)) if (this.cached(key)) n++;
+    return n;
+  }
+
+  /** One page of list(q): at most `limit` entries after the one whose cursor was returned before. */
+  page(opts: { q?: string; limit: number; cursor?: string }): HostPage<K> {
+    const needle = opts.q?.toLowerCase();
+    const keys = this.sortedKeys();
+    // The cursor is the host part of the last key shown (lower-cased, as hostKey() spells it): an operator can
+    // also write "after this host name" by hand.
+    const prefix = `${this.kind}.`;
+    const after = opts.cursor === undefined ? undefined : prefix + opts.cursor.toLowerCase();
+    const items: HostRecord<K>[] = [];
+    let total = 0;
+    let lastKey = '';
+    let more = false;
+    for (const key of keys) {
+      const r = this.cached(key);
+      if (!r || !this.matches(r, needle)) continue;
+      total++;
+      if (after !== undefined && key <= after) continue;
+      if (items.length < opts.limit) {
+        items.push(r);
+        lastKey = key;
+      } else more = true;
+    }
+    return { items, total, next: more ? lastKey.slice(prefix.length) : null };
+  }
+
+  /**
+   * The team (device teams) or 'dev' (development hosts) the alerter would find for an event's host (HostIndex matching: exact, FQDN ↔ short name),
+   * read from the few entries that can match rather than from every entry: a rule test against 200,000
+   * device teams costs a handful of lookups.
+   */
+  async lookup(host: string): Promise<string | undefined> {
+    // Indexed by what the alerter's index holds (the team, or 'dev'): FQDNs sharing a short name and a team
+    // are one answer, not an ambiguity.
+    const index = new HostIndex<string>();
+    const h = normaliseHost(host);
+    const add = (key: string) => {
+      const r = this.cached(key);
+      if (r) index.set(r.value.hostname, (r.value as { team_assignment?: string }).team_assignment ?? 'dev');
+    };
+    add(this.key(h));
+    const short = shortHostName(h);
+    if (short !== null) add(this.key(short));
+    else if (!h.includes(':') && !h.includes('.')) {
+      // A short-name event: every FQDN listed with that first label, found by the server's subject filter.
+      let n = 0;
+      for await (const key of await this.bucket.kv.keys(`${this.key(h)}.>`)) {
+        add(key);
+        if (++n >= SHORT_NAME_CANDIDATES) break;
+      }
+    }
+    return index.get(host);
   }
 
   async get(host: string): Promise<HostRecord<K>> {
@@ -180,6 +288,7 @@ export class HostMapService<K extends HostKind> {
     if (issues.length) throw new ServiceError('invalid', `import refused: ${issues.length} problem(s), nothing was written`, issues);
     if (parsed.items.length === 0 && mode === 'replace') throw new ServiceError('invalid', 'an empty list in replace mode would delete every entry; use merge, or delete explicitly', [{ path: '', message: 'empty list' }]);
 
+    // Invalid stored values too: an import overwrites them (at their revision).
     const existing = new Map(this.bucket.list(`${this.kind}.`).map((r) => [r.key, r]));
     const result: ImportResult = { mode, created: [], updated: [], unchanged: 0, deleted: [] };
     const now = Date.now();

@@ -14,7 +14,7 @@ import { EventAuditService } from './audit-events.ts';
 import { ConfigService } from './config.ts';
 import { DlqService } from './dlq.ts';
 import { ActorHealthTable } from './health-table.ts';
-import { HostMapService } from './hosts.ts';
+import { compactHostValue, HostMapService } from './hosts.ts';
 import { JsonBucket } from './json-bucket.ts';
 import { MetricsService } from './metrics.ts';
 import { RuleTester } from './rule-tester.ts';
@@ -53,7 +53,7 @@ export async function openManagementServices(ctx: Pick<ProcessContext, 'nc' | 'l
   const log = ctx.log.child({ component: 'management' });
   const [rulesBucket, hostsBucket, configBucket, state] = await Promise.all([
     JsonBucket.open(ctx.nc, Bucket.rules, log),
-    JsonBucket.open(ctx.nc, Bucket.hosts, log),
+    JsonBucket.open(ctx.nc, Bucket.hosts, log, { project: compactHostValue }),
     JsonBucket.open(ctx.nc, Bucket.config, log),
     new Kvm(ctx.nc).open(Bucket.state),
   ]);

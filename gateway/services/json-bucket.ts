@@ -1,5 +1,6 @@
 // JSON records in a KV bucket, written with compare-and-set and read either directly (one key, always current)
-// or from an in-memory mirror kept by a KV watch (lists). After a write, `settled(revision)` waits until the
+// or from an in-memory mirror kept by a KV watch (lists). The mirror holds each value parsed once (frozen:
+// callers share it), or what the bucket's `project` makes of it — a smaller form for big buckets. After a write, `settled(revision)` waits until the
 // mirror has applied it, so a list right after a write shows the write (read-your-writes in this process).
 //   const b = await JsonBucket.open(nc, Bucket.rules, log)
 //   const rev = await b.create('r1', rule); await b.update('r1', next, rev); b.list()
@@ -31,7 +32,7 @@ export interface JsonHistoryEntry {
 /** What a KV key may look like (nats.js refuses anything else with an exception). */
 const KV_KEY = /^[-/=\w]+(\.[-/=\w]+)*$/;
 
-/** "wrong last sequence": a CAS write lost against another writer. */
+/** A stored value, or undefined when it is not JSON. */
 function parse(bytes: Uint8Array): unknown {
   try {
     return decodeJson(bytes);
@@ -40,12 +41,27 @@ function parse(bytes: Uint8Array): unknown {
   }
 }
 
-export class JsonBucket {
-  private constructor(readonly name: string, readonly kv: KV, private readonly mirror: KvMirror) {}
+export interface JsonBucketOptions {
+  /** What the mirror keeps of a parsed value (default: the value); `undefined` for a value it cannot use. */
+  project?: (value: unknown, key: string) => unknown;
+}
 
-  static async open(nc: NatsConnection, bucket: string, log: Logger): Promise<JsonBucket> {
+export class JsonBucket {
+  private constructor(readonly name: string, readonly kv: KV, private readonly mirror: KvMirror<unknown>) {}
+
+  static async open(nc: NatsConnection, bucket: string, log: Logger, opts: JsonBucketOptions = {}): Promise<JsonBucket> {
     const kv = await new Kvm(nc).open(bucket);
-    return new JsonBucket(bucket, kv, await KvMirror.open(kv, bucket, log));
+    const project = opts.project ?? ((v: unknown) => v);
+    const mirror = await KvMirror.open<unknown>(kv, bucket, log, {
+      project: (bytes, key) => Object.freeze(project(parse(bytes), key)),
+      same: (a, b) => JSON.stringify(a) === JSON.stringify(b),
+    });
+    return new JsonBucket(bucket, kv, mirror);
+  }
+
+  /** Highest revision the mirror has applied. */
+  get revision(): number {
+    return this.mirror.revision;
   }
 
   /** Current value straight from KV (null when absent, deleted, or not a possible key). */
@@ -58,9 +74,17 @@ export class JsonBucket {
 
   /** Every live record from the mirror, optionally those whose key starts with `prefix`. */
   list(prefix = ''): JsonRecord[] {
-    return this.mirror.entries()
-      .filter((e) => e.key.startsWith(prefix))
-      .map((e) => ({ key: e.key, value: parse(e.value), revision: e.revision }));
+    return this.mirror.entries().filter((e) => e.key.startsWith(prefix));
+  }
+
+  /** The keys in the mirror starting with `prefix`. */
+  keys(prefix = ''): string[] {
+    return this.mirror.keys().filter((k) => k.startsWith(prefix));
+  }
+
+  /** One record from the mirror (as current as the watch). */
+  cached(key: string): JsonRecord | undefined {
+    return this.mirror.get(key);
   }
 
   /** Writes a new key; 'exists' when it is already there. */

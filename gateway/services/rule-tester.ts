@@ -1,6 +1,6 @@
 // "Which rule would handle this event, and why — and which rules nearly did?" Runs a sample event (message,
 // host, severity, trap OID) through the rule set in effect (the mutt_rules bucket) or a proposed one, with the
-// alerter's own engine (actors/alerter/rule-diagnosis.ts over rules.ts) and host logic (environment.ts), and
+// alerter's own engine (actors/alerter/rule-diagnosis.ts over rules.ts) and host matching (HostIndex, through HostMapService.lookup), and
 // answers as the alerter would decide: environment (dev/prod), the winning rule and why, the handling decision,
 // whether it is forwarded, the team, every other rule that also matches, and the near misses — rules whose
 // text matched but that failed on severity, trap OID, active state or priority order. A proposal either
@@ -13,7 +13,6 @@ import type { Decision, Environment } from '../../protocol/messages.ts';
 import { normaliseOid } from '../../protocol/oid.ts';
 import type { Rule } from '../../protocol/rules.ts';
 import { normaliseSeverity } from '../../protocol/severity.ts';
-import { isDevHost, teamForHost } from '../../actors/alerter/environment.ts';
 import type { NearMissReason } from '../../actors/alerter/rule-diagnosis.ts';
 import type { InvalidRule } from '../../actors/alerter/rules.ts';
 import { ServiceError, type ServiceIssue } from './errors.ts';
@@ -125,9 +124,7 @@ export class RuleTester {
     const ruleOf = (id: string) => byId.get(id)!;
     const from = (id: string) => source.get(id) ?? 'current';
     const best = d.winner ? ruleOf(d.winner.id) : null;
-    const dev = new Set(this.devHosts.list().map((h) => h.value.hostname.toLowerCase()));
-    const teams = new Map(this.teams.list().map((t) => [t.value.hostname.toLowerCase(), t.value.team_assignment]));
-    const environment: Environment = isDevHost(dev, sample.host) ? 'dev' : 'prod';
+    const environment: Environment = (await this.devHosts.lookup(sample.host)) !== undefined ? 'dev' : 'prod';
     const decision: Decision = best ? (environment === 'dev' ? best.dev_handling : best.prod_handling) : 'unhandled';
     if (d.stoppedBy !== null) {
       warnings.push(d.stoppedBy === 'regex_time'
@@ -145,7 +142,7 @@ export class RuleTester {
       why: d.winner?.why ?? null,
       decision,
       forwarded: decision !== 'ignore' && decision !== 'unhandled',
-      team: best ? best.team_assignment : teamForHost(teams, sample.host) ?? null,
+      team: best ? best.team_assignment : (await this.teams.lookup(sample.host)) ?? null,
       matches: d.matches.map((m) => ({ id: m.id, priority: ruleOf(m.id).priority, why: m.why, source: from(m.id) })),
       near_misses: d.nearMisses.map((m) => {
         const r = ruleOf(m.id);

@@ -158,4 +158,33 @@ t('dev hosts and teams live side by side in one bucket without leaking into each
   assert.is((await f.call('GET', '/api/v2/dev-hosts/shared-name')).status, 200);
 });
 
+t('lists come in pages: limit, next_cursor to the end without repeats, total of the whole match, limit bounded', async () => {
+  const names = Array.from({ length: 23 }, (_, i) => `page-${String(i).padStart(2, '0')}.example.com`);
+  const csv = names.map((n, i) => `${n},${i % 2 ? 'ODDS' : 'EVENS'}`).join('\n');
+  const imported = await f.call('POST', '/api/v2/teams/import', { raw: csv, headers: { 'Content-Type': 'text/csv' } });
+  assert.is(imported.status, 200, imported.text);
+  const seen: string[] = [];
+  let cursor: string | null = null;
+  let pages = 0;
+  do {
+    const r = await f.call('GET', `/api/v2/teams?q=page-&limit=10${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, { key: KEYS.read });
+    assert.is(r.status, 200, r.text);
+    assert.is(r.body.total, 23, 'total counts the whole match, not the page');
+    assert.ok(r.body.teams.length <= 10);
+    seen.push(...r.body.teams.map((t: { hostname: string }) => t.hostname));
+    cursor = r.body.next_cursor;
+    pages++;
+  } while (cursor !== null && pages < 10);
+  assert.is(pages, 3);
+  assert.equal(seen, names, 'every entry once, in host-name order');
+  const odds = await f.call('GET', '/api/v2/teams?q=odds&limit=5', { key: KEYS.read });
+  assert.is(odds.body.total, 11);
+  assert.ok(odds.body.teams.every((t: { team_assignment: string }) => t.team_assignment === 'ODDS'));
+  const tooMany = await f.call('GET', '/api/v2/teams?limit=10001', { key: KEYS.read });
+  assert.is(tooMany.status, 400, tooMany.text);
+  assert.match(tooMany.text, /limit/);
+  const last = await f.call('GET', `/api/v2/teams?q=page-&cursor=${encodeURIComponent(names.at(-1)!)}`, { key: KEYS.read });
+  assert.equal([last.body.teams.length, last.body.next_cursor], [0, null], 'a cursor past the end is an empty last page');
+});
+
 t.run();

@@ -63,6 +63,21 @@ t('no match: unhandled, with the device team of the host', async () => {
   assert.equal(r.body.matches, []);
 });
 
+t('host matching is the alerter\'s: short name ↔ FQDN, one team shared by two FQDNs, two teams are no guess', async () => {
+  const team = async (host: string) => (await f.call('POST', '/api/v2/rules/test', { body: { message: 'all quiet', host } })).body.team;
+  assert.is(await team('CORE-SW9'), 'DC', 'short name of a listed FQDN');
+  await f.call('POST', '/api/v2/teams', { body: { hostname: 'core-sw9.lab.example.com', team_assignment: 'DC' } });
+  assert.is(await team('core-sw9'), 'DC', 'two FQDNs, one team');
+  await f.call('PUT', '/api/v2/teams/core-sw9.lab.example.com', { body: { team_assignment: 'LAB' } });
+  assert.is(await team('core-sw9'), null, 'two FQDNs, two teams: no guess');
+  assert.is(await team('core-sw9.lab.example.com.'), 'LAB', 'exact, trailing dot ignored');
+  await f.call('POST', '/api/v2/teams', { body: { hostname: 'edge7', team_assignment: 'EDGE' } });
+  assert.is(await team('edge7.dc1.example.com'), 'EDGE', 'FQDN of a listed short name');
+  assert.is(await team('10.0.0.7'), null);
+  await f.call('DELETE', '/api/v2/teams/core-sw9.lab.example.com');
+  await f.call('DELETE', '/api/v2/teams/edge7');
+});
+
 t('a proposal overlays the current set (same id replaces, new ids add) without storing anything', async () => {
   const proposal = [rule('link-down', { match_string: 'LINK-3-UPDOWN', priority: 200 }), rule('precise', { match_string: 'Gi0/1', priority: 1, team_assignment: 'ACCESS' })];
   const r = await f.call('POST', '/api/v2/rules/test', { body: { message: '%LINK-3-UPDOWN: Interface Gi0/1 down', host: 'x', rules: proposal } });

@@ -242,6 +242,21 @@ t('device teams: add, change a team inline, import with a default team', async (
   assert.equal([...page.text.matchAll(/<tr data-host="([^"]+)"/g)].map((m) => m[1]), ['edge1', 'edge2']);
 });
 
+t('device teams: a long list is shown 200 rows at a time with a link to the next page', async () => {
+  const text = Array.from({ length: 205 }, (_, i) => `bulk-${String(i).padStart(3, '0')},Bulk`).join('\n');
+  const r = await a.post('/ui/teams/import', { text, mode: 'merge' });
+  assert.is(r.status, 303, r.text);
+  const rows = (html: string) => [...html.matchAll(/<tr data-host="([^"]+)"/g)].map((m) => m[1]);
+  const first = await a.get('/ui/teams?q=bulk-');
+  assert.is(rows(first.text).length, 200);
+  assert.match(first.text, /200 shown of 205 matching/);
+  const next = first.text.match(/<a href="([^"]+)" data-testid="next-page">/);
+  assert.ok(next, 'a next-page link');
+  const second = await a.get(next![1].replace(/&amp;/g, '&'));
+  assert.equal(rows(second.text), ['bulk-200', 'bulk-201', 'bulk-202', 'bulk-203', 'bulk-204']);
+  assert.not.match(second.text, /data-testid="next-page"/);
+});
+
 t('config: each key with description, default and value; a set reaches a watching actor within 1 s and is audited', async () => {
   const watcher = await ConfigView.open(f.nc, pino({ level: 'silent' }));
   try {

@@ -39,8 +39,13 @@ const TEXT: Record<HostKind, KindText> = {
 
 type Values = Record<string, string>;
 
+/** Rows per page: a list of 200,000 device teams is paged, not rendered whole. */
+const PAGE_ROWS = 200;
+
 interface PageState {
   q?: string;
+  /** Continue after this entry (the `next` of the previous page). */
+  after?: string;
   flash?: Flash | null;
   add?: { values: Values; errors: FieldErrors };
   importForm?: { values: Values; errors: FieldErrors };
@@ -92,8 +97,10 @@ function page<K extends HostKind>(c: Context<UiEnv>, service: HostMapService<K>,
   const ui = uiOf(c);
   const kind = service.kind;
   const t = TEXT[kind];
-  const total = service.list().length;
-  const rows = service.list(state.q || undefined);
+  const total = service.count();
+  const shown = service.page({ q: state.q || undefined, limit: PAGE_ROWS, cursor: state.after || undefined });
+  const rows = shown.items;
+  const nextHref = shown.next === null ? null : `${t.path}?${new URLSearchParams({ ...(state.q ? { q: state.q } : {}), after: shown.next })}`;
   const add = state.add ?? { values: {}, errors: {} };
   const imp = state.importForm ?? { values: { mode: 'merge' }, errors: {} };
   return renderPage(c, { title: t.title, nav: t.nav, status }, (
@@ -118,7 +125,11 @@ function page<K extends HostKind>(c: Context<UiEnv>, service: HostMapService<K>,
             ) : (
               <>
                 <HostRows ui={ui} kind={kind} rows={rows} rowErrors={state.rowErrors ?? {}} />
-                <p class="muted small">{rows.length} of {total}.</p>
+                <p class="muted small">
+                  {rows.length} shown of {shown.total}{state.q ? ` matching (${total} in all)` : ''}.
+                  {state.after && <> <a href={state.q ? `${t.path}?${new URLSearchParams({ q: state.q })}` : t.path}>First page</a></>}
+                  {nextHref && <> <a href={nextHref} data-testid="next-page">Next {PAGE_ROWS}</a></>}
+                </p>
               </>
             )}
           </div>
@@ -206,7 +217,7 @@ function routesFor<K extends HostKind>(app: Hono<UiEnv>, service: HostMapService
 
   app.get(t.path, (c) => {
     const done = c.req.query('done');
-    return page(c, service, { q: c.req.query('q'), flash: done && DONE[done] ? { kind: 'ok', text: DONE[done](c) } : null });
+    return page(c, service, { q: c.req.query('q'), after: c.req.query('after'), flash: done && DONE[done] ? { kind: 'ok', text: DONE[done](c) } : null });
   });
 
   app.post(`${t.path}/add`, admin, async (c) => {
