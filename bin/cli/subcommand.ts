@@ -3,6 +3,7 @@
 //   const { sub, flags, positionals } = parseSubcommand('config', argv, { ls: { json: 'boolean' }, ... })
 
 import { CliError, parseFlags } from '../cli-error.ts';
+import { closestName } from './closest.ts';
 
 export type FlagSpec = Record<string, 'string' | 'boolean' | 'number'>;
 
@@ -16,7 +17,10 @@ export function parseSubcommand<S extends string>(cmd: string, argv: string[], s
     sub = fallback;
     rest = argv;
   } else {
-    if (!names.includes(first as S)) throw new CliError(`unknown sub-command '${first}' (known: ${names.join(', ')})`);
+    if (!names.includes(first as S)) {
+      const near = closestName(first, names);
+      throw new CliError(`unknown sub-command '${first}'${near ? ` (did you mean '${near}'?)` : ''} (known: ${names.join(', ')})`);
+    }
     sub = first as S;
     rest = argv.slice(1);
   }

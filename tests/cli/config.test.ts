@@ -69,7 +69,7 @@ t('bad values and keys are usage errors (exit 2) naming the constraint; nothing 
   assert.match(unknown.stderr, /unknown config key 'moog_rate'/);
   assert.match(missing.stderr, /missing <value>/);
   assert.match(flag.stderr, /unknown flag --verbose/);
-  assert.match(sub.stderr, /unknown sub-command 'lst' \(known: ls, get, set, reset, history\)/);
+  assert.match(sub.stderr, /unknown sub-command 'lst' \(did you mean 'ls'\?\) \(known: ls, get, set, reset, history\)/);
   const get = await mutt(['config', 'get', 'moog_rate_limit', '--json'], env);
   assert.is(JSON.parse(get.stdout).value, 200, 'still the value set before');
 });

@@ -55,7 +55,7 @@ test('usage errors exit 2 and name the command, flag or argument', async () => {
   for (const r of [unknown, flag, sub, nosub, arg]) assert.is(r.code, 2, r.stderr);
   assert.match(unknown.stderr, /unknown command 'stauts'/);
   assert.match(flag.stderr, /^mutt status: unknown flag --jsno/);
-  assert.match(sub.stderr, /^mutt dlq: unknown sub-command 'replya' \(known: ls, show, replay, purge\)/);
+  assert.match(sub.stderr, /^mutt dlq: unknown sub-command 'replya' \(did you mean 'replay'\?\) \(known: ls, show, replay, purge\)/);
   assert.match(nosub.stderr, /^mutt rules: which sub-command\? \(ls, show, add, edit, disable, enable, rm, test, import, export/);
   assert.match(arg.stderr, /^mutt send: --url must be an http\(s\) URL like http:\/\/gateway:8080 \(got 'gateway:8080'\)/);
 });
