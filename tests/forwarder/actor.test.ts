@@ -14,7 +14,7 @@ import { startFakeMoog, type FakeMoog } from '../../bench/fake-moog.ts';
 import { loadEnv } from '../../protocol/env.ts';
 import { encode } from '../../protocol/codec.ts';
 import { Alert } from '../../protocol/messages.ts';
-import { StreamName } from '../../protocol/streams.ts';
+import { Durable, StreamName } from '../../protocol/streams.ts';
 import { subjects } from '../../protocol/subjects.ts';
 import { startProcess, type RunningProcess } from '../../actors/runtime/process.ts';
 import { createLogger } from '../../actors/runtime/logger.ts';
@@ -140,13 +140,21 @@ t('two forwarder processes together respect the shared rate limit (within 10 %)'
     const p = spawnNode('bin/mutt.js', ['run', 'forwarder'], { NATS_URL: nats.url, MOOG_WEBHOOK_URL: moog.url, MOOG_API_KEY: API_KEY, LOG_LEVEL: 'warn' });
     spawned.push(p);
   }
-  await new Promise((r) => setTimeout(r, 1500));
+  const jsm = await jetstreamManager(nc);
+  await waitFor(async () => (await jsm.consumers.info(StreamName.alerts, Durable.forwarder)).num_waiting >= 2, 20_000, 'both forwarders pulling');
   await publishAlerts('rate', 200);
   await waitFor(() => moog.stats().accepted >= 200, 30_000, '200 delivered');
-  const s = moog.stats();
-  const seconds = (s.lastReceivedAt! - s.firstReceivedAt!) / 1000;
-  const rate = (s.accepted - 1) / seconds;
-  assert.ok(rate <= 55 && rate >= 45, `measured ${rate.toFixed(1)} alerts/s against a limit of 50/s`);
+  // The limit is a ceiling on any one period, whatever the machine's speed: no 1 s window (sliding, from each
+  // delivery) holds more than 50 plus the 10 % the shared window may overshoot while two processes race.
+  // How close to the limit the pair gets is the benchmark's business, not this test's.
+  const at = moog.events(0, 10_000).filter((e) => e.key?.startsWith('rate-')).map((e) => e.receivedAt).sort((a, b) => a - b);
+  assert.ok(at.length >= 200, `${at.length} deliveries recorded`);
+  let busiest = 0;
+  for (let i = 0, j = 0; i < at.length; i++) {
+    while (at[i] - at[j] >= 1000) j++;
+    busiest = Math.max(busiest, i - j + 1);
+  }
+  assert.ok(busiest <= 55, `${busiest} deliveries within one second against a limit of 50 per second`);
   for (const p of spawned.splice(0)) await p.kill('SIGTERM');
   await setConfig(nc, { moog_rate_limit: 100_000 });
 });
