@@ -12,8 +12,12 @@ import type { ManagementServices } from '../../gateway/services/index.ts';
 import { validateRule, withoutServerFields } from '../../gateway/services/rule-validation.ts';
 import type { SourceTable } from './table-file.ts';
 import { rowToInput, type TableName } from './v25-tables.ts';
+import { ProgressLine } from './progress.ts';
 
 export type Action = 'create' | 'update' | 'unchanged';
+
+/** Host imports this long show a progress line on stderr while they write (200,000 take about a minute). */
+const PROGRESS_FROM = 10_000;
 
 export interface Rejected {
   where: string;
@@ -173,13 +177,21 @@ export async function applyImport(services: ManagementServices, plan: ImportPlan
   }
   if (todo.length === 0) return out;
   const service = plan.table === 'device_teams' ? services.teams : services.devHosts;
+  let written = 0;
+  const started = Date.now();
+  const progress = todo.length >= PROGRESS_FROM ? new ProgressLine(() => {
+    const perSecond = Math.round(written / Math.max(0.001, (Date.now() - started) / 1000));
+    return `${plan.table}: ${written.toLocaleString('en-US')} of ${todo.length.toLocaleString('en-US')} written (${perSecond.toLocaleString('en-US')}/s)`;
+  }).start() : null;
   try {
-    const r = await service.import({ items: todo.map((p) => p.value), where: todo.map((p) => p.where), issues: [] }, 'merge', change());
+    const r = await service.import({ items: todo.map((p) => p.value), where: todo.map((p) => p.where), issues: [] }, 'merge', change(), (n) => (written = n));
     out.created = out.created.concat(r.created); // not push(...): 200,000 arguments overflow the stack
     out.updated = out.updated.concat(r.updated);
     out.unchanged += r.unchanged;
   } catch (err) {
     for (const p of todo) out.failed.push({ where: p.where, id: p.id, reason: reasonOf(err) });
+  } finally {
+    progress?.done();
   }
   return out;
 }

@@ -275,8 +275,9 @@ export class HostMapService<K extends HostKind> {
    * Writes a whole list: every item is validated first (nothing is written when one is bad); 'merge' adds and
    * updates, 'replace' also deletes entries not in the list. The audit (operation 'import') lists the changes, in parts when there are many (auditParts).
    * Writes are pipelined (IMPORT_WINDOW in flight); a failed write stops the import, and what was written stays.
+   * `onWritten` follows the writes (the CLI's progress line).
    */
-  async import(parsed: ParsedImport, mode: 'merge' | 'replace', change: Change): Promise<ImportResult> {
+  async import(parsed: ParsedImport, mode: 'merge' | 'replace', change: Change, onWritten?: (written: number, total: number) => void): Promise<ImportResult> {
     const issues: ServiceIssue[] = [...parsed.issues];
     const wanted = new Map<string, HostValue<K>>();
     parsed.items.forEach((item, i) => {
@@ -303,9 +304,11 @@ export class HostMapService<K extends HostKind> {
       (prev ? result.updated : result.created).push(value.hostname);
     }
     let last = 0;
+    let written = 0;
     await forEachWindowed(writes, IMPORT_WINDOW, async (w) => {
       const revision = w.revision === undefined ? await this.bucket.create(w.key, w.stored) : await this.bucket.update(w.key, w.stored, w.revision);
       last = Math.max(last, revision);
+      onWritten?.(++written, writes.length);
     });
     if (mode === 'replace') {
       const gone = [...existing].filter(([key]) => !wanted.has(key));

@@ -168,4 +168,16 @@ t('hosts: development_hosts and device_teams exports import (by mutt hosts or mu
   assert.match(allCsv.stderr, /--table all needs --format json/);
 });
 
+t('a long host import shows its progress on stderr and ends with every entry written', async () => {
+  const lines = ['hostname,team_assignment', ...Array.from({ length: 12_000 }, (_, i) => `bulk-${i}.example.com,BULK`)];
+  writeFileSync(join(dir, 'bulk.csv'), lines.join('\n') + '\n');
+  const r = await mutt(['hosts', 'import', join(dir, 'bulk.csv')], env);
+  assert.is(r.code, 0, r.stderr);
+  assert.match(r.stdout, /written: 12000 created, 0 updated, 0 unchanged/);
+  const progress = r.stderr.trim().split('\n');
+  assert.match(progress.at(-1)!, /^device_teams: 12,000 of 12,000 written \([\d,]+\/s\)$/);
+  const team = await hosts.get(hostKey('team', 'bulk-11999.example.com'));
+  assert.is(JSON.parse(Buffer.from(team!.value).toString()).team_assignment, 'BULK');
+});
+
 t.run();
