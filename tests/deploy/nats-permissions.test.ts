@@ -443,6 +443,18 @@ t('an alert dead letter is replayed by `mutt dlq replay` as admin; as gateway it
 const SESSION_KEY = `ui.session.${'ab'.repeat(32)}`;
 const CSRF_PROBE = 'csrf-probe-0123456789abcdef';
 
+/** Whether a reply carries the session record: as a direct get (raw) or a message get (base64 in JSON). */
+function carriesProbe(data: Uint8Array): boolean {
+  const text = new TextDecoder().decode(data);
+  if (text.includes(CSRF_PROBE)) return true;
+  try {
+    const b64 = (JSON.parse(text) as { message?: { data?: string } }).message?.data;
+    return typeof b64 === 'string' && Buffer.from(b64, 'base64').toString('utf8').includes(CSRF_PROBE);
+  } catch {
+    return false;
+  }
+}
+
 t('only the gateway reads a UI session record: others are refused the key, the message get and the gateway\'s replies', async () => {
   const state = await new Kvm(admin).open(Bucket.state);
   await state.put(SESSION_KEY, JSON.stringify({ user: 'ops', role: 'admin', csrf: CSRF_PROBE, createdAt: Date.now(), lastSeenAt: Date.now(), expiresAt: Date.now() + 60_000 }));
@@ -454,10 +466,18 @@ t('only the gateway reads a UI session record: others are refused the key, the m
     const nc = await nats.connectAs(role);
     ears.push(nc);
     for (const subject of ['_INBOX.>', '_INBOX_gateway.>']) {
-      nc.subscribe(subject, { callback: (_e, m) => { if (m && new TextDecoder().decode(m.data).includes(CSRF_PROBE)) overheard.push(`${role} on ${m.subject}`); } });
+      nc.subscribe(subject, { callback: (_e, m) => { if (m && carriesProbe(m.data)) overheard.push(`${role} on ${m.subject}`); } });
     }
     await nc.flush().catch(() => {});
   }
+  // The control: admin may subscribe to every inbox, so it overhears the reply, and when it has, the others would have.
+  const control = await nats.connectAs('admin');
+  let controlHeard = false;
+  for (const subject of ['_INBOX.>', '_INBOX_gateway.>']) {
+    control.subscribe(subject, { callback: (_e, m) => { if (m && carriesProbe(m.data)) controlHeard = true; } });
+  }
+  await control.flush();
+  ears.push(control);
   try {
     const { connectNats } = await import('../../actors/runtime/connect.ts');
     const gateway = await connectNats(envFor('gateway'), 'perm-test-gateway');
@@ -466,15 +486,15 @@ t('only the gateway reads a UI session record: others are refused the key, the m
       assert.ok(e && new TextDecoder().decode(e.value).includes(CSRF_PROBE), 'the gateway reads its session record');
       const m = await msgGet(gateway);
       assert.ok(m, 'and by message get (its session sweep)');
-      await gateway.flush();
+      await waitUntil(() => controlHeard, 3000, 'admin to overhear the gateway\'s reply');
+      for (const nc of ears) await nc.flush().catch(() => {});
+      assert.equal(overheard, [], 'no other role received the gateway\'s reply carrying the session record');
     } finally {
       await gateway.close();
     }
     for (const role of ['alerter', 'forwarder', 'remediation', 'operator', 'syslog'] as const) {
       await refusals(role, { 'reading a UI session by key': kvGet(Bucket.state, SESSION_KEY), 'reading a UI session by message get': msgGet });
     }
-    await sleep(200);
-    assert.equal(overheard, [], 'no other role received the gateway\'s reply carrying the session record');
   } finally {
     for (const nc of ears) await nc.close().catch(() => {});
     await state.delete(SESSION_KEY);
