@@ -430,8 +430,20 @@ t('an alert dead letter is replayed by `mutt dlq replay` as admin; as gateway it
   assert.ok(parsed.success, parsed.success ? '' : JSON.stringify(parsed.error.issues));
   const ack = await js.publish('mutt.dlq.forwarder.rejected', encode(DlqEntry, parsed.data));
   const asGateway = await mutt('gateway', ['dlq', 'replay', String(ack.seq), '--comment', 'perm test']);
-  assert.is.not(asGateway.code, 0, `${asGateway.stdout}${asGateway.stderr}`);
-  assert.match(asGateway.stdout + asGateway.stderr, /permission/i);
+  assert.is(asGateway.code, 1, `${asGateway.stdout}${asGateway.stderr}`);
+  assert.match(asGateway.stdout + asGateway.stderr, /may not publish to \(permission denied\).*NATS_USER=admin/, JSON.stringify(asGateway));
+  // The operators' API on the gateway: a 403 naming why and what to do, not a 500.
+  const { gatewayApp } = await import('../../gateway/app.ts');
+  const adminKey = 'deploy-admin-Key-0123456789abcdef';
+  const gw = await startProcess({ env: envFor('gateway', { MUTT_API_KEYS: `ops:admin:${adminKey}` }), name: 'gateway', actors: [], http: gatewayApp, log: silent });
+  try {
+    const r = await fetch(`http://127.0.0.1:${gw.httpPort}/api/v2/dlq/${ack.seq}/replay`, { method: 'POST', headers: { 'X-API-Key': adminKey, 'X-Change-Reason': 'perm test', 'Content-Type': 'application/json' }, body: '{}' });
+    const text = await r.text();
+    assert.is(r.status, 403, text);
+    assert.match(text, /mutt\.alerts\.permreplay.*NATS_USER=admin/, text);
+  } finally {
+    await gw.stop();
+  }
   const asAdmin = await mutt('admin', ['dlq', 'replay', String(ack.seq), '--comment', 'perm test']);
   assert.is(asAdmin.code, 0, `${asAdmin.stdout}${asAdmin.stderr}`);
   const stored = await jsm.streams.getMessage(StreamName.alerts, { last_by_subj: 'mutt.alerts.permreplay' });
