@@ -83,7 +83,9 @@ export default defineActor({
       failureRate: cfg().breaker_failure_rate, minRequests: cfg().breaker_min_requests, windowSeconds: cfg().breaker_window_seconds,
       openSeconds: cfg().breaker_open_seconds, probeLeaseMs: cfg().moog_timeout_ms + 5000,
     });
-    const kv = await new Kvm(rt.nc).open(Bucket.state);
+    // Direct gets name the key in the subject, so nats.conf can confine this user to its keys of mutt_state (a bound
+    // bucket's default, STREAM.MSG.GET with the key in the body, would need access to every key, UI sessions too).
+    const kv = await new Kvm(rt.nc).open(Bucket.state, { allow_direct: true });
     const credential = credentialSource(rt.env);
     const secret = credential.current();
     const client = createMoogClient({ url, apiKey: credential, auth: rt.env.MOOG_AUTH, timeoutMs: () => cfg().moog_timeout_ms, concurrency: () => cfg().moog_concurrency });

@@ -41,7 +41,9 @@ export default defineActor({
   retry: { backoffMs: [], decide: (_attempt, err) => ({ retry: true, delayMs: err instanceof RetryableError && err.retryAfterMs ? err.retryAfterMs : 5000 }) },
 
   async setup(rt): Promise<RemediationState> {
-    const kv = await new Kvm(rt.nc).open(Bucket.state);
+    // Direct gets name the key in the subject, so nats.conf can confine this user to its keys of mutt_state (a bound
+    // bucket's default, STREAM.MSG.GET with the key in the body, would need access to every key, UI sessions too).
+    const kv = await new Kvm(rt.nc).open(Bucket.state, { allow_direct: true });
     const state: RemediationState = {
       jsm: await jetstreamManager(rt.nc),
       moog: new MoogHealth(kv, rt.env.MOOG_WEBHOOK_URL),

@@ -1,6 +1,6 @@
-// Opens the NATS connection every MUTT process uses, from the validated environment: servers, credentials
-// (creds file, user/pass, the password from a file), TLS CA, endless reconnect. Secrets go to the client, never
-// to a log line.
+// Opens the NATS connection every MUTT process and `mutt` command uses, from the validated environment: servers,
+// credentials (creds file, user/pass, the password from a file), TLS CA, endless reconnect, and the inbox prefix
+// of the user it connects as. Secrets go to the client, never to a log line.
 //   const nc = await connectNats(env, 'alerter')
 
 import { readFileSync } from 'node:fs';
@@ -25,6 +25,32 @@ export function natsPassword(env: Pick<NatsEnv, 'NATS_PASS' | 'NATS_PASS_FILE'>)
   return pass;
 }
 
+/**
+ * `_INBOX_<user>`: replies to this user's requests (JetStream API answers, PubAcks, pulled messages, KV watch
+ * deliveries) arrive under it, and deploy/nats/accounts.conf lets each user subscribe only to its own prefix, so no
+ * role reads another's replies. The user is NATS_USER, else the name in the creds file's user JWT; characters that
+ * cannot stand in a subject token become `_`. Without a user (an open dev server) nats.js's default `_INBOX` stays.
+ */
+export function inboxPrefixFor(user: string | undefined): string | undefined {
+  return user ? `_INBOX_${user.replace(/[^A-Za-z0-9_-]/g, '_')}` : undefined;
+}
+
+/** The `name` claim of the user JWT in a .creds file (undefined when there is none to read). */
+function credsUserName(creds: Uint8Array): string | undefined {
+  const jwt = /-{3,}BEGIN NATS USER JWT-{3,}\s+(\S+)/.exec(new TextDecoder().decode(creds))?.[1];
+  try {
+    const claims = jwt ? JSON.parse(Buffer.from(jwt.split('.')[1] ?? '', 'base64url').toString('utf8')) as { name?: unknown } : undefined;
+    return typeof claims?.name === 'string' && claims.name !== '' ? claims.name : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The inbox prefix a connection was opened with (the option @nats-io/jetstream itself reads for its inboxes). */
+export function inboxPrefixOf(nc: NatsConnection): string | undefined {
+  return (nc as NatsConnection & { options?: ConnectionOptions }).options?.inboxPrefix;
+}
+
 export function connectionOptions(env: NatsEnv, name: string): ConnectionOptions {
   const opts: ConnectionOptions = {
     servers: (env.NATS_URL ?? DEFAULT_NATS_URL).split(',').map((s) => s.trim()).filter(Boolean),
@@ -36,11 +62,18 @@ export function connectionOptions(env: NatsEnv, name: string): ConnectionOptions
     // Every JetStream publish is a request; async stack traces on each cost ~13 % of the alerter's CPU (bench profile).
     noAsyncTraces: true,
   };
-  if (env.NATS_CREDS) opts.authenticator = credsAuthenticator(readFileSync(env.NATS_CREDS));
+  let user: string | undefined;
+  if (env.NATS_CREDS) {
+    const creds = readFileSync(env.NATS_CREDS);
+    opts.authenticator = credsAuthenticator(creds);
+    user = credsUserName(creds);
+  }
   if (env.NATS_USER) {
-    opts.user = env.NATS_USER;
+    opts.user = user = env.NATS_USER;
     opts.pass = natsPassword(env);
   }
+  const inboxPrefix = inboxPrefixFor(user);
+  if (inboxPrefix) opts.inboxPrefix = inboxPrefix;
   if (env.NATS_TLS_CA) opts.tls = { caFile: env.NATS_TLS_CA };
   return opts;
 }

@@ -13,6 +13,7 @@
 import { createInbox, type Msg, type MsgHdrs, type NatsConnection } from '@nats-io/transport-node';
 import { JetStreamApiError, type PubAck } from '@nats-io/jetstream';
 import { afterThisTurn } from './turn-writes.ts';
+import { inboxPrefixOf } from './connect.ts';
 
 export interface JsPublishOptions {
   msgID?: string;
@@ -85,7 +86,8 @@ export class JsPublisher implements JsPublish {
   private closedError: Error | undefined;
 
   constructor(private readonly nc: NatsConnection) {
-    this.prefix = `${createInbox()}.`;
+    // Under the connection's own inbox prefix: its NATS user may subscribe to nothing else (accounts.conf).
+    this.prefix = `${createInbox(inboxPrefixOf(nc))}.`;
     nc.subscribe(`${this.prefix}*`, { callback: (err, msg) => this.onReply(err, msg) });
     void nc.closed().then(() => this.failAll(new Error('NATS connection closed')));
   }

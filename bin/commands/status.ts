@@ -235,7 +235,8 @@ async function withStatusSources<T>(fn: (s: StatusSources) => Promise<T>): Promi
     const { nc, log } = session;
     const jsm = await jetstreamManager(nc);
     const kvm = new Kvm(nc);
-    const [state, configKv, counters, rulesKv, countersKv] = await Promise.all([kvm.open(Bucket.state), kvm.open(Bucket.config), openIngestCounters(nc, { log }), kvm.open(Bucket.rules), kvm.open(Bucket.counters)]);
+    // mutt_state by direct get (key in the subject): the operator user may read the breaker, never a UI session.
+    const [state, configKv, counters, rulesKv, countersKv] = await Promise.all([kvm.open(Bucket.state, { allow_direct: true }), kvm.open(Bucket.config), openIngestCounters(nc, { log }), kvm.open(Bucket.rules), kvm.open(Bucket.counters)]);
     // The two config values the reports use, read once (a status is a snapshot).
     const cfg = configDefaults();
     for (const key of ['breaker_window_seconds', 'slo_window_hours'] as const) {

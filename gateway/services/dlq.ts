@@ -4,6 +4,7 @@
 // filter. Every write is one config-audit record (kind 'dlq') naming the operator's key.
 //   await dlq.list({ stage: 'forwarder', limit: 50 }); await dlq.replay(42, change)
 
+import { PermissionViolationError } from '@nats-io/transport-node';
 import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
 import type { Logger } from 'pino';
 import { decodeRaw } from '../../protocol/codec.ts';
@@ -83,7 +84,7 @@ export class DlqService {
   async replay(seq: number, change: Change): Promise<ReplayOutcome> {
     const e = await getEntry(this.jsm, seq);
     if (!e) throw new ServiceError('not_found', `no dead letter at sequence ${seq}`);
-    const to = await replayEntry(this.js, this.jsm, seq, e.entry);
+    const to = await replayEntry(this.js, this.jsm, seq, e.entry).catch((err: unknown) => { throw refusedReplay(seq, e.entry, err); });
     await this.record(change, String(seq), 'replay', summary(e), { ...to, [REPLAYS_HEADER]: e.entry.replays + 1 });
     return { seq, to };
   }
@@ -138,4 +139,14 @@ function filterOf(f: { stage?: string; reason?: string; since?: number }) {
 /** Audit id of a filter operation: 'stage.reason', 'any' for an absent part (encoded into one subject token). */
 function filterId(f: { stage?: string; reason?: string }): string {
   return `${f.stage ?? 'any'}.${f.reason ?? 'any'}`;
+}
+
+/**
+ * NATS refusing the republish: the gateway's user may not publish alerts (only the alerter, remediation and admin
+ * may), so a dead letter of the forwarder is replayed by remediation or by an operator as admin. Other errors pass.
+ */
+function refusedReplay(seq: number, entry: DlqEntry, err: unknown): unknown {
+  const violation = err instanceof PermissionViolationError || (err as { cause?: unknown })?.cause instanceof PermissionViolationError;
+  if (!violation) return err;
+  return new ServiceError('forbidden', `dead letter ${seq} goes back to ${entry.originalSubject}, which this process's NATS user may not publish to (permission denied): remediation replays alert dead letters once Moogsoft is healthy, or run 'mutt dlq replay ${seq}' with NATS_USER=admin`, undefined, {}, err);
 }

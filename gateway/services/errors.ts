@@ -11,6 +11,8 @@ export const ServiceFailure = {
   exists: 'exists',
   /** An If-Match revision that is no longer current (someone else changed it). */
   revisionMismatch: 'revision_mismatch',
+  /** NATS refused the operation to this process's user (deploy/nats/accounts.conf), e.g. replaying an alert. */
+  forbidden: 'forbidden',
 } as const;
 export type ServiceFailure = (typeof ServiceFailure)[keyof typeof ServiceFailure];
 

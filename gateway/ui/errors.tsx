@@ -34,7 +34,7 @@ export function isUnavailable(err: unknown): boolean {
 
 export function describeFailure(err: unknown): Failure {
   if (err instanceof ServiceError) {
-    const status = err.reason === 'invalid' ? 400 : err.reason === 'not_found' ? 404 : 409;
+    const status = err.reason === 'invalid' ? 400 : err.reason === 'forbidden' ? 403 : err.reason === 'not_found' ? 404 : 409;
     const message = err.reason === 'revision_mismatch' ? `${err.message}. Someone else changed it meanwhile: reload to see the current version.` : err.message;
     return { status, title: TITLES[status], message, issues: err.issues };
   }

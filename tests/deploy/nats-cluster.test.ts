@@ -12,6 +12,7 @@ import { connect } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager, type StreamInfo } from '@nats-io/jetstream';
 import { loadEnv } from '../../protocol/env.ts';
 import { StreamName } from '../../protocol/streams.ts';
+import { inboxPrefixFor } from '../../actors/runtime/connect.ts';
 import { provision } from '../../actors/runtime/provision.ts';
 import { freeTcpPort, makeCerts, repoPath, requireBinary, run, tempDir, waitUntil } from './helpers.ts';
 import { generatePasswords, passwordVar, ROLES } from './nats-server.ts';
@@ -75,7 +76,7 @@ t('admin provisions MUTT with 3 replicas; a least-privilege user stores events; 
   assert.is((info.cluster?.replicas ?? []).length, 2, 'a leader and two replicas');
 
   const servers = nodes.map((n) => `nats://127.0.0.1:${n.client}`);
-  const syslog = await connect({ servers, user: 'syslog', pass: passwords.syslog, timeout: 2000 });
+  const syslog = await connect({ servers, user: 'syslog', pass: passwords.syslog, timeout: 2000, inboxPrefix: inboxPrefixFor('syslog') });
   try {
     const js = jetstream(syslog, { timeout: 5000 });
     const first = await js.publish('mutt.events.syslog.core-sw1', new TextEncoder().encode('{"probe":1}'), { msgID: 'cluster-probe-1' });

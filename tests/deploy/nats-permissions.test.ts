@@ -186,7 +186,8 @@ for (const role of consumingRoles) {
         if (msg.fail === true) throw new PermanentError('rejected', 'deploy test: dead-letter this one');
         for (const pattern of declared.publishes) await ctx.publishRaw(concrete(pattern), encode(Probe, { n: -1 }));
         const keys = stateKeys[role];
-        const kv = await new Kvm(ctx.nc).open(keys.bucket);
+        // As the actors open it: direct gets, which nats.conf scopes by key (mutt_state also holds UI sessions).
+        const kv = await new Kvm(ctx.nc).open(keys.bucket, { allow_direct: true });
         if (keys.writes) await kv.put(keys.writes, new TextEncoder().encode(String(n)));
         for (const key of keys.reads) await kv.get(key);
         if (keys.writes) await kv.delete(keys.writes);
@@ -274,6 +275,10 @@ t('the mutt CLI: operator reads (dlq, rules), the gateway user imports v2.5 rule
   assert.is(dlq.code, 0, dlq.stdout + dlq.stderr);
   assert.is(rules.code, 0, rules.stdout + rules.stderr);
   assert.match(rules.stdout, /LINK-DOWN/, 'the imported rule');
+  // `mutt status` reads the breaker in mutt_state, which the operator may read only by key (direct get).
+  const status = await mutt('operator', ['status', '--json']);
+  assert.not.match(status.stdout + status.stderr, /permission|violation/i, status.stdout + status.stderr);
+  assert.ok(JSON.parse(status.stdout), status.stderr);
 });
 
 t('no permission violation was logged while the roles did their work', () => {
@@ -367,6 +372,145 @@ t('syslog cannot eavesdrop on core NATS subjects', async () => {
   await nc.flush();
   await waitUntil(() => errors.some((e) => /Subscription to "mutt.events.>"/.test(e)), 3000, 'the subscription violation');
   await nc.close();
+});
+
+// --- inboxes: each user subscribes only under `_INBOX_<user>` (the prefix MUTT connects with) -------------
+
+const NON_ADMIN: Role[] = ['operator', 'gateway', 'alerter', 'forwarder', 'remediation', 'syslog', 'traps'];
+
+/** Subscribes as the connection's user and waits for nats-server to refuse it (a violation the client reports). */
+async function subscriptionRefused(nc: NatsConnection, subject: string): Promise<void> {
+  const errors: string[] = [];
+  void (async () => { for await (const s of nc.status()) if (s.type === 'error') errors.push(String(s.error?.message)); })();
+  nc.subscribe(subject);
+  await nc.flush();
+  await waitUntil(() => errors.some((e) => e.includes(`Subscription to "${subject}"`)), 3000, `the refusal of a subscription to ${subject}`);
+}
+
+t('syslog may not subscribe to the gateway\'s inbox, nor to _INBOX.>', async () => {
+  for (const subject of ['_INBOX_gateway.>', '_INBOX.>', '_INBOX_alerter.*', '>']) {
+    const nc = await nats.connectAs('syslog');
+    try {
+      await subscriptionRefused(nc, subject);
+    } finally {
+      await nc.close();
+    }
+  }
+});
+
+t('no role may subscribe to _INBOX.> or to another role\'s inbox', async () => {
+  for (const role of NON_ADMIN) {
+    const other = role === 'gateway' ? 'alerter' : 'gateway';
+    for (const subject of ['_INBOX.>', `_INBOX_${other}.>`]) {
+      const nc = await nats.connectAs(role);
+      try {
+        await subscriptionRefused(nc, subject);
+      } finally {
+        await nc.close();
+      }
+    }
+  }
+});
+
+// --- alerts: only the alerter (and remediation, which replays the forwarder's dead letters) ----------------
+
+t('the gateway may not publish alerts (an alert no rule produced would reach Moogsoft)', async () => {
+  await refusals('gateway', { 'publishing an alert': pub('mutt.alerts.x'), 'publishing an alert for a team': pub('mutt.alerts.netops') });
+  for (const role of ['syslog', 'traps', 'forwarder', 'operator'] as const) await refusals(role, { 'publishing an alert': pub('mutt.alerts.x') });
+});
+
+t('an alert dead letter is replayed by `mutt dlq replay` as admin; as gateway it is refused', async () => {
+  const js = jetstream(admin);
+  const { DlqEntry } = await import('../../protocol/messages.ts');
+  const entry = {
+    stage: 'forwarder', reason: 'rejected', attempts: 1, firstError: 'Moogsoft 400', lastError: 'Moogsoft 400', firstSeenAt: Date.now(), lastSeenAt: Date.now(),
+    originalSubject: 'mutt.alerts.permreplay', originalStream: StreamName.alerts, originalPayload: encode(z.record(z.string(), z.unknown()), { n: -1 }), replays: 0,
+  };
+  const parsed = DlqEntry.safeParse(entry);
+  assert.ok(parsed.success, parsed.success ? '' : JSON.stringify(parsed.error.issues));
+  const ack = await js.publish('mutt.dlq.forwarder.rejected', encode(DlqEntry, parsed.data));
+  const asGateway = await mutt('gateway', ['dlq', 'replay', String(ack.seq), '--comment', 'perm test']);
+  assert.is(asGateway.code, 1, `${asGateway.stdout}${asGateway.stderr}`);
+  assert.match(asGateway.stdout + asGateway.stderr, /may not publish to \(permission denied\).*NATS_USER=admin/, JSON.stringify(asGateway));
+  // The operators' API on the gateway: a 403 naming why and what to do, not a 500.
+  const { gatewayApp } = await import('../../gateway/app.ts');
+  const adminKey = 'deploy-admin-Key-0123456789abcdef';
+  const gw = await startProcess({ env: envFor('gateway', { MUTT_API_KEYS: `ops:admin:${adminKey}` }), name: 'gateway', actors: [], http: gatewayApp, log: silent });
+  try {
+    const r = await fetch(`http://127.0.0.1:${gw.httpPort}/api/v2/dlq/${ack.seq}/replay`, { method: 'POST', headers: { 'X-API-Key': adminKey, 'X-Change-Reason': 'perm test', 'Content-Type': 'application/json' }, body: '{}' });
+    const text = await r.text();
+    assert.is(r.status, 403, text);
+    assert.match(text, /mutt\.alerts\.permreplay.*NATS_USER=admin/, text);
+  } finally {
+    await gw.stop();
+  }
+  const asAdmin = await mutt('admin', ['dlq', 'replay', String(ack.seq), '--comment', 'perm test']);
+  assert.is(asAdmin.code, 0, `${asAdmin.stdout}${asAdmin.stderr}`);
+  const stored = await jsm.streams.getMessage(StreamName.alerts, { last_by_subj: 'mutt.alerts.permreplay' });
+  assert.ok(stored, 'the replayed alert is in MUTT_ALERTS');
+});
+
+// --- UI session records: the gateway's alone ------------------------------------------------------------
+
+const SESSION_KEY = `ui.session.${'ab'.repeat(32)}`;
+const CSRF_PROBE = 'csrf-probe-0123456789abcdef';
+
+/** Whether a reply carries the session record: as a direct get (raw) or a message get (base64 in JSON). */
+function carriesProbe(data: Uint8Array): boolean {
+  const text = new TextDecoder().decode(data);
+  if (text.includes(CSRF_PROBE)) return true;
+  try {
+    const b64 = (JSON.parse(text) as { message?: { data?: string } }).message?.data;
+    return typeof b64 === 'string' && Buffer.from(b64, 'base64').toString('utf8').includes(CSRF_PROBE);
+  } catch {
+    return false;
+  }
+}
+
+t('only the gateway reads a UI session record: others are refused the key, the message get and the gateway\'s replies', async () => {
+  const state = await new Kvm(admin).open(Bucket.state);
+  await state.put(SESSION_KEY, JSON.stringify({ user: 'ops', role: 'admin', csrf: CSRF_PROBE, createdAt: Date.now(), lastSeenAt: Date.now(), expiresAt: Date.now() + 60_000 }));
+  const msgGet = (nc: NatsConnection) => jetstreamManager(nc, { timeout: 3000 }).then((m) => m.streams.getMessage(`KV_${Bucket.state}`, { last_by_subj: `$KV.${Bucket.state}.${SESSION_KEY}` }));
+  // Eavesdroppers on every inbox their user might be allowed: the gateway's replies must reach none of them.
+  const overheard: string[] = [];
+  const ears: NatsConnection[] = [];
+  for (const role of ['alerter', 'forwarder', 'remediation', 'syslog', 'operator'] as const) {
+    const nc = await nats.connectAs(role);
+    ears.push(nc);
+    for (const subject of ['_INBOX.>', '_INBOX_gateway.>']) {
+      nc.subscribe(subject, { callback: (_e, m) => { if (m && carriesProbe(m.data)) overheard.push(`${role} on ${m.subject}`); } });
+    }
+    await nc.flush().catch(() => {});
+  }
+  // The control: admin may subscribe to every inbox, so it overhears the reply, and when it has, the others would have.
+  const control = await nats.connectAs('admin');
+  let controlHeard = false;
+  for (const subject of ['_INBOX.>', '_INBOX_gateway.>']) {
+    control.subscribe(subject, { callback: (_e, m) => { if (m && carriesProbe(m.data)) controlHeard = true; } });
+  }
+  await control.flush();
+  ears.push(control);
+  try {
+    const { connectNats } = await import('../../actors/runtime/connect.ts');
+    const gateway = await connectNats(envFor('gateway'), 'perm-test-gateway');
+    try {
+      const e = await (await new Kvm(gateway).open(Bucket.state)).get(SESSION_KEY);
+      assert.ok(e && new TextDecoder().decode(e.value).includes(CSRF_PROBE), 'the gateway reads its session record');
+      const m = await msgGet(gateway);
+      assert.ok(m, 'and by message get (its session sweep)');
+      await waitUntil(() => controlHeard, 3000, 'admin to overhear the gateway\'s reply');
+      for (const nc of ears) await nc.flush().catch(() => {});
+      assert.equal(overheard, [], 'no other role received the gateway\'s reply carrying the session record');
+    } finally {
+      await gateway.close();
+    }
+    for (const role of ['alerter', 'forwarder', 'remediation', 'operator', 'syslog'] as const) {
+      await refusals(role, { 'reading a UI session by key': kvGet(Bucket.state, SESSION_KEY), 'reading a UI session by message get': msgGet });
+    }
+  } finally {
+    for (const nc of ears) await nc.close().catch(() => {});
+    await state.delete(SESSION_KEY);
+  }
 });
 
 t('gateway cannot administer streams or act as a pipeline actor', async () => {

@@ -10,6 +10,7 @@ import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'no
 import net from 'node:net';
 import { join } from 'node:path';
 import { connect, type ConnectionOptions, type NatsConnection } from '@nats-io/transport-node';
+import { inboxPrefixFor } from '../../actors/runtime/connect.ts';
 import { freeTcpPort, repoPath, requireBinary, tempDir, waitUntil } from './helpers.ts';
 
 export const ROLES = ['admin', 'operator', 'gateway', 'alerter', 'forwarder', 'remediation', 'syslog', 'traps'] as const;
@@ -40,6 +41,7 @@ export interface ShippedNats {
   passwords: Record<Role, string>;
   /** Everything nats-server logged so far (permission violations are logged as [ERR] ... Violation). */
   log(): string;
+  /** Connects as a user with that user's inbox prefix, as MUTT does (override with opts.inboxPrefix). */
   connectAs(role: Role | string, opts?: Partial<ConnectionOptions>): Promise<NatsConnection>;
   stop(): Promise<void>;
 }
@@ -76,7 +78,7 @@ export async function startShippedNats(opts: { transform?: (conf: string) => str
     port,
     passwords,
     log: () => out,
-    connectAs: (role, extra = {}) => connect({ servers: url, user: role, pass: (passwords as Record<string, string>)[role] ?? 'not-a-password', timeout: 3000, ...extra }),
+    connectAs: (role, extra = {}) => connect({ servers: url, user: role, pass: (passwords as Record<string, string>)[role] ?? 'not-a-password', timeout: 3000, inboxPrefix: inboxPrefixFor(role), ...extra }),
     stop: async () => {
       if (child.exitCode === null && !child.signalCode) {
         const exited = new Promise((r) => child.once('exit', r));

@@ -6,7 +6,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startNats, type TestNats } from '../helpers/nats-server.ts';
-import { connectNats, natsPassword } from '../../actors/runtime/connect.ts';
+import { connectionOptions, connectNats, inboxPrefixOf, natsPassword } from '../../actors/runtime/connect.ts';
 import { EnvError, loadEnv } from '../../protocol/env.ts';
 
 const PASSWORD = 'pass word with spaces #1';
@@ -32,6 +32,26 @@ test('NATS_PASS_FILE: the file wins over NATS_PASS, line breaks at the end (LF, 
   assert.is(natsPassword({ NATS_PASS_FILE: file('p3', ` ${PASSWORD} `) }), ` ${PASSWORD} `);
   assert.is(natsPassword({ NATS_PASS: 'from-env' }), 'from-env');
   assert.is(natsPassword({}), undefined);
+});
+
+test('the inbox prefix is the user\'s: NATS_USER, else the creds JWT\'s name; none without a user', async () => {
+  assert.is(connectionOptions({ NATS_USER: 'alerter', NATS_PASS: 'x' }, 't').inboxPrefix, '_INBOX_alerter');
+  const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
+  const creds = file('u.creds', `-----BEGIN NATS USER JWT-----\n${b64({ alg: 'ed25519-nkey' })}.${b64({ name: 'mutt alerter.1', sub: 'UABC' })}.sig\n------END NATS USER JWT------\n`);
+  assert.is(connectionOptions({ NATS_CREDS: creds }, 't').inboxPrefix, '_INBOX_mutt_alerter_1', 'characters outside a subject token become _');
+  assert.is(connectionOptions({}, 't').inboxPrefix, undefined, 'an open dev server keeps nats.js\'s _INBOX');
+  const nc = await connectNats(loadEnv({ NATS_URL: nats.url, NATS_USER: 'mutt', NATS_PASS: PASSWORD }), 'connect-test');
+  try {
+    assert.is(inboxPrefixOf(nc), '_INBOX_mutt', 'the connection carries it (the hot-path publisher reads it)');
+    let replyTo = '';
+    nc.subscribe('echo.probe', { max: 1, callback: (_e, m) => { replyTo = m.reply ?? ''; m.respond('ok'); } });
+    await nc.flush();
+    const answer = await nc.request('echo.probe', 'x', { timeout: 2000 });
+    assert.is(answer.string(), 'ok');
+    assert.match(replyTo, /^_INBOX_mutt\./, 'a request\'s reply subject is under the prefix');
+  } finally {
+    await nc.close();
+  }
 });
 
 test('NATS_PASS_FILE that cannot be used: an EnvError naming the variable and the path, never the content', () => {
