@@ -4,7 +4,6 @@
 // counted per (host, fingerprint) in KV and raise one meta-alert at the threshold. Pauses while MUTT_ALERTS is
 // backed up. The decisions themselves live in rules.ts, environment.ts, fingerprint.ts and unhandled.ts.
 
-import { createHash } from 'node:crypto';
 import { Kvm, type KV } from '@nats-io/kv';
 import { Counter, type Registry } from 'prom-client';
 import type { PubAck } from '@nats-io/jetstream';
@@ -24,6 +23,7 @@ import { purgeLegacyUnhandled } from './legacy-unhandled.ts';
 import { fingerprint } from './fingerprint.ts';
 import { stepUnhandled, metaAlertMessage, type UnhandledState } from './unhandled.ts';
 import { syncUnhandledExpiry } from './unhandled-expiry.ts';
+import { unhandledKey } from '../../protocol/state-keys.ts';
 
 interface AlerterState {
   rules: LiveRules;
@@ -45,11 +45,6 @@ function countFlow(flow: MinuteTally, input: string, decision: string): void {
 
 function counter<L extends string>(registry: Registry, name: string, help: string, labelNames: L[] = []): Counter<L> {
   return (registry.getSingleMetric(name) as Counter<L>) ?? new Counter({ name, help, labelNames, registers: [registry] });
-}
-
-/** KV keys allow [-/_=.a-zA-Z0-9]: hash the host so any host name fits. */
-function unhandledKey(host: string, fp: string): string {
-  return `unhandled.${createHash('sha1').update(host.toLowerCase()).digest('hex').slice(0, 16)}.${fp}`;
 }
 
 // Alerts and audit records are built (statically typed) from an event the runtime has just validated: running

@@ -8,10 +8,11 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import type { Logger } from 'pino';
+import { LEGACY_UNHANDLED_PREFIX } from '../../protocol/state-keys.ts';
 import { Bucket } from '../../protocol/streams.ts';
 
 const STREAM = `KV_${Bucket.state}`;
-const LEGACY_SUBJECTS = `$KV.${Bucket.state}.unhandled.>`;
+const LEGACY_SUBJECTS = `$KV.${Bucket.state}.${LEGACY_UNHANDLED_PREFIX}>`;
 
 export async function purgeLegacyUnhandled(nc: NatsConnection, log: Logger): Promise<number | null> {
   try {

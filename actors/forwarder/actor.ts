@@ -18,11 +18,12 @@ import { credentialSource } from './credentials.ts';
 import { awaitDeliverySettings } from './await-settings.ts';
 import { createSharedRateGate, type RateGate } from './rate-gate.ts';
 import { SharedBreaker } from './shared-breaker.ts';
-import { BREAKER_KEY, STATUS_CODE, type BreakerConfig } from './breaker.ts';
+import { STATUS_CODE, type BreakerConfig } from './breaker.ts';
 import { aimdRate, aimdThrottled, initialAimd, isThrottleSignal, AimdStateSchema, type AimdState } from './aimd.ts';
 import { casUpdate } from '../runtime/kv-cas.ts';
 import { describeError } from '../runtime/errors.ts';
 import { readStored, stateProblems } from './stored-state.ts';
+import { BREAKER_KEY } from '../../protocol/state-keys.ts';
 
 const AIMD_KEY = 'forwarder.aimd';
 

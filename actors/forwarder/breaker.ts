@@ -55,8 +55,6 @@ export const BreakerStateSchema = z.object({
 });
 export type BreakerState = z.infer<typeof BreakerStateSchema>;
 
-/** KV key of the shared breaker in mutt_state. */
-export const BREAKER_KEY = 'forwarder.breaker';
 
 export function initialBreaker(now = 0): BreakerState {
   return {

@@ -7,8 +7,9 @@
 //   await gate.acquire(signal); await moog.send(payload)
 
 import { setTimeout as sleep } from 'node:timers/promises';
-import { blockSize, DEFAULT_TOLERANCE_MS, parseRate, RATE_KEY, reserve, type RateConfig } from './rate-limit.ts';
+import { blockSize, DEFAULT_TOLERANCE_MS, parseRate, reserve, type RateConfig } from './rate-limit.ts';
 import { casUpdate, type CasStore } from '../runtime/kv-cas.ts';
+import { RATE_KEY } from '../../protocol/state-keys.ts';
 
 export interface RateGateOptions {
   /** Reserves up to n permits in the shared state: permit times, or how long to wait before asking again. */

@@ -40,8 +40,6 @@ export interface RateConfig {
 export const RateStateSchema = z.object({ v: z.literal(1), tat: z.number() });
 export type RateState = z.infer<typeof RateStateSchema>;
 
-/** KV key of the shared limiter in mutt_state. */
-export const RATE_KEY = 'forwarder.rate';
 
 export function initialRate(): RateState {
   return { v: 1, tat: 0 };

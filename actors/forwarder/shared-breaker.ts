@@ -5,9 +5,10 @@
 //   const b = await SharedBreaker.open(kv, cfgFn, onUnreadable); await b.acquire(owner, signal); b.record(ok, probe, owner)
 
 import type { KV } from '@nats-io/kv';
-import { BREAKER_KEY, BreakerStateSchema, breakerView, canSend, initialBreaker, msUntilSendable, parseBreaker, recordResults, tryAcquire, type BreakerConfig, type BreakerState } from './breaker.ts';
+import { BreakerStateSchema, breakerView, canSend, initialBreaker, msUntilSendable, parseBreaker, recordResults, tryAcquire, type BreakerConfig, type BreakerState } from './breaker.ts';
 import { casUpdate } from '../runtime/kv-cas.ts';
 import { readStored, type StoredEntry } from './stored-state.ts';
+import { BREAKER_KEY } from '../../protocol/state-keys.ts';
 
 export class SharedBreaker {
   state: BreakerState = initialBreaker(Date.now());

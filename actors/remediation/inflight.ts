@@ -12,14 +12,13 @@
 // touched for a day (their dead letter was purged or replayed by an operator) and any beyond SHARD_MAX are dropped.
 
 import { casUpdate, type CasStore } from '../runtime/kv-cas.ts';
+import { inflightKey } from '../../protocol/state-keys.ts';
 
 /** Unfinished starts after which the next delivery quarantines the dead letter as 'poison'. */
 export const POISON_AFTER_STARTS = 3;
-export const INFLIGHT_SHARDS = 16;
 const STALE_MS = 24 * 3600_000;
 const SHARD_MAX = 500;
 
-export const inflightKey = (seq: number): string => `remediation.inflight.${seq % INFLIGHT_SHARDS}`;
 
 /** One dead letter's unfinished starts; `delivery` is the JetStream delivery count of the latest start. */
 export interface InflightStart {

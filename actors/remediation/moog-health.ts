@@ -4,7 +4,8 @@
 //   const health = new MoogHealth(kv, url); await health.healthy()
 
 import type { KV } from '@nats-io/kv';
-import { BREAKER_KEY, parseBreaker } from '../forwarder/breaker.ts';
+import { parseBreaker } from '../forwarder/breaker.ts';
+import { BREAKER_KEY } from '../../protocol/state-keys.ts';
 
 export class MoogHealth {
   private cached: { at: number; ok: boolean } | undefined;

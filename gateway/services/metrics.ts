@@ -9,10 +9,11 @@ import type { KV } from '@nats-io/kv';
 import type { ConfigValues } from '../../protocol/config-keys.ts';
 import { Durable, StreamName } from '../../protocol/streams.ts';
 import { decodeJson } from '../../actors/runtime/kv-mirror.ts';
-import { BREAKER_KEY, BreakerStateSchema, breakerView, parseBreaker, type BreakerView } from '../../actors/forwarder/breaker.ts';
+import { BreakerStateSchema, breakerView, parseBreaker, type BreakerView } from '../../actors/forwarder/breaker.ts';
 import type { IngestCounters, IngestSummary } from '../ingest/counters.ts';
 import type { DlqService } from './dlq.ts';
 import type { ActorHealthTable, ActorSummary, ProcessHealth } from './health-table.ts';
+import { BREAKER_KEY } from '../../protocol/state-keys.ts';
 
 export interface StreamDepth {
   stream: string;

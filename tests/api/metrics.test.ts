@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { Kvm } from '@nats-io/kv';
 import { AckPolicy } from '@nats-io/jetstream';
 import { deadLetter } from '../../actors/runtime/dead-letter.ts';
-import { BREAKER_KEY, initialBreaker, recordResults } from '../../actors/forwarder/breaker.ts';
+import { initialBreaker, recordResults } from '../../actors/forwarder/breaker.ts';
 import { encode } from '../../protocol/codec.ts';
 import { IngestEvent } from '../../protocol/messages.ts';
 import { Bucket, StreamName } from '../../protocol/streams.ts';
@@ -12,6 +12,7 @@ import { ActorHealthTable } from '../../gateway/services/health-table.ts';
 import { sampleEvent } from '../helpers/test-actor.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { apiFixture, KEYS, type ApiFixture } from './fixture.ts';
+import { BREAKER_KEY } from '../../protocol/state-keys.ts';
 
 const t = suite('metrics, actors and SLO API');
 let f: ApiFixture;

@@ -11,12 +11,12 @@ import { readStream, streamCount } from '../helpers/streams.ts';
 import { EventAuditRecord } from '../../protocol/messages.ts';
 import { Bucket, Durable, StreamName } from '../../protocol/streams.ts';
 import { Kvm } from '@nats-io/kv';
-import { BREAKER_KEY, parseBreaker } from '../../actors/forwarder/breaker.ts';
-import { RATE_KEY } from '../../actors/forwarder/rate-limit.ts';
+import { parseBreaker } from '../../actors/forwarder/breaker.ts';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { BREAKER_KEY, RATE_KEY } from '../../protocol/state-keys.ts';
 
 const t = suite('chaos: kills and restarts');
 let p: Pipeline;
@@ -44,7 +44,7 @@ async function expectAllDelivered(prefix: string, sent: Set<string>, what: strin
     for (const [what, list] of p.procs) list.forEach((proc, i) => writeFileSync(join(dir, `${what}-${i}.log`), proc.output()));
     console.log(`    process logs kept in ${dir}`);
     const state = await new Kvm(p.nc).open(Bucket.state);
-    for (const key of [BREAKER_KEY, RATE_KEY]) {
+    for (const key of [BREAKER_KEY]) {
       const e = await state.get(key).catch(() => null);
       console.log(`    ${key}: ${e ? Buffer.from(e.value).toString() : 'none'} (now ${Date.now()})`);
     }

@@ -9,7 +9,8 @@ import { startNats, type TestNats } from '../helpers/nats-server.ts';
 import { casUpdate, CasContentionError, isCasConflict, type CasStore } from '../../actors/runtime/kv-cas.ts';
 import type { RateConfig } from '../../actors/forwarder/rate-limit.ts';
 import { createSharedRateGate, RateGate } from '../../actors/forwarder/rate-gate.ts';
-import { BREAKER_KEY, initialBreaker, parseBreaker, recordResult, tryAcquire, type BreakerConfig } from '../../actors/forwarder/breaker.ts';
+import { initialBreaker, parseBreaker, recordResult, tryAcquire, type BreakerConfig } from '../../actors/forwarder/breaker.ts';
+import { BREAKER_KEY } from '../../protocol/state-keys.ts';
 
 let nats: TestNats;
 const conns: NatsConnection[] = [];

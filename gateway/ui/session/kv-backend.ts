@@ -8,10 +8,10 @@
 
 import type { NatsConnection } from '@nats-io/transport-node';
 import { Kvm, type KV } from '@nats-io/kv';
+import { SESSION_KEY_PREFIX } from '../../../protocol/state-keys.ts';
 import { Bucket } from '../../../protocol/streams.ts';
 import { SessionRecord, type SessionBackend } from './sessions.ts';
 
-export const SESSION_KEY_PREFIX = 'ui.session.';
 const ID = /^[0-9a-f]{64}$/;
 
 export class KvSessionBackend implements SessionBackend {
