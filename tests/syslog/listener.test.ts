@@ -8,7 +8,8 @@ import { Registry } from 'prom-client';
 import { SyslogEvent, type IngestEvent } from '../../protocol/messages.ts';
 import { startSyslogListener, type SyslogListenerOptions } from '../../actors/syslog/listener.ts';
 import { PortBindError } from '../../actors/syslog/bind.ts';
-import { metricValue, recorder, sendTcp, sendUdp, silentLog, waitFor, type Recorder } from './helpers.ts';
+import { metricValue, recorder, sendTcp, sendUdp, silentLog, type Recorder } from './helpers.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 const run = promisify(execFile);
 
@@ -28,7 +29,7 @@ test('UDP and TCP listen on the same free port and deliver parsed events', async
     assert.ok(listener.udpPort > 0);
     await sendUdp(listener.udpPort, ['<38>Mar  1 12:00:00 web01 sshd[1]: over udp\n']);
     await sendTcp(listener.tcpPort, '<38>Mar  1 12:00:00 web02 sshd[2]: over tcp\n');
-    await waitFor(() => rec.events.length === 2, 'two events');
+    await waitFor(() => rec.events.length === 2, 10_000, 'two events');
     const byMessage = new Map(rec.events.map((e) => [e.message, e]));
     const udp = byMessage.get('over udp')!;
     const tcp = byMessage.get('over tcp')!;
@@ -54,7 +55,7 @@ test('real senders: logger --udp --rfc5424 and logger --tcp --octet-count --rfc3
     await run('logger', ['--server', '127.0.0.1', '--port', port, '--udp', '--rfc5424', '-t', 'mutt-test', '-p', 'local3.err', 'udp 5424 message']);
     await run('logger', ['--server', '127.0.0.1', '--port', port, '--tcp', '--octet-count', '--rfc3164', '-t', 'mutt-test', '-p', 'auth.warning', 'tcp 3164 message']);
     await run('logger', ['--server', '127.0.0.1', '--port', port, '--tcp', '--rfc5424', 'tcp lf-framed 5424']);
-    await waitFor(() => rec.events.length === 3, 'three events from logger');
+    await waitFor(() => rec.events.length === 3, 10_000, 'three events from logger');
     const byMessage = new Map(rec.events.map((e) => [e.message, e as SyslogEvent]));
     const u = byMessage.get('udp 5424 message');
     assert.ok(u, `udp event: ${JSON.stringify(messages(rec.events))}`);
@@ -88,7 +89,7 @@ test('TCP: a publish that fails several times loses no line, and order within a 
   try {
     const lines = Array.from({ length: 300 }, (_, i) => `<13>Mar  1 12:00:00 h app: line ${i}`);
     await sendTcp(listener.tcpPort, lines.join('\n') + '\n');
-    await waitFor(() => rec.events.length === 300, '300 events after retries');
+    await waitFor(() => rec.events.length === 300, 10_000, '300 events after retries');
     assert.equal(messages(rec.events), lines.map((_, i) => `line ${i}`));
     assert.is(failures, 4);
     assert.is(await metricValue(registry, 'mutt_syslog_publish_errors_total', { transport: 'tcp' }), 4);
@@ -111,14 +112,14 @@ test('TCP backpressure: while publishing is stuck the socket is paused, nothing 
   try {
     await new Promise<void>((r) => client.once('connect', () => r()));
     client.end(payload);
-    await waitFor(async () => (await metricValue(registry, 'mutt_syslog_tcp_paused_connections')) === 1, 'the connection to pause');
+    await waitFor(async () => (await metricValue(registry, 'mutt_syslog_tcp_paused_connections')) === 1, 10_000, 'the connection to pause');
     // Give the sender every chance to push more: a paused listener must not keep reading.
     await new Promise((r) => setTimeout(r, 200));
     const receivedWhileStuck = await metricValue(registry, 'mutt_syslog_lines_received_total', { transport: 'tcp' });
     assert.ok(receivedWhileStuck < total, `reading stopped (${receivedWhileStuck} of ${total} read)`);
     assert.is(rec.events.length, 0);
     release();
-    await waitFor(() => rec.events.length === total, 'every line after release', 30_000);
+    await waitFor(() => rec.events.length === total, 30_000, 'every line after release');
     const seen = new Set(rec.events.map((e) => e.message.split(' ')[1]));
     assert.is(seen.size, total, 'no line lost or duplicated');
     assert.is(await metricValue(registry, 'mutt_syslog_tcp_paused_connections'), 0);
@@ -136,7 +137,7 @@ test('UDP: failed publishes and an over-full pipeline drop datagrams, counted by
   const { listener, registry } = await start(rec);
   try {
     await sendUdp(listener.udpPort, ['<13>one', '<13>two', '<13>three']);
-    await waitFor(async () => (await metricValue(registry, 'mutt_syslog_udp_datagrams_dropped_total', { reason: 'publish_failed' })) === 3, 'publish_failed drops');
+    await waitFor(async () => (await metricValue(registry, 'mutt_syslog_udp_datagrams_dropped_total', { reason: 'publish_failed' })) === 3, 10_000, 'publish_failed drops');
     assert.ok((await metricValue(registry, 'mutt_syslog_publish_errors_total', { transport: 'udp' })) >= 1);
   } finally {
     await listener.close();
@@ -149,11 +150,11 @@ test('UDP: failed publishes and an over-full pipeline drop datagrams, counted by
   const second = await start(stuck, { maxInFlight: 5 });
   try {
     await sendUdp(second.listener.udpPort, Array.from({ length: 30 }, (_, i) => `<13>dgram ${i}`));
-    await waitFor(async () => (await metricValue(second.registry, 'mutt_syslog_lines_received_total', { transport: 'udp' })) === 30, '30 datagrams read');
+    await waitFor(async () => (await metricValue(second.registry, 'mutt_syslog_lines_received_total', { transport: 'udp' })) === 30, 10_000, '30 datagrams read');
     const dropped = await metricValue(second.registry, 'mutt_syslog_udp_datagrams_dropped_total', { reason: 'backpressure' });
     assert.is(dropped, 25, 'all beyond the in-flight cap are dropped');
     release();
-    await waitFor(() => stuck.events.length === 5, 'the accepted five stored');
+    await waitFor(() => stuck.events.length === 5, 10_000, 'the accepted five stored');
   } finally {
     await second.listener.close();
   }
@@ -180,10 +181,10 @@ test('fuzz: 2,000 random datagrams and TCP garbage never crash the listener; a g
     socket.on('error', () => {});
     socket.write('<13>half a line');
     socket.destroy(); // reset mid-line
-    await waitFor(async () => (await metricValue(registry, 'mutt_syslog_lines_received_total', { transport: 'udp' })) > 1500, 'datagrams read');
+    await waitFor(async () => (await metricValue(registry, 'mutt_syslog_lines_received_total', { transport: 'udp' })) > 1500, 10_000, 'datagrams read');
     await sendUdp(listener.udpPort, ['<13>Mar  1 12:00:00 good app: still alive udp']);
     await sendTcp(listener.tcpPort, '<13>Mar  1 12:00:00 good app: still alive tcp\n');
-    await waitFor(() => rec.events.some((e) => e.message === 'still alive udp') && rec.events.some((e) => e.message === 'still alive tcp'), 'good lines after garbage');
+    await waitFor(() => rec.events.some((e) => e.message === 'still alive udp') && rec.events.some((e) => e.message === 'still alive tcp'), 10_000, 'good lines after garbage');
     for (const e of rec.events) assert.ok(SyslogEvent.safeParse(e).success);
     assert.ok(rec.events.some((e) => e.fields?.truncated === true), 'oversized garbage frames were cut and flagged');
     assert.ok((await metricValue(registry, 'mutt_syslog_lines_truncated_total', { transport: 'tcp' })) > 0);
@@ -198,7 +199,7 @@ test('close() waits for in-flight publishes', async () => {
   const { listener } = await start(rec);
   await sendUdp(listener.udpPort, ['<13>udp in flight']);
   await sendTcp(listener.tcpPort, '<13>tcp in flight\n');
-  await waitFor(() => rec.calls >= 2, 'both publishes started');
+  await waitFor(() => rec.calls >= 2, 10_000, 'both publishes started');
   await listener.close();
   assert.equal(messages(rec.events).sort(), ['tcp in flight', 'udp in flight']);
   await listener.close(); // idempotent
@@ -214,7 +215,7 @@ test('close() with the store down keeps trying until its deadline, then gives up
   client.on('error', () => {});
   await new Promise<void>((r) => client.once('connect', () => r()));
   client.write('<13>first\n<13>partial without newline');
-  await waitFor(async () => (await metricValue(registry, 'mutt_syslog_publish_errors_total', { transport: 'tcp' })) >= 2, 'retries');
+  await waitFor(async () => (await metricValue(registry, 'mutt_syslog_publish_errors_total', { transport: 'tcp' })) >= 2, 10_000, 'retries');
   await listener.close();
   assert.is(await metricValue(registry, 'mutt_syslog_tcp_lines_abandoned_total'), 2, 'both lines, the partial one included');
   assert.is(rec.events.length, 0);
@@ -254,7 +255,7 @@ test('two listeners on one registry share the metrics instead of failing to regi
   const b = await startSyslogListener({ port: 0, host: '127.0.0.1', publish: recorder().publish, log: silentLog, registry });
   await sendUdp(a.udpPort, ['<13>a']);
   await sendUdp(b.udpPort, ['<13>b']);
-  await waitFor(async () => (await metricValue(registry, 'mutt_syslog_lines_received_total', { transport: 'udp' })) === 2, 'both counted');
+  await waitFor(async () => (await metricValue(registry, 'mutt_syslog_lines_received_total', { transport: 'udp' })) === 2, 10_000, 'both counted');
   await a.close();
   await b.close();
   const text = await registry.metrics();

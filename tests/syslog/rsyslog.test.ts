@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import type { SyslogEvent } from '../../protocol/messages.ts';
 import { startSyslogListener } from '../../actors/syslog/listener.ts';
-import { recorder, sendUdp, silentLog, waitFor } from './helpers.ts';
+import { recorder, sendUdp, silentLog } from './helpers.ts';
+import { waitFor } from '../helpers/wait.ts';
 import { requireBinary } from '../deploy/helpers.ts';
 
 // The relay setup docs/SYSLOG_AND_TRAPS.md recommends, with a real rsyslogd: devices send to rsyslog, which
@@ -56,7 +57,7 @@ test('rsyslog omfwd (TCP, octet-counted, RFC 5424) relays device lines with thei
       await sendUdp(inPort, lines);
       await new Promise((r) => setTimeout(r, 200));
       return rec.events.some((e) => e.message.includes('Failed password')) && rec.events.some((e) => e.message.includes('%LINK-3-UPDOWN'));
-    }, 'rsyslog to relay both lines', 15_000);
+    }, 15_000, 'rsyslog to relay both lines');
     const ssh = rec.events.find((e) => e.message.includes('Failed password')) as SyslogEvent;
     assert.is(ssh.host, 'origin-host', 'the device, not the relay (127.0.0.1)');
     assert.is(ssh.parse, 'rfc5424');
