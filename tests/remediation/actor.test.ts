@@ -6,14 +6,14 @@ import * as assert from 'uvu/assert';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
 import { startNats, type TestNats } from '../helpers/nats-server.ts';
-import { waitFor, delay } from '../helpers/wait.ts';
+import { waitFor } from '../helpers/wait.ts';
 import { setConfig } from '../helpers/mutt-config.ts';
 import { makeAlert } from '../forwarder/alert-fixture.ts';
 import { startFakeMoog, type FakeMoog } from '../../bench/fake-moog.ts';
 import { loadEnv } from '../../protocol/env.ts';
 import { encode } from '../../protocol/codec.ts';
 import { Alert, type DlqReason } from '../../protocol/messages.ts';
-import { StreamName } from '../../protocol/streams.ts';
+import { Durable, StreamName } from '../../protocol/streams.ts';
 import { subjects } from '../../protocol/subjects.ts';
 import { startProcess, type RunningProcess } from '../../actors/runtime/process.ts';
 import { createLogger } from '../../actors/runtime/logger.ts';
@@ -37,6 +37,17 @@ async function addDeadLetter(id: string, stage: string, reason: DlqReason, repla
     originalSubject: subjects.alert('NETO'), originalStream: StreamName.alerts, originalSeq: seq++,
     originalPayload: encode(Alert, alert), replays,
   });
+}
+
+/** A metric summed over the running remediation processes. */
+async function metric(name: string, labels: Record<string, string> = {}): Promise<number> {
+  let total = 0;
+  for (const p of procs) {
+    const m = p.registry.getSingleMetric(name);
+    if (!m) continue;
+    for (const v of (await m.get()).values) if (Object.entries(labels).every(([k, want]) => v.labels[k] === want)) total += v.value;
+  }
+  return total;
 }
 
 const alertsStored = async () => (await (await jetstreamManager(nc)).streams.info(StreamName.alerts)).state.messages;
@@ -88,7 +99,8 @@ t('while Moogsoft is down nothing is replayed; once healthy, transient entries g
   moog.control({ status: 503 });
   for (let i = 0; i < 5; i++) await addDeadLetter(`t-${i}`, 'forwarder', 'retries_exhausted');
   await startRemediation('rem-a');
-  await delay(2500);
+  // Each of the five was looked at and held back for the unhealthy dependency (a retry, reason 'dependency').
+  await waitFor(async () => (await metric('mutt_remediation_failed_total', { reason: 'dependency' })) >= 5, 15_000, 'the five held back for Moogsoft');
   assert.is(await alertsStored(), 0, 'nothing replayed into an unhealthy Moogsoft');
   assert.is((await entries('forwarder')).length, 5);
   moog.control({ status: 200 });
@@ -111,14 +123,17 @@ t('two replicas replay each entry exactly once; remediation_enabled=false stops 
   await startRemediation('rem-b');
   for (let i = 0; i < 20; i++) await addDeadLetter(`d-${i}`, 'forwarder', 'expired');
   await waitFor(async () => (await entries('forwarder')).length === 0, 15_000, 'all replayed');
-  await delay(500);
+  // Neither replica still holds a delivery that could replay a second copy.
+  await waitFor(async () => (await (await jetstreamManager(nc)).consumers.info(StreamName.dlq, Durable.remediation)).num_ack_pending === 0, 10_000, 'no delivery in progress');
   assert.is(await alertsStored(), 20, 'each entry stored once in MUTT_ALERTS');
 
   await setConfig(nc, { remediation_enabled: false });
-  await delay(300);
+  await waitFor(() => procs.every((p) => p.config.get().remediation_enabled === false), 5000, 'every replica sees remediation disabled');
   await addDeadLetter('off-1', 'forwarder', 'retries_exhausted');
-  await delay(2500);
+  // Delivered to a replica and held at its closed gate, not replayed.
+  await waitFor(async () => (await metric('mutt_remediation_held_messages')) >= 1, 10_000, 'the dead letter held at the closed gate');
   assert.is((await entries('forwarder')).length, 1, 'kept while disabled');
+  assert.is(await alertsStored(), 20, 'nothing replayed while disabled');
   await setConfig(nc, { remediation_enabled: true });
   await waitFor(async () => (await entries('forwarder')).length === 0, 10_000, 'replayed once re-enabled');
 });
