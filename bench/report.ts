@@ -9,6 +9,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BenchOptions } from './options.ts';
 import type { JetStreamLimit } from './jetstream-limit.ts';
+import type { NatsCliBench } from './nats-cli-bench.ts';
 import type { LatencyStats } from './open-loop.ts';
 import type { MachineFacts } from './proc-stats.ts';
 import type { WorkloadMix } from './workload.ts';
@@ -117,6 +118,8 @@ export interface BenchResult {
   limit: JetStreamLimit;
   /** The same on a 3-node cluster on this machine, streams with 3 replicas. */
   cluster3: JetStreamLimit;
+  /** The same server's limit by the official tool (`nats bench js pub / consume`), or why it was not run. */
+  natsCli?: NatsCliBench | { skipped: string };
   ruleEngine: { rules: number; eventsPerSec: number; medianEventsPerSec: number }[];
   modes: ModeResult[];
   scaling: ScalingPoint[];
@@ -165,6 +168,11 @@ export function formatTable(r: BenchResult): string {
   rows.push({ figure: 'JetStream pull consume + ack', value: `${fmt(r.limit.consumeAckPerSec)} msg/s`, ratio: ratio(r.limit.consumeAckPerSec), target: '' });
   rows.push({ figure: 'JetStream 3 nodes R3 (1 machine): publish', value: `${fmt(r.cluster3.publishPerSec)} msg/s`, ratio: ratio(r.cluster3.publishPerSec), target: '' });
   rows.push({ figure: 'JetStream 3 nodes R3 (1 machine): consume + ack', value: `${fmt(r.cluster3.consumeAckPerSec)} msg/s`, ratio: ratio(r.cluster3.consumeAckPerSec), target: '' });
+  if (r.natsCli && 'publishPerSec' in r.natsCli) {
+    const nb = r.natsCli;
+    rows.push({ figure: `nats bench js pub (${nb.cliVersion}, ${nb.size} B)`, value: `${fmt(nb.publishPerSec)} msg/s`, ratio: ratio(nb.publishPerSec), target: '' });
+    rows.push({ figure: 'nats bench js consume (explicit acks)', value: `${fmt(nb.consumeAckPerSec)} msg/s`, ratio: ratio(nb.consumeAckPerSec), target: '' });
+  } else if (r.natsCli) rows.push({ figure: 'nats bench', value: `not run: ${r.natsCli.skipped}`, ratio: '', target: '' });
   rows.push({ figure: 'nats-server CPU s per 1k msgs: 1 node / 3 nodes R3', value: `${r.limit.serverCpuPer1k.toFixed(3)} / ${r.cluster3.serverCpuPer1k.toFixed(3)}`, ratio: '', target: '' });
   for (const e of r.ruleEngine) {
     rows.push({ figure: `rule engine alone, ${fmt(e.rules)} rules (1 core)`, value: `${fmt(e.eventsPerSec)} ev/s`, ratio: ratio(e.eventsPerSec), target: e.rules === 1000 ? targetFor('rule engine, 1,000') : '' });

@@ -32,6 +32,7 @@ import { assertValidEvents, buildWorkload, encodeForNats, loadWorkload, toHttpIt
 import { cpuSeconds, findPid, loadAverage, machineFacts, peakRssMb, rssMb } from './proc-stats.ts';
 import { spawnAll, type MuttProcess, type Role } from './mutt-processes.ts';
 import { measureClusterLimit, measureJetStreamLimit } from './jetstream-limit.ts';
+import { natsCliBench } from './nats-cli-bench.ts';
 import { jsPublisher, type JsPublisher } from '../actors/runtime/js-publisher.ts';
 import { eventHeaders } from '../actors/runtime/publish-events.ts';
 import { publishAll, publishWithRetry, type OutMessage } from './nats-producer.ts';
@@ -567,6 +568,10 @@ async function main(argv: string[]): Promise<number> {
     const limitPayloads = b.w.events(opts.limitMessages, `${b.runId}-limit`).map((it) => encodeForNats(it, Date.now()));
     const limit = await measureJetStreamLimit(nc, limitPayloads, { window: opts.publishWindow, serverPids: natsPid === null ? [] : [natsPid] });
     progress(`JetStream limit, ${limit.payloadBytes} B payloads: async publish ${fmt(limit.publishPerSec)} msg/s, pull consume + ack ${fmt(limit.consumeAckPerSec)} msg/s; nats-server ${limit.serverCpuPer1k} CPU s per 1k messages`);
+    const natsCli = await natsCliBench(b.nats.url, { messages: opts.limitMessages, size: limit.payloadBytes });
+    progress('publishPerSec' in natsCli
+      ? `nats bench (${natsCli.cliVersion}) on the same server, ${natsCli.size} B: js pub ${fmt(natsCli.publishPerSec)} msg/s, js consume with explicit acks ${fmt(natsCli.consumeAckPerSec)} msg/s`
+      : `nats bench not run: ${natsCli.skipped}`);
     const cluster3 = await measureClusterLimit(limitPayloads.slice(0, Math.max(1000, Math.round(opts.limitMessages / 2))), { window: opts.publishWindow });
     progress(`JetStream 3-node cluster (loopback), 3 replicas: async publish ${fmt(cluster3.publishPerSec)} msg/s, pull consume + ack ${fmt(cluster3.consumeAckPerSec)} msg/s; the 3 nodes ${cluster3.serverCpuPer1k} CPU s per 1k messages`);
 
@@ -583,7 +588,7 @@ async function main(argv: string[]): Promise<number> {
       machine: { ...facts, loadAverageEnd: loadAverage() },
       options: (({ outDir: _o, ...rest }) => rest)(opts), profiled: opts.profile,
       workload: { rules: w.rules.length, ruleMix: w.ruleMix, devHosts: w.devHosts.length, teams: w.teams.length, mix },
-      limit, cluster3, ruleEngine, modes, scaling, targets: [],
+      limit, cluster3, natsCli, ruleEngine, modes, scaling, targets: [],
     };
     result.targets = checkTargets(result);
     if (b.profileDir && existsSync(b.profileDir)) {
