@@ -1,7 +1,7 @@
 // The SLOs MUTT keeps, as data: what counts as a good and a bad event (Prometheus series the code exposes),
 // the objective, and the burn-rate thresholds (multi-window, after the SRE workbook: a 1 h burn of 14.4 spends
-// 2 % of a 30-day budget in an hour → critical; a 6 h burn of 6 → warning). The same names, objectives and
-// thresholds are in deploy/prometheus/slo-rules.yml; tests/api/slo-rules.test.ts keeps the two in step.
+// 2 % of a 30-day budget in an hour → critical; a 6 h burn of 6 → warning). deploy/prometheus/slo-rules.yml is
+// generated from them (slo-rules.ts, `npm run docs:slo`).
 //   SLOS.find((s) => s.name === 'forwarder_success')!.objective === 0.995
 
 /** A set of series: one metric, optionally only some label values. */

@@ -13,6 +13,8 @@ import { ingestMetrics } from '../../gateway/ingest/metrics.ts';
 import { BURN_THRESHOLDS, SLOS, sloMetricNames } from '../../gateway/services/slo-definitions.ts';
 import { quantileFromBuckets } from '../../gateway/services/slo-math.ts';
 
+import { sloRulesYaml } from '../../gateway/services/slo-rules.ts';
+
 const t = suite('deploy/prometheus/slo-rules.yml');
 const root = new URL('../../', import.meta.url).pathname;
 const RULES = join(root, 'deploy/prometheus/slo-rules.yml');
@@ -36,6 +38,10 @@ function sourceText(dir: string): string {
   }
   return text;
 }
+
+t('it is what the SLO definitions generate (npm run docs:slo)', () => {
+  assert.ok(yaml === sloRulesYaml(), 'deploy/prometheus/slo-rules.yml is stale: run npm run docs:slo');
+});
 
 t('promtool check rules accepts it', () => {
   const r = promtool(['check', 'rules', RULES]);
