@@ -118,7 +118,7 @@ pipeline('dedupe: one Nats-Msg-Id sent by Go and then by Python is stored once, 
 });
 
 for (const lang of LANGS) {
-  pipeline(`${lang}: refused at once (exit 1, no retry) where the user may not publish, or the CA is not trusted`, async () => {
+  pipeline(`${lang}: refused at once (exit 1, no retry) where the user may not publish or subscribe, or the CA is not trusted`, async () => {
     // The syslog user may publish mutt.events.syslog.> only.
     const trap = await produce(lang, goBinary, asSyslog, ['--kind', 'trap', '--attempts', '5', 'sw1.example.com', 'producer-example trap']);
     assert.is(trap.code, 1, trap.stderr);
@@ -128,7 +128,11 @@ for (const lang of LANGS) {
     assert.is(untrusted.code, 1, untrusted.stderr);
     assert.match(untrusted.stderr, /certificate|x509|SSL/i);
     assert.not.match(untrusted.stderr, /retrying/);
-    assert.not.match(trap.stderr + untrusted.stderr, new RegExp(shippedNats.passwords.syslog), 'no password in what it prints');
+    // PubAcks come back on an inbox: one under a prefix the user may not subscribe to is refused too.
+    const inbox = await produce(lang, goBinary, { ...asSyslog, inboxPrefix: '_INBOX_nobody' }, ['--attempts', '5', 'sw1.example.com', 'producer-example inbox']);
+    assert.is(inbox.code, 1, inbox.stderr);
+    assert.match(inbox.stderr, /permissions violation for subscription to "_INBOX_nobody/i);
+    assert.not.match(trap.stderr + untrusted.stderr + inbox.stderr, new RegExp(shippedNats.passwords.syslog), 'no password in what it prints');
   });
 }
 
