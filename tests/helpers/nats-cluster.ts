@@ -7,6 +7,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from '@nats-io/transport-node';
+import { natsServerBinary } from './nats-server.ts';
 
 /** A TCP port nothing listens on right now (for servers that need their port before they start). */
 export async function freePort(): Promise<number> {
@@ -37,7 +38,7 @@ export async function startCluster(size = 3): Promise<Cluster> {
   const routes = routePorts.map((p) => `nats://127.0.0.1:${p}`).join(',');
   const children = new Map<string, ChildProcess>();
   const launch = (i: number) => {
-    const child = spawn('nats-server', ['-js', '-n', names[i], '--cluster_name', 'mutt', '-a', '127.0.0.1', '-p', String(clientPorts[i]),
+    const child = spawn(natsServerBinary(), ['-js', '-n', names[i], '--cluster_name', 'mutt', '-a', '127.0.0.1', '-p', String(clientPorts[i]),
       '--cluster', `nats://127.0.0.1:${routePorts[i]}`, '--routes', routes, '-sd', dirs[i]], { stdio: 'ignore' });
     children.set(names[i], child);
   };
