@@ -39,18 +39,57 @@ export function natsCliVersion(): string {
 
 export interface CliResult { code: number | null; stdout: string; stderr: string }
 
-/** Run the nats CLI with args; resolves with exit code and output (never rejects on a non-zero exit). The CLI
- *  reads no context from the user's home: NATS_CONTEXT and the config dir are pointed at nothing unless given. */
-export function natsCli(args: string[], opts: { env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number } = {}): Promise<CliResult> {
+export interface CliOptions {
+  env?: NodeJS.ProcessEnv;
+  input?: string;
+  timeoutMs?: number;
+  /** Run under a pseudo-terminal (util-linux `script`): `nats stream view` pages and refuses to run without one. */
+  tty?: boolean;
+}
+
+const shellQuote = (a: string) => `'${a.replaceAll("'", `'\\''`)}'`;
+
+function spawnCli(args: string[], opts: CliOptions) {
+  const env = { ...process.env, NO_COLOR: '1', ...opts.env };
+  if (!opts.tty) return spawn(natsCliPath(), args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
+  return spawn('script', ['-qec', [natsCliPath(), ...args].map(shellQuote).join(' '), '/dev/null'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+}
+
+/** Run the nats CLI with args; resolves with exit code and output (never rejects on a non-zero exit). Output from
+ *  a pseudo-terminal has its CRs removed. */
+export function natsCli(args: string[], opts: CliOptions = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(natsCliPath(), args, { env: { ...process.env, NO_COLOR: '1', ...opts.env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawnCli(args, opts);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d.toString()));
     child.stderr.on('data', (d) => (stderr += d.toString()));
     const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 20_000);
     child.once('error', (e) => { clearTimeout(timer); reject(e); });
-    child.once('close', (code) => { clearTimeout(timer); resolve({ code, stdout, stderr }); });
+    child.once('close', (code) => { clearTimeout(timer); resolve({ code, stdout: stdout.replaceAll('\r', ''), stderr }); });
     child.stdin.end(opts.input ?? '');
   });
+}
+
+export interface RunningCli {
+  /** Everything printed so far (stdout and stderr). */
+  output(): string;
+  /** SIGINT (Ctrl-C, as an operator ends `nats kv watch`) and wait for the exit. */
+  stop(): Promise<void>;
+}
+
+/** Start a long-running CLI command (`kv watch`, `sub`) whose output a test watches while it acts. */
+export function startNatsCli(args: string[], opts: CliOptions = {}): RunningCli {
+  const child = spawnCli(args, opts);
+  let out = '';
+  child.stdout.on('data', (d) => (out += d.toString()));
+  child.stderr.on('data', (d) => (out += d.toString()));
+  const exited = new Promise<void>((r) => child.once('close', () => r()));
+  return {
+    output: () => out.replaceAll('\r', ''),
+    stop: async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGINT');
+      await exited;
+    },
+  };
 }
