@@ -1,5 +1,6 @@
 // `mutt up` on one box: use the NATS at 127.0.0.1:MUTT_NATS_PORT (4222) when one answers, otherwise start
-// nats-server (found on PATH, or in /usr/local/sbin, /usr/sbin, /sbin, where Debian puts it) with JetStream and the
+// nats-server (MUTT_NATS_SERVER when set, else found on PATH, or in /usr/local/sbin, /usr/sbin, /sbin, where Debian
+// puts it) with JetStream and the
 // data directory ./.mutt/nats, and stop it when MUTT stops.
 //   const nats = await ensureLocalNats(log, { port: 4222 }); env.NATS_URL = nats.url; ... nats.stop()
 //
@@ -47,16 +48,24 @@ export function probePort(host: string, port: number): Promise<PortState> {
   });
 }
 
-/** The nats-server to run: the first executable on PATH, else in the sbin directories; null when none. */
-export function findNatsServer(pathEnv = process.env.PATH ?? ''): string | null {
+/** The nats-server to run: MUTT_NATS_SERVER when set (a machine with two servers names the one it means), else the
+ *  first executable on PATH, else in the sbin directories; null when none. */
+export function findNatsServer(pathEnv = process.env.PATH ?? '', chosen = process.env.MUTT_NATS_SERVER): string | null {
+  if (chosen) return chosen;
   for (const dir of [...pathEnv.split(delimiter).filter(Boolean), ...SBIN_DIRS]) {
     const file = join(dir, 'nats-server');
-    try {
-      accessSync(file, constants.X_OK);
-      if (statSync(file).isFile()) return file;
-    } catch { /* not there */ }
+    if (isExecutable(file)) return file;
   }
   return null;
+}
+
+function isExecutable(file: string): boolean {
+  try {
+    accessSync(file, constants.X_OK);
+    return statSync(file).isFile();
+  } catch {
+    return false;
+  }
 }
 
 function busyPort(port: number): CommandFailed {
@@ -89,6 +98,9 @@ export async function ensureLocalNats(log: Logger, opts: { port?: number; dataDi
   }
   if (state === 'other') throw busyPort(port);
   const binary = findNatsServer();
+  if (binary && binary === process.env.MUTT_NATS_SERVER && !isExecutable(binary)) {
+    throw new CommandFailed(`MUTT_NATS_SERVER=${binary} is not an executable file: point it at a nats-server binary or unset it`);
+  }
   if (!binary) {
     throw new CommandFailed(`no NATS server: nothing answers on 127.0.0.1:${port} and nats-server is neither on PATH nor in ${SBIN_DIRS.join(', ')}. ` +
       'Install it (Debian/Ubuntu: sudo apt-get install nats-server) or set NATS_URL=nats://host:4222');

@@ -17,6 +17,8 @@ const SEARCH = [...(process.env.PATH ?? '').split(':').filter(Boolean), '/usr/sb
 
 /** Absolute path of a tool, or an Error naming the Debian package that provides it (.ci/run installs them). */
 export function requireBinary(name: string, debianPackage: string): string {
+  // Two nats-servers on one machine (CI runs the current release and Debian's): MUTT_NATS_SERVER names the one.
+  if (name === 'nats-server' && process.env.MUTT_NATS_SERVER) return process.env.MUTT_NATS_SERVER;
   for (const dir of SEARCH) {
     const p = join(dir, name);
     if (existsSync(p)) return p;

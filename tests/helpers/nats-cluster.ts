@@ -2,11 +2,12 @@
 //   const c = await startCluster(); c.urls; await c.kill('n2'); await c.restart('n2'); await c.stop()
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from '@nats-io/transport-node';
+import { natsServerBinary } from './nats-server.ts';
 
 /** A TCP port nothing listens on right now (for servers that need their port before they start). */
 export async function freePort(): Promise<number> {
@@ -29,16 +30,23 @@ export interface Cluster {
   stop(): Promise<void>;
 }
 
-export async function startCluster(size = 3): Promise<Cluster> {
+/** conf: nats-server configuration text every node also loads (-c), e.g. accounts with a system account. */
+export async function startCluster(size = 3, opts: { conf?: string } = {}): Promise<Cluster> {
   const names = Array.from({ length: size }, (_, i) => `n${i + 1}`);
   const clientPorts = await Promise.all(names.map(freePort));
   const routePorts = await Promise.all(names.map(freePort));
   const dirs = await Promise.all(names.map(() => mkdtemp(join(tmpdir(), 'mutt-cluster-'))));
+  const confArgs: string[] = [];
+  if (opts.conf !== undefined) {
+    const file = join(dirs[0], 'extra.conf');
+    await writeFile(file, opts.conf);
+    confArgs.push('-c', file);
+  }
   const routes = routePorts.map((p) => `nats://127.0.0.1:${p}`).join(',');
   const children = new Map<string, ChildProcess>();
   const launch = (i: number) => {
-    const child = spawn('nats-server', ['-js', '-n', names[i], '--cluster_name', 'mutt', '-a', '127.0.0.1', '-p', String(clientPorts[i]),
-      '--cluster', `nats://127.0.0.1:${routePorts[i]}`, '--routes', routes, '-sd', dirs[i]], { stdio: 'ignore' });
+    const child = spawn(natsServerBinary(), ['-js', '-n', names[i], '--cluster_name', 'mutt', '-a', '127.0.0.1', '-p', String(clientPorts[i]),
+      '--cluster', `nats://127.0.0.1:${routePorts[i]}`, '--routes', routes, '-sd', dirs[i], ...confArgs], { stdio: 'ignore' });
     children.set(names[i], child);
   };
   names.forEach((_, i) => launch(i));

@@ -1,6 +1,8 @@
 // A throwaway nats-server per suite: free port, own store directory, stopped (and its directory removed) at the end.
 // NATS_URL in the environment selects an external server instead (then stop() only drops MUTT's streams/buckets);
 // MUTT_TEST_CONTAINERS=1 selects a testcontainers-managed nats:2.10 container where a Docker engine exists.
+// Which nats-server binary: MUTT_NATS_SERVER when set, else the one `mutt up` would pick (findNatsServer: PATH, then
+// the sbin directories), so tests and the shipped process run the same server (.ci/run sets it per run).
 //   const nats = await startNats(); ...; await nats.stop()
 
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -8,6 +10,13 @@ import { mkdtemp, readFile, rm, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from '@nats-io/transport-node';
+import { findNatsServer } from '../../bin/embedded-nats.ts';
+
+/** The nats-server binary every test helper spawns (see the header); 'nats-server' when none is found, so the
+ *  spawn error says what is missing. */
+export function natsServerBinary(): string {
+  return findNatsServer() ?? 'nats-server';
+}
 
 export interface TestNats {
   url: string;
@@ -36,10 +45,10 @@ export async function startNats(opts: NatsOptions = {}): Promise<TestNats> {
   const launch = async () => {
     const portsDir = await mkdtemp(join(tmpdir(), 'mutt-ports-'));
     const args = ['-js', '-a', '127.0.0.1', '-p', String(port || -1), '-sd', storeDir, '--ports_file_dir', portsDir, ...(opts.args ?? [])];
-    child = spawn('nats-server', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    child = spawn(natsServerBinary(), args, { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr!.on('data', (d) => (stderr += d.toString()));
-    const spawnError = new Promise<never>((_, reject) => child!.once('error', (e) => reject(new Error(`cannot start nats-server (apt-get install nats-server): ${e.message}`))));
+    const spawnError = new Promise<never>((_, reject) => child!.once('error', (e) => reject(new Error(`cannot start ${natsServerBinary()} (apt-get install nats-server, or set MUTT_NATS_SERVER): ${e.message}`))));
     const deadline = Date.now() + 10_000;
     for (;;) {
       if (child.exitCode !== null) throw new Error(`nats-server exited ${child.exitCode}: ${stderr.slice(-500)}`);
