@@ -130,7 +130,7 @@ export async function spawnAll(specs: { role: Role; name: string }[], root: stri
   const settled = await Promise.allSettled(specs.map((s) => spawnMutt(s.role, s.name, root, env, opts)));
   const failed = settled.find((s) => s.status === 'rejected');
   if (failed) {
-    await Promise.all(settled.map((s) => (s.status === 'fulfilled' ? s.value.stop(2000) : undefined)));
+    await Promise.all(settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value.stop(2000)] : [])));
     throw (failed as PromiseRejectedResult).reason;
   }
   return settled.map((s) => (s as PromiseFulfilledResult<MuttProcess>).value);

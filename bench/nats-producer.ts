@@ -67,7 +67,7 @@ export async function publishWithRetry(js: JsPublish, m: OutMessage, onRetry?: (
       await js.publish(m.subject, m.data, { msgID: m.msgId, headers: m.headers, timeout: 10_000 });
       return;
     } catch (err) {
-      if (attempt >= MAX_ATTEMPTS) throw new Error(`publish to ${m.subject} failed ${attempt} times: ${(err as Error).message}`);
+      if (attempt >= MAX_ATTEMPTS) throw new Error(`publish to ${m.subject} failed ${attempt} times: ${(err as Error).message}`, { cause: err });
       onRetry?.();
       await new Promise((r) => setTimeout(r, 50 * attempt));
     }

@@ -79,7 +79,7 @@ export function buildWorkload(ruleCount: number, opts: { seed?: number; poolSize
 
   // Generating realistic text is slow (~80 µs an event), so one pool is built and phases take turns through
   // it under fresh ids: the same base event gets the same host and outcome every time.
-  let pool: Omit<BenchItem, 'id'>[] = [];
+  const pool: Omit<BenchItem, 'id'>[] = [];
   const grow = (size: number) => {
     if (pool.length >= size) return;
     const generated = generateEvents(size - pool.length, rules, (seed + 1 + pool.length) >>> 0);

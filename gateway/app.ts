@@ -92,7 +92,7 @@ export async function gatewayApp(ctx: ProcessContext, opts: GatewayOptions = {})
     services, auth, counters, authThrottle, ui,
     close: async () => {
       await ui.close();
-      await services.close();
+      services.close();
       await counters.close();
       await auth.close();
     },

@@ -22,7 +22,7 @@ export class BacklogGate {
       } catch {
         /* unknown depth: keep the last decision */
       }
-      this.timer = setTimeout(poll, this.intervalMs);
+      this.timer = setTimeout(() => void poll(), this.intervalMs);
       this.timer.unref();
     };
     void poll();

@@ -71,7 +71,7 @@ export async function runConsumer<S extends z.ZodType, State>(def: ConsumingActo
   const slots = new Semaphore(typeof sizeOf === 'function' ? () => sizeOf(rt.config.get()) : sizeOf);
   const firstErrors = new BoundedMap<number, string>({ max: FIRST_ERRORS_MAX, ttlMs: FIRST_ERRORS_TTL_MS });
   const keepAliveMs = Math.max(1000, Math.floor(rt.env.MUTT_ACK_WAIT_MS / 3));
-  const statsTimer = setInterval(async () => {
+  const refreshStats = async () => {
     try {
       const jsm = await jetstreamManager(rt.nc);
       const info = await jsm.consumers.info(stream, durable);
@@ -86,7 +86,8 @@ export async function runConsumer<S extends z.ZodType, State>(def: ConsumingActo
     } catch {
       /* reported through readiness by the loop */
     }
-  }, 5000);
+  };
+  const statsTimer = setInterval(() => void refreshStats(), 5000);
   statsTimer.unref();
   // One timer keeps every long-running handler's message ours (working() resets its ack wait), rather than a
   // timer per message: a message handled in a millisecond should not pay for creating and clearing one.

@@ -176,7 +176,7 @@ function readLegacy(text: string, lineStart: number, pos: number, pri: number | 
   let recognised = pri !== undefined;
 
   pos = skipSpaces(text, pos);
-  let seq = matchAt(SEQUENCE, text, pos) ?? (pri !== undefined ? matchAt(EMPTY_SEQUENCE, text, pos) : null);
+  const seq = matchAt(SEQUENCE, text, pos) ?? (pri !== undefined ? matchAt(EMPTY_SEQUENCE, text, pos) : null);
   if (seq) {
     if (seq[1]) fields.sequence = Number(seq[1]);
     pos = seq.end;
@@ -206,7 +206,6 @@ function readLegacy(text: string, lineStart: number, pos: number, pri: number | 
     // A relay (rsyslog) put its own header in front of a Cisco line: '... 10.1.1.1 123: *Mar  1 ...: %LINK-...'.
     const relayedSeq = seq ? null : matchAt(SEQUENCE, text, skipSpaces(text, pos));
     if (relayedSeq) {
-      seq = relayedSeq;
       fields.sequence = Number(relayedSeq[1]);
       pos = relayedSeq.end;
       const deviceTs = matchTimestamp(text, pos, receivedAt);

@@ -16,6 +16,7 @@ export const TYPE_NAMES: Record<number, string> = {
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 // Control characters other than tab, CR and LF mark binary data (MAC addresses, bit masks, packed dates).
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
 
 export function toVarbind(vb: SnmpVarbind): Varbind {

@@ -5,7 +5,7 @@
 
 import { CliError } from '../cli-error.ts';
 import { actorName } from '../cli/identity.ts';
-import { formatAge, printJson, printList } from '../cli/format.ts';
+import { formatAge, printList } from '../cli/format.ts';
 import { hostView } from '../../gateway/api/hosts.ts';
 import { guard, withServices } from '../cli/session.ts';
 import { expectPositionals, parseSubcommand } from '../cli/subcommand.ts';

@@ -45,6 +45,7 @@ export interface NormaliseContext {
 
 export type NormaliseResult = { ok: true; event: IngestEvent } | { ok: false; issues: Issue[] };
 
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
 const CONTROL = /[\x00-\x1f\x7f]/;
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -144,7 +145,7 @@ export function normaliseHttpEvent(body: unknown, ctx: NormaliseContext): Normal
   } else if ((body.varbinds ?? null) !== null || (body.variables ?? null) !== null) kind = 'trap';
 
   // trap extras (read first: the agent address is the host of last resort)
-  let varbinds: Varbind[] = [];
+  const varbinds: Varbind[] = [];
   let agentAddress: string | undefined;
   let version: 'v1' | 'v2c' | 'inform' | 'unknown' = 'unknown';
   let enterprise: string | undefined;

@@ -84,7 +84,7 @@ export async function apiFixture(opts: { regexTimeoutMs?: number; authThrottle?:
       }
       const res = await app.request(path, { method, headers, body });
       const text = await res.text();
-      let parsed: unknown = undefined;
+      let parsed: unknown;
       try {
         parsed = JSON.parse(text);
       } catch {

@@ -643,7 +643,7 @@ t(`${CASES} seeded random cases over every management route: no 5xx, no hang, ev
     try {
       a = await send(c);
     } catch (err) {
-      throw new Error(`${describe(c)} threw: ${(err as Error).stack}`);
+      throw new Error(`${describe(c)} threw: ${(err as Error).stack}`, { cause: err });
     }
     statuses.set(a.status, (statuses.get(a.status) ?? 0) + 1);
     perOp.set(op.operationId, (perOp.get(op.operationId) ?? 0) + 1);

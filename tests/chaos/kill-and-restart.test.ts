@@ -16,7 +16,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BREAKER_KEY, RATE_KEY } from '../../protocol/state-keys.ts';
+import { BREAKER_KEY } from '../../protocol/state-keys.ts';
 
 const t = suite('chaos: kills and restarts');
 let p: Pipeline;

@@ -137,7 +137,7 @@ async function main(): Promise<void> {
     return p;
   };
   await startReplica('alerter');
-  let forwarder2 = await startReplica('forwarder');
+  const forwarder2 = await startReplica('forwarder');
   const gw = `http://127.0.0.1:${gwPort}`;
   cliEnv = { NATS_URL: cluster.url, MUTT_URL: gw, MUTT_API_KEY: OPS_KEY };
   print('Started by tests/cli/validation-run.ts on one machine (Debian 12, nats-server 2.9.10, Node 20):');
@@ -308,7 +308,7 @@ async function main(): Promise<void> {
   print(`Observed at the fake Moogsoft: ${gotA} of ${ackedOf(a)} accepted arrived. Alerts the killed process held unacknowledged went to box1's forwarder after the 5 s ack wait; any it had already delivered arrived twice and were recognised by their external_id (the fake Moogsoft counts ${dups} such duplicate(s) over the whole run).`);
   print();
   check(a.code === 0 && gotA === ackedOf(a), 'the surviving forwarder delivered every alert, including those the killed one held');
-  forwarder2 = await startReplica('forwarder');
+  await startReplica('forwarder');
   showCommand('mutt run forwarder          # box2: started again', '');
   const back = await shell(['status'], { head: 12, tail: 2 });
   check(back.code === 0 && /box2-forwarder/.test(back.stdout), 'the restarted forwarder rejoins (READY)');

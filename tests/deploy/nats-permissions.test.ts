@@ -15,7 +15,7 @@ import { loadEnv, type Env } from '../../protocol/env.ts';
 import { encode } from '../../protocol/codec.ts';
 import { Bucket, Durable, StreamName } from '../../protocol/streams.ts';
 import { provision } from '../../actors/runtime/provision.ts';
-import { startProcess, type RunningProcess } from '../../actors/runtime/process.ts';
+import { startProcess } from '../../actors/runtime/process.ts';
 import { defineActor, type ActorDef, type ConsumingActorDef } from '../../actors/runtime/define.ts';
 import { PermanentError } from '../../actors/runtime/errors.ts';
 import { ACTOR_NAMES, loadActor } from '../../bin/actors.ts';

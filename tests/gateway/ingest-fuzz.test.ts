@@ -140,7 +140,7 @@ test(`${CASES} random or hostile bodies: always 2xx or 4xx with a JSON body, nev
     try {
       res = await f.app.request(c.path, { method: 'POST', body: c.body as BodyInit, headers });
     } catch (err) {
-      throw new Error(`case ${i} (${c.label}, seed ${SEED}) threw: ${(err as Error).stack}`);
+      throw new Error(`case ${i} (${c.label}, seed ${SEED}) threw: ${(err as Error).stack}`, { cause: err });
     }
     const text = await res.text();
     const ok = (res.status >= 200 && res.status < 300) || (res.status >= 400 && res.status < 500);

@@ -128,7 +128,7 @@ async function startContainer(): Promise<TestNats> {
   try {
     container = await new tc.GenericContainer('nats:2.10').withCommand(['-js']).withExposedPorts(4222).start();
   } catch (err) {
-    throw new Error(`MUTT_TEST_CONTAINERS=1 but no container runtime works here: ${(err as Error).message}`);
+    throw new Error(`MUTT_TEST_CONTAINERS=1 but no container runtime works here: ${(err as Error).message}`, { cause: err });
   }
   const url = `nats://${container.getHost()}:${container.getMappedPort(4222)}`;
   const unsupported = async () => { throw new Error('kill/restart are not supported with MUTT_TEST_CONTAINERS'); };

@@ -202,7 +202,7 @@ test('every command of the runbook block in docs/OPERATIONS.md prints what the s
     try {
       await check(r.stdout);
     } catch (err) {
-      throw new Error(`\`${line}\`: ${(err as Error).message}\n${r.stdout}`);
+      throw new Error(`\`${line}\`: ${(err as Error).message}\n${r.stdout}`, { cause: err });
     }
   }
   for (const line of Object.keys(expectations)) assert.ok(commands.includes(line), `expectation for \`${line}\`, which docs/OPERATIONS.md no longer gives`);

@@ -2,7 +2,6 @@
 // entry behind: entries at or below the consumer's ack floor are dropped, so the gauge returns to 0 instead of
 // filling to the map's cap over a long run.
 import { suite } from 'uvu';
-import * as assert from 'uvu/assert';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { encode } from '../../protocol/codec.ts';

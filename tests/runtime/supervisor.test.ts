@@ -25,7 +25,7 @@ let nats: TestNats;
 let nc: NatsConnection;
 let proc: RunningProcess;
 let runs = 0;
-let configSeen: number[] = [];
+const configSeen: number[] = [];
 
 const crashy = defineActor({
   name: 'crashy',

@@ -3,7 +3,7 @@
 // throttle, and sessions in KV shared by two gateway replicas.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { KEYS, ORIGIN, uiFixture, type UiFixture } from './fixture.ts';
+import { KEYS, uiFixture, type UiFixture } from './fixture.ts';
 import { CONTENT_SECURITY_POLICY } from '../../gateway/ui/security-headers.ts';
 import { SessionManager, MemorySessionBackend, tokenId } from '../../gateway/ui/session/sessions.ts';
 
