@@ -4,11 +4,11 @@
 
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
-import dgram from 'node:dgram';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+export { freeTcpPort, freeUdpPort } from '../helpers/ports.ts';
+export { waitFor } from '../helpers/wait.ts';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const repoPath = (...parts: string[]) => join(ROOT, ...parts);
@@ -53,25 +53,6 @@ export function tempDir(prefix: string): string {
   return mkdtempSync(join(tmpdir(), `mutt-${prefix}-`));
 }
 
-export function freeTcpPort(host = '127.0.0.1'): Promise<number> {
-  return new Promise((resolvePromise, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, host, () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolvePromise(port));
-    });
-  });
-}
-
-export async function freeUdpPort(host = '127.0.0.1'): Promise<number> {
-  const s = dgram.createSocket('udp4');
-  await new Promise<void>((r) => s.bind(0, host, () => r()));
-  const { port } = s.address();
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
-
 /**
  * Parses YAML files (every document of each) with python3's yaml module, which Debian's docker-compose depends
  * on: the repository carries no YAML parser and adds none for tests. One python run for all the files.
@@ -98,15 +79,6 @@ export function readYaml(file: string): unknown {
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-export async function waitUntil(cond: () => boolean | Promise<boolean>, timeoutMs: number, what: string, stepMs = 50): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await cond()) return;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(stepMs);
-  }
-}
 
 export interface Certs {
   ca: string;

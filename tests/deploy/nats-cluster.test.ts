@@ -14,7 +14,7 @@ import { loadEnv } from '../../protocol/env.ts';
 import { StreamName } from '../../protocol/streams.ts';
 import { inboxPrefixFor } from '../../actors/runtime/connect.ts';
 import { provision } from '../../actors/runtime/provision.ts';
-import { freeTcpPort, makeCerts, repoPath, requireBinary, run, tempDir, waitUntil } from './helpers.ts';
+import { freeTcpPort, makeCerts, repoPath, requireBinary, run, tempDir, waitFor } from './helpers.ts';
 import { generatePasswords, passwordVar, ROLES } from './nats-server.ts';
 
 const t = suite('deploy/nats three-node cluster');
@@ -44,7 +44,7 @@ t.before(async () => {
     nodes.push(node);
   }
   const servers = nodes.map((n) => `nats://127.0.0.1:${n.client}`);
-  await waitUntil(async () => {
+  await waitFor(async () => {
     for (const n of nodes) if (n.child!.exitCode !== null) throw new Error(`${n.name} exited: ${n.out.slice(-1500)}`);
     try {
       admin ??= await connect({ servers, user: 'admin', pass: passwords.admin, timeout: 1000 });
@@ -87,12 +87,12 @@ t('admin provisions MUTT with 3 replicas; a least-privilege user stores events; 
     const victim = nodes.find((n) => n.name !== leader && !syslog.info?.server_name?.includes(n.name))!;
     victim.child!.kill('SIGKILL');
     await new Promise((r) => victim.child!.once('exit', r));
-    await waitUntil(
+    await waitFor(
       () => js.publish('mutt.events.syslog.core-sw1', new TextEncoder().encode('{"probe":2}'), { msgID: 'cluster-probe-2' }).then(() => true, () => false),
       15_000, 'a publish with one node down');
     // The admin connection may have been on the stopped node: its request waits for the reconnect, so ask again.
     let after: StreamInfo | undefined;
-    await waitUntil(() => jsm.streams.info(StreamName.events).then((i) => { after = i; return true; }, () => false), 15_000, 'stream info with one node down');
+    await waitFor(() => jsm.streams.info(StreamName.events).then((i) => { after = i; return true; }, () => false), 15_000, 'stream info with one node down');
     assert.ok(after!.state.messages >= 2, `both events stored (${after!.state.messages})`);
   } finally {
     await syslog.close();

@@ -20,7 +20,7 @@ import { defineActor, type ActorDef, type ConsumingActorDef } from '../../actors
 import { PermanentError } from '../../actors/runtime/errors.ts';
 import { ACTOR_NAMES, loadActor } from '../../bin/actors.ts';
 import { startFakeMoog } from '../../bench/fake-moog.ts';
-import { sleep, waitUntil } from './helpers.ts';
+import { sleep, waitFor } from './helpers.ts';
 import { startShippedNats, type Role, type ShippedNats } from './nats-server.ts';
 import { startShipped, type Shipped } from '../helpers/shipped.ts';
 
@@ -137,7 +137,7 @@ t('the real pipeline runs with every process as its own NATS user: syslog line -
     const udpPort = procs[ACTOR_NAMES.indexOf('syslog')].syslogPort!;
     assert.ok(udpPort > 0, 'the syslog listener reports its port');
     const sock = dgram.createSocket('udp4');
-    await waitUntil(async () => {
+    await waitFor(async () => {
       await new Promise<void>((r) => sock.send('<187>Mar  1 00:01:02 core-sw1 %LINK-3-UPDOWN: DEPLOY-PROBE Gi0/2 down', udpPort, '127.0.0.1', () => r()));
       await sleep(300);
       return moog.stats().accepted > 0;
@@ -148,7 +148,7 @@ t('the real pipeline runs with every process as its own NATS user: syslog line -
     assert.ok(audit.state.messages > 0, 'the alerter wrote its audit record');
 
     const names = ['gateway', ...ACTOR_NAMES];
-    await waitUntil(() => names.every((n) => beats.has(n)), 8000, `heartbeats from ${names.join(', ')}`);
+    await waitFor(() => names.every((n) => beats.has(n)), 8000, `heartbeats from ${names.join(', ')}`);
     for (const p of procs) assert.not.match(p.proc.output(), /Permissions Violation|permission denied/i, 'no process was refused by nats.conf');
   } finally {
     await Promise.all(procs.map((p) => p.stop()));
@@ -204,8 +204,8 @@ for (const role of consumingRoles) {
     const dlqBefore = (await jsm.streams.info(StreamName.dlq)).state.messages;
     const proc = await startProcess({ env: envFor(role), name: role, actors: [probe as ActorDef], log: silent });
     try {
-      await waitUntil(() => handled.includes(1), 10_000, `${role} to handle its probe`);
-      await waitUntil(async () => (await jsm.streams.info(StreamName.dlq)).state.messages > dlqBefore, 10_000, `${role}'s dead letter`);
+      await waitFor(() => handled.includes(1), 10_000, `${role} to handle its probe`);
+      await waitFor(async () => (await jsm.streams.info(StreamName.dlq)).state.messages > dlqBefore, 10_000, `${role}'s dead letter`);
       for (const pattern of declared.publishes) {
         const subject = concrete(pattern);
         const stored = await jsm.streams.getMessage(await jsm.streams.find(subject), { last_by_subj: subject }).catch(() => null);
@@ -232,7 +232,7 @@ t('the gateway works as NATS user gateway: ingest over HTTP, every management se
   const change = { actor: 'deploy-test', correlationId: 'deploy-test-1', reason: 'deploy test' };
   const violationsAt = violations();
   try {
-    await waitUntil(() => proc.health.ready(), 10_000, 'gateway ready');
+    await waitFor(() => proc.health.ready(), 10_000, 'gateway ready');
     const post = (path: string, body: unknown) => fetch(`http://127.0.0.1:${proc.httpPort}${path}`, { method: 'POST', headers: { 'X-API-Key': ingestKey, 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
     const legacy = await post('/ingest', { hostname: 'router1', message: 'gateway probe', timestamp: new Date().toISOString() });
     assert.is(legacy.status, 200, await legacy.text());
@@ -370,7 +370,7 @@ t('syslog cannot eavesdrop on core NATS subjects', async () => {
   void (async () => { for await (const s of nc.status()) if (s.type === 'error') errors.push(String(s.error?.message)); })();
   nc.subscribe('mutt.events.>');
   await nc.flush();
-  await waitUntil(() => errors.some((e) => /Subscription to "mutt.events.>"/.test(e)), 3000, 'the subscription violation');
+  await waitFor(() => errors.some((e) => /Subscription to "mutt.events.>"/.test(e)), 3000, 'the subscription violation');
   await nc.close();
 });
 
@@ -384,7 +384,7 @@ async function subscriptionRefused(nc: NatsConnection, subject: string): Promise
   void (async () => { for await (const s of nc.status()) if (s.type === 'error') errors.push(String(s.error?.message)); })();
   nc.subscribe(subject);
   await nc.flush();
-  await waitUntil(() => errors.some((e) => e.includes(`Subscription to "${subject}"`)), 3000, `the refusal of a subscription to ${subject}`);
+  await waitFor(() => errors.some((e) => e.includes(`Subscription to "${subject}"`)), 3000, `the refusal of a subscription to ${subject}`);
 }
 
 t('syslog may not subscribe to the gateway\'s inbox, nor to _INBOX.>', async () => {
@@ -498,7 +498,7 @@ t('only the gateway reads a UI session record: others are refused the key, the m
       assert.ok(e && new TextDecoder().decode(e.value).includes(CSRF_PROBE), 'the gateway reads its session record');
       const m = await msgGet(gateway);
       assert.ok(m, 'and by message get (its session sweep)');
-      await waitUntil(() => controlHeard, 3000, 'admin to overhear the gateway\'s reply');
+      await waitFor(() => controlHeard, 3000, 'admin to overhear the gateway\'s reply');
       for (const nc of ears) await nc.flush().catch(() => {});
       assert.equal(overheard, [], 'no other role received the gateway\'s reply carrying the session record');
     } finally {

@@ -11,7 +11,7 @@ import net from 'node:net';
 import { join } from 'node:path';
 import { connect, type ConnectionOptions, type NatsConnection } from '@nats-io/transport-node';
 import { inboxPrefixFor } from '../../actors/runtime/connect.ts';
-import { freeTcpPort, repoPath, requireBinary, tempDir, waitUntil } from './helpers.ts';
+import { freeTcpPort, repoPath, requireBinary, tempDir, waitFor } from './helpers.ts';
 
 export const ROLES = ['admin', 'operator', 'gateway', 'alerter', 'forwarder', 'remediation', 'syslog', 'traps'] as const;
 export type Role = (typeof ROLES)[number];
@@ -68,7 +68,7 @@ export async function startShippedNats(opts: { transform?: (conf: string) => str
   let out = '';
   child.stdout!.on('data', (d) => (out += d.toString()));
   child.stderr!.on('data', (d) => (out += d.toString()));
-  await waitUntil(async () => {
+  await waitFor(async () => {
     if (child.exitCode !== null) throw new Error(`nats-server -c nats.conf exited ${child.exitCode}:\n${out.slice(-2000)}`);
     return /Server is ready/.test(out) && (await answers(port));
   }, 10_000, 'nats-server with nats.conf');

@@ -15,7 +15,7 @@ import { Registry } from 'prom-client';
 import type { IngestEvent, SyslogEvent } from '../../protocol/messages.ts';
 import { parseSyslog } from '../../actors/syslog/parse.ts';
 import { startSyslogListener, type SyslogListener } from '../../actors/syslog/listener.ts';
-import { freeTcpPort, freeUdpPort, repoPath, requireBinary, run, sleep, tempDir, waitUntil } from './helpers.ts';
+import { freeTcpPort, freeUdpPort, repoPath, requireBinary, run, sleep, tempDir, waitFor } from './helpers.ts';
 
 const CONF = repoPath('deploy/rsyslog/mutt-forward.conf');
 
@@ -128,7 +128,7 @@ test('rsyslog forwards octet-counted RFC 5424 to MUTT and buffers on disk while 
     rsyslog = startRsyslog(rsyslogd, conf, dir);
 
     // 1. MUTT up: a line arrives framed and parseable. imudp may not listen yet, so resend until one arrives.
-    await waitUntil(async () => {
+    await waitFor(async () => {
       if (rsyslog!.child.exitCode !== null) throw new Error(`rsyslogd exited ${rsyslog!.child.exitCode}: ${rsyslog!.log()}`);
       await send('phase-one hello from the relay');
       await sleep(150);
@@ -153,7 +153,7 @@ test('rsyslog forwards octet-counted RFC 5424 to MUTT and buffers on disk while 
     await capture.close();
     captureOpen = false;
     let probes = 0;
-    await waitUntil(async () => {
+    await waitFor(async () => {
       if (/action 'mutt' suspended|cannot connect to 127.0.0.1/.test(rsyslog!.log())) return true;
       await send(`phase-two probe-${probes++}`);
       await sleep(200);
@@ -180,7 +180,7 @@ test('rsyslog forwards octet-counted RFC 5424 to MUTT and buffers on disk while 
       publish: async (batch) => { events.push(...batch); },
     });
     const texts = () => events.map((e) => e.message);
-    await waitUntil(() => [...down, after].every((l) => texts().includes(l)), 20_000, 'the buffered lines').catch((err) => {
+    await waitFor(() => [...down, after].every((l) => texts().includes(l)), 20_000, 'the buffered lines').catch((err) => {
       throw new Error(`${(err as Error).message}: got ${JSON.stringify(texts())}\nrsyslogd said:\n${rsyslog!.log().slice(-2000)}`);
     });
     for (const e of events.filter((x) => x.message.startsWith('phase-two'))) {

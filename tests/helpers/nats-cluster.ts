@@ -3,24 +3,13 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from '@nats-io/transport-node';
 import { natsServerBinary } from './nats-server.ts';
+import { freeTcpPort as freePort } from './ports.ts';
 
 /** A TCP port nothing listens on right now (for servers that need their port before they start). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 export interface Cluster {
   names: string[];
   urls: string[];

@@ -7,7 +7,7 @@ import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
 import { connect } from '@nats-io/transport-node';
 import { findNatsServer } from '../../bin/embedded-nats.ts';
-import { freePort } from '../helpers/nats-cluster.ts';
+import { freeTcpPort as freePort } from '../helpers/ports.ts';
 import { natsServerBinary, startNats } from '../helpers/nats-server.ts';
 import { startShipped } from '../helpers/shipped.ts';
 

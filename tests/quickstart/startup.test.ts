@@ -13,23 +13,13 @@ import { startNats, type TestNats } from '../helpers/nats-server.ts';
 import { spawnNode, type Spawned } from '../helpers/processes.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { ROOT, startNodeFlags } from '../helpers/shipped.ts';
+import { freeTcpPort as freePort } from '../helpers/ports.ts';
 
 const t = suite('mutt up start-up');
 let nats: TestNats;
 const dirs: string[] = [];
 const procs: Spawned[] = [];
 const closers: (() => Promise<void>)[] = [];
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** `mutt up` as npm start runs it, in a fresh directory (an empty installation). */
 function up(env: Record<string, string>): Spawned {

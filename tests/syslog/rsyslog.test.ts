@@ -1,7 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn, type ChildProcess } from 'node:child_process';
-import dgram from 'node:dgram';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,19 +10,12 @@ import { startSyslogListener } from '../../actors/syslog/listener.ts';
 import { recorder, sendUdp, silentLog } from './helpers.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { requireBinary } from '../deploy/helpers.ts';
+import { freeUdpPort } from '../helpers/ports.ts';
 
 // The relay setup docs/SYSLOG_AND_TRAPS.md recommends, with a real rsyslogd: devices send to rsyslog, which
 // forwards over TCP with octet counting in RFC 5424 — the original host must survive the relay.
 
 const dir = mkdtempSync(join(tmpdir(), 'mutt-rsyslog-'));
-
-async function freeUdpPort(): Promise<number> {
-  const s = dgram.createSocket('udp4');
-  await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()));
-  const { port } = s.address();
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 function rsyslogConf(inPort: number, muttPort: number): string {
   return `
