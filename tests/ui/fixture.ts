@@ -1,24 +1,13 @@
-// The web UI of the gateway exactly as `mutt gateway` assembles it (gateway/process.ts startMuttProcess) on a
-// throwaway nats-server, with real API keys; pages are requested from the served app in-process. Its services,
-// key store, counters and sessions are the gateway's own. `agent()` is a minimal browser for app.request(): it
+// The web UI of the gateway exactly as `mutt gateway` assembles it (tests/helpers/gateway-fixture.ts) with real
+// API keys; pages are requested from the served app in-process. `agent()` is a minimal browser for app.request(): it
 // keeps cookies, sends Origin like a browser does on a POST, and picks the CSRF token out of the last page, so
 // tests read like clicks.
 //   const f = await uiFixture(); const a = f.agent(); await a.login(KEYS.admin); const p = await a.get('/ui/rules')
 
-import type { NatsConnection } from '@nats-io/transport-node';
-import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import type { Hono } from 'hono';
-import { pino } from 'pino';
-import { startNats, type TestNats } from '../helpers/nats-server.ts';
-import type { ProcessContext } from '../../actors/runtime/process.ts';
-import { loadEnv } from '../../protocol/env.ts';
-import type { ApiKeyStore } from '../../gateway/auth/store.ts';
 import { FailureThrottle } from '../../gateway/auth/throttle.ts';
-import type { IngestCounters } from '../../gateway/ingest/counters.ts';
-import { startMuttProcess, type MuttProcess } from '../../gateway/process.ts';
-import type { ManagementServices } from '../../gateway/services/index.ts';
-import type { WebUi } from '../../gateway/ui/index.ts';
 import type { SessionPolicy } from '../../gateway/ui/session/sessions.ts';
+import { apiKeysEnv, gatewayFixture, type GatewayFixture } from '../helpers/gateway-fixture.ts';
 
 export const KEYS = {
   admin: 'ui-admin-secret-0123456789abcdef',
@@ -26,7 +15,7 @@ export const KEYS = {
   ingest: 'ui-ingest-secret-0123456789abcdef',
 } as const;
 
-export const API_KEYS_ENV = `ops:admin:${KEYS.admin},viewer:read:${KEYS.read},sender:ingest:${KEYS.ingest}`;
+export const API_KEYS_ENV = apiKeysEnv(KEYS);
 
 export const ORIGIN = 'http://localhost';
 
@@ -47,24 +36,10 @@ export interface Agent {
   login(key: string): Promise<Page>;
 }
 
-export interface UiFixture {
-  nats: TestNats;
-  nc: NatsConnection;
-  js: JetStreamClient;
-  jsm: JetStreamManager;
-  ctx: ProcessContext;
-  /** The running gateway process (its served app, HTTP port, stop). */
-  proc: MuttProcess;
-  services: ManagementServices;
-  store: ApiKeyStore;
-  counters: IngestCounters;
-  ui: WebUi;
-  app: Hono;
-  logLines: string[];
+export interface UiFixture extends Omit<GatewayFixture, 'replica'> {
   agent(app?: Hono): Agent;
   /** Another gateway replica on the same NATS (its own services, key store and UI). */
   replica(opts?: { sessionStore?: 'kv' | 'memory' }): Promise<{ app: Hono; close(): Promise<void> }>;
-  close(): Promise<void>;
 }
 
 export interface UiFixtureOptions {
@@ -73,18 +48,6 @@ export interface UiFixtureOptions {
   pushEveryMs?: number;
   /** JetStream storage of a new server's streams (default memory; 'file' survives a restart). */
   storage?: 'file' | 'memory';
-}
-
-async function startGateway(natsUrl: string, name: string, opts: UiFixtureOptions, logLines: string[]): Promise<MuttProcess> {
-  const env = loadEnv({ NATS_URL: natsUrl, MUTT_STORAGE: opts.storage ?? 'memory', MUTT_API_KEYS: API_KEYS_ENV, MUTT_INSTANCE: name, MUTT_HTTP_HOST: '127.0.0.1', MUTT_HTTP_PORT: '0', MUTT_STARTER_RULES: 'off' });
-  const log = pino({ level: 'debug' }, { write: (s: string) => void logLines.push(s) });
-  return startMuttProcess({
-    env, name: 'gateway', actors: [], log,
-    gateway: {
-      regexTimeoutMs: 2000, countersFlushMs: 50, authThrottle: new FailureThrottle({ maxFailures: 5 }),
-      sessionStore: opts.sessionStore ?? 'memory', sessionPolicy: { sweepEveryMs: 0, ...opts.sessionPolicy }, pushEveryMs: opts.pushEveryMs ?? 200,
-    },
-  });
 }
 
 export function csrfOf(html: string): string | null {
@@ -133,24 +96,17 @@ export function makeAgent(app: Hono): Agent {
 }
 
 export async function uiFixture(opts: UiFixtureOptions = {}): Promise<UiFixture> {
-  const nats = await startNats();
-  const logLines: string[] = [];
-  const main = await startGateway(nats.url, 'ui-test', opts, logLines);
-  const gw = main.gateway!;
-  const replicas: MuttProcess[] = [];
+  const g = await gatewayFixture({
+    keys: KEYS, instance: 'ui-test', storage: opts.storage,
+    gateway: {
+      regexTimeoutMs: 2000, countersFlushMs: 50, authThrottle: new FailureThrottle({ maxFailures: 5 }),
+      sessionStore: opts.sessionStore ?? 'memory', sessionPolicy: { sweepEveryMs: 0, ...opts.sessionPolicy }, pushEveryMs: opts.pushEveryMs ?? 200,
+    },
+  });
   return {
-    nats, nc: main.nc, js: jetstream(main.nc), jsm: await jetstreamManager(main.nc), ctx: main, proc: main,
-    services: gw.services, store: gw.auth, counters: gw.counters, ui: gw.ui, app: main.app, logLines,
-    agent: (app) => makeAgent(app ?? main.app),
-    async replica(o = {}) {
-      const r = await startGateway(nats.url, `ui-test-${replicas.length + 2}`, { ...opts, ...o }, logLines);
-      replicas.push(r);
-      return { app: r.app, close: r.stop };
-    },
-    async close() {
-      for (const r of replicas) await r.stop();
-      await main.stop();
-      await nats.stop();
-    },
+    ...g,
+    agent: (app) => makeAgent(app ?? g.app),
+    // Each replica has its own failed-login brake, as a second gateway process would.
+    replica: (o = {}) => g.replica({ ...o, authThrottle: new FailureThrottle({ maxFailures: 5 }) }),
   };
 }
