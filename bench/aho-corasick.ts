@@ -79,7 +79,10 @@ function libraries(dir: string): Record<string, Build> {
   const out: Record<string, Build> = {};
   const load = (name: string, make: (mod: any) => Build) => {
     try {
-      const pkg = name.split('/').slice(0, name.startsWith('@') ? 2 : 1).join('/');
+      const pkg = name
+        .split('/')
+        .slice(0, name.startsWith('@') ? 2 : 1)
+        .join('/');
       const { version } = JSON.parse(readFileSync(join(dir, 'node_modules', pkg, 'package.json'), 'utf8'));
       out[`${name} ${version}`] = make(req(name));
     } catch (err) {
@@ -129,7 +132,12 @@ const rules = generateRules(size, 42);
 const events: BenchEvent[] = generateEvents(count, rules, 43);
 const original = AhoCorasick.build;
 const handWritten: Build = (entries) => original.call(AhoCorasick, entries);
-const candidates: Record<string, Build> = { 'hand-written (actors/alerter/aho-corasick.ts)': handWritten, 'includes() over every pattern': naive, 'includes() in rank order, early exit': naiveRankOrder, ...libraries(arg('libs', '.')) };
+const candidates: Record<string, Build> = {
+  'hand-written (actors/alerter/aho-corasick.ts)': handWritten,
+  'includes() over every pattern': naive,
+  'includes() in rank order, early exit': naiveRankOrder,
+  ...libraries(arg('libs', '.')),
+};
 
 function compile(build: Build): { set: CompiledRuleSet; ms: number } {
   (AhoCorasick as unknown as { build: Build }).build = build;
@@ -145,7 +153,11 @@ function compile(build: Build): { set: CompiledRuleSet; ms: number } {
 const reference = compileRules(rules);
 const expected = events.map((e) => reference.match(e)?.rule.id ?? null);
 const entries = rules.filter((r) => r.match_type === 'contains').length;
-console.log(`load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}; node ${process.version}`);
+console.log(
+  `load average ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}; node ${process.version}`,
+);
 console.log(`${size} rules (${entries} contains, plus the regex rules' literals), ${count} events, best slice of ${passes} passes`);
 const only = arg('only', '');
 for (const [name, build] of Object.entries(candidates)) {
@@ -168,5 +180,7 @@ for (const [name, build] of Object.entries(candidates)) {
   }
   const total = best.reduce((a, b) => a + b, 0);
   const rate = Math.round((events.length / total) * 1e9);
-  console.log(`${name.padEnd(48)} ${rate.toLocaleString('en-US').padStart(9)} events/s ${String(Math.round(total / events.length)).padStart(7)} ns/event  compile ${ms.toFixed(0).padStart(5)} ms  mismatches ${mismatches}`);
+  console.log(
+    `${name.padEnd(48)} ${rate.toLocaleString('en-US').padStart(9)} events/s ${String(Math.round(total / events.length)).padStart(7)} ns/event  compile ${ms.toFixed(0).padStart(5)} ms  mismatches ${mismatches}`,
+  );
 }

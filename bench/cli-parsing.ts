@@ -26,7 +26,13 @@ const show = (f: () => unknown): string => {
 
 // A command's flags as `mutt audit` and `mutt send` declare them.
 const SPEC = { json: 'boolean', wide: 'boolean', since: 'string', limit: 'number', message: 'string' } as const;
-const OPTIONS = { json: { type: 'boolean' }, wide: { type: 'boolean' }, since: { type: 'string' }, limit: { type: 'string' }, message: { type: 'string' } } as const;
+const OPTIONS = {
+  json: { type: 'boolean' },
+  wide: { type: 'boolean' },
+  since: { type: 'string' },
+  limit: { type: 'string' },
+  message: { type: 'string' },
+} as const;
 const ARGVS: string[][] = [
   ['--since', '1h', '--limit', '50'],
   ['--limit=50', 'rule-1'],
@@ -51,7 +57,12 @@ console.log('# flags: parseFlags (bin/cli-error.ts) | node:util parseArgs strict
 for (const argv of ARGVS) {
   console.log(`\n${JSON.stringify(argv)}`);
   console.log(`  parseFlags: ${show(() => parseFlags(argv, SPEC))}`);
-  console.log(`  parseArgs:  ${show(() => { const r = parseArgs({ args: argv, options: OPTIONS, strict: true, allowPositionals: true }); return { flags: r.values, positionals: r.positionals }; })}`);
+  console.log(
+    `  parseArgs:  ${show(() => {
+      const r = parseArgs({ args: argv, options: OPTIONS, strict: true, allowPositionals: true });
+      return { flags: r.values, positionals: r.positionals };
+    })}`,
+  );
 }
 
 const parsers: Record<string, (s: string) => unknown> = { 'durations.ts': durationMs };
@@ -74,7 +85,30 @@ try {
   console.log(`(parse-duration not loaded: ${(err as Error).message.split('\n')[0]})`);
 }
 
-const DURATIONS = ['30s', '5m', '1.5h', '2d', '250ms', '30', ' 30 s ', '1h30m', '1 hour', '30 seconds', '1w', '1y', '-5m', '0', '1e3s', '5M', 'PT30S', 'about 1h', 'duration: 1h:20min', '1,000s', ''];
+const DURATIONS = [
+  '30s',
+  '5m',
+  '1.5h',
+  '2d',
+  '250ms',
+  '30',
+  ' 30 s ',
+  '1h30m',
+  '1 hour',
+  '30 seconds',
+  '1w',
+  '1y',
+  '-5m',
+  '0',
+  '1e3s',
+  '5M',
+  'PT30S',
+  'about 1h',
+  'duration: 1h:20min',
+  '1,000s',
+  '',
+];
 console.log('\n# durations in ms (null / undefined / NaN: refused); plain numbers are seconds in durations.ts');
 console.log(['input'.padEnd(22), ...Object.keys(parsers).map((k) => k.padEnd(22))].join(''));
-for (const d of DURATIONS) console.log([JSON.stringify(d).padEnd(22), ...Object.values(parsers).map((p) => show(() => p(d)).padEnd(22))].join(''));
+for (const d of DURATIONS)
+  console.log([JSON.stringify(d).padEnd(22), ...Object.values(parsers).map((p) => show(() => p(d)).padEnd(22))].join(''));

@@ -89,9 +89,14 @@ function measure(fn: (s: string) => string, xs: string[]): number {
   return best;
 }
 
-console.log(`load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}; node ${process.version}; fastest of ${rounds} rounds`);
+console.log(
+  `load average ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}; node ${process.version}; fastest of ${rounds} rounds`,
+);
 console.log(`fingerprint() whole (mask + hash) on the raw bench events: ${measure((m) => fingerprint(m), raw).toFixed(0)} ns/call`);
 for (const [label, xs] of inputs) {
   console.log(label);
-  for (const [name, fn] of Object.entries(candidates)) console.log(`  ${name.padEnd(36)} ${measure(fn, xs).toFixed(0).padStart(7)} ns/call   e.g. ${fn(xs[0])}`);
+  for (const [name, fn] of Object.entries(candidates))
+    console.log(`  ${name.padEnd(36)} ${measure(fn, xs).toFixed(0).padStart(7)} ns/call   e.g. ${fn(xs[0])}`);
 }

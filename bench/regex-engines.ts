@@ -30,12 +30,19 @@ const { RE2JS } = createRequire(join(arg('libs', '.'), 'node_modules', 'x.js'))(
   RE2JS: { compile(src: string): { test(s: string): boolean } };
 };
 
-const rules = generateRules(4400, 42).filter((r) => r.match_type === 'regex').slice(0, 1000);
+const rules = generateRules(4400, 42)
+  .filter((r) => r.match_type === 'regex')
+  .slice(0, 1000);
 const generated: MatchInput[] = generateEvents(count, rules, 43);
 const legacyMessages: MatchInput[] = ['v25_demo_syslog_events.json', 'v25_test_data_syslog_events.json'].flatMap((f) =>
-  (JSON.parse(readFileSync(join(v25, f), 'utf8')) as { message: string; syslog_severity?: unknown }[]).map((e) => ({ message: e.message, severity: normaliseSeverity(e.syslog_severity) })),
+  (JSON.parse(readFileSync(join(v25, f), 'utf8')) as { message: string; syslog_severity?: unknown }[]).map((e) => ({
+    message: e.message,
+    severity: normaliseSeverity(e.syslog_severity),
+  })),
 );
-const legacy = Array.from({ length: Math.ceil(count / legacyMessages.length) }, () => legacyMessages).flat().slice(0, count);
+const legacy = Array.from({ length: Math.ceil(count / legacyMessages.length) }, () => legacyMessages)
+  .flat()
+  .slice(0, count);
 
 /** 1,000 regex rules of which three per distinct v2.5 message are written for it (two match, one only shares its
  *  first word), the rest generated; priorities mixed. v2.5's seed rules have no regex, so these stand in. */
@@ -46,8 +53,22 @@ function v25Rules(): Rule[] {
   for (const message of new Set(legacyMessages.map((e) => e.message))) {
     const words = message.split(' ');
     const head = esc(words[0]);
-    for (const pattern of [`^${head} ${esc(words[1] ?? '')}.*\\d+`, `${head}.*\\b(down|up|failed|error|full|high|deny|denied)\\b`, `${head}.*\\bno-such-word\\b`]) {
-      out.push(RuleInput.parse({ id: `v${String(out.length).padStart(4, '0')}`, match_type: 'regex', match_string: pattern, priority: 1 + Math.floor(rnd() * 500), prod_handling: 'ticket_only', dev_handling: 'ignore', team_assignment: 'NETO' }));
+    for (const pattern of [
+      `^${head} ${esc(words[1] ?? '')}.*\\d+`,
+      `${head}.*\\b(down|up|failed|error|full|high|deny|denied)\\b`,
+      `${head}.*\\bno-such-word\\b`,
+    ]) {
+      out.push(
+        RuleInput.parse({
+          id: `v${String(out.length).padStart(4, '0')}`,
+          match_type: 'regex',
+          match_string: pattern,
+          priority: 1 + Math.floor(rnd() * 500),
+          prod_handling: 'ticket_only',
+          dev_handling: 'ignore',
+          team_assignment: 'NETO',
+        }),
+      );
     }
   }
   return [...out, ...rules.slice(0, 1000 - out.length)];
@@ -58,7 +79,10 @@ v8.setFlagsFromString('--enable-experimental-regexp-engine');
 const linearV8 = (src: string) => new RegExp(src, 'l');
 
 /** The same compiled set with every regex rule's test() on another engine over the same folded pattern. */
-function withEngine(set: CompiledRuleSet, compile: (src: string) => { test(s: string): boolean }): { set: CompiledRuleSet; refused: string[] } {
+function withEngine(
+  set: CompiledRuleSet,
+  compile: (src: string) => { test(s: string): boolean },
+): { set: CompiledRuleSet; refused: string[] } {
   const regex = (set as unknown as { regex: ({ test(s: string): boolean } | null)[] }).regex;
   const refused: string[] = [];
   set.rules.forEach((rule, r) => {
@@ -88,22 +112,37 @@ function run(set: CompiledRuleSet, events: MatchInput[]): { rate: number; matche
   return { rate: Math.round((events.length / ns) * 1e9), matched: winners.filter((w) => w !== null).length / events.length, winners };
 }
 
-console.log(`load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}; node ${process.version}; best slice of ${passes} passes`);
+console.log(
+  `load average ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}; node ${process.version}; best slice of ${passes} passes`,
+);
 const mixed = generateRules(1000, 42);
 const sets: [string, Rule[], MatchInput[]][] = [
   [`bench/rules-engine.ts's mixed 1,000 rules (26 % regex), its events (${count})`, mixed, generateEvents(count, mixed, 43)],
   [`1,000 generated regex rules, generated events aimed at them (${count})`, rules, generated],
-  [`198 regex rules written for v2.5's messages + 802 generated, v2.5 syslog messages (${legacyMessages.length}, repeated to ${count})`, v25Rules(), legacy],
+  [
+    `198 regex rules written for v2.5's messages + 802 generated, v2.5 syslog messages (${legacyMessages.length}, repeated to ${count})`,
+    v25Rules(),
+    legacy,
+  ],
 ];
 for (const [label, ruleSet, events] of sets) {
   const base = run(compileRules(ruleSet), events);
   console.log(label);
-  console.log(`  V8 RegExp (as shipped)   ${base.rate.toLocaleString('en-US').padStart(9)} events/s  matched ${(base.matched * 100).toFixed(1)}%`);
-  for (const [name, compile] of [['V8 linear engine (l flag)', linearV8], ['re2js 2.10.0', (src: string) => RE2JS.compile(src)]] as const) {
+  console.log(
+    `  V8 RegExp (as shipped)   ${base.rate.toLocaleString('en-US').padStart(9)} events/s  matched ${(base.matched * 100).toFixed(1)}%`,
+  );
+  for (const [name, compile] of [
+    ['V8 linear engine (l flag)', linearV8],
+    ['re2js 2.10.0', (src: string) => RE2JS.compile(src)],
+  ] as const) {
     const { set, refused } = withEngine(compileRules(ruleSet), compile);
     const other = run(set, events);
     const differ = base.winners.filter((w, i) => w !== other.winners[i]).length;
-    console.log(`  ${name.padEnd(24)} ${other.rate.toLocaleString('en-US').padStart(9)} events/s  matched ${(other.matched * 100).toFixed(1)}%  (${refused.length} refused, ${differ} winners differ)`);
+    console.log(
+      `  ${name.padEnd(24)} ${other.rate.toLocaleString('en-US').padStart(9)} events/s  matched ${(other.matched * 100).toFixed(1)}%  (${refused.length} refused, ${differ} winners differ)`,
+    );
   }
 }
 
@@ -122,7 +161,10 @@ for (const src of new Set(corpus)) {
   } catch {
     continue; // refused by the Python parser already
   }
-  for (const [engine, compile] of [['re2js', (s: string) => RE2JS.compile(s)], ['V8 l flag', linearV8]] as const) {
+  for (const [engine, compile] of [
+    ['re2js', (s: string) => RE2JS.compile(s)],
+    ['V8 l flag', linearV8],
+  ] as const) {
     try {
       compile(folded);
       if (engine === 're2js') accepted++;
