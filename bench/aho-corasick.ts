@@ -77,27 +77,29 @@ function library(hits: (patterns: string[]) => (lower: string, each: (index: num
 function libraries(dir: string): Record<string, Build> {
   const req = createRequire(join(dir, 'node_modules', 'x.js'));
   const out: Record<string, Build> = {};
-  const load = (name: string, make: (mod: any) => Build) => {
+  const load = <M>(name: string, make: (mod: M) => Build) => {
     try {
       const pkg = name
         .split('/')
         .slice(0, name.startsWith('@') ? 2 : 1)
         .join('/');
       const { version } = JSON.parse(readFileSync(join(dir, 'node_modules', pkg, 'package.json'), 'utf8'));
-      out[`${name} ${version}`] = make(req(name));
+      out[`${name} ${version}`] = make(req(name) as M);
     } catch (err) {
       console.log(`(${name} not loaded: ${(err as Error).message.split('\n')[0]})`);
     }
   };
-  load('modern-ahocorasick', (Modern) =>
-    library((patterns) => {
-      const ac = new Modern(patterns.map((pattern, i) => ({ pattern, data: i })));
-      return (lower, each) => {
-        for (const m of ac.iterate(lower)) if (!each(m.data)) return;
-      };
-    }),
+  load<new (p: { pattern: string; data: number }[]) => { iterate(text: string): Iterable<{ data: number }> }>(
+    'modern-ahocorasick',
+    (Modern) =>
+      library((patterns) => {
+        const ac = new Modern(patterns.map((pattern, i) => ({ pattern, data: i })));
+        return (lower, each) => {
+          for (const m of ac.iterate(lower)) if (!each(m.data)) return;
+        };
+      }),
   );
-  load('ahocorasick', (Bruno) =>
+  load<new (p: string[]) => { search(text: string): [number, string[]][] }>('ahocorasick', (Bruno) =>
     library((patterns) => {
       const ac = new Bruno(patterns);
       const index = new Map(patterns.map((p, i) => [p, i]));
@@ -107,14 +109,16 @@ function libraries(dir: string): Record<string, Build> {
     }),
   );
   for (const variant of ['', '/fast']) {
-    load(`@monyone/aho-corasick${variant}`, ({ AhoCorasick: Monyone }) =>
-      library((patterns) => {
-        const ac = new Monyone(patterns);
-        const index = new Map(patterns.map((p, i) => [p, i]));
-        return (lower, each) => {
-          for (const m of ac.matchInText(lower)) if (!each(index.get(m.keyword)!)) return;
-        };
-      }),
+    load<{ AhoCorasick: new (p: string[]) => { matchInText(text: string): { keyword: string }[] } }>(
+      `@monyone/aho-corasick${variant}`,
+      ({ AhoCorasick: Monyone }) =>
+        library((patterns) => {
+          const ac = new Monyone(patterns);
+          const index = new Map(patterns.map((p, i) => [p, i]));
+          return (lower, each) => {
+            for (const m of ac.matchInText(lower)) if (!each(index.get(m.keyword)!)) return;
+          };
+        }),
     );
   }
   return out;

@@ -46,22 +46,22 @@ const candidates: Record<string, (s: string) => string> = {
 };
 // crypto.hash (Node 20.12+): one shot, no Hash object.
 for (const alg of ['md5', 'sha1', 'sha256']) candidates[`crypto.hash ${alg}, 16 hex`] = (s) => crypto.hash(alg, s, 'hex').slice(0, 16);
-const optional = (name: string, add: (mod: any) => Promise<void> | void) => {
+const optional = <M>(name: string, add: (mod: M) => Promise<void> | void) => {
   try {
-    return add(req(name));
+    return add(req(name) as M);
   } catch (err) {
     console.log(`(${name} not loaded: ${(err as Error).message.split('\n')[0]})`);
   }
 };
-await optional('xxhash-wasm', async (init) => {
+await optional<() => Promise<{ h64ToString(s: string): string }>>('xxhash-wasm', async (init) => {
   const { h64ToString } = await init();
   candidates['xxhash-wasm 1.1.0 h64ToString'] = (s) => h64ToString(s);
 });
-await optional('@node-rs/xxhash', ({ xxh64, xxh3 }) => {
+await optional<{ xxh64(s: string): bigint; xxh3: { xxh64(s: string): bigint } }>('@node-rs/xxhash', ({ xxh64, xxh3 }) => {
   candidates['@node-rs/xxhash 1.7.8 xxh64'] = (s) => hex16(xxh64(s));
   candidates['@node-rs/xxhash 1.7.8 xxh3.xxh64'] = (s) => hex16(xxh3.xxh64(s));
 });
-await optional('xxhashjs', ({ h64 }) => {
+await optional<{ h64(s: string, seed: number): { toString(radix: number): string } }>('xxhashjs', ({ h64 }) => {
   candidates['xxhashjs 0.2.2 h64'] = (s) => h64(s, 0).toString(16).padStart(16, '0');
 });
 
