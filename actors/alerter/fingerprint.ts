@@ -5,6 +5,8 @@
 //   maskMessage('Interface Gi0/1 down at 10:01:02 from 10.1.1.1')  // 'Interface <if> down at <time> from <ip>'
 //   fingerprint('Interface Gi0/1 down at 10:01:02')                // 16 hex chars, the same for Gi0/2 at 11:22:33
 
+import { hash } from 'node:crypto';
+
 export interface MaskOptions {
   /** Also mask "…" and '…' (user names, file names). Off by default: 'nginx' died and 'sshd' died differ. */
   quoted?: boolean;
@@ -75,9 +77,10 @@ function untidySpace(s: string): boolean {
   return false;
 }
 
-/** 16 hex characters identifying the masked shape of the message. */
+/** 16 hex characters identifying the masked shape of the message: the start of its SHA-256 (ADR 0007), so an
+ *  operator can recompute it with sha256sum. */
 export function fingerprint(message: string, opts: MaskOptions = {}): string {
-  return hash64(maskMessage(message, opts));
+  return hash('sha256', maskMessage(message, opts), 'hex').slice(0, 16);
 }
 
 /** exec loop rather than replace(re, fn): no call back into JS per match, about twice as fast. */
@@ -178,22 +181,4 @@ function maskRuns(message: string): string {
     }
   }
   return last === 0 ? message : out + message.slice(last);
-}
-
-/** Two 32-bit multiply–xorshift lanes over UTF-16 units, cross-mixed: stable and fast, not cryptographic. */
-function hash64(text: string): string {
-  let h1 = 0x811c9dc5 ^ text.length;
-  let h2 = 0x9e3779b9 ^ text.length;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    h1 = Math.imul(h1 ^ c, 0x85ebca6b);
-    h2 = Math.imul(h2 ^ c, 0xc2b2ae35);
-    h1 ^= h1 >>> 15;
-    h2 ^= h2 >>> 13;
-  }
-  h1 = Math.imul(h1 ^ (h1 >>> 16), 0x7feb352d) ^ Math.imul(h2 ^ (h2 >>> 15), 0x846ca68b);
-  h2 = Math.imul(h2 ^ (h2 >>> 16), 0x27d4eb2f) ^ Math.imul(h1 ^ (h1 >>> 13), 0x165667b1);
-  h1 ^= h1 >>> 16;
-  h2 ^= h2 >>> 16;
-  return (h1 >>> 0).toString(16).padStart(8, '0') + (h2 >>> 0).toString(16).padStart(8, '0');
 }
