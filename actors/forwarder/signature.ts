@@ -1,7 +1,7 @@
 // The Moogsoft signature: the key Moogsoft de-duplicates events into one alert by. v2.5 used the bare host
 // name, so every problem on a router collapsed into one alert; the default here keeps host, rule and message
 // fingerprint, so distinct problems stay distinct and repeats of one problem still de-duplicate.
-//   renderSignature('{host}:{rule}:{fingerprint}', alert) === 'sw1.lab:bgp-down:BGP neighbor <ip> Down'
+//   renderSignature('{host}:{rule}:{fingerprint}', alert) === 'sw1.lab:bgp-down:3f2a9c1d0b7e4a56'
 //   renderSignature('{host}::{oid}', trapAlert) === 'sw1.lab::.1.3.6.1.6.3.1.1.5.3'
 
 import { createHash } from 'node:crypto';
