@@ -12,7 +12,10 @@ export default tseslint.config(
     languageOptions: { globals: globals.node, parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     rules: {
       // `_name`: deliberately unused (a destructured field left out, a parameter a signature needs).
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrorsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrorsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' },
+      ],
       // Tests match aligned CLI tables; `/ {2}/` is no easier to read than two spaces.
       'no-regex-spaces': 'off',
       '@typescript-eslint/no-floating-promises': 'error',

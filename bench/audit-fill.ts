@@ -78,10 +78,17 @@ export async function fillAudit(nc: NatsConnection, jsm: JetStreamManager, o: Fi
   const [audit, dlq] = await Promise.all([jsm.streams.info(StreamName.auditEvents), jsm.streams.info(StreamName.dlq)]);
   const counts = await countRecords(jsm);
   return {
-    records: audit.state.messages, deadLetters: dlq.state.messages,
+    records: audit.state.messages,
+    deadLetters: dlq.state.messages,
     audit: { firstAt: Date.parse(audit.state.first_ts), lastAt: Date.parse(audit.state.last_ts) },
-    dlq: { firstAt: Date.parse(dlq.state.first_ts), lastAt: Date.parse(dlq.state.last_ts), firstSeq: dlq.state.first_seq, lastSeq: dlq.state.last_seq },
-    ...counts, fillSeconds,
+    dlq: {
+      firstAt: Date.parse(dlq.state.first_ts),
+      lastAt: Date.parse(dlq.state.last_ts),
+      firstSeq: dlq.state.first_seq,
+      lastSeq: dlq.state.last_seq,
+    },
+    ...counts,
+    fillSeconds,
   };
 }
 
@@ -99,22 +106,43 @@ async function fillDeadLetters(nc: NatsConnection, jsm: JetStreamManager, n: num
       const m = events.msgs[i % events.msgs.length];
       const h = natsHeaders();
       h.set(Headers.correlationId, `bench-${i}`);
-      pending.push(deadLetter(js, {
-        stage: 'alerter', reason: 'schema_invalid', attempts: 1, firstError: 'event.host: expected string', lastError: 'event.host: expected string', firstSeenAt,
-        originalSubject: m.subject, originalStream: StreamName.events, originalSeq: 1_000_000 + i, originalHeaders: h, originalPayload: m.data,
-      }));
+      pending.push(
+        deadLetter(js, {
+          stage: 'alerter',
+          reason: 'schema_invalid',
+          attempts: 1,
+          firstError: 'event.host: expected string',
+          lastError: 'event.host: expected string',
+          firstSeenAt,
+          originalSubject: m.subject,
+          originalStream: StreamName.events,
+          originalSeq: 1_000_000 + i,
+          originalHeaders: h,
+          originalPayload: m.data,
+        }),
+      );
     } else {
       const seq = alerts.first_seq + (i % Math.max(1, alerts.messages));
-      pending.push(jsm.streams.getMessage(StreamName.alerts, { seq }).then((m) => {
-        if (!m) throw new Error(`alert ${seq} vanished while the benchmark filled the dead-letter queue`);
-        const rejected = kind >= 17;
-        return deadLetter(js, {
-          stage: 'forwarder', reason: rejected ? 'rejected' : 'retries_exhausted', attempts: rejected ? 1 : 5,
-          firstError: rejected ? 'Moogsoft answered 400: invalid severity' : 'connect ECONNREFUSED 10.0.0.5:443',
-          lastError: rejected ? 'Moogsoft answered 400: invalid severity' : 'Moogsoft answered 503 Service Unavailable', status: rejected ? 400 : 503, firstSeenAt,
-          originalSubject: m.subject, originalStream: StreamName.alerts, originalSeq: 2_000_000 + i, originalHeaders: m.header, originalPayload: m.data,
-        });
-      }));
+      pending.push(
+        jsm.streams.getMessage(StreamName.alerts, { seq }).then((m) => {
+          if (!m) throw new Error(`alert ${seq} vanished while the benchmark filled the dead-letter queue`);
+          const rejected = kind >= 17;
+          return deadLetter(js, {
+            stage: 'forwarder',
+            reason: rejected ? 'rejected' : 'retries_exhausted',
+            attempts: rejected ? 1 : 5,
+            firstError: rejected ? 'Moogsoft answered 400: invalid severity' : 'connect ECONNREFUSED 10.0.0.5:443',
+            lastError: rejected ? 'Moogsoft answered 400: invalid severity' : 'Moogsoft answered 503 Service Unavailable',
+            status: rejected ? 400 : 503,
+            firstSeenAt,
+            originalSubject: m.subject,
+            originalStream: StreamName.alerts,
+            originalSeq: 2_000_000 + i,
+            originalHeaders: m.header,
+            originalPayload: m.data,
+          });
+        }),
+      );
     }
     if (pending.length >= 256) await Promise.all(pending.splice(0));
   }

@@ -51,7 +51,8 @@ export class UsageError extends Error {
 export function parseArgs(argv: string[]): AuditBenchOptions {
   const o: AuditBenchOptions = { records: 100_000, dlq: 20_000, rules: 1000, runs: 30, server: null, outDir: 'bench/results' };
   const int = (flag: string, v: string | undefined, min: number) => {
-    if (v === undefined || !/^\d+$/.test(v) || Number(v) < min) throw new UsageError(`${flag}: expected an integer ≥ ${min}, got '${v ?? ''}'`);
+    if (v === undefined || !/^\d+$/.test(v) || Number(v) < min)
+      throw new UsageError(`${flag}: expected an integer ≥ ${min}, got '${v ?? ''}'`);
     return Number(v);
   };
   for (let i = 0; i < argv.length; i++) {
@@ -107,7 +108,15 @@ async function timeShape(base: string, headers: Record<string, string>, s: Shape
     }
   }
   ms.sort((a, b) => a - b);
-  return { group: s.group, shape: s.name, p50Ms: round(quantile(ms, 0.5)), p95Ms: round(quantile(ms, 0.95)), maxMs: round(ms[ms.length - 1]), rows, scanned };
+  return {
+    group: s.group,
+    shape: s.name,
+    p50Ms: round(quantile(ms, 0.5)),
+    p95Ms: round(quantile(ms, 0.95)),
+    maxMs: round(ms[ms.length - 1]),
+    rows,
+    scanned,
+  };
 }
 
 /** Signs in to the web UI with the form, as a browser does: the session cookie for the UI pages. */
@@ -117,7 +126,8 @@ async function uiCookie(base: string, key: string): Promise<string> {
   const csrf = /name="_csrf" value="([^"]+)"/.exec(await form.text())?.[1];
   if (!loginCookie || !csrf) throw new Error('the sign-in form carried no CSRF token');
   const r = await fetch(`${base}/ui/login`, {
-    method: 'POST', redirect: 'manual',
+    method: 'POST',
+    redirect: 'manual',
     headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: loginCookie, origin: base },
     body: new URLSearchParams({ key, _csrf: csrf, next: '/ui/audit/events' }).toString(),
   });
@@ -128,7 +138,16 @@ async function uiCookie(base: string, key: string): Promise<string> {
 
 function formatTable(figures: ShapeFigure[]): string {
   const head = ['group', 'query (50-row page)', 'p50 ms', 'p95 ms', 'max ms', 'rows', 'scanned', `p95 ≤ ${TARGET_P95_MS}`];
-  const rows = figures.map((f) => [f.group, f.shape, String(f.p50Ms), String(f.p95Ms), String(f.maxMs), String(f.rows), f.scanned === null ? '' : String(f.scanned), f.p95Ms <= TARGET_P95_MS ? 'yes' : 'NO']);
+  const rows = figures.map((f) => [
+    f.group,
+    f.shape,
+    String(f.p50Ms),
+    String(f.p95Ms),
+    String(f.maxMs),
+    String(f.rows),
+    f.scanned === null ? '' : String(f.scanned),
+    f.p95Ms <= TARGET_P95_MS ? 'yes' : 'NO',
+  ]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (r: string[]) => r.map((c, i) => (i >= 2 && i <= 6 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ');
   return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
@@ -158,18 +177,31 @@ export async function main(argv: string[]): Promise<number> {
   const nats = await startNats();
   const nc = await connect({ servers: nats.url });
   const key = randomBytes(18).toString('base64url');
-  const env = { NATS_URL: nats.url, MUTT_STORAGE: 'file', MUTT_API_KEYS: `bench:read+admin:${key}`, MUTT_HTTP_HOST: '127.0.0.1', MUTT_HTTP_PORT: '0', LOG_LEVEL: 'info' };
+  const env = {
+    NATS_URL: nats.url,
+    MUTT_STORAGE: 'file',
+    MUTT_API_KEYS: `bench:read+admin:${key}`,
+    MUTT_HTTP_HOST: '127.0.0.1',
+    MUTT_HTTP_PORT: '0',
+    LOG_LEVEL: 'info',
+  };
   let gateway: Awaited<ReturnType<typeof spawnMutt>> | null = null;
   try {
-    log(`audit query benchmark: nats-server ${facts.natsServer}, ${facts.cores} cores, load ${facts.loadAverageStart}, commit ${facts.commit}`);
+    log(
+      `audit query benchmark: nats-server ${facts.natsServer}, ${facts.cores} cores, load ${facts.loadAverageStart}, commit ${facts.commit}`,
+    );
     await provision(nc, loadEnv(env));
     const jsm = await jetstreamManager(nc);
     log(`filling ${o.records} audit records (real alerter, ${o.rules} rules) and ${o.dlq} dead letters …`);
     const filled: Filled = await fillAudit(nc, jsm, { root: ROOT, env, records: o.records, deadLetters: o.dlq, rules: o.rules, log });
-    log(`filled: ${filled.records} records in ${filled.fillSeconds.toFixed(1)} s, ${filled.deadLetters} dead letters; decisions ${[...filled.decisions].map(([d, n]) => `${d} ${n}`).join(', ')}`);
+    log(
+      `filled: ${filled.records} records in ${filled.fillSeconds.toFixed(1)} s, ${filled.deadLetters} dead letters; decisions ${[...filled.decisions].map(([d, n]) => `${d} ${n}`).join(', ')}`,
+    );
     gateway = await spawnMutt('gateway', 'audit-bench-gateway', ROOT, env);
     const base = `http://127.0.0.1:${gateway.httpPort}`;
-    const shapes = auditShapes(filled, { cursors: { eventsMid: Math.floor(filled.records / 2), dlqMid: Math.floor((filled.dlq.firstSeq + filled.dlq.lastSeq) / 2) } });
+    const shapes = auditShapes(filled, {
+      cursors: { eventsMid: Math.floor(filled.records / 2), dlqMid: Math.floor((filled.dlq.firstSeq + filled.dlq.lastSeq) / 2) },
+    });
     const apiHeaders = { 'x-api-key': key };
     const uiHeaders = { cookie: await uiCookie(base, key) };
     const figures: ShapeFigure[] = [];
@@ -179,10 +211,21 @@ export async function main(argv: string[]): Promise<number> {
       figures.push(fig);
     }
     const result = {
-      kind: 'mutt-audit-query', version: 1, startedAt: new Date().toISOString(), machine: facts,
+      kind: 'mutt-audit-query',
+      version: 1,
+      startedAt: new Date().toISOString(),
+      machine: facts,
       options: { records: o.records, dlq: o.dlq, rules: o.rules, runs: o.runs, server: o.server },
-      filled: { records: filled.records, deadLetters: filled.deadLetters, fillSeconds: Math.round(filled.fillSeconds), decisions: Object.fromEntries(filled.decisions), hosts: filled.hosts.size, rules: filled.rules.size },
-      targetP95Ms: TARGET_P95_MS, figures,
+      filled: {
+        records: filled.records,
+        deadLetters: filled.deadLetters,
+        fillSeconds: Math.round(filled.fillSeconds),
+        decisions: Object.fromEntries(filled.decisions),
+        hosts: filled.hosts.size,
+        rules: filled.rules.size,
+      },
+      targetP95Ms: TARGET_P95_MS,
+      figures,
     };
     console.log(formatTable(figures));
     console.log(JSON.stringify(result, null, 2));
@@ -201,8 +244,11 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main(process.argv.slice(2)).then((code) => process.exit(code), (err) => {
-    console.error(err);
-    process.exit(1);
-  });
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (err) => {
+      console.error(err);
+      process.exit(1);
+    },
+  );
 }

@@ -15,7 +15,10 @@ export interface Shape {
 const LIMIT = 50;
 const iso = (t: number) => new Date(t).toISOString();
 const q = (params: Record<string, string | number | undefined>) =>
-  Object.entries(params).filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${encodeURIComponent(String(v))}`).join('&');
+  Object.entries(params)
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => `${k}=${encodeURIComponent(String(v))}`)
+    .join('&');
 const pick = <T>(xs: readonly T[], i: number): T => xs[i % xs.length];
 
 /** Keys ordered by count, most first. */
@@ -38,14 +41,21 @@ export function auditShapes(f: Filled, opts: { cursors: { eventsMid: number; dlq
     { name: 'cursor mid-stream, no filter', group: 'events', path: (i) => ev({ cursor: opts.cursors.eventsMid - i * 97 }) },
     { name: 'host', group: 'events', path: (i) => ev({ host: pick(hosts, i) }) },
     { name: 'rule (common)', group: 'events', path: (i) => ev({ rule: pick(common, i) }) },
-    ...(rare.length ? [{ name: `rule (< ${LIMIT} records)`, group: 'events' as const, path: (i: number) => ev({ rule: pick(rare, i) }) }] : []),
+    ...(rare.length
+      ? [{ name: `rule (< ${LIMIT} records)`, group: 'events' as const, path: (i: number) => ev({ rule: pick(rare, i) }) }]
+      : []),
     { name: 'host + rule', group: 'events', path: (i) => ev({ host: pick(hosts, i), rule: pick(common, i) }) },
   ];
-  for (const d of byCount(f.decisions)) shapes.push({ name: `decision=${d} (${share(f.decisions.get(d) ?? 0, f.records)})`, group: 'events', path: () => ev({ decision: d }) });
+  for (const d of byCount(f.decisions))
+    shapes.push({ name: `decision=${d} (${share(f.decisions.get(d) ?? 0, f.records)})`, group: 'events', path: () => ev({ decision: d }) });
   shapes.push(
     { name: 'decision=ticket_only + host', group: 'events', path: (i) => ev({ decision: 'ticket_only', host: pick(hosts, i) }) },
     { name: 'forwarded=false', group: 'events', path: () => ev({ forwarded: 'false' }) },
-    { name: 'from–to (10 % of the span, mid)', group: 'events', path: (i) => ev({ from: iso(at(0.45 + (i % 5) * 0.01)), to: iso(at(0.55 + (i % 5) * 0.01)) }) },
+    {
+      name: 'from–to (10 % of the span, mid)',
+      group: 'events',
+      path: (i) => ev({ from: iso(at(0.45 + (i % 5) * 0.01)), to: iso(at(0.55 + (i % 5) * 0.01)) }),
+    },
     { name: 'from (last 10 %)', group: 'events', path: () => ev({ from: iso(at(0.9)) }) },
     { name: 'to (first half)', group: 'events', path: () => ev({ to: iso(at(0.5)) }) },
     { name: 'from–to + host', group: 'events', path: (i) => ev({ host: pick(hosts, i), from: iso(at(0.25)), to: iso(at(0.75)) }) },
@@ -55,7 +65,11 @@ export function auditShapes(f: Filled, opts: { cursors: { eventsMid: number; dlq
     { name: 'since (last 10 %)', group: 'dlq', path: () => dlq({ since: iso(Math.round(f.dlq.firstAt + 0.9 * dlqSpan)) }) },
     { name: 'cursor mid-stream', group: 'dlq', path: (i) => dlq({ cursor: opts.cursors.dlqMid + i * 31 }) },
     { name: '/ui/audit/events, no filter', group: 'ui', path: () => `/ui/audit/events?limit=${LIMIT}` },
-    { name: '/ui/audit/events?host=', group: 'ui', path: (i) => `/ui/audit/events?limit=${LIMIT}&host=${encodeURIComponent(pick(hosts, i))}` },
+    {
+      name: '/ui/audit/events?host=',
+      group: 'ui',
+      path: (i) => `/ui/audit/events?limit=${LIMIT}&host=${encodeURIComponent(pick(hosts, i))}`,
+    },
   );
   return shapes;
 }

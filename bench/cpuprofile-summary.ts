@@ -74,7 +74,10 @@ export function summariseProfile(p: CpuProfile, top = 20): ProfileSummary {
     const n = byId.get(id);
     if (!n) continue;
     const fn = n.callFrame.functionName || '(anonymous)';
-    if (fn === '(idle)') { idleUs += us; continue; }
+    if (fn === '(idle)') {
+      idleUs += us;
+      continue;
+    }
     if (fn === '(garbage collector)') gcUs += us;
     const where = fn.startsWith('(') ? '' : location(n.callFrame);
     const key = `${fn}@${where}`;
@@ -84,7 +87,7 @@ export function summariseProfile(p: CpuProfile, top = 20): ProfileSummary {
   }
   const list = [...grouped.values()].sort((a, b) => b.selfMs - a.selfMs).slice(0, top);
   for (const g of list) {
-    g.share = totalUs > 0 ? g.selfMs * 1000 / totalUs : 0;
+    g.share = totalUs > 0 ? (g.selfMs * 1000) / totalUs : 0;
     g.selfMs = Math.round(g.selfMs * 10) / 10;
   }
   return { totalMs: Math.round(totalUs / 1000), idleMs: Math.round(idleUs / 1000), gcMs: Math.round(gcUs / 1000), top: list };
@@ -92,9 +95,13 @@ export function summariseProfile(p: CpuProfile, top = 20): ProfileSummary {
 
 export function formatSummary(name: string, s: ProfileSummary): string {
   const busy = Math.max(1, s.totalMs - s.idleMs);
-  const lines = [`${name}: ${s.totalMs} ms sampled, ${s.totalMs - s.idleMs} ms busy (${Math.round((100 * (s.totalMs - s.idleMs)) / Math.max(1, s.totalMs))} %), GC ${s.gcMs} ms`];
+  const lines = [
+    `${name}: ${s.totalMs} ms sampled, ${s.totalMs - s.idleMs} ms busy (${Math.round((100 * (s.totalMs - s.idleMs)) / Math.max(1, s.totalMs))} %), GC ${s.gcMs} ms`,
+  ];
   for (const f of s.top) {
-    lines.push(`  ${(((f.selfMs / busy) * 100).toFixed(1) + '%').padStart(6)} of busy  ${String(f.selfMs).padStart(9)} ms  ${f.fn}  ${f.where}`);
+    lines.push(
+      `  ${(((f.selfMs / busy) * 100).toFixed(1) + '%').padStart(6)} of busy  ${String(f.selfMs).padStart(9)} ms  ${f.fn}  ${f.where}`,
+    );
   }
   return lines.join('\n');
 }

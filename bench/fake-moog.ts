@@ -99,7 +99,15 @@ export interface FakeMoog {
   close(): Promise<void>;
 }
 
-const DEFAULT_CONTROL: Control = { status: 200, latencyMs: 0, failureRatio: 0, failNext: 0, failStatus: 503, retryAfterSeconds: null, reset: null };
+const DEFAULT_CONTROL: Control = {
+  status: 200,
+  latencyMs: 0,
+  failureRatio: 0,
+  failNext: 0,
+  failStatus: 503,
+  retryAfterSeconds: null,
+  reset: null,
+};
 const PROCESSED_ONE = { success: true, message: 'Processed 1 event(s)' };
 const PROCESSED_ONE_TEXT = JSON.stringify(PROCESSED_ONE);
 const CREDENTIAL_HEADERS = new Set(['authorization', 'apikey', 'x-api-key', 'cookie', 'proxy-authorization']);
@@ -134,7 +142,8 @@ export function parseControl(input: unknown): Partial<Control> {
     else num('retryAfterSeconds', 0, 86_400, true);
   }
   if ('reset' in c) {
-    if (c.reset !== null && c.reset !== 'connection') throw new ControlError(`reset: expected "connection" or null, got ${JSON.stringify(c.reset)}`);
+    if (c.reset !== null && c.reset !== 'connection')
+      throw new ControlError(`reset: expected "connection" or null, got ${JSON.stringify(c.reset)}`);
     out.reset = c.reset as Control['reset'];
   }
   const unknown = Object.keys(c).filter((k) => !(k in DEFAULT_CONTROL));
@@ -201,7 +210,24 @@ export async function startFakeMoog(opts: FakeMoogOptions = {}): Promise<FakeMoo
   let maxInFlight = 0;
 
   function emptyStats(): Stats {
-    return { requests: 0, received: 0, accepted: 0, duplicates: 0, unauthorized: 0, invalid: 0, resets: 0, connections: 0, byStatus: {}, firstReceivedAt: null, lastReceivedAt: null, rate: 0, stored: 0, dropped: 0, inFlight: 0, maxInFlight: 0 };
+    return {
+      requests: 0,
+      received: 0,
+      accepted: 0,
+      duplicates: 0,
+      unauthorized: 0,
+      invalid: 0,
+      resets: 0,
+      connections: 0,
+      byStatus: {},
+      firstReceivedAt: null,
+      lastReceivedAt: null,
+      rate: 0,
+      stored: 0,
+      dropped: 0,
+      inFlight: 0,
+      maxInFlight: 0,
+    };
   }
 
   const reset = () => {
@@ -255,7 +281,15 @@ export async function startFakeMoog(opts: FakeMoogOptions = {}): Promise<FakeMoo
   const stats = (): Stats => {
     const span = s.firstReceivedAt !== null && s.lastReceivedAt !== null ? (s.lastReceivedAt - s.firstReceivedAt) / 1000 : 0;
     const stored = Math.min(seq, maxEvents);
-    return { ...s, byStatus: { ...s.byStatus }, rate: span > 0 ? s.accepted / span : 0, stored, dropped: seq - stored, inFlight, maxInFlight };
+    return {
+      ...s,
+      byStatus: { ...s.byStatus },
+      rate: span > 0 ? s.accepted / span : 0,
+      stored,
+      dropped: seq - stored,
+      inFlight,
+      maxInFlight,
+    };
   };
 
   const send = (res: http.ServerResponse, status: number, body: unknown, extra?: Record<string, string>) => {
@@ -369,13 +403,17 @@ export async function startFakeMoog(opts: FakeMoogOptions = {}): Promise<FakeMoo
         const since = Number(params.get('since') ?? 0);
         const limit = Number(params.get('limit') ?? 1000);
         if (!Number.isInteger(since) || since < 0) return json(res, 400, { error: 'since: expected a non-negative integer' });
-        if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) return json(res, 400, { error: 'limit: expected an integer in 1–10000' });
+        if (!Number.isInteger(limit) || limit < 1 || limit > 10_000)
+          return json(res, 400, { error: 'limit: expected an integer in 1–10000' });
         const list = events(since, limit);
         return json(res, 200, { events: list, next: list.length ? list[list.length - 1].seq : since, total: seq });
       }
       // A GET on an event path answers like a Moogsoft that is up (404: no such page) or down (the configured
       // 5xx, connection reset): MUTT's remediation probes health this way without posting an event.
-      if (control.reset === 'connection' && control.failNext === 0 && control.failureRatio === 0) { req.socket.destroy(); return; }
+      if (control.reset === 'connection' && control.failNext === 0 && control.failureRatio === 0) {
+        req.socket.destroy();
+        return;
+      }
       if (control.status >= 500) return json(res, control.status, { error: 'unavailable' });
       return json(res, 404, { error: `no such path ${path}` });
     }
@@ -441,8 +479,15 @@ export const USAGE = `usage: mutt fake-moog [--port N] [--host H] [--api-key K] 
   Prints one line per event it accepts (--quiet: only the start line).
   The API key may also come from FAKE_MOOG_API_KEY.`;
 
-export function parseFakeMoogArgs(argv: string[], env: Record<string, string | undefined> = {}): FakeMoogOptions & { help?: boolean; quiet?: boolean } {
-  const out: FakeMoogOptions & { help?: boolean; quiet?: boolean } = { port: 18083, host: '127.0.0.1', apiKey: env.FAKE_MOOG_API_KEY || undefined };
+export function parseFakeMoogArgs(
+  argv: string[],
+  env: Record<string, string | undefined> = {},
+): FakeMoogOptions & { help?: boolean; quiet?: boolean } {
+  const out: FakeMoogOptions & { help?: boolean; quiet?: boolean } = {
+    port: 18083,
+    host: '127.0.0.1',
+    apiKey: env.FAKE_MOOG_API_KEY || undefined,
+  };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     if (flag === '--help' || flag === '-h') {
@@ -461,7 +506,8 @@ export function parseFakeMoogArgs(argv: string[], env: Record<string, string | u
     };
     const int = (min: number, max: number) => {
       const v = need();
-      if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) throw new UsageError(`${flag}: expected an integer ${min}–${max}, got '${v}'`);
+      if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max)
+        throw new UsageError(`${flag}: expected an integer ${min}–${max}, got '${v}'`);
       return Number(v);
     };
     switch (flag) {
@@ -476,7 +522,8 @@ export function parseFakeMoogArgs(argv: string[], env: Record<string, string | u
         break;
       case '--auth': {
         const v = need();
-        if (!['bearer', 'apikey', 'basic', 'any'].includes(v)) throw new UsageError(`--auth: expected bearer, apikey, basic or any, got '${v}'`);
+        if (!['bearer', 'apikey', 'basic', 'any'].includes(v))
+          throw new UsageError(`--auth: expected bearer, apikey, basic or any, got '${v}'`);
         out.auth = v as FakeAuth;
         break;
       }
@@ -485,7 +532,9 @@ export function parseFakeMoogArgs(argv: string[], env: Record<string, string | u
         break;
       default: {
         const near = closestName(flag.replace(/^--/, ''), FLAG_NAMES);
-        throw new UsageError(`unknown flag ${flag}${near ? ` (did you mean --${near}?)` : ''} (known: ${FLAG_NAMES.map((f) => `--${f}`).join(', ')})`);
+        throw new UsageError(
+          `unknown flag ${flag}${near ? ` (did you mean --${near}?)` : ''} (known: ${FLAG_NAMES.map((f) => `--${f}`).join(', ')})`,
+        );
       }
     }
   }
@@ -496,16 +545,21 @@ export function parseFakeMoogArgs(argv: string[], env: Record<string, string | u
  * `mutt fake-moog`: starts the server, prints where it listens, and stops on SIGINT/SIGTERM.
  * Resolves once listening; `stopped` resolves after a signal (or close()) has shut it down.
  */
-export async function fakeMoogMain(argv: string[], out: (line: string) => void = (l) => console.log(l)): Promise<(FakeMoog & { stopped: Promise<void> }) | null> {
+export async function fakeMoogMain(
+  argv: string[],
+  out: (line: string) => void = (l) => console.log(l),
+): Promise<(FakeMoog & { stopped: Promise<void> }) | null> {
   const args = parseFakeMoogArgs(argv, process.env);
   if (args.help) {
     out(USAGE);
     return null;
   }
   // One line per alert, so whoever tries MUTT sees the alert arrive; cut short, since a rule can forward long messages.
-  const onEvent = args.quiet ? undefined : (e: { seq: number; path: string; event: unknown }) => out(`event ${e.seq} on ${e.path}: ${JSON.stringify(e.event).slice(0, 400)}`);
+  const onEvent = args.quiet
+    ? undefined
+    : (e: { seq: number; path: string; event: unknown }) => out(`event ${e.seq} on ${e.path}: ${JSON.stringify(e.event).slice(0, 400)}`);
   const moog = await startFakeMoog({ ...args, onEvent });
-  out(`fake Moogsoft listening on ${moog.url} (auth: ${args.apiKey ? args.auth ?? 'any' : 'none'})`);
+  out(`fake Moogsoft listening on ${moog.url} (auth: ${args.apiKey ? (args.auth ?? 'any') : 'none'})`);
   let resolveStopped!: () => void;
   const stopped = new Promise<void>((r) => (resolveStopped = r));
   const close = async () => {

@@ -12,7 +12,10 @@ export interface HopTracer {
 }
 
 export async function startHopTracer(root: string, natsUrl: string, outFile: string, timeoutMs = 30_000): Promise<HopTracer> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'bench/hop-tracer.ts'), natsUrl, outFile], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'bench/hop-tracer.ts'), natsUrl, outFile], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   await new Promise<void>((resolve, reject) => {

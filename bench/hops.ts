@@ -51,7 +51,11 @@ export function hopStats(
   const hops = HOPS.map((hop, i): HopFigure => {
     const xs = rows.map((r) => r[i]).sort((x, y) => x - y);
     return {
-      hop, p50Ms: r1(quantile(xs, 0.5)), p90Ms: r1(quantile(xs, 0.9)), p99Ms: r1(quantile(xs, 0.99)), maxMs: r1(xs[xs.length - 1]),
+      hop,
+      p50Ms: r1(quantile(xs, 0.5)),
+      p90Ms: r1(quantile(xs, 0.9)),
+      p99Ms: r1(quantile(xs, 0.99)),
+      maxMs: r1(xs[xs.length - 1]),
       worstMeanMs: r1(worst.reduce((s, r) => s + r[i], 0) / worst.length),
     };
   });
@@ -60,6 +64,8 @@ export function hopStats(
 
 export function formatHops(label: string, s: HopStats): string {
   if (s.events === 0) return `${label}: no event was seen at every hop`;
-  const lines = s.hops.map((h) => `  ${h.hop.padEnd(9)} p50 ${h.p50Ms} / p90 ${h.p90Ms} / p99 ${h.p99Ms} / max ${h.maxMs} ms; slowest 1 %: ${h.worstMeanMs} ms`);
+  const lines = s.hops.map(
+    (h) => `  ${h.hop.padEnd(9)} p50 ${h.p50Ms} / p90 ${h.p90Ms} / p99 ${h.p99Ms} / max ${h.maxMs} ms; slowest 1 %: ${h.worstMeanMs} ms`,
+  );
   return [`${label} (${s.events} events):`, ...lines].join('\n');
 }

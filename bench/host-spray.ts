@@ -25,7 +25,11 @@ async function main(): Promise<void> {
   try {
     const metrics = async () => (await fetch(`${m.url}/metrics`)).text();
     /** Sum of the series of a metric whose labels start with `labels` (other labels may follow). */
-    const sum = async (series: string) => (await metrics()).split('\n').filter((l) => l.startsWith(series)).reduce((n, l) => n + Number(l.split(' ').pop()), 0);
+    const sum = async (series: string) =>
+      (await metrics())
+        .split('\n')
+        .filter((l) => l.startsWith(series))
+        .reduce((n, l) => n + Number(l.split(' ').pop()), 0);
     const received = () => sum('mutt_syslog_lines_received_total{transport="udp"');
     const handled = () => sum('mutt_alerter_decisions_total{decision="unhandled"');
     const muttPid = m.proc.child.pid!;
@@ -33,7 +37,8 @@ async function main(): Promise<void> {
     if (!natsPid) throw new Error('nats-server pid not found');
 
     const socket = dgram.createSocket('udp4');
-    const send = (line: string) => new Promise<void>((resolve, reject) => socket.send(line, m.syslogPort!, '127.0.0.1', (err) => (err ? reject(err) : resolve())));
+    const send = (line: string) =>
+      new Promise<void>((resolve, reject) => socket.send(line, m.syslogPort!, '127.0.0.1', (err) => (err ? reject(err) : resolve())));
     /** Sends lines `from`..`to` paced at `rate` per second (50 datagrams, then wait for the schedule). */
     const spray = async (prefix: string, from: number, to: number) => {
       const started = performance.now();
@@ -53,34 +58,67 @@ async function main(): Promise<void> {
     await spray('warmup', 0, warm);
     await waitFor(async () => (await handled()) >= warm * 0.9, 120_000, 'warm-up handled');
     await new Promise((r) => setTimeout(r, 3_000));
-    const before = { mutt: rssMb(muttPid), nats: rssMb(natsPid), metricsBytes: (await metrics()).length, received: await received(), handled: await handled() };
+    const before = {
+      mutt: rssMb(muttPid),
+      nats: rssMb(natsPid),
+      metricsBytes: (await metrics()).length,
+      received: await received(),
+      handled: await handled(),
+    };
 
     const sprayStarted = performance.now();
     await spray('spoofed', 0, hosts);
     const spraySeconds = (performance.now() - sprayStarted) / 1000;
-    await waitFor(async () => (await handled()) - before.handled >= ((await received()) - before.received) * 0.999, 300_000, 'every received line handled');
+    await waitFor(
+      async () => (await handled()) - before.handled >= ((await received()) - before.received) * 0.999,
+      300_000,
+      'every received line handled',
+    );
     await new Promise((r) => setTimeout(r, 5_000));
     const metricsText = await metrics();
-    const after = { mutt: rssMb(muttPid), nats: rssMb(natsPid), metricsBytes: metricsText.length, received: await received(), handled: await handled() };
+    const after = {
+      mutt: rssMb(muttPid),
+      nats: rssMb(natsPid),
+      metricsBytes: metricsText.length,
+      received: await received(),
+      handled: await handled(),
+    };
     socket.close();
     await m.canary(60_000);
 
     const growth = after.mutt - before.mutt;
-    console.log(JSON.stringify({
-      hosts_sent: hosts,
-      datagrams_received: after.received - before.received,
-      events_handled_unhandled: after.handled - before.handled,
-      spray_seconds: Number(spraySeconds.toFixed(1)),
-      mutt_up_rss_mb: { before: Math.round(before.mutt), after: Math.round(after.mutt), growth: Math.round(growth) },
-      nats_server_rss_mb: { before: Math.round(before.nats), after: Math.round(after.nats), growth: Math.round(after.nats - before.nats) },
-      metrics_bytes: { before: before.metricsBytes, after: after.metricsBytes },
-      sprayed_name_in_metrics: metricsText.includes('spoofed-'),
-      canary_delivered_after: true,
-      bounds_held: growth <= RSS_BOUND_MB && after.metricsBytes <= METRICS_BOUND_BYTES,
-      load_average: loadAverage(),
-    }, null, 2));
+    console.log(
+      JSON.stringify(
+        {
+          hosts_sent: hosts,
+          datagrams_received: after.received - before.received,
+          events_handled_unhandled: after.handled - before.handled,
+          spray_seconds: Number(spraySeconds.toFixed(1)),
+          mutt_up_rss_mb: { before: Math.round(before.mutt), after: Math.round(after.mutt), growth: Math.round(growth) },
+          nats_server_rss_mb: {
+            before: Math.round(before.nats),
+            after: Math.round(after.nats),
+            growth: Math.round(after.nats - before.nats),
+          },
+          metrics_bytes: { before: before.metricsBytes, after: after.metricsBytes },
+          sprayed_name_in_metrics: metricsText.includes('spoofed-'),
+          canary_delivered_after: true,
+          bounds_held: growth <= RSS_BOUND_MB && after.metricsBytes <= METRICS_BOUND_BYTES,
+          load_average: loadAverage(),
+        },
+        null,
+        2,
+      ),
+    );
   } catch (err) {
-    console.error(`mutt up output (last lines):\n${m.proc.output().split('\n').filter((l) => !/"level":30/.test(l)).slice(-30).join('\n')}`);
+    console.error(
+      `mutt up output (last lines):\n${m.proc
+        .output()
+        .split('\n')
+        .filter((l) => !/"level":30/.test(l))
+        .slice(-30)
+        .join('\n')}`,
+    );
     throw err;
   } finally {
     await m.stop();

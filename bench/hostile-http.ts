@@ -21,7 +21,9 @@ const LIMIT = 5 * 1024 * 1024;
 const READ_KEY = 'reader-Key-0123456789ABCDEFabcdef';
 
 function parseCost(): void {
-  const items = buildWorkload(50).events(100, 'bench').map((it) => toHttpItem(it, Date.now()));
+  const items = buildWorkload(50)
+    .events(100, 'bench')
+    .map((it) => toHttpItem(it, Date.now()));
   const text = JSON.stringify(items);
   const bytes = Buffer.from(text);
   const rounds = 5_000;
@@ -43,7 +45,9 @@ function parseCost(): void {
   }
   const best = [0, 1, 2].map((k) => Math.min(...results.map((r) => r[k])));
   console.log(`parse cost, 100-event body (${bytes.length} B), best of 3 x ${rounds}:`);
-  console.log(`  JSON.parse ${best[0].toFixed(1)} µs, scan + JSON.parse ${best[1].toFixed(1)} µs (+${(((best[1] - best[0]) / best[0]) * 100).toFixed(0)} %), scan alone ${best[2].toFixed(1)} µs`);
+  console.log(
+    `  JSON.parse ${best[0].toFixed(1)} µs, scan + JSON.parse ${best[1].toFixed(1)} µs (+${(((best[1] - best[0]) / best[0]) * 100).toFixed(0)} %), scan alone ${best[2].toFixed(1)} µs`,
+  );
 }
 
 function atLimit(): string {
@@ -71,11 +75,21 @@ async function bodies(m: Shipped): Promise<void> {
   for (const [name, path, body, type] of cases) {
     const key = path === '/api/v2/rules/test' ? READ_KEY : m.adminKey;
     const t = performance.now();
-    const res = await fetch(`${m.url}${path}`, { method: 'POST', headers: { 'content-type': type ?? 'application/json', 'x-api-key': key }, body });
+    const res = await fetch(`${m.url}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': type ?? 'application/json', 'x-api-key': key },
+      body,
+    });
     const answer = (await res.json().catch(() => ({}))) as { exceeded?: string; limit?: number; accepted?: number };
     const ms = performance.now() - t;
-    const what = answer.exceeded ? `${answer.exceeded} ${answer.limit}` : answer.accepted !== undefined ? `accepted ${answer.accepted}` : '';
-    console.log(`  ${name.padEnd(36)} ${res.status} ${what.padEnd(14)} ${ms.toFixed(0).padStart(5)} ms  RSS ${rssMb(pid).toFixed(0)} MB (peak ${peakRssMb(pid).toFixed(0)} MB)`);
+    const what = answer.exceeded
+      ? `${answer.exceeded} ${answer.limit}`
+      : answer.accepted !== undefined
+        ? `accepted ${answer.accepted}`
+        : '';
+    console.log(
+      `  ${name.padEnd(36)} ${res.status} ${what.padEnd(14)} ${ms.toFixed(0).padStart(5)} ms  RSS ${rssMb(pid).toFixed(0)} MB (peak ${peakRssMb(pid).toFixed(0)} MB)`,
+    );
   }
   await m.canary(30_000);
   console.log('  canary delivered after the bodies: yes');
@@ -99,7 +113,9 @@ async function silent(port: number, n: number, what: string): Promise<void> {
   await waitFor(() => closedAt.length === n, 180_000, `${n} ${what} sockets closed`);
   closedAt.sort((a, b) => a - b);
   const q = (p: number) => (closedAt[Math.min(n - 1, Math.floor(p * n))] / 1000).toFixed(2);
-  console.log(`  ${what}: ${n} silent sockets opened in ${(opened / 1000).toFixed(2)} s; closed after min ${q(0)} s, median ${q(0.5)} s, max ${q(1)} s`);
+  console.log(
+    `  ${what}: ${n} silent sockets opened in ${(opened / 1000).toFixed(2)} s; closed after min ${q(0)} s, median ${q(0.5)} s, max ${q(1)} s`,
+  );
 }
 
 async function sockets(): Promise<void> {
@@ -108,11 +124,14 @@ async function sockets(): Promise<void> {
   const m = await startShipped({ env });
   try {
     await bodies(m);
-    console.log(`\nsilent sockets (${quick ? 'short timeouts: HTTP idle 1 s, syslog first byte 2 s' : 'default timeouts: HTTP idle 5 s, syslog first byte 30 s'}):`);
+    console.log(
+      `\nsilent sockets (${quick ? 'short timeouts: HTTP idle 1 s, syslog first byte 2 s' : 'default timeouts: HTTP idle 5 s, syslog first byte 30 s'}):`,
+    );
     await silent(m.httpPort, 300, 'HTTP');
     await silent(m.syslogPort!, 300, 'syslog TCP');
     const metrics = await (await fetch(`${m.url}/metrics`)).text();
-    for (const line of metrics.split('\n')) if (/^mutt_(http|syslog_tcp)_connections_total\{/.test(line)) console.log(`  ${line.replace(/,?instance="[^"]*"/, '')}`);
+    for (const line of metrics.split('\n'))
+      if (/^mutt_(http|syslog_tcp)_connections_total\{/.test(line)) console.log(`  ${line.replace(/,?instance="[^"]*"/, '')}`);
     await m.canary(30_000);
     console.log('  canary delivered after the sockets: yes');
   } finally {

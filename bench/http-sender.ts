@@ -15,7 +15,11 @@ export class HttpSender {
   private readonly agent: http.Agent;
   private readonly url: URL;
 
-  constructor(baseUrl: string, private readonly apiKey: string, maxSockets: number) {
+  constructor(
+    baseUrl: string,
+    private readonly apiKey: string,
+    maxSockets: number,
+  ) {
     this.url = new URL(baseUrl);
     this.agent = new http.Agent({ keepAlive: true, maxSockets, maxFreeSockets: maxSockets, scheduling: 'lifo' });
   }
@@ -23,15 +27,22 @@ export class HttpSender {
   post(path: string, body: string | Buffer): Promise<HttpAnswer> {
     return new Promise((resolve, reject) => {
       const data = typeof body === 'string' ? Buffer.from(body) : body;
-      const req = http.request({
-        hostname: this.url.hostname, port: this.url.port, path, method: 'POST', agent: this.agent,
-        headers: { 'content-type': 'application/json', 'content-length': data.length, 'x-api-key': this.apiKey },
-      }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-        res.on('error', reject);
-      });
+      const req = http.request(
+        {
+          hostname: this.url.hostname,
+          port: this.url.port,
+          path,
+          method: 'POST',
+          agent: this.agent,
+          headers: { 'content-type': 'application/json', 'content-length': data.length, 'x-api-key': this.apiKey },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+          res.on('error', reject);
+        },
+      );
       req.on('error', reject);
       req.end(data);
     });

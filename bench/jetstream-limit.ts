@@ -35,8 +35,14 @@ export async function measureJetStreamLimit(
   const replicas = opts.replicas ?? 1;
   await jsm.streams.delete(STREAM).catch(() => false);
   await jsm.streams.add({
-    name: STREAM, subjects: ['bench.limit.>'], retention: RetentionPolicy.Workqueue, storage: StorageType.File,
-    discard: DiscardPolicy.New, max_msgs: -1, max_bytes: -1, num_replicas: replicas,
+    name: STREAM,
+    subjects: ['bench.limit.>'],
+    retention: RetentionPolicy.Workqueue,
+    storage: StorageType.File,
+    discard: DiscardPolicy.New,
+    max_msgs: -1,
+    max_bytes: -1,
+    num_replicas: replicas,
   });
   const serverCpu = () => opts.serverPids.reduce((a, pid) => a + cpuSeconds(pid), 0);
   try {
@@ -45,7 +51,13 @@ export async function measureJetStreamLimit(
     const cpu0 = serverCpu();
     const pub = await publishAll(jsPublisher(nc), messages, { window: opts.window });
 
-    await jsm.consumers.add(STREAM, { durable_name: 'bench', ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All, max_ack_pending: 20_000, num_replicas: replicas });
+    await jsm.consumers.add(STREAM, {
+      durable_name: 'bench',
+      ack_policy: AckPolicy.Explicit,
+      deliver_policy: DeliverPolicy.All,
+      max_ack_pending: 20_000,
+      num_replicas: replicas,
+    });
     const consumer = await js.consumers.get(STREAM, 'bench');
     const started = performance.now();
     const iter = await consumer.consume({ max_messages: 2000 });
@@ -64,7 +76,11 @@ export async function measureJetStreamLimit(
     const consumeSeconds = (performance.now() - started) / 1000;
     const cpu = serverCpu() - cpu0;
     return {
-      messages: messages.length, payloadBytes, replicas, publishPerSec: Math.round(pub.perSecond), consumeAckPerSec: Math.round(messages.length / consumeSeconds),
+      messages: messages.length,
+      payloadBytes,
+      replicas,
+      publishPerSec: Math.round(pub.perSecond),
+      consumeAckPerSec: Math.round(messages.length / consumeSeconds),
       serverCpuPer1k: Math.round((cpu / (messages.length / 1000)) * 10_000) / 10_000,
     };
   } finally {
@@ -73,7 +89,10 @@ export async function measureJetStreamLimit(
 }
 
 /** The same measurement on a throwaway 3-node cluster (loopback, one machine: the nodes share its cores). */
-export async function measureClusterLimit(payloads: readonly { subject: string; data: Uint8Array }[], opts: { window: number }): Promise<JetStreamLimit> {
+export async function measureClusterLimit(
+  payloads: readonly { subject: string; data: Uint8Array }[],
+  opts: { window: number },
+): Promise<JetStreamLimit> {
   const cluster = await startCluster(3);
   try {
     const pids = cluster.urls.map((u) => findPid(['nats-server', `-p ${new URL(u).port}`])).filter((p): p is number => p !== null);

@@ -34,7 +34,13 @@ export class MuttProcessError extends Error {
   }
 }
 
-const ARGS: Record<Role, string[]> = { up: ['up'], gateway: ['gateway'], alerter: ['run', 'alerter'], forwarder: ['run', 'forwarder'], syslog: ['run', 'syslog'] };
+const ARGS: Record<Role, string[]> = {
+  up: ['up'],
+  gateway: ['gateway'],
+  alerter: ['run', 'alerter'],
+  forwarder: ['run', 'forwarder'],
+  syslog: ['run', 'syslog'],
+};
 export const HEAP_CAP = '--max-old-space-size=128';
 const LISTENING = /HTTP listening on [^"]*:(\d+)/;
 // Logged by actors/syslog/actor.ts once the listener is bound; /readyz alone may answer before it is.
@@ -47,7 +53,13 @@ export interface SpawnOptions {
   startTimeoutMs?: number;
 }
 
-export async function spawnMutt(role: Role, name: string, root: string, env: Record<string, string>, opts: SpawnOptions = {}): Promise<MuttProcess> {
+export async function spawnMutt(
+  role: Role,
+  name: string,
+  root: string,
+  env: Record<string, string>,
+  opts: SpawnOptions = {},
+): Promise<MuttProcess> {
   // One directory per process: tsx runs a module-loader thread, and every thread writes its own profile.
   // The heap cap every shipped launcher sets (npm start, Dockerfile, systemd units): measure what operators run.
   const nodeFlags = [HEAP_CAP, ...(opts.profileDir ? ['--cpu-prof', '--cpu-prof-dir', join(opts.profileDir, name)] : [])];
@@ -56,11 +68,18 @@ export async function spawnMutt(role: Role, name: string, root: string, env: Rec
   delete childEnv.NODE_V8_COVERAGE;
   // Tuning experiments (e.g. BENCH_NODE_OPTIONS=--max-semi-space-size=4) apply to MUTT, not to the driver.
   if (process.env.BENCH_NODE_OPTIONS) childEnv.NODE_OPTIONS = `${childEnv.NODE_OPTIONS ?? ''} ${process.env.BENCH_NODE_OPTIONS}`.trim();
-  const child = spawn(process.execPath, [...nodeFlags, join(root, 'bin/mutt.js'), ...ARGS[role]], { cwd: root, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...nodeFlags, join(root, 'bin/mutt.js'), ...ARGS[role]], {
+    cwd: root,
+    env: childEnv,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const lines: string[] = [];
   let partial = '';
   // The log lines that announce a port, and the ports found so far.
-  const wanted = [{ what: 'HTTP listening', re: LISTENING }, ...(WITH_SYSLOG.has(role) ? [{ what: 'syslog listening', re: SYSLOG_LISTENING }] : [])];
+  const wanted = [
+    { what: 'HTTP listening', re: LISTENING },
+    ...(WITH_SYSLOG.has(role) ? [{ what: 'syslog listening', re: SYSLOG_LISTENING }] : []),
+  ];
   const found = new Map<string, number>();
   let onFound: (() => void) | null = null;
   const onData = (d: Buffer) => {
@@ -83,37 +102,64 @@ export async function spawnMutt(role: Role, name: string, root: string, env: Rec
   child.stdout!.on('data', onData);
   child.stderr!.on('data', onData);
   let exitedFlag = false;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => { exitedFlag = true; resolve(); }));
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      exitedFlag = true;
+      resolve();
+    }),
+  );
   const tail = () => [...lines, partial].filter(Boolean).slice(-25).join('\n');
 
   const timeoutMs = opts.startTimeoutMs ?? 90_000;
   await new Promise<void>((resolve, reject) => {
-    const missing = () => wanted.filter((w) => !found.has(w.what)).map((w) => `"${w.what}"`).join(' and ');
-    const timer = setTimeout(() => reject(new MuttProcessError(`${name}: no ${missing()} line within ${timeoutMs} ms:\n${tail()}`)), timeoutMs);
+    const missing = () =>
+      wanted
+        .filter((w) => !found.has(w.what))
+        .map((w) => `"${w.what}"`)
+        .join(' and ');
+    const timer = setTimeout(
+      () => reject(new MuttProcessError(`${name}: no ${missing()} line within ${timeoutMs} ms:\n${tail()}`)),
+      timeoutMs,
+    );
     onFound = () => {
       if (found.size < wanted.length) return;
       clearTimeout(timer);
       resolve();
     };
     onFound();
-    void exited.then(() => { clearTimeout(timer); reject(new MuttProcessError(`${name} exited during start-up (code ${child.exitCode}):\n${tail()}`)); });
+    void exited.then(() => {
+      clearTimeout(timer);
+      reject(new MuttProcessError(`${name} exited during start-up (code ${child.exitCode}):\n${tail()}`));
+    });
   });
   const httpPort = found.get('HTTP listening')!;
   const syslogPort = found.get('syslog listening') ?? null;
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (exitedFlag) throw new MuttProcessError(`${name} exited during start-up:\n${tail()}`);
-    const ready = await fetch(`http://127.0.0.1:${httpPort}/readyz`).then((r) => r.status === 200).catch(() => false);
+    const ready = await fetch(`http://127.0.0.1:${httpPort}/readyz`)
+      .then((r) => r.status === 200)
+      .catch(() => false);
     if (ready) break;
     if (Date.now() > deadline) throw new MuttProcessError(`${name} not ready within ${timeoutMs} ms:\n${tail()}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 
   return {
-    name, role, pid: child.pid!, httpPort, syslogPort, child, tail,
+    name,
+    role,
+    pid: child.pid!,
+    httpPort,
+    syslogPort,
+    child,
+    tail,
     exited: () => exitedFlag,
-    pause: () => { if (!exitedFlag) child.kill('SIGSTOP'); },
-    resume: () => { if (!exitedFlag) child.kill('SIGCONT'); },
+    pause: () => {
+      if (!exitedFlag) child.kill('SIGSTOP');
+    },
+    resume: () => {
+      if (!exitedFlag) child.kill('SIGCONT');
+    },
     async stop(graceMs = 20_000) {
       if (exitedFlag) return;
       child.kill('SIGCONT');
@@ -126,7 +172,12 @@ export async function spawnMutt(role: Role, name: string, root: string, env: Rec
 }
 
 /** Starts several processes at once (start-up is mostly tsx compiling: in parallel it overlaps). */
-export async function spawnAll(specs: { role: Role; name: string }[], root: string, env: Record<string, string>, opts: SpawnOptions = {}): Promise<MuttProcess[]> {
+export async function spawnAll(
+  specs: { role: Role; name: string }[],
+  root: string,
+  env: Record<string, string>,
+  opts: SpawnOptions = {},
+): Promise<MuttProcess[]> {
   const settled = await Promise.allSettled(specs.map((s) => spawnMutt(s.role, s.name, root, env, opts)));
   const failed = settled.find((s) => s.status === 'rejected');
   if (failed) {

@@ -37,11 +37,18 @@ export async function natsCliBench(url: string, opts: { messages: number; size: 
     return { skipped: `no nats CLI (${cli}); set MUTT_NATS_CLI` };
   }
   const common = ['-s', url, '--no-progress', '--stream', STREAM, '--msgs', String(opts.messages)];
-  const pub = await run(cli, ['bench', 'js', 'pub', 'bench.natscli', '--create', '--storage', 'file', '--size', String(opts.size), '--purge', ...common], { maxBuffer: 1 << 22 });
+  const pub = await run(
+    cli,
+    ['bench', 'js', 'pub', 'bench.natscli', '--create', '--storage', 'file', '--size', String(opts.size), '--purge', ...common],
+    { maxBuffer: 1 << 22 },
+  );
   const sub = await run(cli, ['bench', 'js', 'consume', '--acks', 'explicit', ...common], { maxBuffer: 1 << 22 });
   await run(cli, ['-s', url, 'stream', 'rm', STREAM, '--force']).catch(() => undefined);
   return {
-    cli, cliVersion, messages: opts.messages, size: opts.size,
+    cli,
+    cliVersion,
+    messages: opts.messages,
+    size: opts.size,
     publishPerSec: statsOf(pub.stdout + pub.stderr, 'Pub'),
     consumeAckPerSec: statsOf(sub.stdout + sub.stderr, 'Sub'),
   };

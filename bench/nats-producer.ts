@@ -26,7 +26,11 @@ export interface PublishResult {
 
 const MAX_ATTEMPTS = 8;
 
-export async function publishAll(js: JsPublish, messages: readonly OutMessage[], opts: { window: number; timeoutMs?: number }): Promise<PublishResult> {
+export async function publishAll(
+  js: JsPublish,
+  messages: readonly OutMessage[],
+  opts: { window: number; timeoutMs?: number },
+): Promise<PublishResult> {
   let next = 0;
   let inFlight = 0;
   let done = 0;
@@ -43,7 +47,8 @@ export async function publishAll(js: JsPublish, messages: readonly OutMessage[],
         },
         (err: unknown) => {
           inFlight--;
-          if (attempt >= MAX_ATTEMPTS) return reject(new Error(`publish to ${m.subject} failed ${attempt} times: ${(err as Error).message}`));
+          if (attempt >= MAX_ATTEMPTS)
+            return reject(new Error(`publish to ${m.subject} failed ${attempt} times: ${(err as Error).message}`));
           retries++;
           setTimeout(() => send(m, attempt + 1), 50 * attempt);
         },
@@ -67,7 +72,8 @@ export async function publishWithRetry(js: JsPublish, m: OutMessage, onRetry?: (
       await js.publish(m.subject, m.data, { msgID: m.msgId, headers: m.headers, timeout: 10_000 });
       return;
     } catch (err) {
-      if (attempt >= MAX_ATTEMPTS) throw new Error(`publish to ${m.subject} failed ${attempt} times: ${(err as Error).message}`, { cause: err });
+      if (attempt >= MAX_ATTEMPTS)
+        throw new Error(`publish to ${m.subject} failed ${attempt} times: ${(err as Error).message}`, { cause: err });
       onRetry?.();
       await new Promise((r) => setTimeout(r, 50 * attempt));
     }

@@ -20,7 +20,11 @@ export interface OpenLoopSchedule {
   seconds: number;
 }
 
-export async function sendOpenLoop(items: readonly BenchItem[], rate: number, send: (item: BenchItem, dueEpochMs: number) => void): Promise<OpenLoopSchedule> {
+export async function sendOpenLoop(
+  items: readonly BenchItem[],
+  rate: number,
+  send: (item: BenchItem, dueEpochMs: number) => void,
+): Promise<OpenLoopSchedule> {
   const interval = 1000 / rate;
   // Date.now() is what the fake Moogsoft stamps; performance.now() is what we schedule on.
   const toEpoch = Date.now() - performance.now();
@@ -42,7 +46,14 @@ export async function sendOpenLoop(items: readonly BenchItem[], rate: number, se
     }
     if (i < items.length) await new Promise((r) => setTimeout(r, Math.max(0, Math.min(1, start + i * interval - performance.now()))));
   }
-  return { rate, due, forwardedIds, sent: items.length, maxSendLagMs: Math.round(maxLag * 10) / 10, seconds: (performance.now() - start) / 1000 };
+  return {
+    rate,
+    due,
+    forwardedIds,
+    sent: items.length,
+    maxSendLagMs: Math.round(maxLag * 10) / 10,
+    seconds: (performance.now() - start) / 1000,
+  };
 }
 
 export interface LatencyStats {
@@ -74,9 +85,14 @@ export function latencyStats(s: OpenLoopSchedule, receivedAt: ReadonlyMap<string
   }
   const ms = (us: number) => Math.round(us / 10) / 100;
   const out = {
-    alerts: n, missing,
-    p50Ms: ms(h.getValueAtPercentile(50)), p90Ms: ms(h.getValueAtPercentile(90)), p99Ms: ms(h.getValueAtPercentile(99)),
-    p999Ms: ms(h.getValueAtPercentile(99.9)), maxMs: ms(h.maxValue), meanMs: ms(h.mean),
+    alerts: n,
+    missing,
+    p50Ms: ms(h.getValueAtPercentile(50)),
+    p90Ms: ms(h.getValueAtPercentile(90)),
+    p99Ms: ms(h.getValueAtPercentile(99)),
+    p999Ms: ms(h.getValueAtPercentile(99.9)),
+    maxMs: ms(h.maxValue),
+    meanMs: ms(h.mean),
   };
   h.destroy();
   return out;

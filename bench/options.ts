@@ -72,7 +72,8 @@ export class BenchUsageError extends Error {
 }
 
 function positiveInt(flag: string, v: string | undefined): number {
-  if (v === undefined || !/^\d+$/.test(v) || Number(v) < 1) throw new BenchUsageError(`${flag}: expected a positive integer, got '${v ?? ''}'`);
+  if (v === undefined || !/^\d+$/.test(v) || Number(v) < 1)
+    throw new BenchUsageError(`${flag}: expected a positive integer, got '${v ?? ''}'`);
   return Number(v);
 }
 
@@ -83,7 +84,8 @@ function intList(flag: string, v: string | undefined): number[] {
 
 function ratio(flag: string, v: string | undefined): number {
   // Below 1: a Moogsoft that fails every request never takes an alert, and the soak would wait forever.
-  if (v === undefined || !/^(0(\.\d+)?|\.\d+)$/.test(v)) throw new BenchUsageError(`${flag}: expected a number from 0 to below 1 (e.g. 0.1), got '${v ?? ''}'`);
+  if (v === undefined || !/^(0(\.\d+)?|\.\d+)$/.test(v))
+    throw new BenchUsageError(`${flag}: expected a number from 0 to below 1 (e.g. 0.1), got '${v ?? ''}'`);
   return Number(v);
 }
 
@@ -122,22 +124,56 @@ export function parseBenchArgs(argv: string[]): BenchOptions & { help: boolean }
     const flag = argv[i];
     const value = () => argv[++i];
     switch (flag) {
-      case '--quick': break;
-      case '--help': case '-h': o.help = true; break;
-      case '--events': o.events = positiveInt(flag, value()); break;
-      case '--single-events': o.singleEvents = positiveInt(flag, value()); singleGiven = true; break;
-      case '--syslog-lines': o.syslogLines = positiveInt(flag, value()); syslogGiven = true; break;
-      case '--rules': o.rules = positiveInt(flag, value()); break;
-      case '--rate': o.rates = intList(flag, value()); break;
-      case '--latency-seconds': o.latencySeconds = positiveInt(flag, value()); break;
-      case '--latency-events': o.latencyEvents = positiveInt(flag, value()); break;
-      case '--scale': o.scale = intList(flag, value()); break;
-      case '--soak': o.soakSeconds = positiveInt(flag, value()); break;
-      case '--soak-rate': o.soakRate = positiveInt(flag, value()); break;
-      case '--replicas': o.replicas = positiveInt(flag, value()); break;
-      case '--moog-fail-rate': o.moogFailRate = ratio(flag, value()); break;
-      case '--profile': o.profile = true; break;
-      case '--hops': o.hops = true; break;
+      case '--quick':
+        break;
+      case '--help':
+      case '-h':
+        o.help = true;
+        break;
+      case '--events':
+        o.events = positiveInt(flag, value());
+        break;
+      case '--single-events':
+        o.singleEvents = positiveInt(flag, value());
+        singleGiven = true;
+        break;
+      case '--syslog-lines':
+        o.syslogLines = positiveInt(flag, value());
+        syslogGiven = true;
+        break;
+      case '--rules':
+        o.rules = positiveInt(flag, value());
+        break;
+      case '--rate':
+        o.rates = intList(flag, value());
+        break;
+      case '--latency-seconds':
+        o.latencySeconds = positiveInt(flag, value());
+        break;
+      case '--latency-events':
+        o.latencyEvents = positiveInt(flag, value());
+        break;
+      case '--scale':
+        o.scale = intList(flag, value());
+        break;
+      case '--soak':
+        o.soakSeconds = positiveInt(flag, value());
+        break;
+      case '--soak-rate':
+        o.soakRate = positiveInt(flag, value());
+        break;
+      case '--replicas':
+        o.replicas = positiveInt(flag, value());
+        break;
+      case '--moog-fail-rate':
+        o.moogFailRate = ratio(flag, value());
+        break;
+      case '--profile':
+        o.profile = true;
+        break;
+      case '--hops':
+        o.hops = true;
+        break;
       case '--out': {
         const v = value();
         if (!v) throw new BenchUsageError('--out: missing directory');
@@ -154,9 +190,12 @@ export function parseBenchArgs(argv: string[]): BenchOptions & { help: boolean }
         throw new BenchUsageError(`unknown flag '${flag}'\n${BENCH_USAGE}`);
     }
   }
-  if (o.soakSeconds === null && argv.includes('--replicas')) throw new BenchUsageError('--replicas: only with --soak (the benchmark\'s scaling runs take --scale)');
-  if (o.soakSeconds === null && argv.includes('--moog-fail-rate')) throw new BenchUsageError('--moog-fail-rate: only with --soak (the benchmark\'s figures need a Moogsoft that takes every request)');
-  if (o.replicas > 1 && o.mode === 'up') throw new BenchUsageError('--replicas: needs split mode (--mode split or both); one mutt up process has no replicas');
+  if (o.soakSeconds === null && argv.includes('--replicas'))
+    throw new BenchUsageError("--replicas: only with --soak (the benchmark's scaling runs take --scale)");
+  if (o.soakSeconds === null && argv.includes('--moog-fail-rate'))
+    throw new BenchUsageError("--moog-fail-rate: only with --soak (the benchmark's figures need a Moogsoft that takes every request)");
+  if (o.replicas > 1 && o.mode === 'up')
+    throw new BenchUsageError('--replicas: needs split mode (--mode split or both); one mutt up process has no replicas');
   if (!singleGiven) o.singleEvents = Math.max(200, Math.round(o.events / 4));
   if (!syslogGiven) o.syslogLines = o.events;
   if (!o.scale.includes(1)) o.scale = [1, ...o.scale];

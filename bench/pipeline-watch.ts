@@ -23,7 +23,9 @@ export interface StreamDepths {
 }
 
 export async function streamDepths(jsm: JetStreamManager): Promise<StreamDepths> {
-  const [events, alerts, dlq] = await Promise.all([StreamName.events, StreamName.alerts, StreamName.dlq].map((s) => jsm.streams.info(s).then((i) => i.state.messages)));
+  const [events, alerts, dlq] = await Promise.all(
+    [StreamName.events, StreamName.alerts, StreamName.dlq].map((s) => jsm.streams.info(s).then((i) => i.state.messages)),
+  );
   return { events, alerts, dlq };
 }
 
@@ -39,7 +41,11 @@ export async function eventsStored(jsm: JetStreamManager): Promise<number> {
  * Polls `done` every `pollMs` (default 20) and resolves with performance.now() at the first check that passes, so
  * a phase's end is known to within one poll; after `timeoutMs`, throws DrainTimeoutError with `why()`.
  */
-async function pollUntil(done: () => Promise<boolean>, why: () => Promise<string>, opts: { timeoutMs: number; pollMs?: number }): Promise<number> {
+async function pollUntil(
+  done: () => Promise<boolean>,
+  why: () => Promise<string>,
+  opts: { timeoutMs: number; pollMs?: number },
+): Promise<number> {
   const deadline = performance.now() + opts.timeoutMs;
   for (;;) {
     if (await done()) return performance.now();
@@ -52,36 +58,55 @@ async function pollUntil(done: () => Promise<boolean>, why: () => Promise<string
  * With the forwarder paused: resolves with performance.now() at the first check where MUTT_EVENTS is empty, the
  * alerter's consumer has nothing pending or unacknowledged, and MUTT_ALERTS holds at least `expectedAlerts`.
  */
-export function waitAlerterDrained(jsm: JetStreamManager, expectedAlerts: number, opts: { timeoutMs: number; pollMs?: number }): Promise<number> {
+export function waitAlerterDrained(
+  jsm: JetStreamManager,
+  expectedAlerts: number,
+  opts: { timeoutMs: number; pollMs?: number },
+): Promise<number> {
   let d: StreamDepths | undefined;
-  return pollUntil(async () => {
-    d = await streamDepths(jsm);
-    if (d.events !== 0 || d.alerts < expectedAlerts) return false;
-    const c = await jsm.consumers.info(StreamName.events, Durable.alerter);
-    return c.num_pending === 0 && c.num_ack_pending === 0;
-  }, async () => `alerter not drained: MUTT_EVENTS ${d?.events}, MUTT_ALERTS ${d?.alerts} of ${expectedAlerts} expected,`, opts);
+  return pollUntil(
+    async () => {
+      d = await streamDepths(jsm);
+      if (d.events !== 0 || d.alerts < expectedAlerts) return false;
+      const c = await jsm.consumers.info(StreamName.events, Durable.alerter);
+      return c.num_pending === 0 && c.num_ack_pending === 0;
+    },
+    async () => `alerter not drained: MUTT_EVENTS ${d?.events}, MUTT_ALERTS ${d?.alerts} of ${expectedAlerts} expected,`,
+    opts,
+  );
 }
 
 /** When the alerts an input produces are not known in advance (syslog lines parsed by MUTT): both work streams empty. */
 export function waitStreamsEmpty(jsm: JetStreamManager, opts: { timeoutMs: number; pollMs?: number }): Promise<number> {
   let d: StreamDepths | undefined;
   // Alerts are published before their event is acknowledged: both streams empty means nothing is left in flight.
-  return pollUntil(async () => {
-    d = await streamDepths(jsm);
-    return d.events === 0 && d.alerts === 0;
-  }, async () => `not drained: MUTT_EVENTS ${d?.events}, MUTT_ALERTS ${d?.alerts},`, opts);
+  return pollUntil(
+    async () => {
+      d = await streamDepths(jsm);
+      return d.events === 0 && d.alerts === 0;
+    },
+    async () => `not drained: MUTT_EVENTS ${d?.events}, MUTT_ALERTS ${d?.alerts},`,
+    opts,
+  );
 }
 
 /**
  * Resolves with performance.now() at the first check where the fake holds `expected` alerts (since its last
  * reset) and both work streams are empty.
  */
-export function waitDrained(jsm: JetStreamManager, moog: FakeMoog, expected: number, opts: { timeoutMs: number; pollMs?: number; dlqBefore?: number; idleMs?: number }): Promise<number> {
+export function waitDrained(
+  jsm: JetStreamManager,
+  moog: FakeMoog,
+  expected: number,
+  opts: { timeoutMs: number; pollMs?: number; dlqBefore?: number; idleMs?: number },
+): Promise<number> {
   const why = async () => {
     const d = await streamDepths(jsm);
     const s = moog.stats();
-    return `not drained: fake Moogsoft has ${s.accepted} of ${expected} alerts (${s.duplicates} duplicates, statuses ${JSON.stringify(s.byStatus)}), ` +
-      `MUTT_EVENTS ${d.events}, MUTT_ALERTS ${d.alerts}, new dead letters ${d.dlq - (opts.dlqBefore ?? 0)},`;
+    return (
+      `not drained: fake Moogsoft has ${s.accepted} of ${expected} alerts (${s.duplicates} duplicates, statuses ${JSON.stringify(s.byStatus)}), ` +
+      `MUTT_EVENTS ${d.events}, MUTT_ALERTS ${d.alerts}, new dead letters ${d.dlq - (opts.dlqBefore ?? 0)},`
+    );
   };
   // Alerts are acknowledged only once Moogsoft took them: with both work streams empty nothing more is coming. A
   // count still short after idleMs of that is final (an event decided otherwise, or dead-lettered): say so now
@@ -89,19 +114,25 @@ export function waitDrained(jsm: JetStreamManager, moog: FakeMoog, expected: num
   const idleMs = opts.idleMs ?? 10_000;
   let idleSince: number | null = null;
   let idleAccepted = -1;
-  return pollUntil(async () => {
-    const accepted = moog.stats().accepted;
-    const d = await streamDepths(jsm);
-    const empty = d.events === 0 && d.alerts === 0;
-    if (accepted >= expected) return empty;
-    if (!empty || accepted !== idleAccepted) {
-      idleSince = empty ? performance.now() : null;
-      idleAccepted = accepted;
-    } else if (idleSince !== null && performance.now() - idleSince > idleMs) {
-      throw new DrainTimeoutError(`${await why()} and the pipeline idle for ${Math.round(idleMs / 1000)} s: ${expected - accepted} expected alerts will not come`);
-    }
-    return false;
-  }, why, opts);
+  return pollUntil(
+    async () => {
+      const accepted = moog.stats().accepted;
+      const d = await streamDepths(jsm);
+      const empty = d.events === 0 && d.alerts === 0;
+      if (accepted >= expected) return empty;
+      if (!empty || accepted !== idleAccepted) {
+        idleSince = empty ? performance.now() : null;
+        idleAccepted = accepted;
+      } else if (idleSince !== null && performance.now() - idleSince > idleMs) {
+        throw new DrainTimeoutError(
+          `${await why()} and the pipeline idle for ${Math.round(idleMs / 1000)} s: ${expected - accepted} expected alerts will not come`,
+        );
+      }
+      return false;
+    },
+    why,
+    opts,
+  );
 }
 
 interface DeliveredAlert {
@@ -114,7 +145,10 @@ export class AlertTracker {
   private cursor = 0;
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly moog: FakeMoog, private readonly pollMs = 20) {}
+  constructor(
+    private readonly moog: FakeMoog,
+    private readonly pollMs = 20,
+  ) {}
 
   start(): this {
     this.timer = setInterval(() => this.collect(), this.pollMs);

@@ -61,7 +61,10 @@ export function loadAverage(): string {
   try {
     return readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
   } catch {
-    return os.loadavg().map((l) => l.toFixed(2)).join(' ');
+    return os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ');
   }
 }
 

@@ -128,23 +128,47 @@ export interface BenchResult {
   soak?: SoakResult;
 }
 
-const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : 'n/a');
+const fmt = (n: number, digits = 0) =>
+  Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : 'n/a';
 
 /** The targets of the performance issue, checked against a result. */
 export function checkTargets(r: Pick<BenchResult, 'limit' | 'ruleEngine' | 'modes' | 'soak'>): TargetCheck[] {
   const out: TargetCheck[] = [];
   const pub = r.limit.publishPerSec;
   for (const m of r.modes) {
-    out.push({ name: `${m.mode}: end-to-end (NATS producers) ≥ 0.25 × raw publish`, value: m.nats.eventsPerSec / pub, target: '≥ 0.25', met: m.nats.eventsPerSec >= 0.25 * pub });
-    out.push({ name: `${m.mode}: HTTP 100-event batch ingest ≥ 0.6 × raw publish`, value: m.httpBatch.ingestPerSec / pub, target: '≥ 0.60', met: m.httpBatch.ingestPerSec >= 0.6 * pub });
+    out.push({
+      name: `${m.mode}: end-to-end (NATS producers) ≥ 0.25 × raw publish`,
+      value: m.nats.eventsPerSec / pub,
+      target: '≥ 0.25',
+      met: m.nats.eventsPerSec >= 0.25 * pub,
+    });
+    out.push({
+      name: `${m.mode}: HTTP 100-event batch ingest ≥ 0.6 × raw publish`,
+      value: m.httpBatch.ingestPerSec / pub,
+      target: '≥ 0.60',
+      met: m.httpBatch.ingestPerSec >= 0.6 * pub,
+    });
     for (const l of m.latency) {
       const limit = l.rate <= 1000 ? 25 : l.rate <= 5000 ? 100 : null;
-      if (limit !== null) out.push({ name: `${m.mode}: p99 latency at ${fmt(l.rate)} ev/s ≤ ${limit} ms`, value: l.p99Ms, target: `≤ ${limit} ms`, met: l.p99Ms <= limit && l.missing === 0 });
+      if (limit !== null)
+        out.push({
+          name: `${m.mode}: p99 latency at ${fmt(l.rate)} ev/s ≤ ${limit} ms`,
+          value: l.p99Ms,
+          target: `≤ ${limit} ms`,
+          met: l.p99Ms <= limit && l.missing === 0,
+        });
     }
-    for (const p of m.processes.filter((x) => x.name !== 'nats-server')) out.push({ name: `${m.mode}: peak RSS ${p.name} ≤ 200 MB`, value: p.peakRssMb, target: '≤ 200 MB', met: p.peakRssMb <= 200 });
+    for (const p of m.processes.filter((x) => x.name !== 'nats-server'))
+      out.push({ name: `${m.mode}: peak RSS ${p.name} ≤ 200 MB`, value: p.peakRssMb, target: '≤ 200 MB', met: p.peakRssMb <= 200 });
   }
   const big = r.ruleEngine.find((e) => e.rules === 1000);
-  if (big) out.push({ name: 'rule engine, 1,000 rules ≥ 250k ev/s on one core', value: big.eventsPerSec, target: '≥ 250,000', met: big.eventsPerSec >= 250_000 });
+  if (big)
+    out.push({
+      name: 'rule engine, 1,000 rules ≥ 250k ev/s on one core',
+      value: big.eventsPerSec,
+      target: '≥ 250,000',
+      met: big.eventsPerSec >= 250_000,
+    });
   return out;
 }
 
@@ -165,17 +189,52 @@ export function formatTable(r: BenchResult): string {
   };
   const rate = (figure: string, v: number, target = '') => rows.push({ figure, value: `${fmt(v)} /s`, ratio: ratio(v), target });
   rows.push({ figure: 'JetStream async publish (the limit)', value: `${fmt(pub)} msg/s`, ratio: '1.00', target: '' });
-  rows.push({ figure: 'JetStream pull consume + ack', value: `${fmt(r.limit.consumeAckPerSec)} msg/s`, ratio: ratio(r.limit.consumeAckPerSec), target: '' });
-  rows.push({ figure: 'JetStream 3 nodes R3 (1 machine): publish', value: `${fmt(r.cluster3.publishPerSec)} msg/s`, ratio: ratio(r.cluster3.publishPerSec), target: '' });
-  rows.push({ figure: 'JetStream 3 nodes R3 (1 machine): consume + ack', value: `${fmt(r.cluster3.consumeAckPerSec)} msg/s`, ratio: ratio(r.cluster3.consumeAckPerSec), target: '' });
+  rows.push({
+    figure: 'JetStream pull consume + ack',
+    value: `${fmt(r.limit.consumeAckPerSec)} msg/s`,
+    ratio: ratio(r.limit.consumeAckPerSec),
+    target: '',
+  });
+  rows.push({
+    figure: 'JetStream 3 nodes R3 (1 machine): publish',
+    value: `${fmt(r.cluster3.publishPerSec)} msg/s`,
+    ratio: ratio(r.cluster3.publishPerSec),
+    target: '',
+  });
+  rows.push({
+    figure: 'JetStream 3 nodes R3 (1 machine): consume + ack',
+    value: `${fmt(r.cluster3.consumeAckPerSec)} msg/s`,
+    ratio: ratio(r.cluster3.consumeAckPerSec),
+    target: '',
+  });
   if (r.natsCli && 'publishPerSec' in r.natsCli) {
     const nb = r.natsCli;
-    rows.push({ figure: `nats bench js pub (${nb.cliVersion}, ${nb.size} B)`, value: `${fmt(nb.publishPerSec)} msg/s`, ratio: ratio(nb.publishPerSec), target: '' });
-    rows.push({ figure: 'nats bench js consume (explicit acks)', value: `${fmt(nb.consumeAckPerSec)} msg/s`, ratio: ratio(nb.consumeAckPerSec), target: '' });
+    rows.push({
+      figure: `nats bench js pub (${nb.cliVersion}, ${nb.size} B)`,
+      value: `${fmt(nb.publishPerSec)} msg/s`,
+      ratio: ratio(nb.publishPerSec),
+      target: '',
+    });
+    rows.push({
+      figure: 'nats bench js consume (explicit acks)',
+      value: `${fmt(nb.consumeAckPerSec)} msg/s`,
+      ratio: ratio(nb.consumeAckPerSec),
+      target: '',
+    });
   } else if (r.natsCli) rows.push({ figure: 'nats bench', value: `not run: ${r.natsCli.skipped}`, ratio: '', target: '' });
-  rows.push({ figure: 'nats-server CPU s per 1k msgs: 1 node / 3 nodes R3', value: `${r.limit.serverCpuPer1k.toFixed(3)} / ${r.cluster3.serverCpuPer1k.toFixed(3)}`, ratio: '', target: '' });
+  rows.push({
+    figure: 'nats-server CPU s per 1k msgs: 1 node / 3 nodes R3',
+    value: `${r.limit.serverCpuPer1k.toFixed(3)} / ${r.cluster3.serverCpuPer1k.toFixed(3)}`,
+    ratio: '',
+    target: '',
+  });
   for (const e of r.ruleEngine) {
-    rows.push({ figure: `rule engine alone, ${fmt(e.rules)} rules (1 core)`, value: `${fmt(e.eventsPerSec)} ev/s`, ratio: ratio(e.eventsPerSec), target: e.rules === 1000 ? targetFor('rule engine, 1,000') : '' });
+    rows.push({
+      figure: `rule engine alone, ${fmt(e.rules)} rules (1 core)`,
+      value: `${fmt(e.eventsPerSec)} ev/s`,
+      ratio: ratio(e.eventsPerSec),
+      target: e.rules === 1000 ? targetFor('rule engine, 1,000') : '',
+    });
   }
   for (const m of r.modes) {
     const p = m.mode;
@@ -190,18 +249,29 @@ export function formatTable(r: BenchResult): string {
       rate(`${p}: gateway ingest, consumers paused`, io.ingestPerSec);
       rate(`${p}: alerter alone (forwarder paused), events`, io.alerterEventsPerSec);
       rate(`${p}: forwarder alone, alerts`, io.forwarderAlertsPerSec);
-      rows.push({ figure: `${p}: forwarder alone, Moogsoft request p50 / p99`, value: `${fmt(io.deliveryP50Ms, 1)} / ${fmt(io.deliveryP99Ms, 1)} ms`, ratio: '', target: '' });
+      rows.push({
+        figure: `${p}: forwarder alone, Moogsoft request p50 / p99`,
+        value: `${fmt(io.deliveryP50Ms, 1)} / ${fmt(io.deliveryP99Ms, 1)} ms`,
+        ratio: '',
+        target: '',
+      });
     }
     if (m.syslog) {
       const how = m.syslog.consumersPaused ? 'consumers paused' : 'pipeline running';
       rate(`${p}: syslog UDP ingest, ${how}`, m.syslog.udp.linesPerSec);
-      rows.push({ figure: `${p}: syslog UDP lines stored / sent`, value: `${fmt(m.syslog.udp.stored)} / ${fmt(m.syslog.udp.sent)}`, ratio: '', target: '' });
+      rows.push({
+        figure: `${p}: syslog UDP lines stored / sent`,
+        value: `${fmt(m.syslog.udp.stored)} / ${fmt(m.syslog.udp.sent)}`,
+        ratio: '',
+        target: '',
+      });
       rate(`${p}: syslog TCP ingest (${m.syslog.tcp.connections} connections), ${how}`, m.syslog.tcp.linesPerSec);
     }
     for (const l of m.latency) {
       rows.push({
         figure: `${p}: latency at ${fmt(l.rate)} ev/s, p50 / p99 / max`,
-        value: `${fmt(l.p50Ms, 1)} / ${fmt(l.p99Ms, 1)} / ${fmt(l.maxMs, 1)} ms`, ratio: '',
+        value: `${fmt(l.p50Ms, 1)} / ${fmt(l.p99Ms, 1)} / ${fmt(l.maxMs, 1)} ms`,
+        ratio: '',
         target: targetFor(`${p}: p99 latency at ${fmt(l.rate)} `),
       });
     }
@@ -209,13 +279,23 @@ export function formatTable(r: BenchResult): string {
   if (r.scaling.length) {
     rows.push({ figure: '', value: '', ratio: '', target: '' });
     const one = r.scaling[0].eventsPerSec;
-    for (const s of r.scaling) rate(`split: ${s.replicas} alerter + ${s.replicas} forwarder, end-to-end`, s.eventsPerSec, `× ${(s.eventsPerSec / one).toFixed(2)} of 1 replica`);
+    for (const s of r.scaling)
+      rate(
+        `split: ${s.replicas} alerter + ${s.replicas} forwarder, end-to-end`,
+        s.eventsPerSec,
+        `× ${(s.eventsPerSec / one).toFixed(2)} of 1 replica`,
+      );
   }
   const w = { figure: Math.max(6, ...rows.map((x) => x.figure.length)), value: Math.max(5, ...rows.map((x) => x.value.length)), ratio: 8 };
-  const line = (x: Row) => `${x.figure.padEnd(w.figure)}  ${x.value.padStart(w.value)}  ${x.ratio.padStart(w.ratio)}  ${x.target}`.trimEnd();
+  const line = (x: Row) =>
+    `${x.figure.padEnd(w.figure)}  ${x.value.padStart(w.value)}  ${x.ratio.padStart(w.ratio)}  ${x.target}`.trimEnd();
   const head = [
     `MUTT benchmark ${r.startedAt} — commit ${r.machine.commit}, ${r.machine.cores} × ${r.machine.cpuModel}, ${r.machine.memoryGb} GB, Node ${r.machine.node}, nats-server ${r.machine.natsServer}`,
-    `load average ${r.machine.loadAverageStart} at start, ${r.machine.loadAverageEnd} at end; ${r.workload.rules} rules (${Object.entries(r.workload.ruleMix).map(([k, v]) => `${v} ${k}`).join(', ')}); ` +
+    `load average ${r.machine.loadAverageStart} at start, ${r.machine.loadAverageEnd} at end; ${r.workload.rules} rules (${Object.entries(
+      r.workload.ruleMix,
+    )
+      .map(([k, v]) => `${v} ${k}`)
+      .join(', ')}); ` +
       `events ${pct(r.workload.mix.forwarded, r.workload.mix.events)} forwarded / ${pct(r.workload.mix.ignored, r.workload.mix.events)} ignore / ${pct(r.workload.mix.unmatched, r.workload.mix.events)} unmatched, ` +
       `${pct(r.workload.mix.trap, r.workload.mix.events)} traps, messages ${r.workload.mix.avgMessageChars} chars, ${r.workload.mix.avgMsgpackBytes} B msgpack${r.profiled ? '; PROFILED (figures lowered by --cpu-prof)' : ''}`,
     '',
@@ -227,16 +307,21 @@ export function formatTable(r: BenchResult): string {
 
 /** CPU seconds per 1,000 events (NATS-producer and HTTP-batch phases) and peak RSS of every process, per layout. */
 function processTable(r: BenchResult): string[] {
-  const out = [`${'process'.padEnd(18)} ${'CPU s/1k ev, NATS'.padStart(17)} ${'CPU s/1k ev, HTTP'.padStart(17)} ${'peak RSS'.padStart(9)}  target`];
+  const out = [
+    `${'process'.padEnd(18)} ${'CPU s/1k ev, NATS'.padStart(17)} ${'CPU s/1k ev, HTTP'.padStart(17)} ${'peak RSS'.padStart(9)}  target`,
+  ];
   const cpu = (v: number | undefined) => (v === undefined ? '' : v.toFixed(3)).padStart(17);
   for (const m of r.modes) {
     const names = [...new Set([...Object.keys(m.nats.cpuPer1kEvents), ...m.processes.map((p) => p.name)])];
     let total = 0;
     for (const name of names) {
       const rss = m.processes.find((p) => p.name === name)?.peakRssMb;
-      const t = rss === undefined || name === 'nats-server' ? undefined : r.targets.find((x) => x.name === `${m.mode}: peak RSS ${name} ≤ 200 MB`);
+      const t =
+        rss === undefined || name === 'nats-server' ? undefined : r.targets.find((x) => x.name === `${m.mode}: peak RSS ${name} ≤ 200 MB`);
       if (name !== 'driver') total += m.nats.cpuPer1kEvents[name] ?? 0;
-      out.push(`${`${m.mode}: ${name}`.padEnd(18)} ${cpu(m.nats.cpuPer1kEvents[name])} ${cpu(m.httpBatch.cpuPer1kEvents[name])} ${(rss === undefined ? '' : `${fmt(rss)} MB`).padStart(9)}  ${t ? `${t.target} ${t.met ? 'ok' : 'MISSED'}` : ''}`.trimEnd());
+      out.push(
+        `${`${m.mode}: ${name}`.padEnd(18)} ${cpu(m.nats.cpuPer1kEvents[name])} ${cpu(m.httpBatch.cpuPer1kEvents[name])} ${(rss === undefined ? '' : `${fmt(rss)} MB`).padStart(9)}  ${t ? `${t.target} ${t.met ? 'ok' : 'MISSED'}` : ''}`.trimEnd(),
+      );
     }
     out.push(`${`${m.mode}: MUTT + NATS`.padEnd(18)} ${cpu(total)}`);
   }
@@ -258,11 +343,16 @@ export function formatSoak(s: SoakResult): string {
     `${'process'.padEnd(14)} ${'first'.padStart(8)} ${'warm'.padStart(8)} ${'last'.padStart(8)} ${'max'.padStart(8)} ${'MB/h'.padStart(8)}`,
   ];
   for (const r of s.rss) {
-    lines.push(`${r.name.padEnd(14)} ${fmt(r.firstMb, 1).padStart(8)} ${fmt(r.afterWarmupMb, 1).padStart(8)} ${fmt(r.lastMb, 1).padStart(8)} ${fmt(r.maxMb, 1).padStart(8)} ${fmt(r.slopeMbPerHour, 1).padStart(8)}`);
+    lines.push(
+      `${r.name.padEnd(14)} ${fmt(r.firstMb, 1).padStart(8)} ${fmt(r.afterWarmupMb, 1).padStart(8)} ${fmt(r.lastMb, 1).padStart(8)} ${fmt(r.maxMb, 1).padStart(8)} ${fmt(r.slopeMbPerHour, 1).padStart(8)}`,
+    );
   }
-  lines.push('', 'bounded maps (gauges on each process\'s /metrics, first sample, last sample after the drain, max):');
+  lines.push('', "bounded maps (gauges on each process's /metrics, first sample, last sample after the drain, max):");
   lines.push(`${'process'.padEnd(14)} ${'gauge'.padEnd(40)} ${'first'.padStart(7)} ${'last'.padStart(7)} ${'max'.padStart(7)}`);
-  for (const g of s.gauges) lines.push(`${g.process.padEnd(14)} ${g.gauge.padEnd(40)} ${fmt(g.first).padStart(7)} ${fmt(g.last).padStart(7)} ${fmt(g.max).padStart(7)}`);
+  for (const g of s.gauges)
+    lines.push(
+      `${g.process.padEnd(14)} ${g.gauge.padEnd(40)} ${fmt(g.first).padStart(7)} ${fmt(g.last).padStart(7)} ${fmt(g.max).padStart(7)}`,
+    );
   if (s.gauges.length === 0) lines.push('(no process exposed them)');
   return lines.join('\n');
 }

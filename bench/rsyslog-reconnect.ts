@@ -22,23 +22,40 @@ const plain = process.argv.includes('--plain');
 const dir = mkdtempSync(join(tmpdir(), 'mutt-rsyslog-bench-'));
 const rec = recorder();
 const registry = new Registry();
-const listener = await startSyslogListener({ port: 0, host: '127.0.0.1', publish: rec.publish, log: silentLog, registry, idleTimeoutMs: 1_000 });
+const listener = await startSyslogListener({
+  port: 0,
+  host: '127.0.0.1',
+  publish: rec.publish,
+  log: silentLog,
+  registry,
+  idleTimeoutMs: 1_000,
+});
 const udp = dgram.createSocket('udp4');
 await new Promise<void>((r) => udp.bind(0, '127.0.0.1', () => r()));
 const inPort = udp.address().port;
 await new Promise<void>((r) => udp.close(() => r()));
-writeFileSync(join(dir, 'rsyslog.conf'), `
+writeFileSync(
+  join(dir, 'rsyslog.conf'),
+  `
 global(workDirectory="${dir}")
 module(load="imudp")
 input(type="imudp" address="127.0.0.1" port="${inPort}")
 action(type="omfwd" target="127.0.0.1" port="${listener.tcpPort}" protocol="tcp"
-       tcp_framing="octet-counted" template="RSYSLOG_SyslogProtocol23Format"${plain ? '' : `
+       tcp_framing="octet-counted" template="RSYSLOG_SyslogProtocol23Format"${
+         plain
+           ? ''
+           : `
        queue.type="LinkedList" queue.size="100000" queue.filename="mutt-fwd" queue.saveOnShutdown="on"
-       action.resumeRetryCount="-1" action.resumeInterval="1"`})
-`);
-const rsyslogd = spawn(requireBinary('rsyslogd', 'rsyslog'), ['-n', '-f', join(dir, 'rsyslog.conf'), '-i', join(dir, 'pid')], { stdio: 'ignore' });
+       action.resumeRetryCount="-1" action.resumeInterval="1"`
+       })
+`,
+);
+const rsyslogd = spawn(requireBinary('rsyslogd', 'rsyslog'), ['-n', '-f', join(dir, 'rsyslog.conf'), '-i', join(dir, 'pid')], {
+  stdio: 'ignore',
+});
 const sender = dgram.createSocket('udp4');
-const send = (text: string) => new Promise<void>((r) => sender.send(`<14>Mar  1 12:00:00 dev1 app: ${text}`, inPort, '127.0.0.1', () => r()));
+const send = (text: string) =>
+  new Promise<void>((r) => sender.send(`<14>Mar  1 12:00:00 dev1 app: ${text}`, inPort, '127.0.0.1', () => r()));
 const arrived = (text: string) => rec.events.some((e) => e.message.includes(text));
 const timedOut = async () => {
   const m = await registry.getSingleMetric('mutt_syslog_tcp_connections_total')!.get();
@@ -50,11 +67,15 @@ let sent = 0;
 try {
   for (let round = 0; round < rounds; round++) {
     const first = `round-${round}-first`;
-    await waitFor(async () => {
-      await send(first);
-      await new Promise((r) => setTimeout(r, 100));
-      return arrived(first);
-    }, 20_000, `${first} through rsyslog`);
+    await waitFor(
+      async () => {
+        await send(first);
+        await new Promise((r) => setTimeout(r, 100));
+        return arrived(first);
+      },
+      20_000,
+      `${first} through rsyslog`,
+    );
     const closed = await timedOut();
     await waitFor(async () => (await timedOut()) > closed, 10_000, 'the listener to close the idle connection');
     const texts = Array.from({ length: 10 }, (_, i) => `round-${round}-after-${i}`);
@@ -66,9 +87,13 @@ try {
     const missing = texts.filter((t) => !arrived(t));
     lost += missing.length;
     sent += texts.length;
-    console.log(`round ${round}: connection closed by the listener; ${texts.length - missing.length}/${texts.length} later lines arrived${missing.length ? ` (lost: ${missing.join(', ')})` : ''}`);
+    console.log(
+      `round ${round}: connection closed by the listener; ${texts.length - missing.length}/${texts.length} later lines arrived${missing.length ? ` (lost: ${missing.join(', ')})` : ''}`,
+    );
   }
-  console.log(`rsyslog (${plain ? 'omfwd defaults' : 'relay config of docs/SYSLOG_AND_TRAPS.md'}) ${rounds} idle closes: ${lost} of ${sent} lines sent after a close were lost`);
+  console.log(
+    `rsyslog (${plain ? 'omfwd defaults' : 'relay config of docs/SYSLOG_AND_TRAPS.md'}) ${rounds} idle closes: ${lost} of ${sent} lines sent after a close were lost`,
+  );
 } finally {
   sender.close();
   rsyslogd.kill('SIGTERM');

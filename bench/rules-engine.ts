@@ -27,16 +27,258 @@ export function prng(seed: number): () => number {
   };
 }
 
-const BASE_FACILITIES = ['LINEPROTO', 'LINK', 'BGP', 'OSPF', 'SPANTREE', 'SYS', 'PLATFORM', 'ENVMON', 'DOT1X', 'AUTHMGR', 'SEC_LOGIN', 'CDP', 'ILPOWER', 'PM', 'SW_MATM', 'DUAL', 'HSRP', 'VRRP', 'STACKMGR', 'FAN', 'PSU', 'ASA', 'CRYPTO', 'IPSEC', 'NTP', 'SNMP', 'SSH', 'AAA', 'RADIUS', 'TACACS', 'DHCPD', 'ARP', 'IP', 'ISIS', 'LDP', 'MPLS', 'PIM', 'IGMP', 'QOS', 'FIB', 'TCAM', 'CTS', 'MAB', 'EPM', 'LLDP', 'UDLD', 'ETHCNTR', 'FMANFP', 'IOSXE', 'SMART_LIC', 'PKI', 'OSPFv3', 'BFD', 'NHRP', 'EIGRP', 'RIP', 'WCCP', 'NAT', 'FW', 'IDS'];
+const BASE_FACILITIES = [
+  'LINEPROTO',
+  'LINK',
+  'BGP',
+  'OSPF',
+  'SPANTREE',
+  'SYS',
+  'PLATFORM',
+  'ENVMON',
+  'DOT1X',
+  'AUTHMGR',
+  'SEC_LOGIN',
+  'CDP',
+  'ILPOWER',
+  'PM',
+  'SW_MATM',
+  'DUAL',
+  'HSRP',
+  'VRRP',
+  'STACKMGR',
+  'FAN',
+  'PSU',
+  'ASA',
+  'CRYPTO',
+  'IPSEC',
+  'NTP',
+  'SNMP',
+  'SSH',
+  'AAA',
+  'RADIUS',
+  'TACACS',
+  'DHCPD',
+  'ARP',
+  'IP',
+  'ISIS',
+  'LDP',
+  'MPLS',
+  'PIM',
+  'IGMP',
+  'QOS',
+  'FIB',
+  'TCAM',
+  'CTS',
+  'MAB',
+  'EPM',
+  'LLDP',
+  'UDLD',
+  'ETHCNTR',
+  'FMANFP',
+  'IOSXE',
+  'SMART_LIC',
+  'PKI',
+  'OSPFv3',
+  'BFD',
+  'NHRP',
+  'EIGRP',
+  'RIP',
+  'WCCP',
+  'NAT',
+  'FW',
+  'IDS',
+];
 /** Numbered variants (BGP, BGP2 … BGP9) give 600 facilities × 60 mnemonics: enough pairs for 10,000+ rules. */
 const FACILITIES = ['', '2', '3', '4', '5', '6', '7', '8', '9', '10'].flatMap((n) => BASE_FACILITIES.map((f) => f + n));
-const MNEMONICS = ['UPDOWN', 'CHANGED', 'ADJCHANGE', 'NOTIFICATION', 'ADJCHG', 'LOOPGUARD_BLOCK', 'CONFIG_I', 'RESTART', 'FAULT', 'SHUTDOWN', 'FAIL', 'SUCCESS', 'ERR_DISABLE', 'DUPLEX_MISMATCH', 'NATIVE_VLAN_MISMATCH', 'MACFLAP_NOTIF', 'PEER_DOWN', 'NBRSTATE', 'TIMEOUT', 'OVERLOAD', 'THRESHOLD', 'RECOVERED', 'INSERTED', 'REMOVED', 'DENIED', 'AUTH_FAIL', 'LOGIN_FAILED', 'EXPIRED', 'RELOAD', 'CRASH', 'HIGH_CPU', 'LOW_MEMORY', 'DISK_FULL', 'FLAP', 'DUPADDR', 'BLOCKED', 'UNBLOCKED', 'LICENSE', 'MISMATCH', 'STATE_CHANGE', 'DEGRADED', 'OFFLINE', 'ONLINE', 'TRAP', 'VIOLATION', 'COLLISION', 'RETRY', 'DROP', 'OVERRUN', 'UNDERRUN', 'INVALID', 'MISSING', 'STUCK', 'LOST', 'FOUND', 'NEWROOT', 'TOPOCHANGE', 'INCONSISTENT', 'REKEY', 'SYNC'];
-const NOUNS = ['power supply', 'fan tray', 'temperature sensor', 'license key', 'certificate chain', 'memory pool', 'flash disk', 'supervisor module', 'line card', 'optic transceiver', 'battery unit', 'cooling system', 'backup job', 'replication link', 'quorum vote'];
-const VERBS = ['failure', 'removed', 'critical', 'expired', 'exhausted', 'degraded', 'overheated', 'unreachable', 'corrupted', 'missing', 'rejected', 'stalled'];
-const FILLER = ['line', 'protocol', 'on', 'interface', 'changed', 'state', 'to', 'from', 'neighbor', 'session', 'vrf', 'default', 'bytes', 'packets', 'user', 'admin', 'src', 'dst', 'port', 'vlan', 'id', 'process', 'the', 'was', 'by', 'reason', 'hold', 'timer', 'expiry', 'received', 'sent', 'with', 'code', 'subcode', 'peer', 'address', 'area', 'full', 'dead', 'loading', 'exchange', 'request', 'completed', 'seconds', 'total', 'active', 'standby', 'priority', 'group', 'member', 'channel', 'unit', 'slot', 'module', 'status', 'value', 'level', 'context', 'policy', 'rule', 'matched', 'tcp', 'udp', 'icmp', 'flags', 'len', 'ttl', 'seq', 'ack', 'win'];
+const MNEMONICS = [
+  'UPDOWN',
+  'CHANGED',
+  'ADJCHANGE',
+  'NOTIFICATION',
+  'ADJCHG',
+  'LOOPGUARD_BLOCK',
+  'CONFIG_I',
+  'RESTART',
+  'FAULT',
+  'SHUTDOWN',
+  'FAIL',
+  'SUCCESS',
+  'ERR_DISABLE',
+  'DUPLEX_MISMATCH',
+  'NATIVE_VLAN_MISMATCH',
+  'MACFLAP_NOTIF',
+  'PEER_DOWN',
+  'NBRSTATE',
+  'TIMEOUT',
+  'OVERLOAD',
+  'THRESHOLD',
+  'RECOVERED',
+  'INSERTED',
+  'REMOVED',
+  'DENIED',
+  'AUTH_FAIL',
+  'LOGIN_FAILED',
+  'EXPIRED',
+  'RELOAD',
+  'CRASH',
+  'HIGH_CPU',
+  'LOW_MEMORY',
+  'DISK_FULL',
+  'FLAP',
+  'DUPADDR',
+  'BLOCKED',
+  'UNBLOCKED',
+  'LICENSE',
+  'MISMATCH',
+  'STATE_CHANGE',
+  'DEGRADED',
+  'OFFLINE',
+  'ONLINE',
+  'TRAP',
+  'VIOLATION',
+  'COLLISION',
+  'RETRY',
+  'DROP',
+  'OVERRUN',
+  'UNDERRUN',
+  'INVALID',
+  'MISSING',
+  'STUCK',
+  'LOST',
+  'FOUND',
+  'NEWROOT',
+  'TOPOCHANGE',
+  'INCONSISTENT',
+  'REKEY',
+  'SYNC',
+];
+const NOUNS = [
+  'power supply',
+  'fan tray',
+  'temperature sensor',
+  'license key',
+  'certificate chain',
+  'memory pool',
+  'flash disk',
+  'supervisor module',
+  'line card',
+  'optic transceiver',
+  'battery unit',
+  'cooling system',
+  'backup job',
+  'replication link',
+  'quorum vote',
+];
+const VERBS = [
+  'failure',
+  'removed',
+  'critical',
+  'expired',
+  'exhausted',
+  'degraded',
+  'overheated',
+  'unreachable',
+  'corrupted',
+  'missing',
+  'rejected',
+  'stalled',
+];
+const FILLER = [
+  'line',
+  'protocol',
+  'on',
+  'interface',
+  'changed',
+  'state',
+  'to',
+  'from',
+  'neighbor',
+  'session',
+  'vrf',
+  'default',
+  'bytes',
+  'packets',
+  'user',
+  'admin',
+  'src',
+  'dst',
+  'port',
+  'vlan',
+  'id',
+  'process',
+  'the',
+  'was',
+  'by',
+  'reason',
+  'hold',
+  'timer',
+  'expiry',
+  'received',
+  'sent',
+  'with',
+  'code',
+  'subcode',
+  'peer',
+  'address',
+  'area',
+  'full',
+  'dead',
+  'loading',
+  'exchange',
+  'request',
+  'completed',
+  'seconds',
+  'total',
+  'active',
+  'standby',
+  'priority',
+  'group',
+  'member',
+  'channel',
+  'unit',
+  'slot',
+  'module',
+  'status',
+  'value',
+  'level',
+  'context',
+  'policy',
+  'rule',
+  'matched',
+  'tcp',
+  'udp',
+  'icmp',
+  'flags',
+  'len',
+  'ttl',
+  'seq',
+  'ack',
+  'win',
+];
 const IFACES = ['GigabitEthernet', 'TenGigabitEthernet', 'Gi', 'Te', 'Fa', 'Ethernet', 'ge-', 'xe-'];
-const HOSTS = ['core-router-01.dc1.example.com', 'edge-fw-02.edge.example.com', 'dist-sw-03.dc1.example.com', 'access-sw-14.campus.example.com', 'wlc-01.campus.example.com', 'esx-07.dc2.example.com', 'lb-01.dc1.example.com', 'router1.prod.example.com'];
-const ENTERPRISES = ['.1.3.6.1.4.1.9', '.1.3.6.1.4.1.2011', '.1.3.6.1.4.1.311', '.1.3.6.1.4.1.8072', '.1.3.6.1.4.1.232', '.1.3.6.1.4.1.14179', '.1.3.6.1.4.1.2636', '.1.3.6.1.4.1.12356', '.1.3.6.1.4.1.25461', '.1.3.6.1.2.1'];
+const HOSTS = [
+  'core-router-01.dc1.example.com',
+  'edge-fw-02.edge.example.com',
+  'dist-sw-03.dc1.example.com',
+  'access-sw-14.campus.example.com',
+  'wlc-01.campus.example.com',
+  'esx-07.dc2.example.com',
+  'lb-01.dc1.example.com',
+  'router1.prod.example.com',
+];
+const ENTERPRISES = [
+  '.1.3.6.1.4.1.9',
+  '.1.3.6.1.4.1.2011',
+  '.1.3.6.1.4.1.311',
+  '.1.3.6.1.4.1.8072',
+  '.1.3.6.1.4.1.232',
+  '.1.3.6.1.4.1.14179',
+  '.1.3.6.1.4.1.2636',
+  '.1.3.6.1.4.1.12356',
+  '.1.3.6.1.4.1.25461',
+  '.1.3.6.1.2.1',
+];
 /** Traps under this enterprise match no generated rule. */
 const UNMATCHED_ENTERPRISE = '.1.3.6.1.4.1.99999';
 
@@ -66,8 +308,11 @@ export function generateRules(n: number, seed = 42): Rule[] {
     const id = `r${String(i).padStart(5, '0')}`;
     const roll = rnd();
     const base = {
-      id, priority: 1 + Math.floor(rnd() * 500), prod_handling: pick(['page_and_ticket', 'ticket_only', 'page_only', 'ignore']),
-      dev_handling: pick(['ticket_only', 'ignore']), team_assignment: pick(['NETO', 'NetOps', 'Security', 'SysAdmin']),
+      id,
+      priority: 1 + Math.floor(rnd() * 500),
+      prod_handling: pick(['page_and_ticket', 'ticket_only', 'page_only', 'ignore']),
+      dev_handling: pick(['ticket_only', 'ignore']),
+      team_assignment: pick(['NETO', 'NetOps', 'Security', 'SysAdmin']),
       syslog_severity: rnd() < 0.1 ? Math.floor(rnd() * 8) : null,
     };
     let info: GenInfo;
@@ -107,7 +352,8 @@ export function generateRules(n: number, seed = 42): Rule[] {
       raw = { ...base, match_type: 'regex', match_string: pattern };
     } else {
       let oid: string;
-      do oid = `${pick(ENTERPRISES)}.${1 + Math.floor(rnd() * 20)}.${1 + Math.floor(rnd() * 50)}${rnd() < 0.5 ? `.${1 + Math.floor(rnd() * 10)}` : ''}`;
+      do
+        oid = `${pick(ENTERPRISES)}.${1 + Math.floor(rnd() * 20)}.${1 + Math.floor(rnd() * 50)}${rnd() < 0.5 ? `.${1 + Math.floor(rnd() * 10)}` : ''}`;
       while (usedOids.has(oid));
       usedOids.add(oid);
       info = { oid };
@@ -125,9 +371,18 @@ export function generateEvents(n: number, rules: readonly Rule[], seed = 43): Be
   const int = (k: number) => Math.floor(rnd() * k);
   const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)];
   const ip = () => `10.${int(256)}.${int(256)}.${int(256)}`;
-  const iface = () => { const p = pick(IFACES); return p.endsWith('-') ? `${p}${int(2)}/${int(4)}/${int(48)}` : `${p}${int(4)}/${int(2)}/${int(48)}`; };
-  const stamp = () => `Nov ${1 + int(28)} ${String(int(24)).padStart(2, '0')}:${String(int(60)).padStart(2, '0')}:${String(int(60)).padStart(2, '0')}`;
-  const usedPairs = new Set(rules.map((r) => genInfo.get(r)).filter((g) => g?.fac).map((g) => `${g!.fac}-${g!.mnem}`));
+  const iface = () => {
+    const p = pick(IFACES);
+    return p.endsWith('-') ? `${p}${int(2)}/${int(4)}/${int(48)}` : `${p}${int(4)}/${int(2)}/${int(48)}`;
+  };
+  const stamp = () =>
+    `Nov ${1 + int(28)} ${String(int(24)).padStart(2, '0')}:${String(int(60)).padStart(2, '0')}:${String(int(60)).padStart(2, '0')}`;
+  const usedPairs = new Set(
+    rules
+      .map((r) => genInfo.get(r))
+      .filter((g) => g?.fac)
+      .map((g) => `${g!.fac}-${g!.mnem}`),
+  );
   // Array#join gives a flat string, as a decoder does (built with +=, a message would be a rope until first read).
   const pad = (head: string, target: number) => {
     const parts = [head];
@@ -147,13 +402,24 @@ export function generateEvents(n: number, rules: readonly Rule[], seed = 43): Be
     if (rnd() < 0.1 || rules.length === 0) {
       // Built to match nothing: an unused FACILITY-MNEMONIC pair, or a trap under an enterprise no rule names.
       if (rnd() < 0.2) {
-        out.push({ host, target: null, severity: int(8), trapOid: `${UNMATCHED_ENTERPRISE}.${int(9)}.${int(9)}`, message: pad(`${ip()} ${UNMATCHED_ENTERPRISE}.${int(9)} ifIndex=${int(64)} ifAdminStatus=1 ifOperStatus=2`, 300 + int(300)) });
+        out.push({
+          host,
+          target: null,
+          severity: int(8),
+          trapOid: `${UNMATCHED_ENTERPRISE}.${int(9)}.${int(9)}`,
+          message: pad(`${ip()} ${UNMATCHED_ENTERPRISE}.${int(9)} ifIndex=${int(64)} ifAdminStatus=1 ifOperStatus=2`, 300 + int(300)),
+        });
         continue;
       }
       let fac: string, mnem: string;
       do [fac, mnem] = [pick(FACILITIES), pick(MNEMONICS)];
       while (usedPairs.has(`${fac}-${mnem}`));
-      out.push({ host, target: null, severity: int(8), message: syslog(`%${fac}-${5 + int(3)}-${mnem}: ${pick(FILLER)} ${iface()} ${pick(FILLER)}`) });
+      out.push({
+        host,
+        target: null,
+        severity: int(8),
+        message: syslog(`%${fac}-${5 + int(3)}-${mnem}: ${pick(FILLER)} ${iface()} ${pick(FILLER)}`),
+      });
       continue;
     }
     const rule = pick(rules);
@@ -162,7 +428,11 @@ export function generateEvents(n: number, rules: readonly Rule[], seed = 43): Be
     const base = { host, target: rule.id, severity };
     if (rule.match_type === 'oid_prefix') {
       const oid = `${g.oid}.${int(5)}.${int(5)}`;
-      out.push({ ...base, trapOid: oid, message: pad(`${ip()} ${oid} ifIndex=${int(64)} ifAdminStatus=1 ifOperStatus=2 sysUpTime=${int(1e7)}`, 300 + int(300)) });
+      out.push({
+        ...base,
+        trapOid: oid,
+        message: pad(`${ip()} ${oid} ifIndex=${int(64)} ifAdminStatus=1 ifOperStatus=2 sysUpTime=${int(1e7)}`, 300 + int(300)),
+      });
     } else if (g.phrase) {
       out.push({ ...base, message: syslog(`${pick(FILLER)} ${g.phrase.toUpperCase()} on ${pick(FILLER)} ${int(8)}`) });
     } else if (rule.match_type === 'contains') {
@@ -228,7 +498,13 @@ export async function benchRuleEngine(sizes: number[], events: number, seed = 42
     wholes.sort((a, b) => a - b);
     const bestNs = best.reduce((a, b) => a + b, 0);
     const rate = (ns: number) => Math.round((evs.length / ns) * 1e9);
-    results.push({ rules: size, eventsPerSec: rate(bestNs), medianEventsPerSec: rate(wholes[wholes.length >> 1]), matched: matched / evs.length, nsPerEvent: Math.round(bestNs / evs.length) });
+    results.push({
+      rules: size,
+      eventsPerSec: rate(bestNs),
+      medianEventsPerSec: rate(wholes[wholes.length >> 1]),
+      matched: matched / evs.length,
+      nsPerEvent: Math.round(bestNs / evs.length),
+    });
   }
   return results;
 }
@@ -247,9 +523,17 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   const sample = generateEvents(2000, generateRules(maxRules, seed), seed + 1);
   const avgLen = Math.round(sample.reduce((a, e) => a + e.message.length, 0) / sample.length);
   const { loadavg } = await import('node:os');
-  console.log(`load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-  console.log(`rule engine, one core: ${events} events per size (avg ${avgLen} chars, ~10% built to match nothing), seed ${seed}, fastest of ${passes} passes per slice`);
+  console.log(
+    `load average ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
+  console.log(
+    `rule engine, one core: ${events} events per size (avg ${avgLen} chars, ~10% built to match nothing), seed ${seed}, fastest of ${passes} passes per slice`,
+  );
   for (const r of await benchRuleEngine(sizes, events, seed, passes)) {
-    console.log(`${String(r.rules).padStart(6)} rules  ${r.eventsPerSec.toLocaleString('en-US').padStart(10)} events/s  ${String(r.nsPerEvent).padStart(6)} ns/event  (median pass ${r.medianEventsPerSec.toLocaleString('en-US')}/s)  matched ${(r.matched * 100).toFixed(1)}%`);
+    console.log(
+      `${String(r.rules).padStart(6)} rules  ${r.eventsPerSec.toLocaleString('en-US').padStart(10)} events/s  ${String(r.nsPerEvent).padStart(6)} ns/event  (median pass ${r.medianEventsPerSec.toLocaleString('en-US')}/s)  matched ${(r.matched * 100).toFixed(1)}%`,
+    );
   }
 }

@@ -37,7 +37,15 @@ import { jsPublisher, type JsPublisher } from '../actors/runtime/js-publisher.ts
 import { eventHeaders } from '../actors/runtime/publish-events.ts';
 import { publishAll, publishWithRetry, type OutMessage } from './nats-producer.ts';
 import { HttpSender, sendAll } from './http-sender.ts';
-import { AlertTracker, DrainTimeoutError, eventsStored, streamDepths, waitAlerterDrained, waitDrained, waitStreamsEmpty } from './pipeline-watch.ts';
+import {
+  AlertTracker,
+  DrainTimeoutError,
+  eventsStored,
+  streamDepths,
+  waitAlerterDrained,
+  waitDrained,
+  waitStreamsEmpty,
+} from './pipeline-watch.ts';
 import { diffHistogram, histogramCount, histogramQuantile, readHistogram, type Histogram } from './histogram-quantile.ts';
 import { syslogLines } from './syslog-lines.ts';
 import { sendTcp, sendUdp, type SyslogIngest } from './syslog-sender.ts';
@@ -47,8 +55,18 @@ import { startHopTracer, type HopTracer } from './hop-process.ts';
 import { formatSummary, summariseProfile, type CpuProfile } from './cpuprofile-summary.ts';
 import { boundedMapGauges, gaugeFigures, rssFigures, warmupSeconds, type DeliveryFigures } from './soak-figures.ts';
 import {
-  checkTargets, formatSoak, formatTable, writeResult,
-  type BenchResult, type IngestOnly, type LatencyFigure, type ModeResult, type ProcessFigure, type ScalingPoint, type SoakResult, type ThroughputFigure,
+  checkTargets,
+  formatSoak,
+  formatTable,
+  writeResult,
+  type BenchResult,
+  type IngestOnly,
+  type LatencyFigure,
+  type ModeResult,
+  type ProcessFigure,
+  type ScalingPoint,
+  type SoakResult,
+  type ThroughputFigure,
 } from './report.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -116,7 +134,13 @@ function eventMessage(it: BenchItem, receivedAt: number): OutMessage {
   return { subject: e.subject, data: e.data, msgId: e.id, headers: eventHeaders({ correlationId: it.id, host: it.host }) };
 }
 
-async function throughput(b: Bench, procs: readonly MuttProcess[], path: Path, items: BenchItem[], http?: HttpSender): Promise<ThroughputFigure> {
+async function throughput(
+  b: Bench,
+  procs: readonly MuttProcess[],
+  path: Path,
+  items: BenchItem[],
+  http?: HttpSender,
+): Promise<ThroughputFigure> {
   b.moog.reset();
   const expected = items.reduce((n, it) => n + (it.forwarded ? 1 : 0), 0);
   let send: () => Promise<{ endedAt: number; retries: number }>;
@@ -145,9 +169,15 @@ async function throughput(b: Bench, procs: readonly MuttProcess[], path: Path, i
   const ingestSeconds = (sent.endedAt - t0) / 1000;
   const seconds = (doneAt - t0) / 1000;
   return {
-    events: items.length, alerts: s.accepted, ingestSeconds: round3(ingestSeconds), seconds: round3(seconds),
-    ingestPerSec: Math.round(items.length / ingestSeconds), eventsPerSec: Math.round(items.length / seconds),
-    retries: sent.retries, duplicatesAtMoog: s.duplicates, cpuPer1kEvents: cpuPer1k(cpu0, cpu1, items.length),
+    events: items.length,
+    alerts: s.accepted,
+    ingestSeconds: round3(ingestSeconds),
+    seconds: round3(seconds),
+    ingestPerSec: Math.round(items.length / ingestSeconds),
+    eventsPerSec: Math.round(items.length / seconds),
+    retries: sent.retries,
+    duplicatesAtMoog: s.duplicates,
+    cpuPer1kEvents: cpuPer1k(cpu0, cpu1, items.length),
   };
 }
 
@@ -174,7 +204,14 @@ async function latency(b: Bench, rate: number, label: string): Promise<LatencyFi
     tracer?.kill();
   }
   const hops = seen ? hopStats(schedule.due, tracker.receivedAt, seen.events, seen.alerts) : undefined;
-  return { rate, via: 'nats', sent: schedule.sent, maxSendLagMs: schedule.maxSendLagMs, ...latencyStats(schedule, tracker.receivedAt), hops };
+  return {
+    rate,
+    via: 'nats',
+    sent: schedule.sent,
+    maxSendLagMs: schedule.maxSendLagMs,
+    ...latencyStats(schedule, tracker.receivedAt),
+    hops,
+  };
 }
 
 function describeThroughput(name: string, f: ThroughputFigure): string {
@@ -188,10 +225,12 @@ async function spawnLayout(b: Bench, specs: { role: Role; name: string }[]): Pro
 }
 
 async function stopAll(b: Bench, procs: readonly MuttProcess[]): Promise<void> {
-  await Promise.all(procs.map(async (p) => {
-    await p.stop();
-    b.live.delete(p);
-  }));
+  await Promise.all(
+    procs.map(async (p) => {
+      await p.stop();
+      b.live.delete(p);
+    }),
+  );
 }
 
 function checkAlive(procs: readonly MuttProcess[]): void {
@@ -208,10 +247,18 @@ async function warmUp(b: Bench, procs: readonly MuttProcess[], label: string, ht
 async function runLayout(b: Bench, mode: 'up' | 'split'): Promise<{ result: ModeResult; scaling: ScalingPoint[] }> {
   const o = b.opts;
   const id = (phase: string) => `${b.runId}-${mode}-${phase}`;
-  progress(`${mode}: starting ${mode === 'up' ? "one 'mutt up' process" : "'mutt gateway', 'mutt run alerter', 'mutt run forwarder', 'mutt run syslog'"}`);
-  const specs: { role: Role; name: string }[] = mode === 'up'
-    ? [{ role: 'up', name: 'up' }]
-    : [{ role: 'gateway', name: 'gateway' }, { role: 'alerter', name: 'alerter-1' }, { role: 'forwarder', name: 'forwarder-1' }, { role: 'syslog', name: 'syslog-1' }];
+  progress(
+    `${mode}: starting ${mode === 'up' ? "one 'mutt up' process" : "'mutt gateway', 'mutt run alerter', 'mutt run forwarder', 'mutt run syslog'"}`,
+  );
+  const specs: { role: Role; name: string }[] =
+    mode === 'up'
+      ? [{ role: 'up', name: 'up' }]
+      : [
+          { role: 'gateway', name: 'gateway' },
+          { role: 'alerter', name: 'alerter-1' },
+          { role: 'forwarder', name: 'forwarder-1' },
+          { role: 'syslog', name: 'syslog-1' },
+        ];
   const procs = await spawnLayout(b, specs);
   const gateway = procs.find((p) => p.role === 'up' || p.role === 'gateway')!;
   const http = new HttpSender(`http://127.0.0.1:${gateway.httpPort}`, b.apiKey, Math.max(o.batchConcurrency, o.singleConcurrency));
@@ -238,7 +285,9 @@ async function runLayout(b: Bench, mode: 'up' | 'split'): Promise<{ result: Mode
     for (const rate of o.rates) {
       const l = await latency(b, rate, id(`lat${rate}`));
       lat.push(l);
-      progress(`${mode}: open-loop ${fmt(rate)} ev/s for ${(latencyEventCount(o, rate) / rate).toFixed(1)} s: p50 ${l.p50Ms} ms, p99 ${l.p99Ms} ms, max ${l.maxMs} ms (${l.alerts} alerts${l.missing ? `, ${l.missing} MISSING` : ''}; generator lag ≤ ${l.maxSendLagMs} ms)`);
+      progress(
+        `${mode}: open-loop ${fmt(rate)} ev/s for ${(latencyEventCount(o, rate) / rate).toFixed(1)} s: p50 ${l.p50Ms} ms, p99 ${l.p99Ms} ms, max ${l.maxMs} ms (${l.alerts} alerts${l.missing ? `, ${l.missing} MISSING` : ''}; generator lag ≤ ${l.maxSendLagMs} ms)`,
+      );
       if (l.hops) progress(formatHops(`${mode}: latency at ${fmt(rate)} ev/s by hop`, l.hops));
     }
     checkAlive(all);
@@ -251,7 +300,8 @@ async function runLayout(b: Bench, mode: 'up' | 'split'): Promise<{ result: Mode
       let have = 1;
       for (const k of o.scale.filter((x) => x > 1)) {
         const extra: { role: Role; name: string }[] = [];
-        for (let i = have + 1; i <= k; i++) extra.push({ role: 'alerter', name: `alerter-${i}` }, { role: 'forwarder', name: `forwarder-${i}` });
+        for (let i = have + 1; i <= k; i++)
+          extra.push({ role: 'alerter', name: `alerter-${i}` }, { role: 'forwarder', name: `forwarder-${i}` });
         progress(`split: scaling to ${k} alerter + ${k} forwarder processes`);
         all.push(...(await spawnLayout(b, extra)));
         have = k;
@@ -304,16 +354,22 @@ async function ingestWithConsumersPaused(b: Bench, procs: readonly MuttProcess[]
     const forwarderFrom = performance.now();
     const forwarderDone = await waitDrained(b.jsm, b.moog, expected, { timeoutMs: drainTimeout(expected) });
     const delivered = diffHistogram(await deliveryHistogram(forwarders), before);
-    if (histogramCount(delivered) !== expected) progress(`  note: the forwarder's histogram counts ${histogramCount(delivered)} deliveries, ${expected} alerts expected`);
+    if (histogramCount(delivered) !== expected)
+      progress(`  note: the forwarder's histogram counts ${histogramCount(delivered)} deliveries, ${expected} alerts expected`);
     const ms = (q: number) => Math.round(histogramQuantile(q, delivered) * 1e4) / 10;
     const r: IngestOnly = {
-      events: items.length, ingestPerSec: Math.round(items.length / sent.seconds),
+      events: items.length,
+      ingestPerSec: Math.round(items.length / sent.seconds),
       alerterEventsPerSec: Math.round(items.length / ((alerterDone - alerterFrom) / 1000)),
-      alerts: expected, forwarderAlertsPerSec: Math.round(expected / ((forwarderDone - forwarderFrom) / 1000)),
-      deliveryP50Ms: ms(0.5), deliveryP99Ms: ms(0.99),
+      alerts: expected,
+      forwarderAlertsPerSec: Math.round(expected / ((forwarderDone - forwarderFrom) / 1000)),
+      deliveryP50Ms: ms(0.5),
+      deliveryP99Ms: ms(0.99),
     };
-    progress(`split: gateway alone (alerter, forwarder paused): ingest ${fmt(r.ingestPerSec)} ev/s; alerter alone ${fmt(r.alerterEventsPerSec)} ev/s; ` +
-      `forwarder alone ${fmt(r.forwarderAlertsPerSec)} alerts/s (${fmt(expected)} alerts), Moogsoft request p50 ${r.deliveryP50Ms} ms, p99 ${r.deliveryP99Ms} ms`);
+    progress(
+      `split: gateway alone (alerter, forwarder paused): ingest ${fmt(r.ingestPerSec)} ev/s; alerter alone ${fmt(r.alerterEventsPerSec)} ev/s; ` +
+        `forwarder alone ${fmt(r.forwarderAlertsPerSec)} alerts/s (${fmt(expected)} alerts), Moogsoft request p50 ${r.deliveryP50Ms} ms, p99 ${r.deliveryP99Ms} ms`,
+    );
     return r;
   } finally {
     for (const p of [...alerters, ...forwarders]) p.resume();
@@ -333,7 +389,12 @@ function syslogItems(w: Workload, n: number, label: string): BenchItem[] {
  * `mutt run syslog` with alerter and forwarder paused (the listener's own rate); up: the pipeline runs meanwhile
  * in the same process. Then drained before the next phase.
  */
-async function syslogIngest(b: Bench, procs: readonly MuttProcess[], mode: 'up' | 'split', label: string): Promise<NonNullable<ModeResult['syslog']>> {
+async function syslogIngest(
+  b: Bench,
+  procs: readonly MuttProcess[],
+  mode: 'up' | 'split',
+  label: string,
+): Promise<NonNullable<ModeResult['syslog']>> {
   const listener = procs.find((p) => p.syslogPort !== null);
   if (!listener) throw new Error(`${mode}: no process runs the syslog listener`);
   const n = b.opts.syslogLines;
@@ -357,8 +418,10 @@ async function syslogIngest(b: Bench, procs: readonly MuttProcess[], mode: 'up' 
   // Which lines become alerts follows from MUTT's parse of them, not known here: drained = both streams empty.
   await waitStreamsEmpty(b.jsm, { timeoutMs: drainTimeout(2 * n) });
   const how = consumers.length ? ' (alerter, forwarder paused)' : ' (pipeline running)';
-  progress(`${mode}: syslog listener${how}: UDP ${fmt(udp.linesPerSec)} lines/s, ${fmt(udp.stored)} of ${fmt(udp.sent)} stored; ` +
-    `TCP (${tcp.connections} connections) ${fmt(tcp.linesPerSec)} lines/s (${fmt(tcp.stored)} lines, ${tcp.seconds.toFixed(2)} s)`);
+  progress(
+    `${mode}: syslog listener${how}: UDP ${fmt(udp.linesPerSec)} lines/s, ${fmt(udp.stored)} of ${fmt(udp.sent)} stored; ` +
+      `TCP (${tcp.connections} connections) ${fmt(tcp.linesPerSec)} lines/s (${fmt(tcp.stored)} lines, ${tcp.seconds.toFixed(2)} s)`,
+  );
   return { consumersPaused: consumers.length > 0, udp, tcp };
 }
 
@@ -368,7 +431,7 @@ function collectProfiles(dir: string): NonNullable<BenchResult['profiles']> {
   for (const name of readdirSync(dir).sort()) {
     const files = existsSync(join(dir, name)) ? readdirSync(join(dir, name)).filter((x) => x.endsWith('.cpuprofile')) : [];
     const summaries = files.map((f) => summariseProfile(JSON.parse(readFileSync(join(dir, name, f), 'utf8')) as CpuProfile, 15));
-    const main = summaries.sort((a, b) => (b.totalMs - b.idleMs) - (a.totalMs - a.idleMs))[0];
+    const main = summaries.sort((a, b) => b.totalMs - b.idleMs - (a.totalMs - a.idleMs))[0];
     if (!main) continue;
     console.log('\n' + formatSummary(name, main));
     out[name] = { busyMs: main.totalMs - main.idleMs, top: main.top };
@@ -378,7 +441,13 @@ function collectProfiles(dir: string): NonNullable<BenchResult['profiles']> {
 
 /** The bounded-map gauges of every process, scraped from its /metrics; a process that does not answer is left out. */
 async function scrapeGauges(procs: readonly MuttProcess[]): Promise<Record<string, Record<string, number>>> {
-  const texts = await Promise.all(procs.map((p) => fetch(`http://127.0.0.1:${p.httpPort}/metrics`, { signal: AbortSignal.timeout(5000) }).then((r) => r.text()).catch(() => null)));
+  const texts = await Promise.all(
+    procs.map((p) =>
+      fetch(`http://127.0.0.1:${p.httpPort}/metrics`, { signal: AbortSignal.timeout(5000) })
+        .then((r) => r.text())
+        .catch(() => null),
+    ),
+  );
   return Object.fromEntries(procs.flatMap((p, i) => (texts[i] === null ? [] : [[p.name, boundedMapGauges(texts[i]!)]])));
 }
 
@@ -386,8 +455,10 @@ async function runSoak(b: Bench, mode: 'up' | 'split'): Promise<SoakResult> {
   const o = b.opts;
   const seconds = o.soakSeconds!;
   const replicas: { role: Role; name: string }[] = [];
-  for (let i = 1; i <= o.replicas; i++) replicas.push({ role: 'alerter', name: `alerter-${i}` }, { role: 'forwarder', name: `forwarder-${i}` });
-  const specs: { role: Role; name: string }[] = mode === 'up' ? [{ role: 'up', name: 'up' }] : [{ role: 'gateway', name: 'gateway' }, ...replicas];
+  for (let i = 1; i <= o.replicas; i++)
+    replicas.push({ role: 'alerter', name: `alerter-${i}` }, { role: 'forwarder', name: `forwarder-${i}` });
+  const specs: { role: Role; name: string }[] =
+    mode === 'up' ? [{ role: 'up', name: 'up' }] : [{ role: 'gateway', name: 'gateway' }, ...replicas];
   progress(`soak: starting ${mode} layout (${specs.map((s) => s.name).join(', ')})`);
   const procs = await spawnLayout(b, specs);
   try {
@@ -397,18 +468,27 @@ async function runSoak(b: Bench, mode: 'up' | 'split'): Promise<SoakResult> {
     if (o.moogFailRate > 0) b.moog.control({ failureRatio: o.moogFailRate, failStatus: 503 });
     const dlqBefore = (await streamDepths(b.jsm)).dlq;
     const tracker = new AlertTracker(b.moog).start();
-    const watched = [...procs.map((p) => ({ name: p.name, pid: p.pid })), ...(b.natsPid !== null ? [{ name: 'nats-server', pid: b.natsPid }] : []), { name: 'driver', pid: process.pid }];
+    const watched = [
+      ...procs.map((p) => ({ name: p.name, pid: p.pid })),
+      ...(b.natsPid !== null ? [{ name: 'nats-server', pid: b.natsPid }] : []),
+      { name: 'driver', pid: process.pid },
+    ];
     const samples: SoakResult['samples'] = [];
     const scrapes: Record<string, Record<string, number>>[] = [];
     const t0 = performance.now();
     const sample = async () => {
-      samples.push({ t: Math.round((performance.now() - t0) / 1000), rssMb: Object.fromEntries(watched.map((w) => [w.name, Math.round(rssMb(w.pid) * 10) / 10])) });
+      samples.push({
+        t: Math.round((performance.now() - t0) / 1000),
+        rssMb: Object.fromEntries(watched.map((w) => [w.name, Math.round(rssMb(w.pid) * 10) / 10])),
+      });
       scrapes.push(await scrapeGauges(procs));
     };
     await sample();
     const warmup = warmupSeconds(seconds);
-    progress(`soak: ${seconds} s at ${fmt(o.soakRate)} ev/s (open loop, NATS producers), ${o.replicas} alerter + ${o.replicas} forwarder${mode === 'up' ? ' (one mutt up)' : ''}, ` +
-      `fake Moogsoft failing ${Math.round(o.moogFailRate * 100)} % of requests; RSS and bounded-map gauges sampled every 10 s, warm-up ${warmup} s`);
+    progress(
+      `soak: ${seconds} s at ${fmt(o.soakRate)} ev/s (open loop, NATS producers), ${o.replicas} alerter + ${o.replicas} forwarder${mode === 'up' ? ' (one mutt up)' : ''}, ` +
+        `fake Moogsoft failing ${Math.round(o.moogFailRate * 100)} % of requests; RSS and bounded-map gauges sampled every 10 s, warm-up ${warmup} s`,
+    );
     // Due times of forwarded events only, gathered chunk by chunk: a 30-minute soak at 1,000 ev/s has 1.8 M events,
     // and keeping every schedule's map (then merging them) was most of the driver's memory.
     const due = new Map<string, number>();
@@ -431,7 +511,12 @@ async function runSoak(b: Bench, mode: 'up' | 'split'): Promise<SoakResult> {
       events += items.length;
       await sample();
       checkAlive(procs);
-      if (chunk % 6 === 5) progress(`soak: ${samples[samples.length - 1].t} s, RSS ${Object.entries(samples[samples.length - 1].rssMb).map(([k, v]) => `${k} ${v} MB`).join(', ')}`);
+      if (chunk % 6 === 5)
+        progress(
+          `soak: ${samples[samples.length - 1].t} s, RSS ${Object.entries(samples[samples.length - 1].rssMb)
+            .map(([k, v]) => `${k} ${v} MB`)
+            .join(', ')}`,
+        );
     }
     const expected = forwardedIds.length;
     progress(`soak: load done (${fmt(events)} events, ${fmt(expected)} alerts expected); draining`);
@@ -448,7 +533,10 @@ async function runSoak(b: Bench, mode: 'up' | 'split'): Promise<SoakResult> {
     const merged: OpenLoopSchedule = { rate: o.soakRate, due, forwardedIds, sent: events, maxSendLagMs, seconds };
     const window = Math.min(60, Math.max(10, seconds / 3));
     const avg = (name: string, from: number, to: number) => {
-      const xs = samples.filter((s) => s.t >= from && s.t <= to).map((s) => s.rssMb[name]).filter(Number.isFinite);
+      const xs = samples
+        .filter((s) => s.t >= from && s.t <= to)
+        .map((s) => s.rssMb[name])
+        .filter(Number.isFinite);
       return xs.length ? xs.reduce((a, x) => a + x, 0) / xs.length : Number.NaN;
     };
     const last = samples[samples.length - 1].t;
@@ -456,22 +544,43 @@ async function runSoak(b: Bench, mode: 'up' | 'split'): Promise<SoakResult> {
       const first = avg(w.name, 0, window);
       const lastMin = avg(w.name, last - window, last);
       return {
-        name: w.name, firstMinuteMb: Math.round(first * 10) / 10, lastMinuteMb: Math.round(lastMin * 10) / 10,
-        growthMb: Math.round((lastMin - first) * 10) / 10, growthPct: Math.round(((lastMin - first) / first) * 1000) / 10,
+        name: w.name,
+        firstMinuteMb: Math.round(first * 10) / 10,
+        lastMinuteMb: Math.round(lastMin * 10) / 10,
+        growthMb: Math.round((lastMin - first) * 10) / 10,
+        growthPct: Math.round(((lastMin - first) / first) * 1000) / 10,
         peakRssMb: Math.round(peakRssMb(w.pid)),
       };
     });
     const stats = b.moog.stats();
     const lost = merged.forwardedIds.filter((id) => !tracker.receivedAt.has(id)).length;
-    const failedRequests = Object.entries(stats.byStatus).filter(([k]) => Number(k) >= 500).reduce((n, [, v]) => n + v, 0);
+    const failedRequests = Object.entries(stats.byStatus)
+      .filter(([k]) => Number(k) >= 500)
+      .reduce((n, [, v]) => n + v, 0);
     const delivery: DeliveryFigures = {
-      sent: expected, distinctAtMoog: stats.accepted, duplicatesAtMoog: stats.duplicates, lost, failedRequests,
+      sent: expected,
+      distinctAtMoog: stats.accepted,
+      duplicatesAtMoog: stats.duplicates,
+      lost,
+      failedRequests,
       deadLetters: (await streamDepths(b.jsm)).dlq - dlqBefore,
     };
     return {
-      mode, seconds, rate: o.soakRate, replicas: mode === 'up' ? 1 : o.replicas, moogFailRate: o.moogFailRate, warmupSeconds: warmup,
-      events, alerts: stats.accepted, latency: latencyStats(merged, tracker.receivedAt), samples, growth,
-      rss: watched.map((w) => rssFigures(samples, w.name, warmup)), gauges: gaugeFigures(scrapes), delivery, drainProblem,
+      mode,
+      seconds,
+      rate: o.soakRate,
+      replicas: mode === 'up' ? 1 : o.replicas,
+      moogFailRate: o.moogFailRate,
+      warmupSeconds: warmup,
+      events,
+      alerts: stats.accepted,
+      latency: latencyStats(merged, tracker.receivedAt),
+      samples,
+      growth,
+      rss: watched.map((w) => rssFigures(samples, w.name, warmup)),
+      gauges: gaugeFigures(scrapes),
+      delivery,
+      drainProblem,
     };
   } finally {
     await stopAll(b, procs);
@@ -496,21 +605,34 @@ async function main(argv: string[]): Promise<number> {
   const startedAt = new Date().toISOString();
   const facts = machineFacts(ROOT);
   const outDir = resolve(ROOT, opts.outDir);
-  progress(`MUTT benchmark: ${facts.cores} cores (${facts.cpuModel}), load average ${facts.loadAverageStart}, Node ${facts.node}, nats-server ${facts.natsServer}, commit ${facts.commit}`);
+  progress(
+    `MUTT benchmark: ${facts.cores} cores (${facts.cpuModel}), load average ${facts.loadAverageStart}, Node ${facts.node}, nats-server ${facts.natsServer}, commit ${facts.commit}`,
+  );
 
-  const needed = opts.soakSeconds ? [opts.soakRate * 10] : [opts.events, opts.singleEvents, ...opts.rates.map((r) => latencyEventCount(opts, r))];
+  const needed = opts.soakSeconds
+    ? [opts.soakRate * 10]
+    : [opts.events, opts.singleEvents, ...opts.rates.map((r) => latencyEventCount(opts, r))];
   const poolSize = Math.max(...needed.map((n) => Math.min(n, 40_000)));
   const w = buildWorkload(opts.rules, { poolSize });
   const sample = w.events(poolSize, 'mix');
   assertValidEvents(sample);
   const mix = w.mix(sample);
-  progress(`workload: ${opts.rules} rules (${w.ruleMix.contains} contains, ${w.ruleMix.regex} regex, ${w.ruleMix.oid_prefix} OID), ${w.devHosts.length} dev hosts, ${w.teams.length} device teams; ` +
-    `events ${Math.round((100 * mix.forwarded) / mix.events)} % forwarded / ${Math.round((100 * mix.ignored) / mix.events)} % ignore / ${Math.round((100 * mix.unmatched) / mix.events)} % unmatched, ` +
-    `${Math.round((100 * mix.trap) / mix.events)} % traps, ${mix.avgMessageChars} chars, ${mix.avgMsgpackBytes} B msgpack`);
+  progress(
+    `workload: ${opts.rules} rules (${w.ruleMix.contains} contains, ${w.ruleMix.regex} regex, ${w.ruleMix.oid_prefix} OID), ${w.devHosts.length} dev hosts, ${w.teams.length} device teams; ` +
+      `events ${Math.round((100 * mix.forwarded) / mix.events)} % forwarded / ${Math.round((100 * mix.ignored) / mix.events)} % ignore / ${Math.round((100 * mix.unmatched) / mix.events)} % unmatched, ` +
+      `${Math.round((100 * mix.trap) / mix.events)} % traps, ${mix.avgMessageChars} chars, ${mix.avgMsgpackBytes} B msgpack`,
+  );
 
   const sizes = [...new Set([...[10, 100, 1000].filter((s) => s < opts.rules), opts.rules])];
-  const ruleEngine = opts.soakSeconds ? [] : (await benchRuleEngine(sizes, opts.ruleEngineEvents, 42, opts.ruleEnginePasses)).map((r) => ({ rules: r.rules, eventsPerSec: r.eventsPerSec, medianEventsPerSec: r.medianEventsPerSec }));
-  for (const r of ruleEngine) progress(`rule engine alone, ${r.rules} rules: ${fmt(r.eventsPerSec)} events/s (median pass ${fmt(r.medianEventsPerSec)})`);
+  const ruleEngine = opts.soakSeconds
+    ? []
+    : (await benchRuleEngine(sizes, opts.ruleEngineEvents, 42, opts.ruleEnginePasses)).map((r) => ({
+        rules: r.rules,
+        eventsPerSec: r.eventsPerSec,
+        medianEventsPerSec: r.medianEventsPerSec,
+      }));
+  for (const r of ruleEngine)
+    progress(`rule engine alone, ${r.rules} rules: ${fmt(r.eventsPerSec)} events/s (median pass ${fmt(r.medianEventsPerSec)})`);
 
   // The benchmark always measures its own server, never one named in the environment.
   delete process.env.NATS_URL;
@@ -520,12 +642,30 @@ async function main(argv: string[]): Promise<number> {
   const moog = await startFakeMoog({ apiKey: MOOG_KEY, auth: 'bearer', maxEvents: 50_000 });
   const apiKey = randomBytes(24).toString('base64url'); // 32 characters: the key strength rule's length for any mix
   const env: Record<string, string> = {
-    NATS_URL: nats.url, MOOG_WEBHOOK_URL: `${moog.url}/events/mutt`, MOOG_API_KEY: MOOG_KEY, MOOG_AUTH: 'bearer',
-    MUTT_API_KEYS: `bench:ingest+read+admin:${apiKey}`, MUTT_HTTP_PORT: '0', MUTT_HTTP_HOST: '127.0.0.1',
-    MUTT_SYSLOG_PORT: '0', MUTT_TRAP_PORT: '0', LOG_LEVEL: 'info',
+    NATS_URL: nats.url,
+    MOOG_WEBHOOK_URL: `${moog.url}/events/mutt`,
+    MOOG_API_KEY: MOOG_KEY,
+    MOOG_AUTH: 'bearer',
+    MUTT_API_KEYS: `bench:ingest+read+admin:${apiKey}`,
+    MUTT_HTTP_PORT: '0',
+    MUTT_HTTP_HOST: '127.0.0.1',
+    MUTT_SYSLOG_PORT: '0',
+    MUTT_TRAP_PORT: '0',
+    LOG_LEVEL: 'info',
   };
   const b: Bench = {
-    opts, runId: Date.now().toString(36), nats, natsPid, nc, pub: jsPublisher(nc), jsm: await jetstreamManager(nc), moog, w, env, apiKey, live: new Set(),
+    opts,
+    runId: Date.now().toString(36),
+    nats,
+    natsPid,
+    nc,
+    pub: jsPublisher(nc),
+    jsm: await jetstreamManager(nc),
+    moog,
+    w,
+    env,
+    apiKey,
+    live: new Set(),
   };
   if (opts.profile) {
     // Outside the repository: profiles are large and only bench/results/*.json is git-ignored.
@@ -545,7 +685,12 @@ async function main(argv: string[]): Promise<number> {
   try {
     await provision(nc, loadEnv(env));
     // No rate limit at the fake or in MUTT; meta-alerts off so the alert count is known in advance.
-    await setConfig(nc, { moog_rate_limit: 1_000_000, moog_rate_period: 1, moog_concurrency: opts.moogConcurrency, unhandled_threshold: 1_000_000 });
+    await setConfig(nc, {
+      moog_rate_limit: 1_000_000,
+      moog_rate_period: 1,
+      moog_concurrency: opts.moogConcurrency,
+      unhandled_threshold: 1_000_000,
+    });
     const kvm = new Kvm(nc);
     await loadWorkload(w, await kvm.open(Bucket.rules), await kvm.open(Bucket.hosts));
     progress(`nats-server ${nats.url} (pid ${natsPid ?? '?'}, store ${nats.storeDir}); fake Moogsoft ${moog.url}; rules and hosts loaded`);
@@ -556,8 +701,13 @@ async function main(argv: string[]): Promise<number> {
       console.log('\n' + formatSoak(soak));
 
       const result = {
-        kind: 'mutt-soak', version: 1, startedAt, seconds: Math.round((performance.now() - started) / 1000),
-        machine: { ...facts, loadAverageEnd: loadAverage() }, options: { ...opts, outDir: undefined }, soak,
+        kind: 'mutt-soak',
+        version: 1,
+        startedAt,
+        seconds: Math.round((performance.now() - started) / 1000),
+        machine: { ...facts, loadAverageEnd: loadAverage() },
+        options: { ...opts, outDir: undefined },
+        soak,
       };
       const file = writeResult(outDir, result as unknown as BenchResult);
       console.log(`\nresult: ${file}`);
@@ -566,14 +716,25 @@ async function main(argv: string[]): Promise<number> {
     }
 
     const limitPayloads = b.w.events(opts.limitMessages, `${b.runId}-limit`).map((it) => encodeForNats(it, Date.now()));
-    const limit = await measureJetStreamLimit(nc, limitPayloads, { window: opts.publishWindow, serverPids: natsPid === null ? [] : [natsPid] });
-    progress(`JetStream limit, ${limit.payloadBytes} B payloads: async publish ${fmt(limit.publishPerSec)} msg/s, pull consume + ack ${fmt(limit.consumeAckPerSec)} msg/s; nats-server ${limit.serverCpuPer1k} CPU s per 1k messages`);
+    const limit = await measureJetStreamLimit(nc, limitPayloads, {
+      window: opts.publishWindow,
+      serverPids: natsPid === null ? [] : [natsPid],
+    });
+    progress(
+      `JetStream limit, ${limit.payloadBytes} B payloads: async publish ${fmt(limit.publishPerSec)} msg/s, pull consume + ack ${fmt(limit.consumeAckPerSec)} msg/s; nats-server ${limit.serverCpuPer1k} CPU s per 1k messages`,
+    );
     const natsCli = await natsCliBench(b.nats.url, { messages: opts.limitMessages, size: limit.payloadBytes });
-    progress('publishPerSec' in natsCli
-      ? `nats bench (${natsCli.cliVersion}) on the same server, ${natsCli.size} B: js pub ${fmt(natsCli.publishPerSec)} msg/s, js consume with explicit acks ${fmt(natsCli.consumeAckPerSec)} msg/s`
-      : `nats bench not run: ${natsCli.skipped}`);
-    const cluster3 = await measureClusterLimit(limitPayloads.slice(0, Math.max(1000, Math.round(opts.limitMessages / 2))), { window: opts.publishWindow });
-    progress(`JetStream 3-node cluster (loopback), 3 replicas: async publish ${fmt(cluster3.publishPerSec)} msg/s, pull consume + ack ${fmt(cluster3.consumeAckPerSec)} msg/s; the 3 nodes ${cluster3.serverCpuPer1k} CPU s per 1k messages`);
+    progress(
+      'publishPerSec' in natsCli
+        ? `nats bench (${natsCli.cliVersion}) on the same server, ${natsCli.size} B: js pub ${fmt(natsCli.publishPerSec)} msg/s, js consume with explicit acks ${fmt(natsCli.consumeAckPerSec)} msg/s`
+        : `nats bench not run: ${natsCli.skipped}`,
+    );
+    const cluster3 = await measureClusterLimit(limitPayloads.slice(0, Math.max(1000, Math.round(opts.limitMessages / 2))), {
+      window: opts.publishWindow,
+    });
+    progress(
+      `JetStream 3-node cluster (loopback), 3 replicas: async publish ${fmt(cluster3.publishPerSec)} msg/s, pull consume + ack ${fmt(cluster3.consumeAckPerSec)} msg/s; the 3 nodes ${cluster3.serverCpuPer1k} CPU s per 1k messages`,
+    );
 
     const modes: ModeResult[] = [];
     let scaling: ScalingPoint[] = [];
@@ -584,11 +745,21 @@ async function main(argv: string[]): Promise<number> {
     }
 
     const result: BenchResult = {
-      kind: 'mutt-benchmark', version: 1, startedAt, seconds: Math.round((performance.now() - started) / 1000),
+      kind: 'mutt-benchmark',
+      version: 1,
+      startedAt,
+      seconds: Math.round((performance.now() - started) / 1000),
       machine: { ...facts, loadAverageEnd: loadAverage() },
-      options: (({ outDir: _o, ...rest }) => rest)(opts), profiled: opts.profile,
+      options: (({ outDir: _o, ...rest }) => rest)(opts),
+      profiled: opts.profile,
       workload: { rules: w.rules.length, ruleMix: w.ruleMix, devHosts: w.devHosts.length, teams: w.teams.length, mix },
-      limit, cluster3, natsCli, ruleEngine, modes, scaling, targets: [],
+      limit,
+      cluster3,
+      natsCli,
+      ruleEngine,
+      modes,
+      scaling,
+      targets: [],
     };
     result.targets = checkTargets(result);
     if (b.profileDir && existsSync(b.profileDir)) {
@@ -610,7 +781,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   main(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (err: unknown) => {
-      console.error(`benchmark failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+      console.error(`benchmark failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
       process.exit(1);
     },
   );

@@ -68,7 +68,8 @@ export function slope(points: readonly { x: number; y: number }[]): number {
 
 export function rssFigures(samples: readonly RssSample[], name: string, warmup: number): RssFigures {
   const xs = samples.map((s) => ({ t: s.t, mb: s.rssMb[name] })).filter((s) => Number.isFinite(s.mb));
-  if (xs.length === 0) return { name, firstMb: Number.NaN, afterWarmupMb: Number.NaN, lastMb: Number.NaN, maxMb: Number.NaN, slopeMbPerHour: Number.NaN };
+  if (xs.length === 0)
+    return { name, firstMb: Number.NaN, afterWarmupMb: Number.NaN, lastMb: Number.NaN, maxMb: Number.NaN, slopeMbPerHour: Number.NaN };
   const after = xs.filter((s) => s.t >= warmup);
   return {
     name,
@@ -89,7 +90,10 @@ const GAUGE_LINE = /^(mutt_[a-z0-9_]+_(?:first_errors_tracked|held_messages))(\{
 export function boundedMapGauges(metricsText: string): Record<string, number> {
   const out: Record<string, number> = {};
   for (const m of metricsText.matchAll(GAUGE_LINE)) {
-    const labels = (m[2] ?? '').slice(1, -1).split(',').filter((l) => l !== '' && !l.startsWith('instance='));
+    const labels = (m[2] ?? '')
+      .slice(1, -1)
+      .split(',')
+      .filter((l) => l !== '' && !l.startsWith('instance='));
     out[m[1] + (labels.length ? `{${labels.join(',')}}` : '')] = Number(m[3]);
   }
   return out;

@@ -15,9 +15,9 @@ function pri(severity: number | null): number {
 
 export function syslogLines(items: readonly BenchItem[], now = new Date()): string[] {
   const iso = now.toISOString();
-  return items.map((it, i) => (i % 2 === 0
-    ? `<${pri(it.severity)}>${it.message}`
-    : `<${pri(it.severity)}>1 ${iso} ${it.host} mutt-bench - - - ${it.message}`));
+  return items.map((it, i) =>
+    i % 2 === 0 ? `<${pri(it.severity)}>${it.message}` : `<${pri(it.severity)}>1 ${iso} ${it.host} mutt-bench - - - ${it.message}`,
+  );
 }
 
 export function octetCounted(line: string): Buffer {

@@ -30,7 +30,11 @@ const MIX = [
 const N = 65_536;
 const rep = (s: string) => s.repeat(Math.ceil(N / s.length)).slice(0, N);
 const HOSTILE = [
-  rep('<'), '<13>1 2024-03-01T00:00:00Z h a p m ' + rep('[a b="c"]'), 'a=b c=d e="' + rep('\\"'), '<13>' + rep(' ') + 'x', rep('%A-'),
+  rep('<'),
+  '<13>1 2024-03-01T00:00:00Z h a p m ' + rep('[a b="c"]'),
+  'a=b c=d e="' + rep('\\"'),
+  '<13>' + rep(' ') + 'x',
+  rep('%A-'),
 ];
 
 function measure(name: string, lines: string[], seconds: number): void {
@@ -48,7 +52,9 @@ function measure(name: string, lines: string[], seconds: number): void {
   }
   const elapsed = Number(now - start) / 1e9;
   const perSecond = count / elapsed;
-  console.log(`${name.padEnd(22)} ${Math.round(perSecond).toLocaleString('en-US').padStart(12)} lines/s  ${((perSecond * bytes) / 1e6).toFixed(1).padStart(7)} MB/s  (${count.toLocaleString('en-US')} lines, avg ${Math.round(bytes)} B)`);
+  console.log(
+    `${name.padEnd(22)} ${Math.round(perSecond).toLocaleString('en-US').padStart(12)} lines/s  ${((perSecond * bytes) / 1e6).toFixed(1).padStart(7)} MB/s  (${count.toLocaleString('en-US')} lines, avg ${Math.round(bytes)} B)`,
+  );
 }
 
 const seconds = Number(process.argv[2] ?? 3);

@@ -47,7 +47,11 @@ class StoredWatch {
   seen = 0;
   lastAt: number;
 
-  private constructor(private readonly count: StoredCounter, private readonly base: number, startedAt: number) {
+  private constructor(
+    private readonly count: StoredCounter,
+    private readonly base: number,
+    startedAt: number,
+  ) {
     this.lastAt = startedAt;
   }
 
@@ -70,7 +74,8 @@ class StoredWatch {
     while (this.seen < target) {
       await this.poll();
       if (this.seen >= target || performance.now() - this.lastAt > opts.quietMs) return;
-      if (performance.now() > deadline) throw new Error(`${opts.what}: ${this.seen} of ${target} lines stored after ${Math.round(opts.timeoutMs / 1000)} s`);
+      if (performance.now() > deadline)
+        throw new Error(`${opts.what}: ${this.seen} of ${target} lines stored after ${Math.round(opts.timeoutMs / 1000)} s`);
       await sleep(POLL_MS);
     }
   }
@@ -78,10 +83,23 @@ class StoredWatch {
 
 function figure(transport: SyslogIngest['transport'], connections: number, sent: number, w: StoredWatch, t0: number): SyslogIngest {
   const seconds = Math.max(0, (w.lastAt - t0) / 1000);
-  return { transport, connections, sent, stored: w.seen, seconds: Math.round(seconds * 1000) / 1000, linesPerSec: seconds > 0 ? Math.round(w.seen / seconds) : 0 };
+  return {
+    transport,
+    connections,
+    sent,
+    stored: w.seen,
+    seconds: Math.round(seconds * 1000) / 1000,
+    linesPerSec: seconds > 0 ? Math.round(w.seen / seconds) : 0,
+  };
 }
 
-export async function sendUdp(host: string, port: number, lines: readonly string[], stored: StoredCounter, opts: { timeoutMs: number }): Promise<SyslogIngest> {
+export async function sendUdp(
+  host: string,
+  port: number,
+  lines: readonly string[],
+  stored: StoredCounter,
+  opts: { timeoutMs: number },
+): Promise<SyslogIngest> {
   const sock = dgram.createSocket(host.includes(':') ? 'udp6' : 'udp4');
   let sendErrors = 0;
   // A connected UDP socket reports an earlier datagram's ICMP refusal on a later send: counted, never thrown.
@@ -122,7 +140,13 @@ async function connectTcp(host: string, port: number): Promise<net.Socket> {
   return s;
 }
 
-export async function sendTcp(host: string, port: number, lines: readonly string[], stored: StoredCounter, opts: { timeoutMs: number; connections?: number }): Promise<SyslogIngest> {
+export async function sendTcp(
+  host: string,
+  port: number,
+  lines: readonly string[],
+  stored: StoredCounter,
+  opts: { timeoutMs: number; connections?: number },
+): Promise<SyslogIngest> {
   const n = Math.max(1, Math.min(opts.connections ?? TCP_CONNECTIONS, lines.length));
   // Framed and chunked before the clock starts: the driver's own work is not the listener's.
   const chunks: Buffer[][] = Array.from({ length: n }, () => []);
@@ -134,10 +158,12 @@ export async function sendTcp(host: string, port: number, lines: readonly string
   try {
     const w = await StoredWatch.start(stored);
     const t0 = performance.now();
-    await Promise.all(sockets.map(async (s, k) => {
-      for (const c of chunks[k]) if (!s.write(c)) await once(s, 'drain');
-      s.end();
-    }));
+    await Promise.all(
+      sockets.map(async (s, k) => {
+        for (const c of chunks[k]) if (!s.write(c)) await once(s, 'drain');
+        s.end();
+      }),
+    );
     // TCP loses nothing: a line missing at the deadline is an error.
     await w.settle(lines.length, { quietMs: Number.POSITIVE_INFINITY, timeoutMs: opts.timeoutMs, what: 'syslog TCP' });
     return figure('tcp', n, lines.length, w, t0);

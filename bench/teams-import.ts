@@ -28,7 +28,10 @@ export function teamsCsv(n: number): string {
 
 function runMutt(args: string[], env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(ROOT, 'bin/mutt.js'), ...args], { env: { ...process.env, LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [join(ROOT, 'bin/mutt.js'), ...args], {
+      env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d.toString()));
     child.once('error', reject);
@@ -54,20 +57,32 @@ async function main(): Promise<void> {
     const last = hostOf(lines - 1);
     const marker = `bench-import-${Date.now()}`;
     const sentAt = performance.now();
-    const routed = () => m.moog!.events(0, 1_000_000).some((e) => JSON.stringify(e.event).includes(marker) && JSON.stringify(e.event).includes(teamOf(lines - 1)));
+    const routed = () =>
+      m
+        .moog!.events(0, 1_000_000)
+        .some((e) => JSON.stringify(e.event).includes(marker) && JSON.stringify(e.event).includes(teamOf(lines - 1)));
     const post = await m.request('POST', '/api/v2/events', { host: last, message: `${marker} unmatched`, severity: 'warning' });
     if (post.status !== 202) throw new Error(`event: ${post.status} ${await post.text()}`);
     await waitFor(routed, 120_000, `the meta-alert of ${last} routed to ${teamOf(lines - 1)}`);
     const routedSeconds = (performance.now() - sentAt) / 1000;
-    console.log(JSON.stringify({
-      lines,
-      import_seconds: Number(importSeconds.toFixed(1)),
-      entries_per_second: Math.round(lines / importSeconds),
-      last_host_routed_after_seconds: Number(routedSeconds.toFixed(2)),
-      mutt_up_rss_mb: { before: Math.round(rssBefore), after: Math.round(rssMb(pid)) },
-    }, null, 2));
+    console.log(
+      JSON.stringify(
+        {
+          lines,
+          import_seconds: Number(importSeconds.toFixed(1)),
+          entries_per_second: Math.round(lines / importSeconds),
+          last_host_routed_after_seconds: Number(routedSeconds.toFixed(2)),
+          mutt_up_rss_mb: { before: Math.round(rssBefore), after: Math.round(rssMb(pid)) },
+        },
+        null,
+        2,
+      ),
+    );
   } catch (err) {
-    const lines = m.proc.output().split('\n').filter((l) => !/"level":30/.test(l));
+    const lines = m.proc
+      .output()
+      .split('\n')
+      .filter((l) => !/"level":30/.test(l));
     console.error(`mutt up output (last lines):\n${lines.slice(-30).join('\n')}`);
     throw err;
   } finally {

@@ -68,7 +68,8 @@ export function buildWorkload(ruleCount: number, opts: { seed?: number; poolSize
   });
   const rnd = prng(seed + 7);
   const hosts: string[] = [];
-  for (let i = 0; i < 400; i++) hosts.push(`${ROLES[i % ROLES.length]}-${String(i).padStart(3, '0')}.${SITES[i % SITES.length]}.example.com`);
+  for (let i = 0; i < 400; i++)
+    hosts.push(`${ROLES[i % ROLES.length]}-${String(i).padStart(3, '0')}.${SITES[i % SITES.length]}.example.com`);
   // 5 % development hosts, half of them listed by short name as operators do; 40 % of hosts with a device team.
   const devHosts = hosts.filter(() => rnd() < 0.05).map((h, i) => (i % 2 ? h.split('.')[0] : h));
   const teams = hosts.filter(() => rnd() < 0.4).map((h): [string, string] => [h, TEAMS[Math.floor(rnd() * TEAMS.length)]]);
@@ -99,7 +100,10 @@ export function buildWorkload(ruleCount: number, opts: { seed?: number; poolSize
       }
       const ifIndex = 1 + Math.floor(pick() * 48);
       pool.push({
-        ...base, kind: 'trap', trapOid: g.trapOid, agentAddress: `10.${Math.floor(pick() * 250)}.${Math.floor(pick() * 250)}.${1 + Math.floor(pick() * 250)}`,
+        ...base,
+        kind: 'trap',
+        trapOid: g.trapOid,
+        agentAddress: `10.${Math.floor(pick() * 250)}.${Math.floor(pick() * 250)}.${1 + Math.floor(pick() * 250)}`,
         varbinds: [
           { oid: '.1.3.6.1.2.1.1.3.0', type: 'TimeTicks', value: Math.floor(pick() * 1e8) },
           { oid: '.1.3.6.1.6.3.1.1.4.1.0', type: 'OID', value: g.trapOid },
@@ -118,7 +122,17 @@ export function buildWorkload(ruleCount: number, opts: { seed?: number; poolSize
   };
 
   const mix = (items: readonly BenchItem[]): WorkloadMix => {
-    const m: WorkloadMix = { events: items.length, forwarded: 0, ignored: 0, unmatched: 0, syslog: 0, trap: 0, avgMessageChars: 0, avgMsgpackBytes: 0, avgHttpJsonBytes: 0 };
+    const m: WorkloadMix = {
+      events: items.length,
+      forwarded: 0,
+      ignored: 0,
+      unmatched: 0,
+      syslog: 0,
+      trap: 0,
+      avgMessageChars: 0,
+      avgMsgpackBytes: 0,
+      avgHttpJsonBytes: 0,
+    };
     let chars = 0;
     let packed = 0;
     let json = 0;
@@ -131,7 +145,12 @@ export function buildWorkload(ruleCount: number, opts: { seed?: number; poolSize
       json += Buffer.byteLength(JSON.stringify(toHttpItem(it, now)));
     }
     const n = Math.max(1, items.length);
-    return { ...m, avgMessageChars: Math.round(chars / n), avgMsgpackBytes: Math.round(packed / n), avgHttpJsonBytes: Math.round(json / n) };
+    return {
+      ...m,
+      avgMessageChars: Math.round(chars / n),
+      avgMsgpackBytes: Math.round(packed / n),
+      avgHttpJsonBytes: Math.round(json / n),
+    };
   };
 
   return { rules, ruleMix, hosts, devHosts, teams, events, mix };
@@ -140,8 +159,14 @@ export function buildWorkload(ruleCount: number, opts: { seed?: number; poolSize
 /** The event a NATS producer publishes (as the syslog / trap listeners would build it). */
 export function toIngestEvent(it: BenchItem, receivedAt: number): IngestEvent {
   const base = {
-    id: it.id, correlationId: it.id, host: it.host, message: it.message, severity: it.severity,
-    time: receivedAt, receivedAt, source: { input: 'nats' as const },
+    id: it.id,
+    correlationId: it.id,
+    host: it.host,
+    message: it.message,
+    severity: it.severity,
+    time: receivedAt,
+    receivedAt,
+    source: { input: 'nats' as const },
   };
   if (it.kind === 'syslog') return { ...base, kind: 'syslog', parse: 'rfc3164', facility: 'local7' };
   return { ...base, kind: 'trap', version: 'v2c', trapOid: it.trapOid, agentAddress: it.agentAddress, varbinds: it.varbinds ?? [] };
@@ -174,7 +199,11 @@ export async function loadWorkload(w: Workload, rulesKv: KV, hostsKv: KV): Promi
   const puts: (() => Promise<unknown>)[] = [
     ...w.rules.map((r) => () => rulesKv.put(r.id, JSON.stringify(r))),
     ...w.devHosts.map((h) => () => hostsKv.put(hostKey('dev', h), JSON.stringify({ hostname: h, note: 'bench' }))),
-    ...w.teams.map(([h, t]) => () => hostsKv.put(hostKey('team', h), JSON.stringify({ hostname: h, team_assignment: t }))),
+    ...w.teams.map(
+      ([h, t]) =>
+        () =>
+          hostsKv.put(hostKey('team', h), JSON.stringify({ hostname: h, team_assignment: t })),
+    ),
   ];
   for (let i = 0; i < puts.length; i += 100) await Promise.all(puts.slice(i, i + 100).map((p) => p()));
 }

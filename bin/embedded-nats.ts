@@ -42,9 +42,15 @@ export function probePort(host: string, port: number): Promise<PortState> {
     let connected = false;
     s.setTimeout(500);
     s.once('connect', () => (connected = true));
-    s.once('data', (d) => { s.destroy(); done(d.toString().startsWith('INFO') ? 'nats' : 'other'); });
+    s.once('data', (d) => {
+      s.destroy();
+      done(d.toString().startsWith('INFO') ? 'nats' : 'other');
+    });
     s.once('error', () => done(connected ? 'other' : 'free'));
-    s.once('timeout', () => { s.destroy(); done(connected ? 'other' : 'free'); });
+    s.once('timeout', () => {
+      s.destroy();
+      done(connected ? 'other' : 'free');
+    });
   });
 }
 
@@ -69,13 +75,21 @@ function isExecutable(file: string): boolean {
 }
 
 function busyPort(port: number): CommandFailed {
-  return new CommandFailed(`port ${port} on 127.0.0.1 is in use by a program that is not a NATS server: ` +
-    'set MUTT_NATS_PORT to start MUTT\'s nats-server on another port, or NATS_URL to use a NATS server elsewhere');
+  return new CommandFailed(
+    `port ${port} on 127.0.0.1 is in use by a program that is not a NATS server: ` +
+      "set MUTT_NATS_PORT to start MUTT's nats-server on another port, or NATS_URL to use a NATS server elsewhere",
+  );
 }
 
 function lastLogLine(file: string): string {
   try {
-    return readFileSync(file, 'utf8').trim().split('\n').pop()?.replace(/^\[\d+\] \S+ \S+ \[\w+\] /, '') ?? '';
+    return (
+      readFileSync(file, 'utf8')
+        .trim()
+        .split('\n')
+        .pop()
+        ?.replace(/^\[\d+\] \S+ \S+ \[\w+\] /, '') ?? ''
+    );
   } catch {
     return '';
   }
@@ -102,8 +116,10 @@ export async function ensureLocalNats(log: Logger, opts: { port?: number; dataDi
     throw new CommandFailed(`MUTT_NATS_SERVER=${binary} is not an executable file: point it at a nats-server binary or unset it`);
   }
   if (!binary) {
-    throw new CommandFailed(`no NATS server: nothing answers on 127.0.0.1:${port} and nats-server is neither on PATH nor in ${SBIN_DIRS.join(', ')}. ` +
-      'Install it (Debian/Ubuntu: sudo apt-get install nats-server) or set NATS_URL=nats://host:4222');
+    throw new CommandFailed(
+      `no NATS server: nothing answers on 127.0.0.1:${port} and nats-server is neither on PATH nor in ${SBIN_DIRS.join(', ')}. ` +
+        'Install it (Debian/Ubuntu: sudo apt-get install nats-server) or set NATS_URL=nats://host:4222',
+    );
   }
   const dir = resolve(opts.dataDir ?? '.mutt/nats');
   mkdirSync(dir, { recursive: true });
@@ -111,7 +127,10 @@ export async function ensureLocalNats(log: Logger, opts: { port?: number; dataDi
   const pidFile = join(dirname(dir), 'nats-server.pid');
   writeFileSync(logFile, '');
   const args = ['-js', '-a', '127.0.0.1', '-p', String(port), '-sd', dir, '-l', logFile, '-P', pidFile];
-  const child: ChildProcess = spawn('sh', ['-c', WATCHDOG, 'mutt-nats-watchdog', binary, ...args], { stdio: ['pipe', 'ignore', 'ignore'], detached: true });
+  const child: ChildProcess = spawn('sh', ['-c', WATCHDOG, 'mutt-nats-watchdog', binary, ...args], {
+    stdio: ['pipe', 'ignore', 'ignore'],
+    detached: true,
+  });
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
   const deadline = Date.now() + 10_000;
   while ((await probePort('127.0.0.1', port)) !== 'nats') {
@@ -127,8 +146,15 @@ export async function ensureLocalNats(log: Logger, opts: { port?: number; dataDi
     await new Promise((r) => setTimeout(r, 50));
   }
   let pid: number | undefined;
-  try { pid = Number(readFileSync(pidFile, 'utf8').trim()) || undefined; } catch { /* written a moment after it listens */ }
-  log.info({ url, dataDir: dir, log: logFile, natsPid: pid, binary }, 'started embedded nats-server (JetStream); it stops with this process');
+  try {
+    pid = Number(readFileSync(pidFile, 'utf8').trim()) || undefined;
+  } catch {
+    /* written a moment after it listens */
+  }
+  log.info(
+    { url, dataDir: dir, log: logFile, natsPid: pid, binary },
+    'started embedded nats-server (JetStream); it stops with this process',
+  );
   return {
     url,
     pid,

@@ -14,8 +14,15 @@ export function ensureLocalApiKeys(env: Env, log: Logger, dir = '.mutt'): Env {
   if (!existsSync(file)) {
     mkdirSync(resolve(dir), { recursive: true });
     const secret = randomBytes(24).toString('base64url');
-    writeFileSync(file, `# Created by 'mutt up' because no MUTT_API_KEYS were set. name:scopes:secret\nlocal-admin:ingest+read+admin:${secret}\n`, { mode: 0o600 });
-    log.warn({ file }, `no API keys configured: created ${file} with one admin key (use it as X-API-Key; set MUTT_API_KEYS for real deployments)`);
+    writeFileSync(
+      file,
+      `# Created by 'mutt up' because no MUTT_API_KEYS were set. name:scopes:secret\nlocal-admin:ingest+read+admin:${secret}\n`,
+      { mode: 0o600 },
+    );
+    log.warn(
+      { file },
+      `no API keys configured: created ${file} with one admin key (use it as X-API-Key; set MUTT_API_KEYS for real deployments)`,
+    );
   } else {
     log.info({ file }, `using API keys from ${file}`);
   }

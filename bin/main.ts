@@ -25,7 +25,10 @@ function usage(): string {
 }
 
 function unknownCommand(name: string): never {
-  const near = closestName(name, COMMANDS.map((c) => c.name));
+  const near = closestName(
+    name,
+    COMMANDS.map((c) => c.name),
+  );
   console.error(`mutt: unknown command '${name}'${near ? ` (did you mean '${near}'?)` : ''}; mutt help lists them`);
   process.exit(2);
 }

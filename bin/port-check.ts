@@ -19,14 +19,18 @@ export interface PortNeed {
 }
 
 /** The ports a process with these actors binds (every process serves HTTP); port 0 (any free port) needs no check. */
-export function portsFor(env: Pick<Env, 'MUTT_HTTP_HOST' | 'MUTT_HTTP_PORT' | 'MUTT_SYSLOG_PORT' | 'MUTT_TRAP_PORT'>, actors: readonly string[]): PortNeed[] {
+export function portsFor(
+  env: Pick<Env, 'MUTT_HTTP_HOST' | 'MUTT_HTTP_PORT' | 'MUTT_SYSLOG_PORT' | 'MUTT_TRAP_PORT'>,
+  actors: readonly string[],
+): PortNeed[] {
   const host = env.MUTT_HTTP_HOST;
   const needs: PortNeed[] = [{ port: env.MUTT_HTTP_PORT, host, protocol: 'tcp', variable: 'MUTT_HTTP_PORT', what: 'HTTP' }];
   if (actors.includes('syslog')) {
     needs.push({ port: env.MUTT_SYSLOG_PORT, host, protocol: 'tcp', variable: 'MUTT_SYSLOG_PORT', what: 'syslog' });
     needs.push({ port: env.MUTT_SYSLOG_PORT, host, protocol: 'udp', variable: 'MUTT_SYSLOG_PORT', what: 'syslog' });
   }
-  if (actors.includes('traps')) needs.push({ port: env.MUTT_TRAP_PORT, host, protocol: 'udp', variable: 'MUTT_TRAP_PORT', what: 'SNMP trap' });
+  if (actors.includes('traps'))
+    needs.push({ port: env.MUTT_TRAP_PORT, host, protocol: 'udp', variable: 'MUTT_TRAP_PORT', what: 'SNMP trap' });
   return needs.filter((n) => n.port !== 0);
 }
 
@@ -38,7 +42,10 @@ function tryBind(n: PortNeed): Promise<NodeJS.ErrnoException | null> {
       server.listen({ port: n.port, host: n.host, exclusive: true }, () => server.close(() => resolve(null)));
     } else {
       const sock = dgram.createSocket(n.host.includes(':') ? 'udp6' : 'udp4');
-      sock.once('error', (err) => { sock.close(); resolve(err); });
+      sock.once('error', (err) => {
+        sock.close();
+        resolve(err);
+      });
       sock.bind({ port: n.port, address: n.host, exclusive: true }, () => sock.close(() => resolve(null)));
     }
   });
@@ -50,8 +57,12 @@ export async function assertPortsFree(needs: readonly PortNeed[]): Promise<void>
     const err = await tryBind(n);
     if (!err) continue;
     const where = `${n.what} port ${n.port} (${n.protocol} on ${n.host})`;
-    if (err.code === 'EADDRINUSE') throw new CommandFailed(`${where} is already in use by another program: stop it, or set ${n.variable} to a free port`);
-    if (err.code === 'EACCES') throw new CommandFailed(`${where} needs privileges this process lacks (ports below 1024 do): set ${n.variable} to a port of 1024 or above`);
+    if (err.code === 'EADDRINUSE')
+      throw new CommandFailed(`${where} is already in use by another program: stop it, or set ${n.variable} to a free port`);
+    if (err.code === 'EACCES')
+      throw new CommandFailed(
+        `${where} needs privileges this process lacks (ports below 1024 do): set ${n.variable} to a port of 1024 or above`,
+      );
     if (err.code === 'EADDRNOTAVAIL') throw new CommandFailed(`${where}: ${n.host} is not an address of this machine: set MUTT_HTTP_HOST`);
     throw new CommandFailed(`${where} cannot be bound (${err.code ?? err.message}): set ${n.variable}`);
   }

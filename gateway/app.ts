@@ -53,7 +53,11 @@ export interface Gateway extends HttpApp {
 
 // Same-origin keeps the real Origin on the UI's own form posts: under no-referrer Chromium sends `Origin: null`,
 // which the UI's same-origin check (rightly) refuses, so nobody could sign in. Across sites nothing leaks.
-export const GLOBAL_SECURITY_HEADERS = { crossOriginResourcePolicy: 'same-origin', xFrameOptions: 'DENY', referrerPolicy: 'same-origin' } as const;
+export const GLOBAL_SECURITY_HEADERS = {
+  crossOriginResourcePolicy: 'same-origin',
+  xFrameOptions: 'DENY',
+  referrerPolicy: 'same-origin',
+} as const;
 
 export async function gatewayApp(ctx: ProcessContext, opts: GatewayOptions = {}): Promise<Gateway> {
   const { nc, env, log, registry } = ctx;
@@ -65,31 +69,68 @@ export async function gatewayApp(ctx: ProcessContext, opts: GatewayOptions = {})
   // nosniff, frame denial, same-origin referrers etc. on every answer. `overwrite: false`: a header a route set
   // itself wins, so the UI's stricter set (its own CSP, gateway/ui/security-headers.ts) is what a page carries.
   app.use(secureHeaders({ ...GLOBAL_SECURITY_HEADERS, overwrite: false }));
-  app.get('/', (c) => (c.req.header('accept') ?? '').includes('text/html') ? c.redirect('/ui/') : c.json({
-    service: 'MUTT gateway',
-    version: VERSION,
-    instance: ctx.instance,
-    endpoints: { ui: '/ui/', ingest: '/ingest', events: '/api/v2/events', api: '/api/v2', openapi: '/api/v2/openapi.json', docs: '/api/v2/docs', health: '/healthz', ready: '/readyz', metrics: '/metrics' },
-  }));
-  app.route('/', ingestRoutes({
-    js: jsPublisher(nc), nc, auth, log, registry, counters, authThrottle,
-    bodyLimitBytes: env.MUTT_BODY_LIMIT_BYTES, maxEventsPerRequest: opts.maxEventsPerRequest, publishTimeoutMs: opts.publishTimeoutMs,
-    config: () => {
-      const c = ctx.config.get();
-      return { ingest_rate_limit: c.ingest_rate_limit, ingest_rate_window_seconds: c.ingest_rate_window_seconds };
-    },
-  }));
+  app.get('/', (c) =>
+    (c.req.header('accept') ?? '').includes('text/html')
+      ? c.redirect('/ui/')
+      : c.json({
+          service: 'MUTT gateway',
+          version: VERSION,
+          instance: ctx.instance,
+          endpoints: {
+            ui: '/ui/',
+            ingest: '/ingest',
+            events: '/api/v2/events',
+            api: '/api/v2',
+            openapi: '/api/v2/openapi.json',
+            docs: '/api/v2/docs',
+            health: '/healthz',
+            ready: '/readyz',
+            metrics: '/metrics',
+          },
+        }),
+  );
+  app.route(
+    '/',
+    ingestRoutes({
+      js: jsPublisher(nc),
+      nc,
+      auth,
+      log,
+      registry,
+      counters,
+      authThrottle,
+      bodyLimitBytes: env.MUTT_BODY_LIMIT_BYTES,
+      maxEventsPerRequest: opts.maxEventsPerRequest,
+      publishTimeoutMs: opts.publishTimeoutMs,
+      config: () => {
+        const c = ctx.config.get();
+        return { ingest_rate_limit: c.ingest_rate_limit, ingest_rate_window_seconds: c.ingest_rate_window_seconds };
+      },
+    }),
+  );
   const services = await openManagementServices(ctx, { counters, regexTimeoutMs: opts.regexTimeoutMs });
   // Before the port opens, so the first event anyone sends already meets the starter rules. A failure here must
   // not keep the gateway down: the rules can be written by hand.
-  await seedStarterRules(nc, services.rules, env.MUTT_STARTER_RULES, log)
-    .catch((err) => log.error({ err: (err as Error).message }, 'could not create the starter rule set'));
+  await seedStarterRules(nc, services.rules, env.MUTT_STARTER_RULES, log).catch((err) =>
+    log.error({ err: (err as Error).message }, 'could not create the starter rule set'),
+  );
   app.route('/', managementRoutes(ctx, { services, auth, authThrottle, commit: opts.commit, validateResponses: opts.validateResponses }));
-  const ui = await openWebUi(ctx, { services, auth, authThrottle, sessionStore: opts.sessionStore, sessionPolicy: opts.sessionPolicy, pushEveryMs: opts.pushEveryMs });
+  const ui = await openWebUi(ctx, {
+    services,
+    auth,
+    authThrottle,
+    sessionStore: opts.sessionStore,
+    sessionPolicy: opts.sessionPolicy,
+    pushEveryMs: opts.pushEveryMs,
+  });
   app.route('/', ui.app);
   return {
     app: app as unknown as Hono,
-    services, auth, counters, authThrottle, ui,
+    services,
+    auth,
+    counters,
+    authThrottle,
+    ui,
     close: async () => {
       await ui.close();
       services.close();

@@ -23,7 +23,11 @@ export interface JsonLimits {
 
 export class JsonLimitError extends Error {
   /** For 'items': whether the array over the limit is the root (the list of events) or one nested in it. */
-  constructor(readonly limit: JsonLimitName, readonly max: number, readonly nested = false) {
+  constructor(
+    readonly limit: JsonLimitName,
+    readonly max: number,
+    readonly nested = false,
+  ) {
     super(`${limit} limit exceeded (${max})`);
     this.name = 'JsonLimitError';
   }

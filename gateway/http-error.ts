@@ -61,7 +61,11 @@ export function errorStyle(style: ErrorStyle) {
 }
 
 /** The response body for an error, without the status; exported for tests and for the lead's own handlers. */
-export function errorBody(err: ApiHttpError | HTTPException, style: ErrorStyle, correlationId: string | undefined): Record<string, unknown> {
+export function errorBody(
+  err: ApiHttpError | HTTPException,
+  style: ErrorStyle,
+  correlationId: string | undefined,
+): Record<string, unknown> {
   const api = err instanceof ApiHttpError;
   if (style === 'legacy') {
     return {

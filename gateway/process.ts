@@ -30,7 +30,12 @@ export async function startMuttProcess(opts: MuttProcessOptions): Promise<MuttPr
   let gateway: Gateway | undefined;
   const knobs = typeof opts.gateway === 'object' ? opts.gateway : {};
   const proc = await startProcess({
-    env: opts.env, name: opts.name, actors: opts.actors, log: opts.log, handleSignals: false, heartbeatMetrics: sloMetricNames(),
+    env: opts.env,
+    name: opts.name,
+    actors: opts.actors,
+    log: opts.log,
+    handleSignals: false,
+    heartbeatMetrics: sloMetricNames(),
     http: opts.gateway === false ? undefined : async (ctx) => (gateway = await gatewayApp(ctx, knobs)),
   });
   return { ...proc, gateway };

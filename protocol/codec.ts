@@ -51,6 +51,9 @@ export function decode<S extends z.ZodType>(schema: S, bytes: Uint8Array, conten
   const parsed = schema.safeParse(raw);
   if (parsed.success) return { ok: true, value: parsed.data };
   const issues = parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
-  const summary = issues.slice(0, 3).map((i) => `${i.path || '(root)'}: ${i.message}`).join('; ');
+  const summary = issues
+    .slice(0, 3)
+    .map((i) => `${i.path || '(root)'}: ${i.message}`)
+    .join('; ');
   return { ok: false, error: new CodecError('schema_invalid', `schema_invalid: ${summary}`, issues) };
 }

@@ -13,7 +13,9 @@ function describeType(schema: z.ZodType): string {
   if (json.enum) parts.push((json.enum as unknown[]).map((v) => `\`${v}\``).join(' or '));
   else if (type === 'array') {
     const items = json.items as Record<string, unknown> | undefined;
-    parts.push(`list of ${items?.type ?? 'values'}${json.minItems !== undefined && json.minItems === json.maxItems ? ` (exactly ${json.minItems})` : ''}`);
+    parts.push(
+      `list of ${items?.type ?? 'values'}${json.minItems !== undefined && json.minItems === json.maxItems ? ` (exactly ${json.minItems})` : ''}`,
+    );
     if (items?.minimum !== undefined) parts.push(`each ${items.minimum}–${items.maximum}`);
   } else if (type) parts.push(String(type));
   if (json.minimum !== undefined && json.maximum !== undefined) parts.push(`${json.minimum}–${json.maximum}`);

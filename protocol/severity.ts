@@ -4,13 +4,23 @@
 //   normaliseSeverity('Major') === 3 (SNMP-style names map to their nearest syslog level)
 
 const NAMES: Record<string, number> = {
-  emerg: 0, emergency: 0, panic: 0, fatal: 0,
+  emerg: 0,
+  emergency: 0,
+  panic: 0,
+  fatal: 0,
   alert: 1,
-  crit: 2, critical: 2,
-  err: 3, error: 3, major: 3,
-  warning: 4, warn: 4, minor: 4,
+  crit: 2,
+  critical: 2,
+  err: 3,
+  error: 3,
+  major: 3,
+  warning: 4,
+  warn: 4,
+  minor: 4,
   notice: 5,
-  info: 6, informational: 6, information: 6,
+  info: 6,
+  informational: 6,
+  information: 6,
   debug: 7,
 };
 

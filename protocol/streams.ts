@@ -47,29 +47,64 @@ export function streamSpecs(env: Env): StreamSpec[] {
   const common = { storage: env.MUTT_STORAGE, num_replicas: env.MUTT_REPLICAS } as const;
   return [
     {
-      name: StreamName.events, subjects: [subjects.events], retention: 'workqueue', discard: 'new',
-      max_msgs: env.MUTT_EVENTS_MAX_MSGS, max_bytes: env.MUTT_EVENTS_MAX_BYTES, max_age: 0,
-      duplicate_window: 2 * MINUTE_NS, description: 'ingest backlog: syslog lines and traps awaiting the alerter', ...common,
+      name: StreamName.events,
+      subjects: [subjects.events],
+      retention: 'workqueue',
+      discard: 'new',
+      max_msgs: env.MUTT_EVENTS_MAX_MSGS,
+      max_bytes: env.MUTT_EVENTS_MAX_BYTES,
+      max_age: 0,
+      duplicate_window: 2 * MINUTE_NS,
+      description: 'ingest backlog: syslog lines and traps awaiting the alerter',
+      ...common,
     },
     {
-      name: StreamName.alerts, subjects: [subjects.alerts], retention: 'workqueue', discard: 'new',
-      max_msgs: env.MUTT_ALERTS_MAX_MSGS, max_bytes: -1, max_age: 0,
-      duplicate_window: 10 * MINUTE_NS, description: 'delivery backlog: alerts awaiting Moogsoft', ...common,
+      name: StreamName.alerts,
+      subjects: [subjects.alerts],
+      retention: 'workqueue',
+      discard: 'new',
+      max_msgs: env.MUTT_ALERTS_MAX_MSGS,
+      max_bytes: -1,
+      max_age: 0,
+      duplicate_window: 10 * MINUTE_NS,
+      description: 'delivery backlog: alerts awaiting Moogsoft',
+      ...common,
     },
     {
-      name: StreamName.dlq, subjects: [subjects.dlq], retention: 'limits', discard: 'old',
-      max_msgs: -1, max_bytes: -1, max_age: env.MUTT_DLQ_MAX_AGE_DAYS * DAY_NS,
-      duplicate_window: 2 * MINUTE_NS, description: 'dead letters with reason, stage and original payload', ...common,
+      name: StreamName.dlq,
+      subjects: [subjects.dlq],
+      retention: 'limits',
+      discard: 'old',
+      max_msgs: -1,
+      max_bytes: -1,
+      max_age: env.MUTT_DLQ_MAX_AGE_DAYS * DAY_NS,
+      duplicate_window: 2 * MINUTE_NS,
+      description: 'dead letters with reason, stage and original payload',
+      ...common,
     },
     {
-      name: StreamName.auditEvents, subjects: [subjects.auditEvents], retention: 'limits', discard: 'old',
-      max_msgs: -1, max_bytes: -1, max_age: env.MUTT_AUDIT_EVENTS_MAX_AGE_DAYS * DAY_NS,
-      duplicate_window: 10 * MINUTE_NS, description: 'one record per handled event', ...common,
+      name: StreamName.auditEvents,
+      subjects: [subjects.auditEvents],
+      retention: 'limits',
+      discard: 'old',
+      max_msgs: -1,
+      max_bytes: -1,
+      max_age: env.MUTT_AUDIT_EVENTS_MAX_AGE_DAYS * DAY_NS,
+      duplicate_window: 10 * MINUTE_NS,
+      description: 'one record per handled event',
+      ...common,
     },
     {
-      name: StreamName.auditConfig, subjects: [subjects.auditConfig], retention: 'limits', discard: 'old',
-      max_msgs: -1, max_bytes: -1, max_age: env.MUTT_AUDIT_CONFIG_MAX_AGE_DAYS * DAY_NS,
-      duplicate_window: 2 * MINUTE_NS, description: 'who changed which rule, host, team, key or config', ...common,
+      name: StreamName.auditConfig,
+      subjects: [subjects.auditConfig],
+      retention: 'limits',
+      discard: 'old',
+      max_msgs: -1,
+      max_bytes: -1,
+      max_age: env.MUTT_AUDIT_CONFIG_MAX_AGE_DAYS * DAY_NS,
+      duplicate_window: 2 * MINUTE_NS,
+      description: 'who changed which rule, host, team, key or config',
+      ...common,
     },
   ];
 }
@@ -93,7 +128,12 @@ export const bucketSpecs: BucketSpec[] = [
   // occurrence rewrites its key, so a key outlives its last occurrence by max_age, which is never before its
   // window ends. The alerter keeps max_age equal to the unhandled_window_seconds in effect
   // (actors/alerter/unhandled-expiry.ts); this is the value a new bucket starts with.
-  { bucket: Bucket.unhandled, history: 1, max_age_ms: unhandledBucketMaxAgeMs(ConfigKeys.unhandled_window_seconds.default), description: 'unmatched-event counters per (host, fingerprint), expiring with their window' },
+  {
+    bucket: Bucket.unhandled,
+    history: 1,
+    max_age_ms: unhandledBucketMaxAgeMs(ConfigKeys.unhandled_window_seconds.default),
+    description: 'unmatched-event counters per (host, fingerprint), expiring with their window',
+  },
 ];
 
 /** max_age of the mutt_unhandled bucket for a window: a counter is dropped no sooner than its window ends. */

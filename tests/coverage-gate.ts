@@ -4,9 +4,20 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 
-export interface GateResult { name: string; ok: boolean; detail: string; lines: number; branches: number }
+export interface GateResult {
+  name: string;
+  ok: boolean;
+  detail: string;
+  lines: number;
+  branches: number;
+}
 
-interface Component { id: string; path: string; lines: number; branches: number }
+interface Component {
+  id: string;
+  path: string;
+  lines: number;
+  branches: number;
+}
 
 /** Reads `- component_id: x` / `paths: [dir/**]` / `# gate: lines=80 branches=70` triples from codecov.yml. */
 export function readComponents(yaml: string): Component[] {
@@ -26,16 +37,29 @@ export function checkCoverage(summaryPath: string, codecovPath: string) {
   const results: GateResult[] = [];
   const lines: string[] = [];
   if (!existsSync(summaryPath)) {
-    return { results: [{ name: 'coverage summary', ok: false, detail: `${summaryPath} missing`, lines: 0, branches: 0 }], failures: 1, lines: [`coverage: ${summaryPath} missing`] };
+    return {
+      results: [{ name: 'coverage summary', ok: false, detail: `${summaryPath} missing`, lines: 0, branches: 0 }],
+      failures: 1,
+      lines: [`coverage: ${summaryPath} missing`],
+    };
   }
-  const summary = JSON.parse(readFileSync(summaryPath, 'utf8')) as Record<string, { lines: { total: number; covered: number }; branches: { total: number; covered: number } }>;
+  const summary = JSON.parse(readFileSync(summaryPath, 'utf8')) as Record<
+    string,
+    { lines: { total: number; covered: number }; branches: { total: number; covered: number } }
+  >;
   for (const c of readComponents(readFileSync(codecovPath, 'utf8'))) {
-    let lt = 0, lc = 0, bt = 0, bc = 0;
+    let lt = 0,
+      lc = 0,
+      bt = 0,
+      bc = 0;
     for (const [file, s] of Object.entries(summary)) {
       if (file === 'total') continue;
       const rel = relative(process.cwd(), file);
       if (!rel.startsWith(c.path + '/')) continue;
-      lt += s.lines.total; lc += s.lines.covered; bt += s.branches.total; bc += s.branches.covered;
+      lt += s.lines.total;
+      lc += s.lines.covered;
+      bt += s.branches.total;
+      bc += s.branches.covered;
     }
     if (lt === 0) continue; // folder not built yet
     const lp = (100 * lc) / lt;

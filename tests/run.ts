@@ -11,7 +11,13 @@ import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { checkCoverage } from './coverage-gate.ts';
 
-interface Group { name: string; dir: string; ignore: string[]; only?: string; env?: NodeJS.ProcessEnv }
+interface Group {
+  name: string;
+  dir: string;
+  ignore: string[];
+  only?: string;
+  env?: NodeJS.ProcessEnv;
+}
 const GROUPS: Group[] = [
   { name: 'unit', dir: 'tests', ignore: ['e2e', 'chaos', 'browser', 'helpers'] },
   { name: 'e2e', dir: 'tests/e2e', ignore: [] },
@@ -27,7 +33,10 @@ if (compatServer) {
   process.on('exit', () => rmSync(binDir, { recursive: true, force: true }));
   symlinkSync(compatServer, join(binDir, 'nats-server'));
   const env = { MUTT_NATS_SERVER: compatServer, PATH: `${binDir}${delimiter}${process.env.PATH ?? ''}` };
-  const version = spawnSync(compatServer, ['--version'], { encoding: 'utf8' }).stdout.trim().replace(/^nats-server:\s*/, '') || compatServer;
+  const version =
+    spawnSync(compatServer, ['--version'], { encoding: 'utf8' })
+      .stdout.trim()
+      .replace(/^nats-server:\s*/, '') || compatServer;
   GROUPS.push({ name: `e2e on nats-server ${version}`, dir: 'tests/e2e', ignore: [], only: 'compat', env });
   GROUPS.push({ name: `chaos on nats-server ${version}`, dir: 'tests/chaos', ignore: [], only: 'compat', env });
 }
@@ -45,7 +54,10 @@ function run(cmd: string, args: string[], echo = true, extraEnv: NodeJS.ProcessE
     delete env.FORCE_COLOR;
     const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
     let out = '';
-    const onData = (d: Buffer) => { out += d.toString(); if (echo) process.stdout.write(d); };
+    const onData = (d: Buffer) => {
+      out += d.toString();
+      if (echo) process.stdout.write(d);
+    };
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
     child.on('close', (code) => resolve({ code: code ?? 1, out }));
@@ -62,7 +74,9 @@ if (!only) {
   const tsc = await run('npx', ['--no-install', 'tsc', '--noEmit']);
   if (tsc.code === 0) passed++;
   else failed++;
-  junit.push(`<testsuite name="typecheck" tests="1" failures="${tsc.code === 0 ? 0 : 1}"><testcase name="tsc --noEmit">${tsc.code === 0 ? '' : `<failure>${xml(tsc.out.slice(0, 4000))}</failure>`}</testcase></testsuite>`);
+  junit.push(
+    `<testsuite name="typecheck" tests="1" failures="${tsc.code === 0 ? 0 : 1}"><testcase name="tsc --noEmit">${tsc.code === 0 ? '' : `<failure>${xml(tsc.out.slice(0, 4000))}</failure>`}</testcase></testsuite>`,
+  );
 }
 
 for (const g of GROUPS) {
@@ -71,7 +85,25 @@ for (const g of GROUPS) {
   console.log(`\n▶ ${g.name} tests (${g.dir})`);
   const ignores = g.ignore.flatMap((i) => ['-i', i]);
   const started = Date.now();
-  const r = await run('npx', ['--no-install', 'c8', '--clean=false', '--reporter=none', 'node', '--import', 'tsx', 'node_modules/uvu/bin.js', '--no-color', g.dir, '\\.test\\.ts$', ...ignores], true, g.env);
+  const r = await run(
+    'npx',
+    [
+      '--no-install',
+      'c8',
+      '--clean=false',
+      '--reporter=none',
+      'node',
+      '--import',
+      'tsx',
+      'node_modules/uvu/bin.js',
+      '--no-color',
+      g.dir,
+      '\\.test\\.ts$',
+      ...ignores,
+    ],
+    true,
+    g.env,
+  );
   const total = Number(/Total:\s+(\d+)/.exec(r.out)?.[1] ?? 0);
   const ok = Number(/Passed:\s+(\d+)/.exec(r.out)?.[1] ?? 0);
   const skipped = Number(/Skipped:\s+(\d+)/.exec(r.out)?.[1] ?? 0);
@@ -81,8 +113,13 @@ for (const g of GROUPS) {
   passed += ok;
   failed += bad;
   const failures = [...r.out.matchAll(/✘ (.+?)\n([\s\S]*?)(?=\n\s*(?:✘|FAIL|Total:)|$)/g)].slice(0, 50);
-  junit.push(`<testsuite name="${g.name}" tests="${total}" failures="${bad}" skipped="${skipped}" time="${(Date.now() - started) / 1000}">` +
-    failures.map((f) => `<testcase name="${xml(f[1].slice(0, 200))}"><failure>${xml(f[2].slice(0, 4000))}</failure></testcase>`).join('') + '</testsuite>');
+  junit.push(
+    `<testsuite name="${g.name}" tests="${total}" failures="${bad}" skipped="${skipped}" time="${(Date.now() - started) / 1000}">` +
+      failures
+        .map((f) => `<testcase name="${xml(f[1].slice(0, 200))}"><failure>${xml(f[2].slice(0, 4000))}</failure></testcase>`)
+        .join('') +
+      '</testsuite>',
+  );
 }
 
 if (!only || only === 'unit') {
@@ -90,8 +127,11 @@ if (!only || only === 'unit') {
   await run('npx', ['--no-install', 'c8', 'report', '--reporter=text-summary', '--reporter=json-summary', '--reporter=lcov']);
   const gate = checkCoverage('coverage/coverage-summary.json', 'codecov.yml');
   for (const line of gate.lines) console.log(line);
-  junit.push(`<testsuite name="coverage" tests="${gate.results.length}" failures="${gate.failures}">` +
-    gate.results.map((r) => `<testcase name="${xml(r.name)}">${r.ok ? '' : `<failure>${xml(r.detail)}</failure>`}</testcase>`).join('') + '</testsuite>');
+  junit.push(
+    `<testsuite name="coverage" tests="${gate.results.length}" failures="${gate.failures}">` +
+      gate.results.map((r) => `<testcase name="${xml(r.name)}">${r.ok ? '' : `<failure>${xml(r.detail)}</failure>`}</testcase>`).join('') +
+      '</testsuite>',
+  );
   passed += gate.results.length - gate.failures;
   failed += gate.failures;
 }
@@ -99,4 +139,3 @@ if (!only || only === 'unit') {
 writeFileSync('reports/junit.xml', `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites>${junit.join('')}</testsuites>\n`);
 console.log(`\n${passed} passed, ${failed} failed`);
 process.exit(failed === 0 ? 0 : 1);
-

@@ -55,14 +55,24 @@ function counter<L extends string>(registry: Registry, name: string, help: strin
 async function publishAudit(ctx: HandlerContext<AlerterState>, record: EventAuditRecord): Promise<PubAck> {
   return ctx.publishRaw(subjects.auditEvent(record.host, record.ruleId ?? UNHANDLED_RULE), encodeTrusted(record), {
     msgId: record.kind === 'meta' ? `audit:${record.alertId}` : `audit:${record.eventId}`,
-    headers: { [Headers.correlationId]: record.correlationId, [Headers.host]: oneLine(record.host), [Headers.rule]: record.ruleId ?? UNHANDLED_RULE, [Headers.decision]: record.decision },
+    headers: {
+      [Headers.correlationId]: record.correlationId,
+      [Headers.host]: oneLine(record.host),
+      [Headers.rule]: record.ruleId ?? UNHANDLED_RULE,
+      [Headers.decision]: record.decision,
+    },
   });
 }
 
 async function publishAlert(ctx: HandlerContext<AlerterState>, alert: Alert): Promise<PubAck> {
   return ctx.publishRaw(subjects.alert(alert.team), encodeTrusted(alert), {
     msgId: alert.id,
-    headers: { [Headers.correlationId]: alert.correlationId, [Headers.host]: oneLine(alert.host), [Headers.rule]: alert.ruleId, [Headers.decision]: alert.decision },
+    headers: {
+      [Headers.correlationId]: alert.correlationId,
+      [Headers.host]: oneLine(alert.host),
+      [Headers.rule]: alert.ruleId,
+      [Headers.decision]: alert.decision,
+    },
   });
 }
 
@@ -100,7 +110,13 @@ export default defineActor({
       return { next: result ? { ...next, alerted: false } : next, result: { fire: result, windowStart: next.windowStart } };
     });
     return {
-      rules, hosts, gate, unhandled, counters: kv, flow, cfg: rt.config,
+      rules,
+      hosts,
+      gate,
+      unhandled,
+      counters: kv,
+      flow,
+      cfg: rt.config,
       metrics: {
         decisions: counter(rt.registry, 'mutt_alerter_decisions_total', 'Events handled, by decision', ['decision']),
         // No host label: a sender chooses the host name, and one series per spoofed name grew /metrics without
@@ -126,17 +142,45 @@ export default defineActor({
       const alertId = `alert:${event.id}:${rule.id}`;
       const work: Promise<unknown>[] = [];
       if (forwarded) {
-        work.push(publishAlert(ctx, {
-          kind: 'rule', id: alertId, eventId: event.id, correlationId: event.correlationId, host: event.host, message: event.message,
-          severity: event.severity, eventTime: event.time, createdAt: now, decision, ruleId: rule.id, environment,
-          team: rule.team_assignment, fingerprint: fingerprint(event.message), trapOid: event.trapOid, event,
-        }).then(() => undefined));
+        work.push(
+          publishAlert(ctx, {
+            kind: 'rule',
+            id: alertId,
+            eventId: event.id,
+            correlationId: event.correlationId,
+            host: event.host,
+            message: event.message,
+            severity: event.severity,
+            eventTime: event.time,
+            createdAt: now,
+            decision,
+            ruleId: rule.id,
+            environment,
+            team: rule.team_assignment,
+            fingerprint: fingerprint(event.message),
+            trapOid: event.trapOid,
+            event,
+          }).then(() => undefined),
+        );
       }
-      work.push(publishAudit(ctx, {
-        kind: 'handled', eventId: event.id, correlationId: event.correlationId, at: now, eventTime: event.time, host: event.host,
-        ruleId: rule.id, decision, forwarded, environment, team: rule.team_assignment, severity: event.severity,
-        alertId: forwarded ? alertId : undefined, event,
-      }));
+      work.push(
+        publishAudit(ctx, {
+          kind: 'handled',
+          eventId: event.id,
+          correlationId: event.correlationId,
+          at: now,
+          eventTime: event.time,
+          host: event.host,
+          ruleId: rule.id,
+          decision,
+          forwarded,
+          environment,
+          team: rule.team_assignment,
+          severity: event.severity,
+          alertId: forwarded ? alertId : undefined,
+          event,
+        }),
+      );
       await Promise.all(work);
       metrics.decisions.inc({ decision });
       countFlow(ctx.state.flow, event.source.input, decision);
@@ -152,10 +196,24 @@ export default defineActor({
     const team = hosts.teamOf(event.host) ?? null;
     const key = unhandledKey(event.host, fp);
     const audited = await publishAudit(ctx, {
-      kind: 'unhandled', eventId: event.id, correlationId: event.correlationId, at: now, eventTime: event.time, host: event.host,
-      ruleId: null, decision: 'unhandled', forwarded: false, environment, team, severity: event.severity, event,
+      kind: 'unhandled',
+      eventId: event.id,
+      correlationId: event.correlationId,
+      at: now,
+      eventTime: event.time,
+      host: event.host,
+      ruleId: null,
+      decision: 'unhandled',
+      forwarded: false,
+      environment,
+      team,
+      severity: event.severity,
+      event,
     });
-    const { result: { fire: batchFired, windowStart }, first } = await ctx.state.unhandled.add(key, audited.duplicate ? 0 : 1);
+    const {
+      result: { fire: batchFired, windowStart },
+      first,
+    } = await ctx.state.unhandled.add(key, audited.duplicate ? 0 : 1);
     // The result is shared by every handler of the batch: one of them raises the meta-alert.
     const fire = batchFired && first;
     metrics.decisions.inc({ decision: 'unhandled' });
@@ -166,22 +224,52 @@ export default defineActor({
       const metaTeam = team ?? cfg.unhandled_default_team;
       const id = `meta:${key}:${windowStart}`;
       const stored = await publishAlert(ctx, {
-        kind: 'meta', id, eventId: event.id, correlationId: event.correlationId, host: event.host,
+        kind: 'meta',
+        id,
+        eventId: event.id,
+        correlationId: event.correlationId,
+        host: event.host,
         message: metaAlertMessage(cfg.unhandled_threshold, cfg.unhandled_window_seconds, event.host, event.message),
-        severity: event.severity, eventTime: event.time, createdAt: now, decision: 'meta_alert', ruleId: META_RULE, environment,
-        team: metaTeam, fingerprint: fp, trapOid: event.trapOid, event,
+        severity: event.severity,
+        eventTime: event.time,
+        createdAt: now,
+        decision: 'meta_alert',
+        ruleId: META_RULE,
+        environment,
+        team: metaTeam,
+        fingerprint: fp,
+        trapOid: event.trapOid,
+        event,
       });
       await publishAudit(ctx, {
-        kind: 'meta', eventId: event.id, correlationId: event.correlationId, at: now, eventTime: event.time, host: event.host,
-        ruleId: META_RULE, decision: 'meta_alert', forwarded: true, environment, team: metaTeam, severity: event.severity, alertId: id, event,
+        kind: 'meta',
+        eventId: event.id,
+        correlationId: event.correlationId,
+        at: now,
+        eventTime: event.time,
+        host: event.host,
+        ruleId: META_RULE,
+        decision: 'meta_alert',
+        forwarded: true,
+        environment,
+        team: metaTeam,
+        severity: event.severity,
+        alertId: id,
+        event,
       });
-      await casUpdate(ctx.state.counters, key, (v) => v as UnhandledState | null, (prev) =>
-        prev && prev.windowStart === windowStart && !prev.alerted ? { state: { ...prev, alerted: true }, result: null } : { state: prev, result: null });
+      await casUpdate(
+        ctx.state.counters,
+        key,
+        (v) => v as UnhandledState | null,
+        (prev) =>
+          prev && prev.windowStart === windowStart && !prev.alerted
+            ? { state: { ...prev, alerted: true }, result: null }
+            : { state: prev, result: null },
+      );
       if (!stored.duplicate) {
         metrics.metaAlerts.inc();
         ctx.state.flow.add('decision.meta_alert');
       }
     }
   },
-
 });

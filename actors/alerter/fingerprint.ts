@@ -26,11 +26,17 @@ const PARTS: [token: string, source: string][] = [
   ['<ts>', `\\*?\\b${MONTH_DATE_SRC}`],
   ['<mac>', `\\b${H}{2}(?:[:-]${H}{2}){5}\\b|\\b${H}{4}\\.${H}{4}\\.${H}{4}\\b`],
   // IPv6: full, or compressed with '::'; the lookbehind keeps it from restarting inside a long a:b:c run.
-  ['<ip>', `(?<![\\w:.])(?:${H}{1,4}(?::${H}{1,4}){7}|(?:${H}{1,4}(?::${H}{1,4})*)?::(?:${H}{1,4}(?::${H}{1,4})*)?)(?:/\\d{1,3})?(?![\\w:])`],
+  [
+    '<ip>',
+    `(?<![\\w:.])(?:${H}{1,4}(?::${H}{1,4}){7}|(?:${H}{1,4}(?::${H}{1,4})*)?::(?:${H}{1,4}(?::${H}{1,4})*)?)(?:/\\d{1,3})?(?![\\w:])`,
+  ],
   ['<ip>', `\\b${IPV4_SRC}\\b`],
   ['<time>', `\\b\\d{1,2}:\\d{2}:\\d{2}(?:[.,]\\d+)?\\b`],
   ['<if>', `\\b${IFACE_SRC}\\b`],
-  ['<if>', `\\b(?:eth|ens|eno|enp\\d+s|em|bond|vlan|vl|po|port-channel|lo|loopback|tunnel|tu|mgmt|ae|irb|br|wlan|wlp\\d+s)\\d+(?:\\.\\d+)?\\b`],
+  [
+    '<if>',
+    `\\b(?:eth|ens|eno|enp\\d+s|em|bond|vlan|vl|po|port-channel|lo|loopback|tunnel|tu|mgmt|ae|irb|br|wlan|wlp\\d+s)\\d+(?:\\.\\d+)?\\b`,
+  ],
   ['<hex>', `\\b0x${H}+\\b|\\b${H}{8,}\\b`],
   ['<n>', NUMBER_SRC],
 ];
@@ -132,7 +138,7 @@ function maskRuns(message: string): string {
   let out = '';
   let last = 0;
   const n = message.length;
-  for (let i = 0; i < n; ) {
+  for (let i = 0; i < n;) {
     let c = message.charCodeAt(i);
     if (c >= 128 || RUN_CHAR[c] === 0) {
       i++;

@@ -22,10 +22,17 @@ export async function purgeLegacyUnhandled(nc: NatsConnection, log: Logger): Pro
     const info = await jsm.streams.info(STREAM, { subjects_filter: LEGACY_SUBJECTS });
     if (Object.keys(info.state.subjects ?? {}).length === 0) return 0;
     const { purged } = await jsm.streams.purge(STREAM, { filter: LEGACY_SUBJECTS });
-    if (purged > 0) log.info({ bucket: Bucket.state, removed: purged }, `removed ${purged} legacy unhandled counter(s) from ${Bucket.state} (they never expired)`);
+    if (purged > 0)
+      log.info(
+        { bucket: Bucket.state, removed: purged },
+        `removed ${purged} legacy unhandled counter(s) from ${Bucket.state} (they never expired)`,
+      );
     return purged;
   } catch (err) {
-    log.warn({ bucket: Bucket.state, err: (err as Error).message }, `could not remove legacy unhandled.* keys from ${Bucket.state}; run \`mutt setup\` as admin`);
+    log.warn(
+      { bucket: Bucket.state, err: (err as Error).message },
+      `could not remove legacy unhandled.* keys from ${Bucket.state}; run \`mutt setup\` as admin`,
+    );
     return null;
   }
 }

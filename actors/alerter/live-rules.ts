@@ -32,13 +32,31 @@ export class LiveRules {
   private readonly budgetGauge: Gauge;
   private activeBefore: number | null = null;
 
-  private constructor(private readonly mirror: KvMirror, private readonly log: Logger, registry: Registry, private readonly budgetMs: () => number) {
+  private constructor(
+    private readonly mirror: KvMirror,
+    private readonly log: Logger,
+    registry: Registry,
+    private readonly budgetMs: () => number,
+  ) {
     this.version = gauge(registry, 'mutt_alerter_rules_version', 'KV revision of the rule set in effect');
     this.loaded = gauge(registry, 'mutt_alerter_rules_loaded', 'Active rules in the rule set in effect');
-    this.errors = (registry.getSingleMetric('mutt_alerter_rule_errors_total') as Counter) ??
-      new Counter({ name: 'mutt_alerter_rule_errors_total', help: 'Stored rules that failed validation (previous version kept)', registers: [registry] });
-    this.disabled = gauge(registry, 'mutt_alerter_regex_rules_disabled', 'Regex rules disabled for exceeding the time budget repeatedly (until their pattern is edited)');
-    this.budgetGauge = gauge(registry, 'mutt_alerter_regex_budget_seconds', 'alerter_regex_budget_ms of the rule set in effect, in seconds');
+    this.errors =
+      (registry.getSingleMetric('mutt_alerter_rule_errors_total') as Counter) ??
+      new Counter({
+        name: 'mutt_alerter_rule_errors_total',
+        help: 'Stored rules that failed validation (previous version kept)',
+        registers: [registry],
+      });
+    this.disabled = gauge(
+      registry,
+      'mutt_alerter_regex_rules_disabled',
+      'Regex rules disabled for exceeding the time budget repeatedly (until their pattern is edited)',
+    );
+    this.budgetGauge = gauge(
+      registry,
+      'mutt_alerter_regex_budget_seconds',
+      'alerter_regex_budget_ms of the rule set in effect, in seconds',
+    );
     this.compiled = this.build();
     mirror.onChange(() => (this.compiled = this.build()));
   }
@@ -71,7 +89,9 @@ export class LiveRules {
         rules.push(parsed.data);
         continue;
       }
-      const error = parsed.success ? `stored under key '${e.key}' but its id is '${parsed.data.id}'` : parsed.error.issues.map((i) => `${i.path.join('.') || '(rule)'}: ${i.message}`).join('; ');
+      const error = parsed.success
+        ? `stored under key '${e.key}' but its id is '${parsed.data.id}'`
+        : parsed.error.issues.map((i) => `${i.path.join('.') || '(rule)'}: ${i.message}`).join('; ');
       problems.push({ key: e.key, error, at: Date.now() });
       this.errors.inc();
       const previous = this.lastGood.get(e.key);
@@ -96,10 +116,16 @@ export class LiveRules {
     this.version.set(this.mirror.revision);
     const active = rules.filter((r) => r.is_active).length;
     this.loaded.set(active);
-    this.log.info({ revision: this.mirror.revision, rules: rules.length, active, problems: problems.length, regex_budget_ms: budgetMs }, 'rule set compiled');
+    this.log.info(
+      { revision: this.mirror.revision, rules: rules.length, active, problems: problems.length, regex_budget_ms: budgetMs },
+      'rule set compiled',
+    );
     // Loud, and once per change into that state: with no active rule every event is unhandled and nothing is delivered.
     if (active === 0 && this.activeBefore !== 0) {
-      this.log.warn({ revision: this.mirror.revision, rules: rules.length }, 'no active rule: every event will be audited as unhandled and no alert reaches Moogsoft (add rules: mutt rules add, the UI, or mutt rules import)');
+      this.log.warn(
+        { revision: this.mirror.revision, rules: rules.length },
+        'no active rule: every event will be audited as unhandled and no alert reaches Moogsoft (add rules: mutt rules add, the UI, or mutt rules import)',
+      );
     }
     this.activeBefore = active;
     return compiled;

@@ -34,7 +34,9 @@ export function isCaseFree(parsed: ParsedRegex): boolean {
       case 'char':
         return !cased(n.ch);
       case 'set':
-        return n.items.every((it) => it.type === 'class' || (it.type === 'char' ? !cased(String.fromCharCode(it.code)) : !hasCased(it.lo, it.hi)));
+        return n.items.every(
+          (it) => it.type === 'class' || (it.type === 'char' ? !cased(String.fromCharCode(it.code)) : !hasCased(it.lo, it.hi)),
+        );
       case 'backref':
         return false;
       case 'group':
@@ -91,11 +93,20 @@ class Emitter {
       case 'any':
         return n.dotAll ? '[\\s\\S]' : '.';
       case 'assert':
-        return { start: '^', end: '$', 'line-start': '(?:^|(?<=\\n))', 'line-end': '(?:$|(?=\\n))', word: '\\b', 'non-word': '\\B' }[n.kind];
+        return { start: '^', end: '$', 'line-start': '(?:^|(?<=\\n))', 'line-end': '(?:$|(?=\\n))', word: '\\b', 'non-word': '\\B' }[
+          n.kind
+        ];
       case 'backref':
         return typeof n.ref === 'number' ? '\\' + n.ref : `\\k<${n.ref}>`;
       case 'group': {
-        const open = { capture: n.name === undefined ? '(' : `(?<${n.name}>`, noncapture: '(?:', lookahead: '(?=', 'neg-lookahead': '(?!', lookbehind: '(?<=', 'neg-lookbehind': '(?<!' }[n.kind];
+        const open = {
+          capture: n.name === undefined ? '(' : `(?<${n.name}>`,
+          noncapture: '(?:',
+          lookahead: '(?=',
+          'neg-lookahead': '(?!',
+          lookbehind: '(?<=',
+          'neg-lookbehind': '(?<!',
+        }[n.kind];
         return open + this.alt(n.body) + ')';
       }
       case 'repeat': {
@@ -145,7 +156,7 @@ function addLower(into: Set<number>, code: number): void {
 
 function toRanges(codes: number[]): SetItem[] {
   const out: SetItem[] = [];
-  for (let i = 0; i < codes.length; ) {
+  for (let i = 0; i < codes.length;) {
     let j = i;
     while (j + 1 < codes.length && codes[j + 1] === codes[j] + 1) j++;
     out.push(j - i >= 2 ? { type: 'range', lo: codes[i], hi: codes[j] } : { type: 'char', code: codes[i] });
@@ -179,7 +190,8 @@ function escapeChars(text: string, syntax: Set<string>): string {
     const code = text.charCodeAt(i);
     if (syntax.has(ch)) out += '\\' + ch;
     else if (code < 0x20 || (code >= 0x7f && code <= 0x9f)) out += '\\x' + code.toString(16).padStart(2, '0');
-    else if (code === 0x2028 || code === 0x2029 || (code >= 0xd800 && code <= 0xdfff && !isPairAt(text, i))) out += '\\u' + code.toString(16).padStart(4, '0');
+    else if (code === 0x2028 || code === 0x2029 || (code >= 0xd800 && code <= 0xdfff && !isPairAt(text, i)))
+      out += '\\u' + code.toString(16).padStart(4, '0');
     else if (code >= 0xd800 && code <= 0xdbff) {
       out += text.slice(i, i + 2);
       i++;

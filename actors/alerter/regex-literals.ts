@@ -63,7 +63,8 @@ function seqOptions(nodes: Node[]): string[][] {
         if (sub) options.push(sub);
       }
     } else if (n.type === 'repeat' && n.min >= 1) {
-      const whole = n.body.type === 'char' && !isSigma(n.body.ch) ? foldChar(n.body.ch) : n.body.type === 'group' ? plainText(n.body.body) : null;
+      const whole =
+        n.body.type === 'char' && !isSigma(n.body.ch) ? foldChar(n.body.ch) : n.body.type === 'group' ? plainText(n.body.body) : null;
       if (whole !== null && n.min === n.max) run += whole.repeat(n.min);
       else if (whole !== null) {
         run += whole;

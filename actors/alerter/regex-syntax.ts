@@ -15,10 +15,7 @@ export class PythonRegexError extends Error {
 
 export type ClassEscape = 'd' | 'D' | 'w' | 'W' | 's' | 'S';
 
-export type SetItem =
-  | { type: 'char'; code: number }
-  | { type: 'range'; lo: number; hi: number }
-  | { type: 'class'; esc: ClassEscape };
+export type SetItem = { type: 'char'; code: number } | { type: 'range'; lo: number; hi: number } | { type: 'class'; esc: ClassEscape };
 
 export type Node =
   /** One literal character (a surrogate pair counts as one). */
@@ -82,7 +79,8 @@ class Parser {
       for (const f of m[1]) {
         if (f === 's') this.dotAll = true;
         else if (f === 'm') this.multiline = true;
-        else if (f === 'x') throw new PythonRegexError('verbose mode (?x) is not supported: write the pattern without spaces and # comments', this.i);
+        else if (f === 'x')
+          throw new PythonRegexError('verbose mode (?x) is not supported: write the pattern without spaces and # comments', this.i);
         else if (f === 'L') throw new PythonRegexError('locale mode (?L) is not supported', this.i);
         // i: matching is always case-insensitive; a, u: only change \w/\d/\s ranges (documented difference)
       }
@@ -141,9 +139,9 @@ class Parser {
   private quantifier(): { min: number; max: number; at: number } | null {
     const at = this.i;
     const c = this.src[at];
-    if (c === '*') return this.i++, { min: 0, max: Infinity, at };
-    if (c === '+') return this.i++, { min: 1, max: Infinity, at };
-    if (c === '?') return this.i++, { min: 0, max: 1, at };
+    if (c === '*') return (this.i++, { min: 0, max: Infinity, at });
+    if (c === '+') return (this.i++, { min: 1, max: Infinity, at });
+    if (c === '?') return (this.i++, { min: 0, max: 1, at });
     if (c !== '{') return null;
     const b = this.braceQuantifier();
     if (!b) return null;
@@ -209,7 +207,13 @@ class Parser {
       this.i = end + 1;
       return null;
     }
-    const looks: [string, GroupKind][] = [['?:', 'noncapture'], ['?=', 'lookahead'], ['?!', 'neg-lookahead'], ['?<=', 'lookbehind'], ['?<!', 'neg-lookbehind']];
+    const looks: [string, GroupKind][] = [
+      ['?:', 'noncapture'],
+      ['?=', 'lookahead'],
+      ['?!', 'neg-lookahead'],
+      ['?<=', 'lookbehind'],
+      ['?<!', 'neg-lookbehind'],
+    ];
     for (const [prefix, kind] of looks) {
       if (!rest.startsWith(prefix)) continue;
       this.i += prefix.length;
@@ -222,7 +226,8 @@ class Parser {
     if ((m = /^\?([aiLmsux]*)(?:-([imsx]+))?:/.exec(rest))) {
       // Scoped flags: only case-insensitivity (already global) and the \w-range flags can be honoured.
       const bad = (m[1] + (m[2] ?? '')).replace(/[aiu]/g, '');
-      if (m[2]?.includes('i')) throw new PythonRegexError('case-sensitive sections (?-i:...) are not supported: all matching is case-insensitive', at);
+      if (m[2]?.includes('i'))
+        throw new PythonRegexError('case-sensitive sections (?-i:...) are not supported: all matching is case-insensitive', at);
       if (bad) throw new PythonRegexError(`scoped flag (?${bad}:...) is not supported`, at);
       this.i += m[0].length;
       return this.close({ type: 'group', kind: 'noncapture', body: this.alt() }, at);
@@ -277,7 +282,12 @@ class Parser {
         return { type: 'assert', kind: 'word' };
       case 'B':
         return { type: 'assert', kind: 'non-word' };
-      case 'd': case 'D': case 'w': case 'W': case 's': case 'S':
+      case 'd':
+      case 'D':
+      case 'w':
+      case 'W':
+      case 's':
+      case 'S':
         return { type: 'class', esc: c };
     }
     if (isDigit(c)) return this.digitEscape(c, at);

@@ -56,8 +56,12 @@ export function compileRuleRegex(src: string): CompiledRegex {
   const searched = withoutOuterWildcards(parsed);
   const folded = emitJs(searched, true);
   return {
-    source, folded, re: jsCompile(folded, ''), literals: requiredLiterals(searched),
-    linearFallback: !parsed.needsBacktracking, caseFree: isCaseFree(searched),
+    source,
+    folded,
+    re: jsCompile(folded, ''),
+    literals: requiredLiterals(searched),
+    linearFallback: !parsed.needsBacktracking,
+    caseFree: isCaseFree(searched),
   };
 }
 
@@ -65,7 +69,10 @@ function jsCompile(source: string, flags: string): RegExp {
   try {
     return new RegExp(source, flags);
   } catch (err) {
-    throw new PythonRegexError(`not valid as a JavaScript regex: ${(err as Error).message.replace(/^Invalid regular expression: /, '')}`, 0);
+    throw new PythonRegexError(
+      `not valid as a JavaScript regex: ${(err as Error).message.replace(/^Invalid regular expression: /, '')}`,
+      0,
+    );
   }
 }
 
@@ -82,9 +89,7 @@ function withoutOuterWildcards(parsed: ParsedRegex): ParsedRegex {
   return { ...parsed, body: { type: 'alt', branches: [seq] } };
 }
 
-export type RegexSafety =
-  | { ok: true; compiled: string; warning?: string }
-  | { ok: false; reason: string };
+export type RegexSafety = { ok: true; compiled: string; warning?: string } | { ok: false; reason: string };
 
 export interface SafetyOptions {
   /** Total analysis time; the result is 'not proven' (see judge) when it runs out. Default 5000 ms. */
@@ -116,7 +121,8 @@ export async function checkRegexSafetyAsync(src: string, opts: SafetyOptions & {
   await workerStarted();
   const total = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const started = Date.now();
-  const run = (checker: 'auto' | 'fuzz', timeout: number) => checkInWorker(c.folded, { checker, timeout, randomSeed: 1, signal: opts.signal });
+  const run = (checker: 'auto' | 'fuzz', timeout: number) =>
+    checkInWorker(c.folded, { checker, timeout, randomSeed: 1, signal: opts.signal });
   let d = await run('auto', firstPhase(total));
   if (isTimeout(d)) d = await run('fuzz', Math.max(1, total - (Date.now() - started)));
   return judge(d, c, total);
@@ -126,7 +132,11 @@ export async function checkRegexSafetyAsync(src: string, opts: SafetyOptions & {
 // That is not the pattern's analysis, so it happens once, outside any pattern's budget — otherwise the first
 // rule written after a restart could time out and be accepted as "not proven" however simple it is.
 let workerReady: Promise<void> | undefined;
-const workerStarted = () => (workerReady ??= checkInWorker('a', { timeout: 60_000 }).then(() => undefined, () => undefined));
+const workerStarted = () =>
+  (workerReady ??= checkInWorker('a', { timeout: 60_000 }).then(
+    () => undefined,
+    () => undefined,
+  ));
 
 // recheck reads RECHECK_BACKEND synchronously when check() is called.
 const checkInWorker = (pattern: string, params: Parameters<Recheck['check']>[2]) =>
@@ -152,7 +162,11 @@ function tryCompile(src: string): CompiledRegex | { ok: false; reason: string } 
  *   run time); otherwise accepted with a warning, because V8's linear-time fallback bounds it;
  * - analysis inconclusive: accepted with a warning when the fallback applies, refused when it does not.
  */
-export function judge(d: Diagnostics, c: Pick<CompiledRegex, 'source' | 'folded' | 'linearFallback'>, timeoutMs = DEFAULT_TIMEOUT_MS): RegexSafety {
+export function judge(
+  d: Diagnostics,
+  c: Pick<CompiledRegex, 'source' | 'folded' | 'linearFallback'>,
+  timeoutMs = DEFAULT_TIMEOUT_MS,
+): RegexSafety {
   const ok = (warning?: string): RegexSafety => (warning ? { ok: true, compiled: c.source, warning } : { ok: true, compiled: c.source });
   const noFallback = 'it uses backreferences or lookaround, so the linear-time fallback cannot bound it at run time';
   if (d.status === 'safe') return ok();
@@ -160,13 +174,22 @@ export function judge(d: Diagnostics, c: Pick<CompiledRegex, 'source' | 'folded'
     const where = d.hotspot.length ? ` near '${d.hotspot.map((h) => c.folded.slice(h.start, h.end)).join("', '")}'` : '';
     const attack = d.attack.pattern.length > 120 ? d.attack.pattern.slice(0, 117) + '...' : d.attack.pattern;
     if (d.complexity.type === 'exponential') {
-      return { ok: false, reason: `catastrophic backtracking: exponential time${where} on input like ${attack}; remove the nested or overlapping repetition` };
+      return {
+        ok: false,
+        reason: `catastrophic backtracking: exponential time${where} on input like ${attack}; remove the nested or overlapping repetition`,
+      };
     }
     const text = `${d.complexity.summary} backtracking${where} on input like ${attack}`;
-    if (!c.linearFallback && d.complexity.degree >= 3) return { ok: false, reason: `catastrophic backtracking: ${text}, and ${noFallback}` };
-    return ok(`${text}; accepted: ${c.linearFallback ? 'bounded at run time by the linear-time fallback and the subject cap' : 'bounded at run time by the subject cap and the time budget'}`);
+    if (!c.linearFallback && d.complexity.degree >= 3)
+      return { ok: false, reason: `catastrophic backtracking: ${text}, and ${noFallback}` };
+    return ok(
+      `${text}; accepted: ${c.linearFallback ? 'bounded at run time by the linear-time fallback and the subject cap' : 'bounded at run time by the subject cap and the time budget'}`,
+    );
   }
-  const why = d.error.kind === 'timeout' ? `did not finish within ${timeoutMs} ms` : `was not possible (${d.error.kind}${'message' in d.error ? ': ' + d.error.message : ''})`;
+  const why =
+    d.error.kind === 'timeout'
+      ? `did not finish within ${timeoutMs} ms`
+      : `was not possible (${d.error.kind}${'message' in d.error ? ': ' + d.error.message : ''})`;
   if (!c.linearFallback) return { ok: false, reason: `safety analysis ${why}, and ${noFallback}; simplify the pattern` };
   return ok(`safety analysis ${why}; accepted: bounded at run time by the linear-time fallback and the subject cap`);
 }

@@ -11,7 +11,17 @@
 //   // → { winner: null, nearMisses: [{ rule: <disk-err>, reasons: ['severity'], why: "contains 'disk' …, but severity 5 is not the rule's 3" }], … }
 
 import type { Rule } from '../../protocol/rules.ts';
-import { compareRules, compileRules, type CompileOptions, type EvaluationBudget, type FailedCondition, type InvalidRule, type MatchInput, type RuleMatch, type TextHit } from './rules.ts';
+import {
+  compareRules,
+  compileRules,
+  type CompileOptions,
+  type EvaluationBudget,
+  type FailedCondition,
+  type InvalidRule,
+  type MatchInput,
+  type RuleMatch,
+  type TextHit,
+} from './rules.ts';
 
 export type NearMissReason = FailedCondition | 'inactive' | 'priority' | 'regex_budget';
 
@@ -40,7 +50,12 @@ export interface Diagnosis {
 }
 
 /** `engine`: the alerter's per-event regex budget (default its default) and, for tests, a clock. */
-export function diagnoseEvent(rules: readonly Rule[], event: MatchInput, budget: EvaluationBudget = {}, engine: Pick<CompileOptions, 'regexBudgetMs' | 'clock'> = {}): Diagnosis {
+export function diagnoseEvent(
+  rules: readonly Rule[],
+  event: MatchInput,
+  budget: EvaluationBudget = {},
+  engine: Pick<CompileOptions, 'regexBudgetMs' | 'clock'> = {},
+): Diagnosis {
   const active = compileRules(rules, engine);
   const winner = active.match(event);
   const overran = active.stats.budgetOverruns > 0;
@@ -60,9 +75,17 @@ export function diagnoseEvent(rules: readonly Rule[], event: MatchInput, budget:
     else if (winner && h.rule.id === winner.rule.id) continue;
     else if (winner && compareRules(winner.rule, h.rule) < 0) {
       matches.push({ rule: h.rule, why: h.why });
-      misses.push({ rule: h.rule, reasons: ['priority'], why: `${h.why}, but '${winner.rule.id}' comes first (${order(winner.rule, h.rule)})` });
+      misses.push({
+        rule: h.rule,
+        reasons: ['priority'],
+        why: `${h.why}, but '${winner.rule.id}' comes first (${order(winner.rule, h.rule)})`,
+      });
     } else if (overran) {
-      misses.push({ rule: h.rule, reasons: ['regex_budget'], why: `${h.why}, but the alerter's per-event regex time budget ran out before it was tried` });
+      misses.push({
+        rule: h.rule,
+        reasons: ['regex_budget'],
+        why: `${h.why}, but the alerter's per-event regex time budget ran out before it was tried`,
+      });
     } else {
       // match() and evaluate() are the same tests; without an overrun they cannot disagree (tests/alerter/rules.test.ts).
       matches.push({ rule: h.rule, why: h.why });
@@ -88,9 +111,15 @@ export function diagnoseEvent(rules: readonly Rule[], event: MatchInput, budget:
 }
 
 function inactiveMiss(stored: Rule, h: TextHit): NearMiss {
-  return { rule: stored, reasons: ['inactive', ...h.failed], why: `${h.why}${h.failed.length > 0 ? '; and' : ', but'} the rule is disabled` };
+  return {
+    rule: stored,
+    reasons: ['inactive', ...h.failed],
+    why: `${h.why}${h.failed.length > 0 ? '; and' : ', but'} the rule is disabled`,
+  };
 }
 
 function order(winner: Rule, other: Rule): string {
-  return winner.priority < other.priority ? `priority ${winner.priority} before ${other.priority}` : `same priority ${winner.priority}; '${winner.id}' sorts first`;
+  return winner.priority < other.priority
+    ? `priority ${winner.priority} before ${other.priority}`
+    : `same priority ${winner.priority}; '${winner.id}' sorts first`;
 }

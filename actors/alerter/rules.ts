@@ -283,7 +283,8 @@ class RuleSet implements CompiledRuleSet {
       this.patternStamp.fill(0);
       this.epoch = 1;
     }
-    if (this.ac !== null && this.ac.scan(message, this.onText) === 'lowercase') this.ac.scan((lower = message.toLowerCase()), this.onText, true);
+    if (this.ac !== null && this.ac.scan(message, this.onText) === 'lowercase')
+      this.ac.scan((lower = message.toLowerCase()), this.onText, true);
     if (this.oid !== null && this.trie !== null) this.trie.visit(this.oid, this.onOid);
     if (this.nCand > 0 || this.always.length > 0) this.runRegexes(message, lower);
     const best = this.best;
@@ -293,7 +294,9 @@ class RuleSet implements CompiledRuleSet {
   }
 
   explain(event: MatchInput): RuleMatch[] {
-    return this.evaluate(event).hits.filter((h) => h.failed.length === 0).map((h) => ({ rule: h.rule, why: h.why }));
+    return this.evaluate(event)
+      .hits.filter((h) => h.failed.length === 0)
+      .map((h) => ({ rule: h.rule, why: h.why }));
   }
 
   evaluate(event: MatchInput, budget: EvaluationBudget = {}): Evaluation {
@@ -408,7 +411,7 @@ class RuleSet implements CompiledRuleSet {
     let slowestMs = -1;
     let slowestText = '';
     let t0 = -1;
-    for (let i = 0, j = 0; i < nc || j < always.length; ) {
+    for (let i = 0, j = 0; i < nc || j < always.length;) {
       const fromCandidates = j >= always.length || (i < nc && cand[i] < always[j]);
       const r = fromCandidates ? cand[i++] : always[j++];
       if (r >= this.best) return;
@@ -482,7 +485,11 @@ class RuleSet implements CompiledRuleSet {
     const parts: string[] = [];
     if (rule.match_type === 'oid_prefix') parts.push(`trap OID ${oid} is under ${normaliseOid(rule.trap_oid)}`);
     else {
-      parts.push(rule.match_type === 'contains' ? `contains '${rule.match_string}' (case-insensitive)` : `matches regex '${rule.match_string}' (case-insensitive)`);
+      parts.push(
+        rule.match_type === 'contains'
+          ? `contains '${rule.match_string}' (case-insensitive)`
+          : `matches regex '${rule.match_string}' (case-insensitive)`,
+      );
       if (this.textOid[r] !== null) parts.push(`trap OID ${oid} is under ${this.textOid[r]}`);
     }
     if (rule.syslog_severity !== null) parts.push(`severity ${rule.syslog_severity} = ${rule.syslog_severity}`);
@@ -492,12 +499,21 @@ class RuleSet implements CompiledRuleSet {
   /** What matched, and the conditions that then failed. */
   private describeMiss(r: number, failed: readonly FailedCondition[], sev: number, oid: string | null): string {
     const rule = this.rules[r];
-    const matched = rule.match_type === 'oid_prefix' ? `trap OID ${oid} is under ${this.oidPrefix[r]}`
-      : rule.match_type === 'contains' ? `contains '${rule.match_string}' (case-insensitive)` : `matches regex '${rule.match_string}' (case-insensitive)`;
+    const matched =
+      rule.match_type === 'oid_prefix'
+        ? `trap OID ${oid} is under ${this.oidPrefix[r]}`
+        : rule.match_type === 'contains'
+          ? `contains '${rule.match_string}' (case-insensitive)`
+          : `matches regex '${rule.match_string}' (case-insensitive)`;
     const why = failed.map((f) =>
       f === 'severity'
-        ? sev < 0 ? `the event has no severity and the rule requires ${rule.syslog_severity}` : `severity ${sev} is not the rule's ${rule.syslog_severity}`
-        : oid === null ? `the event has no trap OID and the rule requires one under ${this.textOid[r]}` : `trap OID ${oid} is not under ${this.textOid[r]}`);
+        ? sev < 0
+          ? `the event has no severity and the rule requires ${rule.syslog_severity}`
+          : `severity ${sev} is not the rule's ${rule.syslog_severity}`
+        : oid === null
+          ? `the event has no trap OID and the rule requires one under ${this.textOid[r]}`
+          : `trap OID ${oid} is not under ${this.textOid[r]}`,
+    );
     return `${matched}, but ${why.join(' and ')}`;
   }
 }
@@ -529,7 +545,10 @@ const SHARED_LITERAL_MAX = 8;
 /** A match whose explanation is built only if read (the alerter never reads it; the rule tester does). */
 class LazyMatch implements RuleMatch {
   #why: string | (() => string);
-  constructor(readonly rule: Rule, why: () => string) {
+  constructor(
+    readonly rule: Rule,
+    why: () => string,
+  ) {
     this.#why = why;
   }
   get why(): string {
@@ -563,6 +582,16 @@ function carriedOver(previous: CompiledRuleSet | undefined): Map<string, string>
 }
 
 function versionOf(ordered: readonly Rule[]): string {
-  const canonical = ordered.map((r) => [r.id, r.match_type, r.match_string, r.trap_oid, r.syslog_severity, r.priority, r.prod_handling, r.dev_handling, r.team_assignment]);
+  const canonical = ordered.map((r) => [
+    r.id,
+    r.match_type,
+    r.match_string,
+    r.trap_oid,
+    r.syslog_severity,
+    r.priority,
+    r.prod_handling,
+    r.dev_handling,
+    r.team_assignment,
+  ]);
   return createHash('sha256').update(JSON.stringify(canonical)).digest('hex').slice(0, 16);
 }

@@ -27,8 +27,10 @@ export async function syncUnhandledExpiry(nc: NatsConnection, windowSeconds: num
     log.info({ bucket: Bucket.unhandled, max_age_seconds: windowSeconds }, 'unhandled counters now expire with their window');
     return true;
   } catch (err) {
-    log.warn({ bucket: Bucket.unhandled, max_age_seconds: windowSeconds, err: (err as Error).message },
-      'could not set the expiry of the unhandled counters to unhandled_window_seconds; run `mutt setup` as admin');
+    log.warn(
+      { bucket: Bucket.unhandled, max_age_seconds: windowSeconds, err: (err as Error).message },
+      'could not set the expiry of the unhandled counters to unhandled_window_seconds; run `mutt setup` as admin',
+    );
     return false;
   }
 }

@@ -20,13 +20,24 @@ export interface UnhandledDecision {
 }
 
 /** One more occurrence at `now` (epoch ms). threshold ≥ 1; windowSeconds > 0 (both read live from config). */
-export function decideUnhandled(state: UnhandledState | null | undefined, now: number, threshold: number, windowSeconds: number): UnhandledDecision {
+export function decideUnhandled(
+  state: UnhandledState | null | undefined,
+  now: number,
+  threshold: number,
+  windowSeconds: number,
+): UnhandledDecision {
   const { next, result } = stepUnhandled(state ?? null, 1, now, threshold, windowSeconds);
   return { next, fire: result };
 }
 
 /** `n` occurrences at once (a batch of concurrent updates to one key), in the KvCasBatcher step shape. */
-export function stepUnhandled(prev: UnhandledState | null, n: number, now: number, threshold: number, windowSeconds: number): { next: UnhandledState; result: boolean } {
+export function stepUnhandled(
+  prev: UnhandledState | null,
+  n: number,
+  now: number,
+  threshold: number,
+  windowSeconds: number,
+): { next: UnhandledState; result: boolean } {
   // A clock a little behind the replica that opened the window (now < windowStart) stays in that window.
   const current = isState(prev) && now < windowEnd(prev, windowSeconds) ? prev : { count: 0, windowStart: now, alerted: false };
   const count = current.count + n;

@@ -42,15 +42,84 @@ function forwarderMetrics(registry: Registry) {
   const get = <T>(name: string, make: () => T): T => (registry.getSingleMetric(name) as T) ?? make();
   const registers = [registry];
   return {
-    requests: get('mutt_forwarder_request_duration_seconds', () => new Histogram({ name: 'mutt_forwarder_request_duration_seconds', help: 'Moogsoft request time, by outcome', labelNames: ['outcome'], buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30], registers })),
-    deliveries: get('mutt_forwarder_deliveries_total', () => new Counter({ name: 'mutt_forwarder_deliveries_total', help: 'Delivery attempts, by outcome (delivered, retry, rejected)', labelNames: ['outcome'], registers })),
-    latency: get('mutt_forwarder_end_to_end_seconds', () => new Histogram({ name: 'mutt_forwarder_end_to_end_seconds', help: 'From event receipt by MUTT to Moogsoft accepting its alert', buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300], registers })),
-    rateWait: get('mutt_forwarder_rate_wait_seconds', () => new Histogram({ name: 'mutt_forwarder_rate_wait_seconds', help: 'Time an alert waited for a rate-limit permit', buckets: [0, 0.01, 0.05, 0.1, 0.5, 1, 5, 30], registers })),
-    breakerState: get('mutt_forwarder_breaker_state', () => new Gauge({ name: 'mutt_forwarder_breaker_state', help: 'Shared breaker: 0 closed, 1 half-open, 2 open', registers })),
-    breakerTransitions: get('mutt_forwarder_breaker_transitions', () => new Gauge({ name: 'mutt_forwarder_breaker_transitions', help: 'Breaker transitions recorded so far in the shared state, by kind (a gauge: every replica reports the same shared figure)', labelNames: ['transition'], registers })),
-    breakerSeconds: get('mutt_forwarder_breaker_seconds', () => new Gauge({ name: 'mutt_forwarder_breaker_seconds', help: 'Time the shared breaker has spent in each state', labelNames: ['state'], registers })),
-    stateWriteFailures: get('mutt_forwarder_state_write_failures_total', () => new Counter({ name: 'mutt_forwarder_state_write_failures_total', help: 'Breaker or AIMD results that could not be written to mutt_state after Moogsoft answered (the delivery outcome stands)', registers })),
-    rateLimit: get('mutt_forwarder_rate_limit', () => new Gauge({ name: 'mutt_forwarder_rate_limit', help: 'Deliveries per period in effect (lowered by adaptive mode)', registers })),
+    requests: get(
+      'mutt_forwarder_request_duration_seconds',
+      () =>
+        new Histogram({
+          name: 'mutt_forwarder_request_duration_seconds',
+          help: 'Moogsoft request time, by outcome',
+          labelNames: ['outcome'],
+          buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+          registers,
+        }),
+    ),
+    deliveries: get(
+      'mutt_forwarder_deliveries_total',
+      () =>
+        new Counter({
+          name: 'mutt_forwarder_deliveries_total',
+          help: 'Delivery attempts, by outcome (delivered, retry, rejected)',
+          labelNames: ['outcome'],
+          registers,
+        }),
+    ),
+    latency: get(
+      'mutt_forwarder_end_to_end_seconds',
+      () =>
+        new Histogram({
+          name: 'mutt_forwarder_end_to_end_seconds',
+          help: 'From event receipt by MUTT to Moogsoft accepting its alert',
+          buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
+          registers,
+        }),
+    ),
+    rateWait: get(
+      'mutt_forwarder_rate_wait_seconds',
+      () =>
+        new Histogram({
+          name: 'mutt_forwarder_rate_wait_seconds',
+          help: 'Time an alert waited for a rate-limit permit',
+          buckets: [0, 0.01, 0.05, 0.1, 0.5, 1, 5, 30],
+          registers,
+        }),
+    ),
+    breakerState: get(
+      'mutt_forwarder_breaker_state',
+      () => new Gauge({ name: 'mutt_forwarder_breaker_state', help: 'Shared breaker: 0 closed, 1 half-open, 2 open', registers }),
+    ),
+    breakerTransitions: get(
+      'mutt_forwarder_breaker_transitions',
+      () =>
+        new Gauge({
+          name: 'mutt_forwarder_breaker_transitions',
+          help: 'Breaker transitions recorded so far in the shared state, by kind (a gauge: every replica reports the same shared figure)',
+          labelNames: ['transition'],
+          registers,
+        }),
+    ),
+    breakerSeconds: get(
+      'mutt_forwarder_breaker_seconds',
+      () =>
+        new Gauge({
+          name: 'mutt_forwarder_breaker_seconds',
+          help: 'Time the shared breaker has spent in each state',
+          labelNames: ['state'],
+          registers,
+        }),
+    ),
+    stateWriteFailures: get(
+      'mutt_forwarder_state_write_failures_total',
+      () =>
+        new Counter({
+          name: 'mutt_forwarder_state_write_failures_total',
+          help: 'Breaker or AIMD results that could not be written to mutt_state after Moogsoft answered (the delivery outcome stands)',
+          registers,
+        }),
+    ),
+    rateLimit: get(
+      'mutt_forwarder_rate_limit',
+      () => new Gauge({ name: 'mutt_forwarder_rate_limit', help: 'Deliveries per period in effect (lowered by adaptive mode)', registers }),
+    ),
   };
 }
 
@@ -69,10 +138,19 @@ export default defineActor({
     poisonAfter: (cfg) => cfg.moog_max_attempts + 2,
     backoffMs: [],
     decide: (attempt, err, { cfg, storedAt, now }) => {
-      const giveUp = shouldGiveUp({ attempts: attempt, firstSeenAt: storedAt, now, maxAttempts: cfg.moog_max_attempts, maxAgeMs: cfg.moog_max_age_seconds * 1000 });
+      const giveUp = shouldGiveUp({
+        attempts: attempt,
+        firstSeenAt: storedAt,
+        now,
+        maxAttempts: cfg.moog_max_attempts,
+        maxAgeMs: cfg.moog_max_age_seconds * 1000,
+      });
       if (giveUp) return { retry: false, reason: giveUp };
       const retryAfterMs = (err as { retryAfterMs?: number }).retryAfterMs;
-      return { retry: true, delayMs: backoffDelay(attempt, { baseMs: cfg.moog_backoff_base_ms, maxMs: cfg.moog_backoff_max_ms, retryAfterMs }) };
+      return {
+        retry: true,
+        delayMs: backoffDelay(attempt, { baseMs: cfg.moog_backoff_base_ms, maxMs: cfg.moog_backoff_max_ms, retryAfterMs }),
+      };
     },
   },
 
@@ -81,28 +159,42 @@ export default defineActor({
     const url = rt.env.MOOG_WEBHOOK_URL!;
     const cfg = () => rt.config.get();
     const breakerCfg = (): BreakerConfig => ({
-      failureRate: cfg().breaker_failure_rate, minRequests: cfg().breaker_min_requests, windowSeconds: cfg().breaker_window_seconds,
-      openSeconds: cfg().breaker_open_seconds, probeLeaseMs: cfg().moog_timeout_ms + 5000,
+      failureRate: cfg().breaker_failure_rate,
+      minRequests: cfg().breaker_min_requests,
+      windowSeconds: cfg().breaker_window_seconds,
+      openSeconds: cfg().breaker_open_seconds,
+      probeLeaseMs: cfg().moog_timeout_ms + 5000,
     });
     // Direct gets name the key in the subject, so nats.conf can confine this user to its keys of mutt_state (a bound
     // bucket's default, STREAM.MSG.GET with the key in the body, would need access to every key, UI sessions too).
     const kv = await new Kvm(rt.nc).open(Bucket.state, { allow_direct: true });
     const credential = credentialSource(rt.env);
     const secret = credential.current();
-    const client = createMoogClient({ url, apiKey: credential, auth: rt.env.MOOG_AUTH, timeoutMs: () => cfg().moog_timeout_ms, concurrency: () => cfg().moog_concurrency });
+    const client = createMoogClient({
+      url,
+      apiKey: credential,
+      auth: rt.env.MOOG_AUTH,
+      timeoutMs: () => cfg().moog_timeout_ms,
+      concurrency: () => cfg().moog_concurrency,
+    });
     const problems = stateProblems(rt.registry, rt.log);
     const breaker = await SharedBreaker.open(kv, breakerCfg, (revision, error) => problems.report(BREAKER_KEY, revision, error));
     const aimd: ForwarderState['aimd'] = { state: null, refresh: setInterval(() => void readAimd(), 1000) };
     aimd.refresh.unref();
     // Runs from a timer: it must never reject (an unhandled rejection ends the process).
     async function readAimd() {
-      if (!cfg().moog_rate_adaptive) { aimd.state = null; return; }
+      if (!cfg().moog_rate_adaptive) {
+        aimd.state = null;
+        return;
+      }
       const e = await kv.get(AIMD_KEY).catch(() => null);
       aimd.state = readStored(e, AimdStateSchema, (error) => problems.report(AIMD_KEY, e!.revision, error));
     }
     const limit = () => {
       const c = cfg();
-      return aimd.state && c.moog_rate_adaptive ? aimdRate(aimd.state, Date.now(), { limit: c.moog_rate_limit, periodSeconds: c.moog_rate_period }) : c.moog_rate_limit;
+      return aimd.state && c.moog_rate_adaptive
+        ? aimdRate(aimd.state, Date.now(), { limit: c.moog_rate_limit, periodSeconds: c.moog_rate_period })
+        : c.moog_rate_limit;
     };
     const rate = createSharedRateGate(kv, () => ({ limit: limit(), periodSeconds: cfg().moog_rate_period }));
     const metrics = forwarderMetrics(rt.registry);
@@ -128,7 +220,12 @@ export default defineActor({
     const waitStarted = performance.now();
     await rate.acquire(ctx.signal);
     metrics.rateWait.observe((performance.now() - waitStarted) / 1000);
-    const payload = toMoogPayload(alert, { format: cfg.moog_payload_format, signature: cfg.moog_signature, severityMap: cfg.moog_severity_map, manager: cfg.moog_manager });
+    const payload = toMoogPayload(alert, {
+      format: cfg.moog_payload_format,
+      signature: cfg.moog_signature,
+      severityMap: cfg.moog_severity_map,
+      manager: cfg.moog_manager,
+    });
     const result = await deliver(client, payload, { retryStatuses: cfg.moog_retry_statuses, secrets: ctx.state.secrets });
     const c = result.classification;
     const outcome = c.kind === 'success' ? 'delivered' : c.kind === 'retry' ? 'retry' : 'rejected';
@@ -167,9 +264,14 @@ export default defineActor({
 async function throttle(state: ForwarderState, cfg: { moog_rate_limit: number; moog_rate_period: number }): Promise<void> {
   const aimdCfg = { limit: cfg.moog_rate_limit, periodSeconds: cfg.moog_rate_period };
   const now = Date.now();
-  const { state: next } = await casUpdate(state.kv, AIMD_KEY, (v) => {
-    const parsed = AimdStateSchema.safeParse(v);
-    return parsed.success ? parsed.data : initialAimd(cfg.moog_rate_limit, now);
-  }, (s) => ({ state: aimdThrottled(s, now, aimdCfg), result: null }));
+  const { state: next } = await casUpdate(
+    state.kv,
+    AIMD_KEY,
+    (v) => {
+      const parsed = AimdStateSchema.safeParse(v);
+      return parsed.success ? parsed.data : initialAimd(cfg.moog_rate_limit, now);
+    },
+    (s) => ({ state: aimdThrottled(s, now, aimdCfg), result: null }),
+  );
   state.aimd.state = next;
 }

@@ -46,21 +46,37 @@ export const BreakerStateSchema = z.object({
   buckets: z.array(z.tuple([z.number(), counts, counts])),
   probe: z.object({ owner: z.string(), until: z.number() }).nullable(),
   transitions: z.object({
-    closed_open: counts, open_half_open: counts, half_open_closed: counts, half_open_open: counts, reset: counts,
+    closed_open: counts,
+    open_half_open: counts,
+    half_open_closed: counts,
+    half_open_open: counts,
+    reset: counts,
   }),
   probeExpiries: counts,
   /** Time spent in each status, finished periods only (the current one is now − since). */
   msIn: z.object({ closed: z.number().nonnegative(), open: z.number().nonnegative(), half_open: z.number().nonnegative() }),
-  last: z.object({ from: Status, to: Status, at: z.number(), reason: z.enum(['failure_rate', 'open_elapsed', 'probe_ok', 'probe_failed', 'reset']) }).nullable(),
+  last: z
+    .object({
+      from: Status,
+      to: Status,
+      at: z.number(),
+      reason: z.enum(['failure_rate', 'open_elapsed', 'probe_ok', 'probe_failed', 'reset']),
+    })
+    .nullable(),
 });
 export type BreakerState = z.infer<typeof BreakerStateSchema>;
 
-
 export function initialBreaker(now = 0): BreakerState {
   return {
-    v: 1, status: 'closed', since: now, buckets: [], probe: null,
+    v: 1,
+    status: 'closed',
+    since: now,
+    buckets: [],
+    probe: null,
     transitions: { closed_open: 0, open_half_open: 0, half_open_closed: 0, half_open_open: 0, reset: 0 },
-    probeExpiries: 0, msIn: { closed: 0, open: 0, half_open: 0 }, last: null,
+    probeExpiries: 0,
+    msIn: { closed: 0, open: 0, half_open: 0 },
+    last: null,
   };
 }
 
@@ -104,7 +120,13 @@ function windowTotals(buckets: BreakerState['buckets']): { requests: number; fai
  * opened cannot close it. Results arriving while open are ignored: they say nothing new.
  * Returns the same object when nothing changed (no write needed).
  */
-export function recordResults(s: BreakerState, r: { ok: number; fail: number }, now: number, cfg: BreakerConfig, owner?: string): BreakerState {
+export function recordResults(
+  s: BreakerState,
+  r: { ok: number; fail: number },
+  now: number,
+  cfg: BreakerConfig,
+  owner?: string,
+): BreakerState {
   if (r.ok + r.fail <= 0) return s;
   if (s.status === 'open') return s;
   if (s.status === 'half_open') {

@@ -58,7 +58,14 @@ export class DeliveryError extends Error {
   }
 }
 
-const TIMEOUT_CODES = new Set(['ETIMEDOUT', 'ESOCKETTIMEDOUT', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ABORT_ERR_TIMEOUT']);
+const TIMEOUT_CODES = new Set([
+  'ETIMEDOUT',
+  'ESOCKETTIMEDOUT',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+  'ABORT_ERR_TIMEOUT',
+]);
 
 export function classifyOutcome(outcome: Outcome, cfg: ClassifyConfig, now: number = Date.now()): Classification {
   if (outcome.error) return classifyError(outcome.error);

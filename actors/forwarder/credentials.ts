@@ -65,7 +65,10 @@ export function loadMoogCredential(env: CredentialEnv, readFile: ReadFile = read
   }
   const value = env.MOOG_API_KEY?.trim() ?? '';
   if (value === '') {
-    throw new CredentialError(env.MOOG_API_KEY === undefined ? 'missing' : 'empty', 'Moogsoft credential missing: set MOOG_API_KEY_FILE or MOOG_API_KEY');
+    throw new CredentialError(
+      env.MOOG_API_KEY === undefined ? 'missing' : 'empty',
+      'Moogsoft credential missing: set MOOG_API_KEY_FILE or MOOG_API_KEY',
+    );
   }
   return new Secret(value);
 }

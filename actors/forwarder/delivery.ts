@@ -59,13 +59,26 @@ export function createMoogClient(opts: MoogClientOptions): MoogClient {
   const url = new URL(opts.url);
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TypeError(`Moogsoft URL must be http(s), got ${url.protocol}`);
   const secure = url.protocol === 'https:';
-  const timeoutOf = typeof opts.timeoutMs === 'function' ? opts.timeoutMs : ((ms: number) => () => ms)(opts.timeoutMs);
-  const concurrencyOf = typeof opts.concurrency === 'function' ? opts.concurrency : ((n: number) => () => n)(opts.concurrency);
+  const timeoutOf =
+    typeof opts.timeoutMs === 'function'
+      ? opts.timeoutMs
+      : (
+          (ms: number) => () =>
+            ms
+        )(opts.timeoutMs);
+  const concurrencyOf =
+    typeof opts.concurrency === 'function'
+      ? opts.concurrency
+      : (
+          (n: number) => () =>
+            n
+        )(opts.concurrency);
   const sockets0 = concurrencyOf();
   const agentOpts = { keepAlive: true, maxSockets: sockets0, maxFreeSockets: sockets0, scheduling: 'lifo' as const };
   const agent = secure ? new https.Agent({ ...agentOpts, ...(opts.ca ? { ca: opts.ca } : {}) }) : new http.Agent(agentOpts);
   const request = secure ? https.request : http.request;
-  const source: CredentialSource = typeof opts.apiKey === 'string' ? fixed(new Secret(opts.apiKey)) : opts.apiKey instanceof Secret ? fixed(opts.apiKey) : opts.apiKey;
+  const source: CredentialSource =
+    typeof opts.apiKey === 'string' ? fixed(new Secret(opts.apiKey)) : opts.apiKey instanceof Secret ? fixed(opts.apiKey) : opts.apiKey;
   // The header is rebuilt only when the credential changes (rotation), not per request.
   let lastSecret: Secret | undefined;
   let header: [string, string] = ['', ''];
@@ -102,15 +115,25 @@ export function createMoogClient(opts: MoogClientOptions): MoogClient {
         fn();
       };
       const req = request({
-        protocol: url.protocol, hostname: url.hostname, port: url.port || undefined, path: url.pathname + url.search,
-        method: 'POST', agent,
+        protocol: url.protocol,
+        hostname: url.hostname,
+        port: url.port || undefined,
+        path: url.pathname + url.search,
+        method: 'POST',
+        agent,
         headers: {
           ...so.headers,
-          'content-type': 'application/json', 'content-length': body.length, accept: 'application/json',
-          'user-agent': userAgent, [authName]: authValue,
+          'content-type': 'application/json',
+          'content-length': body.length,
+          accept: 'application/json',
+          'user-agent': userAgent,
+          [authName]: authValue,
         },
       });
-      const timer = setTimeout(() => req.destroy(new DeliveryError('timeout', `no complete response within ${timeoutMs} ms`, { code: 'ETIMEDOUT' })), timeoutMs);
+      const timer = setTimeout(
+        () => req.destroy(new DeliveryError('timeout', `no complete response within ${timeoutMs} ms`, { code: 'ETIMEDOUT' })),
+        timeoutMs,
+      );
       const onAbort = () => req.destroy(new DeliveryError('transport', 'request aborted', { code: 'ABORT_ERR' }));
       if (so.signal?.aborted) onAbort();
       else so.signal?.addEventListener('abort', onAbort, { once: true });
@@ -145,7 +168,10 @@ export function createMoogClient(opts: MoogClientOptions): MoogClient {
         );
         // The socket died mid-body: no 'end' will come.
         res.on('close', () => {
-          if (!res.complete) finish(() => reject(new DeliveryError('transport', 'connection closed before the response was complete', { code: 'ECONNRESET' })));
+          if (!res.complete)
+            finish(() =>
+              reject(new DeliveryError('transport', 'connection closed before the response was complete', { code: 'ECONNRESET' })),
+            );
         });
       });
       req.end(body);
@@ -157,7 +183,12 @@ export function createMoogClient(opts: MoogClientOptions): MoogClient {
     },
     async send(payload, so = {}) {
       if (closed) throw new DeliveryError('transport', 'Moogsoft client is closed', { code: 'ERR_CLIENT_CLOSED' });
-      const body = typeof payload === 'string' ? Buffer.from(payload) : payload instanceof Uint8Array ? Buffer.from(payload) : Buffer.from(JSON.stringify(payload));
+      const body =
+        typeof payload === 'string'
+          ? Buffer.from(payload)
+          : payload instanceof Uint8Array
+            ? Buffer.from(payload)
+            : Buffer.from(JSON.stringify(payload));
       inFlight++;
       try {
         const first = await once(body, so);

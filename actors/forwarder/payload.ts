@@ -165,5 +165,9 @@ function hasSecretKey(value: unknown, depth: number): boolean {
 function dropSecretKeys(value: unknown, depth: number): unknown {
   if (depth > MAX_DEPTH || value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) return value.map((v) => dropSecretKeys(v, depth + 1));
-  return Object.fromEntries(Object.entries(value).filter(([k]) => !SECRET_NAME.test(k)).map(([k, v]) => [k, dropSecretKeys(v, depth + 1)]));
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([k]) => !SECRET_NAME.test(k))
+      .map(([k, v]) => [k, dropSecretKeys(v, depth + 1)]),
+  );
 }

@@ -102,8 +102,7 @@ export class RateGate {
     if ('slots' in r) {
       this.slots.push(...r.slots);
       if (r.slots.length > 0) this.lastSlot = r.slots[r.slots.length - 1];
-    }
-    else await sleep(Math.max(1, r.waitMs));
+    } else await sleep(Math.max(1, r.waitMs));
   }
 }
 

@@ -40,7 +40,6 @@ export interface RateConfig {
 export const RateStateSchema = z.object({ v: z.literal(1), tat: z.number() });
 export type RateState = z.infer<typeof RateStateSchema>;
 
-
 export function initialRate(): RateState {
   return { v: 1, tat: 0 };
 }
@@ -83,7 +82,11 @@ export function reserve(s: RateState, now: number, n: number, cfg: RateConfig): 
  * Pushes the schedule so that no permit is usable before `until`: a Moogsoft 429 with Retry-After pauses
  * every replica, not only the one that saw it.
  */
-export function deferUntil(s: RateState, until: number, cfg: Pick<RateConfig, 'limit' | 'periodSeconds' | 'burst' | 'toleranceMs'>): RateState {
+export function deferUntil(
+  s: RateState,
+  until: number,
+  cfg: Pick<RateConfig, 'limit' | 'periodSeconds' | 'burst' | 'toleranceMs'>,
+): RateState {
   const tau = (Math.max(1, cfg.burst ?? 1) - 1) * emissionMs(cfg);
   return s.tat >= until + tau ? s : { v: 1, tat: until + tau };
 }

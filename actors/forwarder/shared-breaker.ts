@@ -5,7 +5,18 @@
 //   const b = await SharedBreaker.open(kv, cfgFn, onUnreadable); await b.acquire(owner, signal); b.record(ok, probe, owner)
 
 import type { KV } from '@nats-io/kv';
-import { BreakerStateSchema, breakerView, canSend, initialBreaker, msUntilSendable, parseBreaker, recordResults, tryAcquire, type BreakerConfig, type BreakerState } from './breaker.ts';
+import {
+  BreakerStateSchema,
+  breakerView,
+  canSend,
+  initialBreaker,
+  msUntilSendable,
+  parseBreaker,
+  recordResults,
+  tryAcquire,
+  type BreakerConfig,
+  type BreakerState,
+} from './breaker.ts';
 import { casUpdate } from '../runtime/kv-cas.ts';
 import { readStored, type StoredEntry } from './stored-state.ts';
 import { BREAKER_KEY } from '../../protocol/state-keys.ts';
@@ -17,11 +28,19 @@ export class SharedBreaker {
   private flushTimer: NodeJS.Timeout | undefined;
   private stopWatch: (() => void) | undefined;
 
-  private constructor(private readonly kv: KV, private readonly cfg: () => BreakerConfig) {}
+  private constructor(
+    private readonly kv: KV,
+    private readonly cfg: () => BreakerConfig,
+  ) {}
 
-  static async open(kv: KV, cfg: () => BreakerConfig, onUnreadable: (revision: number, error: string) => void = () => {}): Promise<SharedBreaker> {
+  static async open(
+    kv: KV,
+    cfg: () => BreakerConfig,
+    onUnreadable: (revision: number, error: string) => void = () => {},
+  ): Promise<SharedBreaker> {
     const b = new SharedBreaker(kv, cfg);
-    const read = (e: StoredEntry) => readStored(e, BreakerStateSchema, (error) => onUnreadable(e.revision, error)) ?? initialBreaker(Date.now());
+    const read = (e: StoredEntry) =>
+      readStored(e, BreakerStateSchema, (error) => onUnreadable(e.revision, error)) ?? initialBreaker(Date.now());
     const e = await kv.get(BREAKER_KEY);
     if (e && e.operation === 'PUT') b.state = read(e);
     const iter = await kv.watch({ key: BREAKER_KEY });
@@ -70,10 +89,15 @@ export class SharedBreaker {
       signal.throwIfAborted();
       if (this.state.status === 'closed') return { probe: false };
       if (this.canSendNow()) {
-        const { state, result } = await casUpdate(this.kv, BREAKER_KEY, (v) => parseBreaker(v, Date.now()), (s) => {
-          const a = tryAcquire(s, Date.now(), owner, this.cfg());
-          return { state: a.state, result: a };
-        });
+        const { state, result } = await casUpdate(
+          this.kv,
+          BREAKER_KEY,
+          (v) => parseBreaker(v, Date.now()),
+          (s) => {
+            const a = tryAcquire(s, Date.now(), owner, this.cfg());
+            return { state: a.state, result: a };
+          },
+        );
         this.state = state;
         if (result.allowed) return { probe: result.probe };
       }
@@ -84,7 +108,12 @@ export class SharedBreaker {
   /** Counts a finished request: the probe's result is written at once, others in the next flush. */
   async record(ok: boolean, probe: boolean, owner: string): Promise<void> {
     if (probe) {
-      const { state } = await casUpdate(this.kv, BREAKER_KEY, (v) => parseBreaker(v, Date.now()), (s) => ({ state: recordResults(s, ok ? { ok: 1, fail: 0 } : { ok: 0, fail: 1 }, Date.now(), this.cfg(), owner), result: null }));
+      const { state } = await casUpdate(
+        this.kv,
+        BREAKER_KEY,
+        (v) => parseBreaker(v, Date.now()),
+        (s) => ({ state: recordResults(s, ok ? { ok: 1, fail: 0 } : { ok: 0, fail: 1 }, Date.now(), this.cfg(), owner), result: null }),
+      );
       this.state = state;
       this.notify();
       return;
@@ -101,7 +130,12 @@ export class SharedBreaker {
     if (counts.ok + counts.fail === 0) return;
     this.pending = { ok: 0, fail: 0 };
     try {
-      const { state } = await casUpdate(this.kv, BREAKER_KEY, (v) => parseBreaker(v, Date.now()), (s) => ({ state: recordResults(s, counts, Date.now(), this.cfg()), result: null }));
+      const { state } = await casUpdate(
+        this.kv,
+        BREAKER_KEY,
+        (v) => parseBreaker(v, Date.now()),
+        (s) => ({ state: recordResults(s, counts, Date.now(), this.cfg()), result: null }),
+      );
       this.state = state;
     } catch (err) {
       this.pending.ok += counts.ok;

@@ -42,8 +42,14 @@ export interface StateProblems {
 }
 
 export function stateProblems(registry: Registry, log: Logger): StateProblems {
-  const unreadable = (registry.getSingleMetric('mutt_forwarder_state_unreadable_total') as Counter<'key'>) ??
-    new Counter({ name: 'mutt_forwarder_state_unreadable_total', help: 'Stored shared-state values (mutt_state) that were unreadable and replaced by the default state, by key', labelNames: ['key'], registers: [registry] });
+  const unreadable =
+    (registry.getSingleMetric('mutt_forwarder_state_unreadable_total') as Counter<'key'>) ??
+    new Counter({
+      name: 'mutt_forwarder_state_unreadable_total',
+      help: 'Stored shared-state values (mutt_state) that were unreadable and replaced by the default state, by key',
+      labelNames: ['key'],
+      registers: [registry],
+    });
   const seen = new Map<string, number>(); // key → the last unreadable revision reported (one entry per key)
   return {
     report(key, revision, error) {

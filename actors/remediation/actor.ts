@@ -28,8 +28,15 @@ interface RemediationState {
 }
 
 function counter(registry: Registry): Counter<'action' | 'stage'> {
-  return (registry.getSingleMetric('mutt_remediation_actions_total') as Counter<'action' | 'stage'>) ??
-    new Counter({ name: 'mutt_remediation_actions_total', help: 'Dead letters replayed or quarantined, by stage', labelNames: ['action', 'stage'], registers: [registry] });
+  return (
+    (registry.getSingleMetric('mutt_remediation_actions_total') as Counter<'action' | 'stage'>) ??
+    new Counter({
+      name: 'mutt_remediation_actions_total',
+      help: 'Dead letters replayed or quarantined, by stage',
+      labelNames: ['action', 'stage'],
+      registers: [registry],
+    })
+  );
 }
 
 export default defineActor({
@@ -38,7 +45,10 @@ export default defineActor({
   publishes: ['mutt.events.>', 'mutt.alerts.>', 'mutt.dlq.quarantine.>', 'mutt.dlq.remediation.>', 'mutt.audit.config.>'],
   concurrency: 4,
   // Waiting (resting, unhealthy downstream, pacing) is never a reason to give up on a dead letter.
-  retry: { backoffMs: [], decide: (_attempt, err) => ({ retry: true, delayMs: err instanceof RetryableError && err.retryAfterMs ? err.retryAfterMs : 5000 }) },
+  retry: {
+    backoffMs: [],
+    decide: (_attempt, err) => ({ retry: true, delayMs: err instanceof RetryableError && err.retryAfterMs ? err.retryAfterMs : 5000 }),
+  },
 
   async setup(rt): Promise<RemediationState> {
     // Direct gets name the key in the subject, so nats.conf can confine this user to its keys of mutt_state (a bound
@@ -81,14 +91,19 @@ export default defineActor({
       await quarantineEntry(ctx.js, state.jsm, seq, entry, 'poison');
       await state.inflight.finish(seq).catch((err) => ctx.log.warn({ err: String(err) }, 'in-flight record of a poison entry not removed'));
       state.outcomes.inc({ action: 'quarantine', stage: entry.stage });
-      ctx.log.error({ dlqSeq: seq, stage: entry.stage, unfinished: start.unfinished }, 'dead letter whose handling never finished quarantined as poison');
+      ctx.log.error(
+        { dlqSeq: seq, stage: entry.stage, unfinished: start.unfinished },
+        'dead letter whose handling never finished quarantined as poison',
+      );
       return;
     }
     try {
       await handleEntry(entry, ctx);
     } finally {
       // Any outcome, a wait included: only a crash or a hang leaves the start recorded.
-      await state.inflight.finish(seq, ctx.delivery.attempt).catch((err) => ctx.log.warn({ err: String(err) }, 'in-flight record not removed; it counts as an unfinished start'));
+      await state.inflight
+        .finish(seq, ctx.delivery.attempt)
+        .catch((err) => ctx.log.warn({ err: String(err) }, 'in-flight record not removed; it counts as an unfinished start'));
     }
   },
 });
@@ -113,7 +128,9 @@ async function handleEntry(entry: DlqEntry, ctx: HandlerContext<RemediationState
     case 'replay': {
       if (now - state.window.start >= intervalMs) state.window = { start: now, used: 0 };
       if (state.window.used >= cfg.remediation_batch_size) {
-        throw new RetryableError('rate_limited', 'replay batch used up for this interval', { retryAfterMs: state.window.start + intervalMs - now + Math.floor(Math.random() * 1000) });
+        throw new RetryableError('rate_limited', 'replay batch used up for this interval', {
+          retryAfterMs: state.window.start + intervalMs - now + Math.floor(Math.random() * 1000),
+        });
       }
       state.window.used++;
       const to = await replayEntry(ctx.js, state.jsm, seq, entry);

@@ -19,7 +19,6 @@ export const POISON_AFTER_STARTS = 3;
 const STALE_MS = 24 * 3600_000;
 const SHARD_MAX = 500;
 
-
 /** One dead letter's unfinished starts; `delivery` is the JetStream delivery count of the latest start. */
 export interface InflightStart {
   n: number;
@@ -33,7 +32,8 @@ export function parseShard(value: unknown): InflightShard {
   const out: InflightShard = {};
   for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
     const s = v as Partial<InflightStart> | null;
-    if (s && typeof s.n === 'number' && typeof s.delivery === 'number' && typeof s.at === 'number') out[k] = { n: s.n, delivery: s.delivery, at: s.at };
+    if (s && typeof s.n === 'number' && typeof s.delivery === 'number' && typeof s.at === 'number')
+      out[k] = { n: s.n, delivery: s.delivery, at: s.at };
   }
   return out;
 }
@@ -52,7 +52,13 @@ export interface StartResult {
 }
 
 /** Records a start of `seq` at JetStream delivery `delivery`, unless earlier starts make it poison. */
-export function recordStart(shard: InflightShard, seq: number, delivery: number, now: number, poisonAfter = POISON_AFTER_STARTS): { state: InflightShard; result: StartResult } {
+export function recordStart(
+  shard: InflightShard,
+  seq: number,
+  delivery: number,
+  now: number,
+  poisonAfter = POISON_AFTER_STARTS,
+): { state: InflightShard; result: StartResult } {
   const unfinished = shard[seq]?.n ?? 0;
   if (unfinished >= poisonAfter) return { state: shard, result: { unfinished, poison: true } };
   return { state: { ...pruned(shard, now), [seq]: { n: unfinished + 1, delivery, at: now } }, result: { unfinished, poison: false } };
@@ -70,7 +76,10 @@ export function recordOutcome(shard: InflightShard, seq: number, delivery?: numb
 }
 
 export class InflightLedger {
-  constructor(private readonly kv: CasStore, private readonly poisonAfter = POISON_AFTER_STARTS) {}
+  constructor(
+    private readonly kv: CasStore,
+    private readonly poisonAfter = POISON_AFTER_STARTS,
+  ) {}
 
   async start(seq: number, delivery: number): Promise<StartResult> {
     const now = Date.now();

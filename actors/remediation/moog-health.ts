@@ -10,7 +10,11 @@ import { BREAKER_KEY } from '../../protocol/state-keys.ts';
 export class MoogHealth {
   private cached: { at: number; ok: boolean } | undefined;
 
-  constructor(private readonly state: KV, private readonly url: string | undefined, private readonly cacheMs = 5000) {}
+  constructor(
+    private readonly state: KV,
+    private readonly url: string | undefined,
+    private readonly cacheMs = 5000,
+  ) {}
 
   async breakerClosed(): Promise<boolean> {
     const e = await this.state.get(BREAKER_KEY).catch(() => null);

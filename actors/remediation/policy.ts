@@ -21,7 +21,10 @@ export interface RemediationInput {
   healthy: boolean;
 }
 
-export function decideRemediation(entry: Pick<DlqEntry, 'stage' | 'reason' | 'replays' | 'lastSeenAt'>, i: RemediationInput): RemediationAction {
+export function decideRemediation(
+  entry: Pick<DlqEntry, 'stage' | 'reason' | 'replays' | 'lastSeenAt'>,
+  i: RemediationInput,
+): RemediationAction {
   if (entry.stage === 'quarantine') return { action: 'keep' };
   if (entry.stage === 'remediation') return { action: 'quarantine', reason: entry.reason };
   if (!TRANSIENT_REASONS.includes(entry.reason)) return { action: 'quarantine', reason: entry.reason };

@@ -31,7 +31,12 @@ function toStored(m: ScannedMsg): StoredEntry | null {
 }
 
 /** Republishes the original and deletes the dead letter. Safe to repeat: the republish is deduplicated. */
-export async function replayEntry(js: JetStreamClient, jsm: JetStreamManager, seq: number, entry: DlqEntry): Promise<{ stream: string; seq: number }> {
+export async function replayEntry(
+  js: JetStreamClient,
+  jsm: JetStreamManager,
+  seq: number,
+  entry: DlqEntry,
+): Promise<{ stream: string; seq: number }> {
   const h = natsHeaders();
   for (const [k, v] of Object.entries(entry.originalHeaders ?? {})) {
     if (k === Headers.msgId || k === REPLAYS_HEADER) continue;
@@ -45,7 +50,13 @@ export async function replayEntry(js: JetStreamClient, jsm: JetStreamManager, se
 }
 
 /** Moves a dead letter to mutt.dlq.quarantine.<reason>, keeping everything it carried. */
-export async function quarantineEntry(js: JetStreamClient, jsm: JetStreamManager, seq: number, entry: DlqEntry, reason: DlqEntry['reason']): Promise<number> {
+export async function quarantineEntry(
+  js: JetStreamClient,
+  jsm: JetStreamManager,
+  seq: number,
+  entry: DlqEntry,
+  reason: DlqEntry['reason'],
+): Promise<number> {
   const h = natsHeaders();
   h.set(Headers.reason, reason);
   h.set(Headers.stage, 'quarantine');
@@ -53,7 +64,10 @@ export async function quarantineEntry(js: JetStreamClient, jsm: JetStreamManager
   h.set(Headers.error, `from ${entry.stage}: ${entry.lastError}`.replace(/[\r\n]+/g, ' ').slice(0, 300));
   if (entry.correlationId) h.set(Headers.correlationId, entry.correlationId);
   const moved: DlqEntry = { ...entry, stage: 'quarantine', reason, lastError: `[${entry.stage}] ${entry.lastError}` };
-  const ack = await js.publish(subjects.dlqEntry('quarantine', reason), encode(DlqEntry, moved), { headers: h, msgID: `quarantine:${seq}` });
+  const ack = await js.publish(subjects.dlqEntry('quarantine', reason), encode(DlqEntry, moved), {
+    headers: h,
+    msgID: `quarantine:${seq}`,
+  });
   await jsm.streams.deleteMessage(StreamName.dlq, seq).catch(() => false);
   return ack.seq;
 }
@@ -76,7 +90,8 @@ export async function listEntries(jsm: JetStreamManager, f: DlqFilter = {}): Pro
   let seq = Math.max(info.state.first_seq, (f.afterSeq ?? 0) + 1);
   // A dead letter is stored after it was last seen, so none seen since `since` is stored before it: the search
   // by stored time skips the older ones instead of reading them.
-  if (f.since && info.state.messages > 0) seq = Math.max(seq, await seqAtOrAfter(jsm, StreamName.dlq, f.since, { first: info.state.first_seq, last }));
+  if (f.since && info.state.messages > 0)
+    seq = Math.max(seq, await seqAtOrAfter(jsm, StreamName.dlq, f.since, { first: info.state.first_seq, last }));
   while (seq <= last && out.length < limit && info.state.messages > 0) {
     const batch = await readFrom(jsm, StreamName.dlq, subject, seq, Math.min(1000, Math.max(64, (limit - out.length) * 2)));
     if (batch.length === 0) break;
@@ -105,6 +120,10 @@ export async function purgeEntries(jsm: JetStreamManager, f: DlqFilter): Promise
 export async function auditDlqOperation(js: JetStreamClient, r: Omit<ConfigAuditRecord, 'at' | 'kind'>): Promise<void> {
   const record: ConfigAuditRecord = { ...r, at: Date.now(), kind: 'dlq' };
   await js.publish(subjects.auditConfigEntry('dlq', record.id), encode(ConfigAuditRecord, record), {
-    headers: (() => { const h = natsHeaders(); h.set(Headers.correlationId, record.correlationId); return h; })(),
+    headers: (() => {
+      const h = natsHeaders();
+      h.set(Headers.correlationId, record.correlationId);
+      return h;
+    })(),
   });
 }

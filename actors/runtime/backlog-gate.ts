@@ -11,7 +11,12 @@ export class BacklogGate {
   private jsm: JetStreamManager | undefined;
   depth = 0;
 
-  constructor(private readonly nc: NatsConnection, private readonly stream: string, private readonly limit: () => number, private readonly intervalMs = 500) {}
+  constructor(
+    private readonly nc: NatsConnection,
+    private readonly stream: string,
+    private readonly limit: () => number,
+    private readonly intervalMs = 500,
+  ) {}
 
   start(): this {
     const poll = async () => {

@@ -14,7 +14,10 @@ export class ConfigView {
   private values: ConfigValues = configDefaults();
   private readonly listeners: ((v: ConfigValues, changed: string[]) => void)[] = [];
 
-  private constructor(private readonly mirror: KvMirror, private readonly log: Logger) {
+  private constructor(
+    private readonly mirror: KvMirror,
+    private readonly log: Logger,
+  ) {
     this.rebuild();
     mirror.onChange((changed) => {
       this.rebuild();

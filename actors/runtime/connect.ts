@@ -18,7 +18,9 @@ export function natsPassword(env: Pick<NatsEnv, 'NATS_PASS' | 'NATS_PASS_FILE'>)
   try {
     text = readFileSync(env.NATS_PASS_FILE, 'utf8');
   } catch (err) {
-    throw new EnvError(`NATS_PASS_FILE: cannot read ${env.NATS_PASS_FILE} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    throw new EnvError(
+      `NATS_PASS_FILE: cannot read ${env.NATS_PASS_FILE} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+    );
   }
   const pass = text.replace(/[\r\n]+$/, '');
   if (pass === '') throw new EnvError(`NATS_PASS_FILE: ${env.NATS_PASS_FILE} is empty`);
@@ -39,7 +41,7 @@ export function inboxPrefixFor(user: string | undefined): string | undefined {
 function credsUserName(creds: Uint8Array): string | undefined {
   const jwt = /-{3,}BEGIN NATS USER JWT-{3,}\s+(\S+)/.exec(new TextDecoder().decode(creds))?.[1];
   try {
-    const claims = jwt ? JSON.parse(Buffer.from(jwt.split('.')[1] ?? '', 'base64url').toString('utf8')) as { name?: unknown } : undefined;
+    const claims = jwt ? (JSON.parse(Buffer.from(jwt.split('.')[1] ?? '', 'base64url').toString('utf8')) as { name?: unknown }) : undefined;
     return typeof claims?.name === 'string' && claims.name !== '' ? claims.name : undefined;
   } catch {
     return undefined;
@@ -53,7 +55,10 @@ export function inboxPrefixOf(nc: NatsConnection): string | undefined {
 
 export function connectionOptions(env: NatsEnv, name: string): ConnectionOptions {
   const opts: ConnectionOptions = {
-    servers: (env.NATS_URL ?? DEFAULT_NATS_URL).split(',').map((s) => s.trim()).filter(Boolean),
+    servers: (env.NATS_URL ?? DEFAULT_NATS_URL)
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
     name: `mutt-${name}`,
     maxReconnectAttempts: -1,
     reconnectTimeWait: 500,

@@ -62,7 +62,11 @@ export async function ensureConsumer(rt: ActorRuntime, def: ConsumingActorDef<z.
   }
 }
 
-export async function runConsumer<S extends z.ZodType, State>(def: ConsumingActorDef<S, State>, rt: ActorRuntime, state: State): Promise<void> {
+export async function runConsumer<S extends z.ZodType, State>(
+  def: ConsumingActorDef<S, State>,
+  rt: ActorRuntime,
+  state: State,
+): Promise<void> {
   const metrics = actorMetrics(rt.registry, def.name);
   const component = `consumer:${def.name}`;
   const { stream, durable, schema } = def.consumes;
@@ -110,7 +114,8 @@ export async function runConsumer<S extends z.ZodType, State>(def: ConsumingActo
     }
   }, DEADLINE_SWEEP_MS);
   deadlineTimer.unref();
-  const deadlineOf = (cfg: HandlerContext<State>['cfg']) => (typeof def.deadlineMs === 'function' ? def.deadlineMs(cfg) : def.deadlineMs ?? DEFAULT_HANDLER_DEADLINE_MS);
+  const deadlineOf = (cfg: HandlerContext<State>['cfg']) =>
+    typeof def.deadlineMs === 'function' ? def.deadlineMs(cfg) : (def.deadlineMs ?? DEFAULT_HANDLER_DEADLINE_MS);
 
   // A handler's context inherits the runtime and the state instead of copying them for every message: the
   // per-message spread of a dozen fields was a tenth of the alerter's allocations.
@@ -130,7 +135,13 @@ export async function runConsumer<S extends z.ZodType, State>(def: ConsumingActo
   }
   Object.setPrototypeOf(Context.prototype, { ...rt, state });
 
-  async function toDlq(msg: JsMsg, reason: PermanentError['reason'], attempts: number, lastError: string, extra: { status?: number; excerpt?: string } = {}) {
+  async function toDlq(
+    msg: JsMsg,
+    reason: PermanentError['reason'],
+    attempts: number,
+    lastError: string,
+    extra: { status?: number; excerpt?: string } = {},
+  ) {
     await deadLetter(rt.js, {
       stage: def.name,
       reason,
@@ -154,14 +165,25 @@ export async function runConsumer<S extends z.ZodType, State>(def: ConsumingActo
     const attempt = msg.info.deliveryCount;
     const storedAt = Math.floor(msg.info.timestampNanos / 1e6);
     let log: HandlerContext<State>['log'] | undefined;
-    const childLog = () => (log ??= rt.log.child({ actor: def.name, subject: msg.subject, seq: msg.seq, correlationId: peekHeader(msg, Headers.correlationId) || undefined }));
+    const childLog = () =>
+      (log ??= rt.log.child({
+        actor: def.name,
+        subject: msg.subject,
+        seq: msg.seq,
+        correlationId: peekHeader(msg, Headers.correlationId) || undefined,
+      }));
     const retry = def.retry;
     const cfg = rt.config.get();
     const poisonAfter = retry.poisonAfter ? retry.poisonAfter(cfg) : retry.decide ? Infinity : maxAttempts(retry) + POISON_SLACK;
     try {
       if (attempt > poisonAfter) {
         childLog().error({ attempt }, 'message redelivered past its budget without an outcome: poison');
-        await toDlq(msg, 'poison', attempt, firstErrors.get(msg.seq) ?? 'delivered repeatedly without an outcome (handler crashed or hung)');
+        await toDlq(
+          msg,
+          'poison',
+          attempt,
+          firstErrors.get(msg.seq) ?? 'delivered repeatedly without an outcome (handler crashed or hung)',
+        );
         return;
       }
       const decoded = decode(schema, msg.data, peekHeader(msg, Headers.contentType));
@@ -177,7 +199,21 @@ export async function runConsumer<S extends z.ZodType, State>(def: ConsumingActo
       const started = performance.now();
       metrics.inFlight.inc();
       try {
-        const ctx = new Context(msg, cfg, { subject: msg.subject, stream, seq: msg.seq, attempt, storedAt, get headers() { return msg.headers; } }, childLog);
+        const ctx = new Context(
+          msg,
+          cfg,
+          {
+            subject: msg.subject,
+            stream,
+            seq: msg.seq,
+            attempt,
+            storedAt,
+            get headers() {
+              return msg.headers;
+            },
+          },
+          childLog,
+        );
         const handled = def.handle(decoded.value, ctx as unknown as HandlerContext<State>);
         if ((await Promise.race([handled, expired])) === 'expired') {
           // The call may still settle later: whatever it does then is ignored (its result is not acked).
@@ -191,14 +227,17 @@ export async function runConsumer<S extends z.ZodType, State>(def: ConsumingActo
         metrics.inFlight.dec();
         metrics.duration.observe((performance.now() - started) / 1000);
       }
-      afterThisTurn(() => {
-        // nats.js drops a message's ack without a word once its connection is closed: say so instead.
-        if (rt.nc.isClosed()) throw new Error('NATS connection closed');
-        msg.ack();
-      }, (err) => {
-        metrics.ackFailed.inc();
-        childLog().warn({ err: describeError(err) }, 'ack not written (connection closed or draining); the message will be redelivered');
-      });
+      afterThisTurn(
+        () => {
+          // nats.js drops a message's ack without a word once its connection is closed: say so instead.
+          if (rt.nc.isClosed()) throw new Error('NATS connection closed');
+          msg.ack();
+        },
+        (err) => {
+          metrics.ackFailed.inc();
+          childLog().warn({ err: describeError(err) }, 'ack not written (connection closed or draining); the message will be redelivered');
+        },
+      );
       firstErrors.delete(msg.seq);
       metrics.processed.inc();
     } catch (err) {
@@ -244,7 +283,8 @@ export async function runConsumer<S extends z.ZodType, State>(def: ConsumingActo
         childLog().info({ err: text, attempt, delayMs: decision.delayMs }, 'retryable failure: will retry');
         msg.nak(decision.delayMs);
       } else {
-        const reason = err instanceof HandlerDeadlineError ? 'deadline_exceeded' : 'reason' in decision ? decision.reason : 'retries_exhausted';
+        const reason =
+          err instanceof HandlerDeadlineError ? 'deadline_exceeded' : 'reason' in decision ? decision.reason : 'retries_exhausted';
         childLog().warn({ err: text, attempt, reason }, 'retries exhausted: dead-lettered');
         await toDlq(msg, reason, attempt, text);
       }

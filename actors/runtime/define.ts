@@ -69,7 +69,11 @@ export interface RetrySchedule {
   /** Delay before attempt 2, 3, ...; after the last one the message is dead-lettered. */
   backoffMs: readonly number[];
   /** Override for actors whose budget is dynamic config (the forwarder): attempt is 1-based, the one that failed. */
-  decide?: (attempt: number, err: unknown, ctx: { cfg: ConfigValues; storedAt: number; now: number }) => RetryDecision | { retry: false; reason: 'retries_exhausted' | 'expired' };
+  decide?: (
+    attempt: number,
+    err: unknown,
+    ctx: { cfg: ConfigValues; storedAt: number; now: number },
+  ) => RetryDecision | { retry: false; reason: 'retries_exhausted' | 'expired' };
   /**
    * Deliveries after which a message is poison (dead-lettered with reason 'poison' before its handler runs):
    * more deliveries than the retry budget allows mean earlier ones ended without an outcome — the handler
@@ -118,7 +122,8 @@ export type ActorDef = ConsumingActorDef<any, any> | RunningActorDef<any>;
 export function defineActor<S extends z.ZodType, State = undefined>(def: ConsumingActorDef<S, State>): ConsumingActorDef<S, State>;
 export function defineActor<State = undefined>(def: RunningActorDef<State>): RunningActorDef<State>;
 export function defineActor(def: ActorDef): ActorDef {
-  if (!/^[a-z][a-z0-9]*$/.test(def.name)) throw new Error(`actor name '${def.name}' must be lower-case letters and digits (it names metrics)`);
+  if (!/^[a-z][a-z0-9]*$/.test(def.name))
+    throw new Error(`actor name '${def.name}' must be lower-case letters and digits (it names metrics)`);
   return def;
 }
 

@@ -26,15 +26,23 @@ export function startHeartbeat(nc: NatsConnection, body: () => Promise<Heartbeat
       try {
         const b = await body();
         nc.publish(subjects.heartbeat(b.process, b.instance), JSON.stringify(b));
-      } catch { /* not connected: readiness already says so */ }
+      } catch {
+        /* not connected: readiness already says so */
+      }
     })().finally(() => (sending = null));
   };
   const timer = setInterval(send, HEARTBEAT_EVERY_MS);
   timer.unref();
   let sub: ReturnType<NatsConnection['subscribe']> | null = null;
   try {
-    sub = nc.subscribe(subjects.healthPing, { callback: (err) => { if (!err) send(); } });
-  } catch { /* a closed connection: the periodic heartbeat is all there is */ }
+    sub = nc.subscribe(subjects.healthPing, {
+      callback: (err) => {
+        if (!err) send();
+      },
+    });
+  } catch {
+    /* a closed connection: the periodic heartbeat is all there is */
+  }
   return {
     stop() {
       clearInterval(timer);

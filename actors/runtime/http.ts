@@ -17,10 +17,20 @@ import type { Health } from './health.ts';
 
 export function healthRoutes(health: Health, registry: Registry, info: { instance: string; version: string; actors: string[] }): Hono {
   const app = new Hono();
-  app.get('/healthz', (c) => c.json({ status: 'alive', instance: info.instance, version: info.version, uptimeSeconds: Math.round((Date.now() - health.startedAt) / 1000) }));
+  app.get('/healthz', (c) =>
+    c.json({
+      status: 'alive',
+      instance: info.instance,
+      version: info.version,
+      uptimeSeconds: Math.round((Date.now() - health.startedAt) / 1000),
+    }),
+  );
   app.get('/readyz', (c) => {
     const ready = health.ready();
-    return c.json({ status: ready ? 'ready' : 'not_ready', instance: info.instance, actors: info.actors, components: health.snapshot() }, ready ? 200 : 503);
+    return c.json(
+      { status: ready ? 'ready' : 'not_ready', instance: info.instance, actors: info.actors, components: health.snapshot() },
+      ready ? 200 : 503,
+    );
   });
   app.get('/metrics', async (c) => {
     c.header('Content-Type', registry.contentType);
@@ -48,26 +58,41 @@ export function httpLimits(env: Env): HttpLimits {
 type ConnectionEvent = 'accepted' | 'refused' | 'evicted' | 'timed_out';
 
 function connectionMetrics(registry: Registry) {
-  const counter = (registry.getSingleMetric('mutt_http_connections_total') as Counter<'event'> | undefined)
-    ?? new Counter({ name: 'mutt_http_connections_total', help: 'HTTP connections by event: accepted, refused (cap reached, all busy), evicted (idle, to make room), timed_out (idle or slow)', labelNames: ['event'], registers: [registry] });
-  const open = (registry.getSingleMetric('mutt_http_connections_open') as Gauge | undefined)
-    ?? new Gauge({ name: 'mutt_http_connections_open', help: 'HTTP connections open now', registers: [registry] });
+  const counter =
+    (registry.getSingleMetric('mutt_http_connections_total') as Counter<'event'> | undefined) ??
+    new Counter({
+      name: 'mutt_http_connections_total',
+      help: 'HTTP connections by event: accepted, refused (cap reached, all busy), evicted (idle, to make room), timed_out (idle or slow)',
+      labelNames: ['event'],
+      registers: [registry],
+    });
+  const open =
+    (registry.getSingleMetric('mutt_http_connections_open') as Gauge | undefined) ??
+    new Gauge({ name: 'mutt_http_connections_open', help: 'HTTP connections open now', registers: [registry] });
   for (const e of ['accepted', 'refused', 'evicted', 'timed_out'] as const) counter.inc({ event: e }, 0);
   return { count: (e: ConnectionEvent) => counter.inc({ event: e }), open };
 }
 
 /** Serves `app` on host:port with the limits above; resolves once listening. */
-export function serveHttp(app: { fetch: (req: Request, env?: unknown) => Response | Promise<Response> }, opts: { host: string; port: number; limits: HttpLimits; registry: Registry }): Promise<{ server: ServerType; port: number }> {
+export function serveHttp(
+  app: { fetch: (req: Request, env?: unknown) => Response | Promise<Response> },
+  opts: { host: string; port: number; limits: HttpLimits; registry: Registry },
+): Promise<{ server: ServerType; port: number }> {
   const { limits } = opts;
   const m = connectionMetrics(opts.registry);
   const pool = new ConnectionPool<Socket>({ max: limits.maxConnections, maxPerAddress: limits.maxConnections });
   return new Promise((resolve, reject) => {
-    const server = serve({
-      fetch: app.fetch, hostname: opts.host, port: opts.port,
-      // Node checks header and request deadlines on this interval; the default (30 s) would let a stalled
-      // request outlive its deadline by that much.
-      serverOptions: { connectionsCheckingInterval: Math.max(250, Math.min(5_000, Math.floor(limits.headersTimeoutMs / 4))) },
-    }, (info: AddressInfo) => resolve({ server, port: info.port }));
+    const server = serve(
+      {
+        fetch: app.fetch,
+        hostname: opts.host,
+        port: opts.port,
+        // Node checks header and request deadlines on this interval; the default (30 s) would let a stalled
+        // request outlive its deadline by that much.
+        serverOptions: { connectionsCheckingInterval: Math.max(250, Math.min(5_000, Math.floor(limits.headersTimeoutMs / 4))) },
+      },
+      (info: AddressInfo) => resolve({ server, port: info.port }),
+    );
     const http = server as unknown as { headersTimeout: number; requestTimeout: number; keepAliveTimeout: number };
     http.headersTimeout = limits.headersTimeoutMs;
     http.requestTimeout = limits.requestTimeoutMs;

@@ -136,7 +136,13 @@ export class JsPublisher implements JsPublish {
     if (msg.data.length === 0 && msg.headers?.code === 503) {
       return p.reject(new NoStreamError(`no JetStream stream answered for ${p.subject} (no stream captures it, or its leader is moving)`));
     }
-    let r: { stream?: string; seq?: number; duplicate?: boolean; domain?: string; error?: { code: number; err_code: number; description: string } };
+    let r: {
+      stream?: string;
+      seq?: number;
+      duplicate?: boolean;
+      domain?: string;
+      error?: { code: number; err_code: number; description: string };
+    };
     try {
       r = JSON.parse(decoder.decode(msg.data));
     } catch {

@@ -36,7 +36,10 @@ export class CasContentionError extends Error {
  * and 10164 "wrong last sequence unknown" that newer servers answer for a key not seen yet.
  */
 export function isCasConflict(err: unknown): boolean {
-  return err instanceof JetStreamApiError && (err.code === JetStreamApiCodes.StreamWrongLastSequence || err.code === JetStreamApiCodes.StreamWrongLastSequenceUnknown);
+  return (
+    err instanceof JetStreamApiError &&
+    (err.code === JetStreamApiCodes.StreamWrongLastSequence || err.code === JetStreamApiCodes.StreamWrongLastSequenceUnknown)
+  );
 }
 
 export interface CasResult<S, R> {

@@ -25,7 +25,10 @@ export class KvCasBatcher<S, R> {
   private readonly inFlight = new Set<string>();
   private readonly queued = new Map<string, Pending<R>>();
 
-  constructor(private readonly kv: KV, private readonly transition: Transition<S, R>) {}
+  constructor(
+    private readonly kv: KV,
+    private readonly transition: Transition<S, R>,
+  ) {}
 
   /** Adds n to `key`; resolves with the batch result, `first` true for exactly one caller of the batch. */
   add(key: string, n = 1): Promise<{ result: R; first: boolean }> {
@@ -55,10 +58,15 @@ export class KvCasBatcher<S, R> {
   }
 
   private async apply(key: string, n: number): Promise<R> {
-    const { result } = await casUpdate(this.kv, key, (v) => (v ?? null) as S | null, (prev) => {
-      const step = this.transition(prev, n, Date.now());
-      return { state: step.next as S | null, result: step.result };
-    });
+    const { result } = await casUpdate(
+      this.kv,
+      key,
+      (v) => (v ?? null) as S | null,
+      (prev) => {
+        const step = this.transition(prev, n, Date.now());
+        return { state: step.next as S | null, result: step.result };
+      },
+    );
     return result;
   }
 }

@@ -36,7 +36,12 @@ export class KvMirror<T = Uint8Array> implements KvSink {
   private watcher: KvWatch | undefined;
   private opened = false;
 
-  private constructor(readonly bucket: string, private readonly log: Logger, private readonly project: (value: Uint8Array, key: string) => T, private readonly same: (a: T, b: T) => boolean) {}
+  private constructor(
+    readonly bucket: string,
+    private readonly log: Logger,
+    private readonly project: (value: Uint8Array, key: string) => T,
+    private readonly same: (a: T, b: T) => boolean,
+  ) {}
 
   static async open<T = Uint8Array>(kv: KV, bucket: string, log: Logger, opts: MirrorOptions<T> = {}): Promise<KvMirror<T>> {
     const m = new KvMirror<T>(bucket, log, opts.project ?? ((v) => v as T), opts.same ?? sameBytes);

@@ -49,7 +49,13 @@ export class KvWatch {
   /** Highest revision applied: a version number for "what is in effect". */
   revision = 0;
 
-  private constructor(readonly bucket: string, private readonly kv: KV, private readonly log: Logger, private readonly sink: KvSink, private readonly opts: WatchOptions) {}
+  private constructor(
+    readonly bucket: string,
+    private readonly kv: KV,
+    private readonly log: Logger,
+    private readonly sink: KvSink,
+    private readonly opts: WatchOptions,
+  ) {}
 
   /** Resolves once the bucket's whole contents have reached the sink. */
   static async open(kv: KV, bucket: string, log: Logger, sink: KvSink, opts: WatchOptions = {}): Promise<KvWatch> {
@@ -131,7 +137,8 @@ export class KvWatch {
       const info = (await this.kv.status()).streamInfo;
       if (info.created !== this.streamCreated) return void (await this.rewatch('bucket recreated'));
       const last = info.state.last_seq;
-      if (this.seenLastSeq > Math.max(this.revision, this.replayFloor)) return void (await this.rewatch(`watch behind the bucket (revision ${this.revision} < ${this.seenLastSeq})`));
+      if (this.seenLastSeq > Math.max(this.revision, this.replayFloor))
+        return void (await this.rewatch(`watch behind the bucket (revision ${this.revision} < ${this.seenLastSeq})`));
       this.seenLastSeq = last;
       this.opts.health?.set(this.component, true);
     } catch (err) {

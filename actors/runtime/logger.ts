@@ -11,9 +11,28 @@
 import { pino, type Logger } from 'pino';
 
 export const REDACT_PATHS = [
-  'apiKey', '*.apiKey', 'api_key', '*.api_key', 'secret', '*.secret', 'password', '*.password', 'pass', '*.pass',
-  'authorization', '*.authorization', 'headers.authorization', '*.headers.authorization', 'headers["x-api-key"]',
-  '*.headers["x-api-key"]', 'MOOG_API_KEY', '*.MOOG_API_KEY', 'NATS_PASS', '*.NATS_PASS', 'MUTT_API_KEYS', '*.MUTT_API_KEYS',
+  'apiKey',
+  '*.apiKey',
+  'api_key',
+  '*.api_key',
+  'secret',
+  '*.secret',
+  'password',
+  '*.password',
+  'pass',
+  '*.pass',
+  'authorization',
+  '*.authorization',
+  'headers.authorization',
+  '*.headers.authorization',
+  'headers["x-api-key"]',
+  '*.headers["x-api-key"]',
+  'MOOG_API_KEY',
+  '*.MOOG_API_KEY',
+  'NATS_PASS',
+  '*.NATS_PASS',
+  'MUTT_API_KEYS',
+  '*.MUTT_API_KEYS',
 ];
 
 const { chindingsSym } = pino.symbols;

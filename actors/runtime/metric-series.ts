@@ -6,7 +6,10 @@ import type { Registry } from 'prom-client';
 
 /** `name{k="v",…}` with labels sorted; the form heartbeats and samples use for one series. */
 export function seriesKey(name: string, labels: Record<string, string | number> = {}): string {
-  const parts = Object.keys(labels).filter((k) => k !== 'instance').sort().map((k) => `${k}="${String(labels[k])}"`);
+  const parts = Object.keys(labels)
+    .filter((k) => k !== 'instance')
+    .sort()
+    .map((k) => `${k}="${String(labels[k])}"`);
   return parts.length ? `${name}{${parts.join(',')}}` : name;
 }
 
@@ -30,4 +33,3 @@ export async function collectSeries(registry: Registry, names: ReadonlySet<strin
   }
   return out;
 }
-

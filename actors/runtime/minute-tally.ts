@@ -49,7 +49,11 @@ export interface MinuteTally {
   close(): Promise<void>;
 }
 
-export function openMinuteTally(kv: KV, prefix: string, opts: { log?: Logger; flushIntervalMs?: number; now?: () => number } = {}): MinuteTally {
+export function openMinuteTally(
+  kv: KV,
+  prefix: string,
+  opts: { log?: Logger; flushIntervalMs?: number; now?: () => number } = {},
+): MinuteTally {
   const now = opts.now ?? Date.now;
   let tally = new Map<number, Counts>();
   let flushing: Promise<void> | null = null;
@@ -60,11 +64,17 @@ export function openMinuteTally(kv: KV, prefix: string, opts: { log?: Logger; fl
     tally = new Map();
     for (const [minute, counts] of batch) {
       try {
-        await casUpdate(kv, minuteKey(prefix, minute), (v) => parseCounts(v), (prev) => {
-          const next: Counts = { ...(prev ?? {}) };
-          for (const [k, n] of Object.entries(counts)) if (k in next || Object.keys(next).length < MAX_NAMES) next[k] = (next[k] ?? 0) + n;
-          return { state: next, result: null };
-        });
+        await casUpdate(
+          kv,
+          minuteKey(prefix, minute),
+          (v) => parseCounts(v),
+          (prev) => {
+            const next: Counts = { ...(prev ?? {}) };
+            for (const [k, n] of Object.entries(counts))
+              if (k in next || Object.keys(next).length < MAX_NAMES) next[k] = (next[k] ?? 0) + n;
+            return { state: next, result: null };
+          },
+        );
         if (failing) opts.log?.info({ prefix }, 'minute counts flushed again');
         failing = false;
       } catch (err) {

@@ -73,7 +73,8 @@ export interface RunningProcess extends ProcessContext {
 function publisherFor(name: string, allowed: readonly string[], nc: NatsConnection) {
   const js = jetstream(nc);
   const check = (subject: string) => {
-    if (!allowed.some((p) => subjectMatches(p, subject))) throw new Error(`actor '${name}' may not publish to '${subject}' (declared: ${allowed.join(', ')})`);
+    if (!allowed.some((p) => subjectMatches(p, subject)))
+      throw new Error(`actor '${name}' may not publish to '${subject}' (declared: ${allowed.join(', ')})`);
   };
   const headersFor = (opts?: PublishOptions): Record<string, string> | undefined => {
     if (!opts?.contentType) return opts?.headers;
@@ -122,8 +123,13 @@ export async function startProcess(opts: ProcessOptions): Promise<RunningProcess
   health.set('nats', true);
   void (async () => {
     for await (const s of nc.status()) {
-      if (s.type === 'disconnect') { health.set('nats', false, 'disconnected'); log.warn({ server: s.server }, 'NATS disconnected'); }
-      else if (s.type === 'reconnect') { health.set('nats', true); log.info({ server: s.server }, 'NATS reconnected'); }
+      if (s.type === 'disconnect') {
+        health.set('nats', false, 'disconnected');
+        log.warn({ server: s.server }, 'NATS disconnected');
+      } else if (s.type === 'reconnect') {
+        health.set('nats', true);
+        log.info({ server: s.server }, 'NATS reconnected');
+      }
     }
   })().catch(() => {});
 
@@ -155,32 +161,58 @@ export async function startProcess(opts: ProcessOptions): Promise<RunningProcess
 
   const supervisors = opts.actors.map((def) => {
     const pub = publisherFor(def.name, def.publishes, nc);
-    const rt: ActorRuntime = { name: def.name, nc, js: pub.js, env, config, log: log.child({ actor: def.name }), registry, health, signal, publish: pub.publish, publishRaw: pub.publishRaw };
+    const rt: ActorRuntime = {
+      name: def.name,
+      nc,
+      js: pub.js,
+      env,
+      config,
+      log: log.child({ actor: def.name }),
+      registry,
+      health,
+      signal,
+      publish: pub.publish,
+      publishRaw: pub.publishRaw,
+    };
     return supervise(def, rt);
   });
 
   const heartbeat = startHeartbeat(nc, async () => {
     const metrics = opts.heartbeatMetrics ? await collectSeries(registry, opts.heartbeatMetrics) : undefined;
-    return { instance, process: opts.name, pid: process.pid, version: VERSION, actors: opts.actors.map((a) => a.name), ready: health.ready(), components: health.snapshot(), startedAt: health.startedAt, at: Date.now(), httpPort: port, metrics };
+    return {
+      instance,
+      process: opts.name,
+      pid: process.pid,
+      version: VERSION,
+      actors: opts.actors.map((a) => a.name),
+      ready: health.ready(),
+      components: health.snapshot(),
+      startedAt: health.startedAt,
+      at: Date.now(),
+      httpPort: port,
+      metrics,
+    };
   });
 
   let resolveStopped!: () => void;
   const stopped = new Promise<void>((r) => (resolveStopped = r));
   let stopping: Promise<void> | undefined;
-  const stop = () => (stopping ??= (async () => {
-    log.info('stopping: no new work, finishing in-flight');
-    heartbeat.stop();
-    controller.abort();
-    const grace = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), env.MUTT_SHUTDOWN_GRACE_MS).unref());
-    const outcome = await Promise.race([Promise.all(supervisors).then(() => 'done' as const), grace]);
-    if (outcome === 'timeout') log.warn({ graceMs: env.MUTT_SHUTDOWN_GRACE_MS }, 'grace period over; unfinished messages will be redelivered');
-    config.stop();
-    await new Promise<void>((r) => server.close(() => r()));
-    await http?.close?.().catch((err: unknown) => log.warn({ err: describeError(err) }, 'HTTP app close failed'));
-    await nc.drain().catch(() => {});
-    log.info('stopped');
-    resolveStopped();
-  })());
+  const stop = () =>
+    (stopping ??= (async () => {
+      log.info('stopping: no new work, finishing in-flight');
+      heartbeat.stop();
+      controller.abort();
+      const grace = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), env.MUTT_SHUTDOWN_GRACE_MS).unref());
+      const outcome = await Promise.race([Promise.all(supervisors).then(() => 'done' as const), grace]);
+      if (outcome === 'timeout')
+        log.warn({ graceMs: env.MUTT_SHUTDOWN_GRACE_MS }, 'grace period over; unfinished messages will be redelivered');
+      config.stop();
+      await new Promise<void>((r) => server.close(() => r()));
+      await http?.close?.().catch((err: unknown) => log.warn({ err: describeError(err) }, 'HTTP app close failed'));
+      await nc.drain().catch(() => {});
+      log.info('stopped');
+      resolveStopped();
+    })());
 
   if (opts.handleSignals) {
     for (const sig of ['SIGTERM', 'SIGINT'] as const) {
@@ -207,4 +239,3 @@ async function retryUntil(fn: () => Promise<void>, log: Logger, signal: AbortSig
     }
   }
 }
-

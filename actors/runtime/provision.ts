@@ -34,10 +34,22 @@ export async function provisionStreams(nc: NatsConnection, env: Env): Promise<vo
       continue;
     }
     const c = existing.config;
-    const changed = c.max_msgs !== wanted.max_msgs || c.max_bytes !== wanted.max_bytes || c.max_age !== wanted.max_age ||
-      c.duplicate_window !== wanted.duplicate_window || c.description !== wanted.description;
+    const changed =
+      c.max_msgs !== wanted.max_msgs ||
+      c.max_bytes !== wanted.max_bytes ||
+      c.max_age !== wanted.max_age ||
+      c.duplicate_window !== wanted.duplicate_window ||
+      c.description !== wanted.description;
     // retention, storage and replicas cannot be changed in place on 2.9; they stay as first created.
-    if (changed) await jsm.streams.update(spec.name, { ...c, max_msgs: wanted.max_msgs, max_bytes: wanted.max_bytes, max_age: wanted.max_age, duplicate_window: wanted.duplicate_window, description: wanted.description });
+    if (changed)
+      await jsm.streams.update(spec.name, {
+        ...c,
+        max_msgs: wanted.max_msgs,
+        max_bytes: wanted.max_bytes,
+        max_age: wanted.max_age,
+        duplicate_window: wanted.duplicate_window,
+        description: wanted.description,
+      });
   }
 }
 

@@ -20,9 +20,7 @@ import { Headers, subjects } from '../../protocol/subjects.ts';
 export const PublishFailure = { streamFull: 'stream_full', unavailable: 'unavailable', error: 'error' } as const;
 export type PublishFailure = (typeof PublishFailure)[keyof typeof PublishFailure];
 
-export type PublishOutcome =
-  | { ok: true; seq: number; duplicate: boolean }
-  | { ok: false; reason: PublishFailure; error: string };
+export type PublishOutcome = { ok: true; seq: number; duplicate: boolean } | { ok: false; reason: PublishFailure; error: string };
 
 /** Seconds a client should wait before retrying after each kind of failure. */
 export const RETRY_AFTER_SECONDS: Record<PublishFailure, number> = { stream_full: 5, unavailable: 2, error: 5 };
@@ -71,18 +69,20 @@ export async function publishEvents(
   if (opts.link && !opts.link.connected) {
     return events.map(() => ({ ok: false, reason: 'unavailable', error: 'not connected to NATS' }));
   }
-  return Promise.all(events.map(async (event): Promise<PublishOutcome> => {
-    try {
-      const ack = await js.publish(subjects.event(event.kind, event.host), encodeTrusted(event), {
-        msgID: event.id,
-        headers: eventHeaders(event),
-        timeout: opts.timeoutMs ?? 5000,
-      });
-      return { ok: true, seq: ack.seq, duplicate: ack.duplicate };
-    } catch (err) {
-      return { ok: false, reason: classifyPublishError(err), error: (err as Error).message };
-    }
-  }));
+  return Promise.all(
+    events.map(async (event): Promise<PublishOutcome> => {
+      try {
+        const ack = await js.publish(subjects.event(event.kind, event.host), encodeTrusted(event), {
+          msgID: event.id,
+          headers: eventHeaders(event),
+          timeout: opts.timeoutMs ?? 5000,
+        });
+        return { ok: true, seq: ack.seq, duplicate: ack.duplicate };
+      } catch (err) {
+        return { ok: false, reason: classifyPublishError(err), error: (err as Error).message };
+      }
+    }),
+  );
 }
 
 /** Throws unless every event was stored: for the syslog and trap listeners, which retry or count a whole batch. */

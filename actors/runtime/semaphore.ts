@@ -33,7 +33,12 @@ export class Semaphore {
       this.running++;
       return Promise.resolve();
     }
-    return new Promise((resolve) => this.waiters.push(() => { this.running++; resolve(); }));
+    return new Promise((resolve) =>
+      this.waiters.push(() => {
+        this.running++;
+        resolve();
+      }),
+    );
   }
 
   release(): void {

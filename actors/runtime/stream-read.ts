@@ -104,7 +104,12 @@ async function lastMatchIn(jsm: JetStreamManager, stream: string, subject: strin
 }
 
 /** Smallest stored sequence whose time is ≥ t (lastSeq + 1 when none). Binary search: ~log2(n) reads. */
-export async function seqAtOrAfter(jsm: JetStreamManager, stream: string, t: number, bounds: { first: number; last: number }): Promise<number> {
+export async function seqAtOrAfter(
+  jsm: JetStreamManager,
+  stream: string,
+  t: number,
+  bounds: { first: number; last: number },
+): Promise<number> {
   const { first, last } = bounds;
   let lo = first;
   let hi = last + 1;
@@ -142,7 +147,13 @@ export async function readRange(jsm: JetStreamManager, stream: string, subject: 
           stop = 'end';
           break;
         }
-        msgs.push({ seq: m.seq, subject: m.subject, time: new Date(Math.floor(m.info.timestampNanos / 1e6)), data: m.data, header: m.headers });
+        msgs.push({
+          seq: m.seq,
+          subject: m.subject,
+          time: new Date(Math.floor(m.info.timestampNanos / 1e6)),
+          data: m.data,
+          header: m.headers,
+        });
         if (m.seq === stopAt) {
           stop = 'end';
           break;
@@ -162,6 +173,12 @@ export async function readRange(jsm: JetStreamManager, stream: string, subject: 
 }
 
 /** Up to `max` messages matching `subject` from sequence `fromSeq` on, oldest first (readRange without a bound). */
-export async function readFrom(jsm: JetStreamManager, stream: string, subject: string, fromSeq: number, max: number): Promise<ScannedMsg[]> {
+export async function readFrom(
+  jsm: JetStreamManager,
+  stream: string,
+  subject: string,
+  fromSeq: number,
+  max: number,
+): Promise<ScannedMsg[]> {
   return (await readRange(jsm, stream, subject, { fromSeq, max })).msgs;
 }

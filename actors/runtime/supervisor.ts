@@ -52,5 +52,6 @@ async function endStart(def: ActorDef, rt: ActorRuntime, cleanups: (() => unknow
       rt.log.warn({ actor: def.name, err: describeError(err) }, 'cleanup failed');
     }
   }
-  if (def.teardown && state !== undefined) await def.teardown(state).catch((err: unknown) => rt.log.warn({ actor: def.name, err: describeError(err) }, 'teardown failed'));
+  if (def.teardown && state !== undefined)
+    await def.teardown(state).catch((err: unknown) => rt.log.warn({ actor: def.name, err: describeError(err) }, 'teardown failed'));
 }

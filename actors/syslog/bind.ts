@@ -44,7 +44,11 @@ export async function bindTcpAndUdp(opts: {
       lastError = err;
       await new Promise<void>((resolve) => server.close(() => resolve()));
       udp.removeAllListeners();
-      try { udp.close(); } catch { /* never bound */ }
+      try {
+        udp.close();
+      } catch {
+        /* never bound */
+      }
       if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE' && opts.port === 0) continue;
       break;
     }

@@ -6,7 +6,11 @@
 // Facility segments start with a letter, so '-3-' can only be the severity: no ambiguity, no backtracking.
 const TAG = /%([A-Z][A-Z0-9_]{0,31}(?:-[A-Z][A-Z0-9_]{0,31}){0,3})-([0-7])-([A-Z0-9_]{1,64}) ?:/y;
 
-export interface CiscoTag { facility: string; severity: number; mnemonic: string }
+export interface CiscoTag {
+  facility: string;
+  severity: number;
+  mnemonic: string;
+}
 
 export function matchCiscoTag(text: string, pos = 0): CiscoTag | null {
   TAG.lastIndex = pos;

@@ -76,7 +76,8 @@ export class SyslogFramer {
         if (this.buf.length === 0) return false;
         const kind = this.detect();
         if (kind === 'need-more') return false;
-        this.state = kind === 'lf' ? { mode: 'lf', scanned: 0 } : { mode: 'octet', remaining: kind.length, headerLength: kind.headerLength };
+        this.state =
+          kind === 'lf' ? { mode: 'lf', scanned: 0 } : { mode: 'octet', remaining: kind.length, headerLength: kind.headerLength };
         return true;
       }
       case 'lf': {

@@ -31,7 +31,10 @@ export function parseKeyValues(text: string): Record<string, string> | null {
       value = '';
       let segment = i;
       for (;;) {
-        if (i >= n) { value += text.slice(segment); break; }
+        if (i >= n) {
+          value += text.slice(segment);
+          break;
+        }
         if (text[i] === '\\' && text[i + 1] === '"') {
           value += text.slice(segment, i) + '"';
           i += 2;

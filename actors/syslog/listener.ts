@@ -79,7 +79,10 @@ export async function startSyslogListener(opts: SyslogListenerOptions): Promise<
   const log = opts.log;
 
   const connections = new Set<Connection>();
-  const pool = new ConnectionPool<Connection>({ max: Math.max(1, opts.maxConnections ?? 2000), maxPerAddress: Math.max(1, opts.maxPerAddress ?? 100) });
+  const pool = new ConnectionPool<Connection>({
+    max: Math.max(1, opts.maxConnections ?? 2000),
+    maxPerAddress: Math.max(1, opts.maxPerAddress ?? 100),
+  });
   const firstByteTimeoutMs = opts.firstByteTimeoutMs ?? 30_000;
   const idleTimeoutMs = opts.idleTimeoutMs ?? 3_600_000;
   const udpPublishes = new Set<Promise<void>>();
@@ -152,14 +155,20 @@ export async function startSyslogListener(opts: SyslogListenerOptions): Promise<
         m.publishErrors.inc({ transport: 'tcp' });
         if (Date.now() >= abandonAt) {
           m.abandoned.inc(batch.length);
-          log.error({ err: errorText(err), lines: batch.length, address: c.address }, 'syslog: giving up on unstored TCP lines at shutdown');
+          log.error(
+            { err: errorText(err), lines: batch.length, address: c.address },
+            'syslog: giving up on unstored TCP lines at shutdown',
+          );
           c.retrying = false;
           return;
         }
         // Stays paused (resumeIfRoom skips it) until this batch is stored.
         c.retrying = true;
         pause(c);
-        log.warn({ err: errorText(err), lines: batch.length, address: c.address, retryInMs: delay }, 'syslog: publish failed, TCP connection paused, retrying');
+        log.warn(
+          { err: errorText(err), lines: batch.length, address: c.address, retryInMs: delay },
+          'syslog: publish failed, TCP connection paused, retrying',
+        );
         await sleep(delay);
         delay = Math.min(delay * 2, retryMaxMs);
       }
@@ -269,24 +278,30 @@ export async function startSyslogListener(opts: SyslogListenerOptions): Promise<
     if (udpBatch.length === 0) return;
     const batch = udpBatch;
     udpBatch = [];
-    const p = opts.publish(batch).then(
-      () => {
-        m.published.inc({ transport: 'udp' }, batch.length);
-      },
-      (err) => {
-        m.publishErrors.inc({ transport: 'udp' });
-        m.dropped.inc({ reason: 'publish_failed' }, batch.length);
-        // One line per 10 s: during an outage every batch fails, and the counter has the totals.
-        if (Date.now() - lastUdpWarnAt >= 10_000) {
-          lastUdpWarnAt = Date.now();
-          log.warn({ err: errorText(err), datagrams: batch.length }, 'syslog: publish failed, UDP datagrams dropped (see mutt_syslog_udp_datagrams_dropped_total)');
-        }
-      },
-    ).finally(() => {
-      udpPublishes.delete(p);
-      addInFlight(-batch.length);
-      resumeIfRoom();
-    });
+    const p = opts
+      .publish(batch)
+      .then(
+        () => {
+          m.published.inc({ transport: 'udp' }, batch.length);
+        },
+        (err) => {
+          m.publishErrors.inc({ transport: 'udp' });
+          m.dropped.inc({ reason: 'publish_failed' }, batch.length);
+          // One line per 10 s: during an outage every batch fails, and the counter has the totals.
+          if (Date.now() - lastUdpWarnAt >= 10_000) {
+            lastUdpWarnAt = Date.now();
+            log.warn(
+              { err: errorText(err), datagrams: batch.length },
+              'syslog: publish failed, UDP datagrams dropped (see mutt_syslog_udp_datagrams_dropped_total)',
+            );
+          }
+        },
+      )
+      .finally(() => {
+        udpPublishes.delete(p);
+        addInFlight(-batch.length);
+        resumeIfRoom();
+      });
     udpPublishes.add(p);
   };
 

@@ -270,8 +270,14 @@ function kvTime(date: string, time: string, tz: string | undefined): number | nu
   const t = /^(\d{1,2}):(\d{2}):(\d{2})$/.exec(time);
   if (!d || !t) return null;
   return toEpoch({
-    year: Number(d[1]), month: Number(d[2]) - 1, day: Number(d[3]),
-    hour: Number(t[1]), minute: Number(t[2]), second: Number(t[3]), millis: 0, offset: zoneOffset(tz),
+    year: Number(d[1]),
+    month: Number(d[2]) - 1,
+    day: Number(d[3]),
+    hour: Number(t[1]),
+    minute: Number(t[2]),
+    second: Number(t[3]),
+    millis: 0,
+    offset: zoneOffset(tz),
   });
 }
 

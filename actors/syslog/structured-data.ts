@@ -22,10 +22,16 @@ export function parseStructuredData(text: string, pos: number): { end: number; d
     const id = text.slice(idStart, i);
     const params: Record<string, string> = {};
     for (;;) {
-      if (text[i] === ']') { i++; break; }
+      if (text[i] === ']') {
+        i++;
+        break;
+      }
       if (text[i] !== ' ') return null;
       while (text[i] === ' ') i++;
-      if (text[i] === ']') { i++; break; }
+      if (text[i] === ']') {
+        i++;
+        break;
+      }
       const nameStart = i;
       while (i < n && isNameChar(text.charCodeAt(i))) i++;
       if (i === nameStart || text[i] !== '=' || text[i + 1] !== '"') return null;

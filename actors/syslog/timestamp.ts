@@ -8,9 +8,34 @@ const MONTHS: Record<string, number> = { Jan: 0, Feb: 1, Mar: 2, Apr: 3, May: 4,
 
 /** Zone abbreviations seen in device logs, as minutes east of UTC; null: known to be a zone, offset ambiguous. */
 const ZONES: Record<string, number | null> = {
-  UTC: 0, GMT: 0, Z: 0, WET: 0, WEST: 60, BST: 60, CET: 60, CEST: 120, EET: 120, EEST: 180, MSK: 180,
-  EST: -300, EDT: -240, CST: -360, CDT: -300, MST: -420, MDT: -360, PST: -480, PDT: -420,
-  HKT: 480, SGT: 480, JST: 540, KST: 540, AEST: 600, AEDT: 660, NZST: 720, NZDT: 780, IST: null,
+  UTC: 0,
+  GMT: 0,
+  Z: 0,
+  WET: 0,
+  WEST: 60,
+  BST: 60,
+  CET: 60,
+  CEST: 120,
+  EET: 120,
+  EEST: 180,
+  MSK: 180,
+  EST: -300,
+  EDT: -240,
+  CST: -360,
+  CDT: -300,
+  MST: -420,
+  MDT: -360,
+  PST: -480,
+  PDT: -420,
+  HKT: 480,
+  SGT: 480,
+  JST: 540,
+  KST: 540,
+  AEST: 600,
+  AEDT: 660,
+  NZST: 720,
+  NZDT: 780,
+  IST: null,
 };
 const ZONE = `(UTC|GMT|Z|WES?T|BST|CES?T|EES?T|MSK|[ECMP][SD]T|HKT|SGT|JST|KST|AES?T|AEDT|NZ[SD]T|IST|[+-]\\d\\d:?\\d\\d)`;
 const YEAR = '((?:19|20)\\d\\d)';
@@ -23,7 +48,10 @@ const BSD = new RegExp(
     `(?: ${YEAR}(?= ))?(?: ${ZONE}(?=[: ]|$))?(:(?= |$))?`,
   'y',
 );
-const ISO = new RegExp(`(\\d{4})-(\\d\\d)-(\\d\\d)[T ](\\d\\d):(\\d\\d):(\\d\\d)(?:[.,](\\d{1,9}))?(?:(Z|[+-]\\d\\d:?\\d\\d)| ${ZONE}(?=[: ]|$))?(:(?= |$))?`, 'y');
+const ISO = new RegExp(
+  `(\\d{4})-(\\d\\d)-(\\d\\d)[T ](\\d\\d):(\\d\\d):(\\d\\d)(?:[.,](\\d{1,9}))?(?:(Z|[+-]\\d\\d:?\\d\\d)| ${ZONE}(?=[: ]|$))?(:(?= |$))?`,
+  'y',
+);
 
 export interface TimestampMatch {
   /** Index just past the timestamp (and its trailing ':' if any). */
@@ -41,7 +69,15 @@ export function matchTimestamp(text: string, pos: number, receivedAt: number): T
     const [, flag, yearBefore, mon, day, yearMid, h, mi, s, frac, yearAfter, zone] = m;
     const year = yearBefore ?? yearMid ?? yearAfter;
     const offset = zoneOffset(zone);
-    const parts = { month: MONTHS[mon], day: Number(day), hour: Number(h), minute: Number(mi), second: Number(s), millis: fraction(frac), offset };
+    const parts = {
+      month: MONTHS[mon],
+      day: Number(day),
+      hour: Number(h),
+      minute: Number(mi),
+      second: Number(s),
+      millis: fraction(frac),
+      offset,
+    };
     const ms = year ? toEpoch({ year: Number(year), ...parts }) : inferYear(parts, receivedAt);
     return { end: BSD.lastIndex, ms, ...(flag ? { clockFlag: flag } : {}) };
   }
@@ -50,8 +86,14 @@ export function matchTimestamp(text: string, pos: number, receivedAt: number): T
   if (m) {
     const [, y, mo, d, h, mi, s, frac, numericZone, namedZone] = m;
     const ms = toEpoch({
-      year: Number(y), month: Number(mo) - 1, day: Number(d), hour: Number(h), minute: Number(mi), second: Number(s),
-      millis: fraction(frac), offset: zoneOffset(numericZone ?? namedZone),
+      year: Number(y),
+      month: Number(mo) - 1,
+      day: Number(d),
+      hour: Number(h),
+      minute: Number(mi),
+      second: Number(s),
+      millis: fraction(frac),
+      offset: zoneOffset(numericZone ?? namedZone),
     });
     return { end: ISO.lastIndex, ms };
   }
@@ -64,7 +106,16 @@ export function matchIsoTimestamp(text: string, pos: number): TimestampMatch | n
   return c >= 48 && c <= 57 && text.charCodeAt(pos + 4) === 45 /* - */ ? matchTimestamp(text, pos, 0) : null;
 }
 
-interface Parts { year: number; month: number; day: number; hour: number; minute: number; second: number; millis: number; offset: number }
+interface Parts {
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  second: number;
+  millis: number;
+  offset: number;
+}
 
 function fraction(frac: string | undefined): number {
   return frac ? Number(frac.slice(0, 3).padEnd(3, '0')) : 0;

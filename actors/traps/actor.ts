@@ -15,7 +15,9 @@ export default defineActor({
     const receiver = await startTrapReceiver({
       port: rt.env.MUTT_TRAP_PORT,
       host: rt.env.MUTT_HTTP_HOST,
-      communities: rt.env.MUTT_TRAP_COMMUNITIES.split(',').map((c) => c.trim()).filter(Boolean),
+      communities: rt.env.MUTT_TRAP_COMMUNITIES.split(',')
+        .map((c) => c.trim())
+        .filter(Boolean),
       publish: (events) => publishEventsOrThrow(pub, events, link),
       log: rt.log,
       registry: rt.registry,

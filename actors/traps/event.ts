@@ -35,7 +35,7 @@ export function toTrapEvent({ pdu, source, receivedAt }: ReceivedTrap): TrapEven
     .map(toVarbind)
     .map((vb) => (vb.oid === SNMP_TRAP_COMMUNITY ? { ...vb, value: '[redacted]' } : vb));
   const valueOf = (oid: string) => varbinds.find((vb) => vb.oid === oid)?.value;
-  const asOid = (v: unknown) => (typeof v === 'string' ? normaliseOid(v) ?? undefined : undefined);
+  const asOid = (v: unknown) => (typeof v === 'string' ? (normaliseOid(v) ?? undefined) : undefined);
 
   let trapOid: string | undefined;
   let enterprise: string | undefined;
@@ -75,8 +75,16 @@ export function toTrapEvent({ pdu, source, receivedAt }: ReceivedTrap): TrapEven
     if (Number.isInteger(pdu.specific)) event.specificTrap = pdu.specific;
   }
   const raw = JSON.stringify({
-    pduType: pdu.type, version, requestId: pdu.id, enterprise: pdu.enterprise, agentAddr: pdu.agentAddr,
-    generic: pdu.generic, specific: pdu.specific, upTime: pdu.upTime, source: `${source.address}:${source.port}`, varbinds,
+    pduType: pdu.type,
+    version,
+    requestId: pdu.id,
+    enterprise: pdu.enterprise,
+    agentAddr: pdu.agentAddr,
+    generic: pdu.generic,
+    specific: pdu.specific,
+    upTime: pdu.upTime,
+    source: `${source.address}:${source.port}`,
+    varbinds,
   });
   if (raw.length <= MAX_RAW_LENGTH) event.raw = raw;
   else event.fields = { rawOmitted: true };

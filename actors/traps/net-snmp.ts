@@ -34,7 +34,10 @@ export interface SnmpReceiver {
 export type ReceiverCallback = (err: (Error & { code?: string }) | null, data?: { pdu: SnmpPdu; rinfo: dgram.RemoteInfo }) => void;
 
 interface NetSnmp {
-  createReceiver(options: { port: number; address: string | null; transport: 'udp4' | 'udp6'; disableAuthorization?: boolean }, callback: ReceiverCallback): SnmpReceiver;
+  createReceiver(
+    options: { port: number; address: string | null; transport: 'udp4' | 'udp6'; disableAuthorization?: boolean },
+    callback: ReceiverCallback,
+  ): SnmpReceiver;
 }
 
 export const snmp = createRequire(import.meta.url)('net-snmp') as NetSnmp;

@@ -91,23 +91,29 @@ export async function startTrapReceiver(opts: TrapReceiverOptions): Promise<Trap
     if (batch.length === 0) return;
     const events = batch;
     batch = [];
-    const p = opts.publish(events).then(
-      () => {
-        m.published.inc(events.length);
-      },
-      (err) => {
-        m.publishErrors.inc();
-        m.dropped.inc({ reason: 'publish_failed' }, events.length);
-        // One line per 10 s: during an outage every batch fails, and the counter has the totals.
-        if (Date.now() - lastWarnAt >= 10_000) {
-          lastWarnAt = Date.now();
-          log.warn({ err: err instanceof Error ? err.message : String(err), traps: events.length }, 'traps: publish failed, traps dropped (see mutt_traps_dropped_total)');
-        }
-      },
-    ).finally(() => {
-      publishes.delete(p);
-      addInFlight(-events.length);
-    });
+    const p = opts
+      .publish(events)
+      .then(
+        () => {
+          m.published.inc(events.length);
+        },
+        (err) => {
+          m.publishErrors.inc();
+          m.dropped.inc({ reason: 'publish_failed' }, events.length);
+          // One line per 10 s: during an outage every batch fails, and the counter has the totals.
+          if (Date.now() - lastWarnAt >= 10_000) {
+            lastWarnAt = Date.now();
+            log.warn(
+              { err: err instanceof Error ? err.message : String(err), traps: events.length },
+              'traps: publish failed, traps dropped (see mutt_traps_dropped_total)',
+            );
+          }
+        },
+      )
+      .finally(() => {
+        publishes.delete(p);
+        addInFlight(-events.length);
+      });
     publishes.add(p);
   };
 
@@ -138,7 +144,11 @@ export async function startTrapReceiver(opts: TrapReceiverOptions): Promise<Trap
               // A socket error (bind failure, ICMP): not a datagram anyone sent us.
               if (starting) {
                 starting = false;
-                try { receiver.close(); } catch { /* never bound */ }
+                try {
+                  receiver.close();
+                } catch {
+                  /* never bound */
+                }
                 reject(err);
               } else log.error({ err: err.message, code: err.code }, 'traps: socket error');
               return;
@@ -185,7 +195,8 @@ export async function startTrapReceiver(opts: TrapReceiverOptions): Promise<Trap
       if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') break;
     }
   }
-  if (!receiver) throw new TrapReceiverError(`cannot listen on udp ${host}:${opts.port}: ${(lastError as Error)?.message}`, { cause: lastError });
+  if (!receiver)
+    throw new TrapReceiverError(`cannot listen on udp ${host}:${opts.port}: ${(lastError as Error)?.message}`, { cause: lastError });
   try {
     Object.values(receiver.listener.sockets)[0].setRecvBufferSize(8 * 1024 * 1024);
   } catch {

@@ -9,9 +9,21 @@ import { normaliseOid } from '../../protocol/oid.ts';
 import type { SnmpVarbind } from './net-snmp.ts';
 
 export const TYPE_NAMES: Record<number, string> = {
-  1: 'Boolean', 2: 'Integer', 3: 'BitString', 4: 'OctetString', 5: 'Null', 6: 'ObjectIdentifier',
-  64: 'IpAddress', 65: 'Counter32', 66: 'Gauge32', 67: 'TimeTicks', 68: 'Opaque', 70: 'Counter64',
-  128: 'NoSuchObject', 129: 'NoSuchInstance', 130: 'EndOfMibView',
+  1: 'Boolean',
+  2: 'Integer',
+  3: 'BitString',
+  4: 'OctetString',
+  5: 'Null',
+  6: 'ObjectIdentifier',
+  64: 'IpAddress',
+  65: 'Counter32',
+  66: 'Gauge32',
+  67: 'TimeTicks',
+  68: 'Opaque',
+  70: 'Counter64',
+  128: 'NoSuchObject',
+  129: 'NoSuchInstance',
+  130: 'EndOfMibView',
 };
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });

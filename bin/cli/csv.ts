@@ -19,7 +19,10 @@ export interface CsvRecord {
 }
 
 export class CsvError extends Error {
-  constructor(readonly line: number, message: string) {
+  constructor(
+    readonly line: number,
+    message: string,
+  ) {
     super(`line ${line}: ${message}`);
     this.name = 'CsvError';
   }
@@ -66,7 +69,8 @@ export function parseCsv(text: string): CsvRecord[] {
           value += ch;
           i++;
         }
-        if (i < n && src[i] !== ',' && src[i] !== '\n' && src[i] !== '\r') throw new CsvError(line, `unexpected '${src[i]}' after a closing quote`);
+        if (i < n && src[i] !== ',' && src[i] !== '\n' && src[i] !== '\r')
+          throw new CsvError(line, `unexpected '${src[i]}' after a closing quote`);
         cells.push(unescapeFormula(value));
       } else {
         let j = i;

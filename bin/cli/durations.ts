@@ -17,7 +17,8 @@ export function durationMs(text: string): number | null {
 
 export function parseDuration(flag: string, value: unknown): number {
   const ms = typeof value === 'number' ? value * 1000 : durationMs(String(value));
-  if (ms === null || !Number.isFinite(ms) || ms <= 0) throw new CliError(`--${flag} must be a duration like 30s, 5m, 1h or 2d (got '${String(value)}')`);
+  if (ms === null || !Number.isFinite(ms) || ms <= 0)
+    throw new CliError(`--${flag} must be a duration like 30s, 5m, 1h or 2d (got '${String(value)}')`);
   return ms;
 }
 
@@ -37,6 +38,7 @@ export function parseSince(flag: string, value: unknown, now = Date.now()): numb
 export function positiveInt(flag: string, value: unknown, fallback: number, max = Number.MAX_SAFE_INTEGER): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > max) throw new CliError(`--${flag} must be a whole number from 1 to ${max} (got '${String(value)}')`);
+  if (!Number.isInteger(n) || n < 1 || n > max)
+    throw new CliError(`--${flag} must be a whole number from 1 to ${max} (got '${String(value)}')`);
   return n;
 }

@@ -56,6 +56,10 @@ export function printJson(value: unknown): void {
  * A list for --json, the one shape every list command prints: {items, total, next_cursor} (what the HTTP API's
  * paged lists return), with any extra keys after them. A complete list has total = items.length and no cursor.
  */
-export function printList(items: unknown[], page: { total?: number | null; nextCursor?: number | string | null } = {}, extra: Record<string, unknown> = {}): void {
+export function printList(
+  items: unknown[],
+  page: { total?: number | null; nextCursor?: number | string | null } = {},
+  extra: Record<string, unknown> = {},
+): void {
   printJson({ items, total: page.total === undefined ? items.length : page.total, next_cursor: page.nextCursor ?? null, ...extra });
 }

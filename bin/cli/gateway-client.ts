@@ -17,13 +17,21 @@ export interface Answer {
 }
 
 export class GatewayClient {
-  constructor(readonly url: string, private readonly key: string | undefined, readonly timeoutMs = 10_000) {}
+  constructor(
+    readonly url: string,
+    private readonly key: string | undefined,
+    readonly timeoutMs = 10_000,
+  ) {}
 
   get hasKey(): boolean {
     return this.key !== undefined;
   }
 
-  async request(method: string, path: string, opts: { body?: unknown; headers?: Record<string, string>; query?: Record<string, string | number | boolean | undefined> } = {}): Promise<Answer> {
+  async request(
+    method: string,
+    path: string,
+    opts: { body?: unknown; headers?: Record<string, string>; query?: Record<string, string | number | boolean | undefined> } = {},
+  ): Promise<Answer> {
     const u = new URL(path, this.url.endsWith('/') ? this.url : this.url + '/');
     for (const [k, v] of Object.entries(opts.query ?? {})) if (v !== undefined) u.searchParams.set(k, String(v));
     const headers = new Headers(opts.headers ?? {});
@@ -80,7 +88,9 @@ export function gatewayFrom(flags: Record<string, unknown>, opts: { required?: b
     try {
       key = readFileSync(String(flags['key-file']), 'utf8').trim();
     } catch (err) {
-      throw new CommandFailed(`--key-file: cannot read ${String(flags['key-file'])}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      throw new CommandFailed(
+        `--key-file: cannot read ${String(flags['key-file'])}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+      );
     }
   } else key = (flags.key as string | undefined) ?? process.env.MUTT_API_KEY;
   if (key !== undefined && key.length === 0) throw new CliError('--key is empty');

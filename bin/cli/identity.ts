@@ -15,6 +15,7 @@ function osUser(): string {
 
 export function actorName(as: unknown): string {
   if (as === undefined) return `cli:${osUser()}`;
-  if (typeof as !== 'string' || !/^[\x21-\x7e]{1,100}$/.test(as)) throw new CliError('--as must be 1-100 visible characters without spaces');
+  if (typeof as !== 'string' || !/^[\x21-\x7e]{1,100}$/.test(as))
+    throw new CliError('--as must be 1-100 visible characters without spaces');
   return as;
 }

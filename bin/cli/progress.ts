@@ -8,7 +8,10 @@ export class ProgressLine {
   private readonly tty: boolean;
   private lastWidth = 0;
 
-  constructor(private readonly render: () => string, private readonly opts: { everyMs?: number; stream?: NodeJS.WriteStream } = {}) {
+  constructor(
+    private readonly render: () => string,
+    private readonly opts: { everyMs?: number; stream?: NodeJS.WriteStream } = {},
+  ) {
     this.tty = Boolean((opts.stream ?? process.stderr).isTTY);
   }
 

@@ -33,16 +33,33 @@ export interface Sender {
   close(): Promise<void>;
 }
 
-const empty = (): BatchResult => ({ acked: 0, duplicates: 0, rejected: 0, failed: 0, causes: {}, errors: [], retryable: false, retryAfterMs: 0, ids: [] });
+const empty = (): BatchResult => ({
+  acked: 0,
+  duplicates: 0,
+  rejected: 0,
+  failed: 0,
+  causes: {},
+  errors: [],
+  retryable: false,
+  retryAfterMs: 0,
+  ids: [],
+});
 
 function itemErrors(errors: unknown): string[] {
   if (!Array.isArray(errors)) return [];
-  return errors.slice(0, 3).map((e: { index?: number; issues?: { path: string; message: string }[] }) =>
-    `item ${e.index ?? '?'}: ${(e.issues ?? []).map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ')}`);
+  return errors
+    .slice(0, 3)
+    .map(
+      (e: { index?: number; issues?: { path: string; message: string }[] }) =>
+        `item ${e.index ?? '?'}: ${(e.issues ?? []).map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ')}`,
+    );
 }
 
 export class HttpSender implements Sender {
-  constructor(private readonly gw: GatewayClient, private readonly correlationId?: string) {}
+  constructor(
+    private readonly gw: GatewayClient,
+    private readonly correlationId?: string,
+  ) {}
 
   get target(): string {
     return `${this.gw.url}/api/v2/events`;
@@ -63,7 +80,16 @@ export class HttpSender implements Sender {
       r.retryAfterMs = 1000;
       return r;
     }
-    const b = (a.body ?? {}) as { accepted?: number; rejected?: number; duplicates?: number[]; failed?: number[]; ids?: (string | null)[]; errors?: unknown; reason?: string; retryAfterSeconds?: number };
+    const b = (a.body ?? {}) as {
+      accepted?: number;
+      rejected?: number;
+      duplicates?: number[];
+      failed?: number[];
+      ids?: (string | null)[];
+      errors?: unknown;
+      reason?: string;
+      retryAfterSeconds?: number;
+    };
     r.correlationId = a.headers.get('x-correlation-id') ?? undefined;
     r.ids = b.ids ?? [];
     r.acked = b.accepted ?? 0;
@@ -83,7 +109,8 @@ export class HttpSender implements Sender {
     r.causes[cause] = r.failed;
     r.errors.push(answerError(a));
     if (a.status === 503 || a.status === 429 || a.status >= 500) r.retryable = true;
-    else if (a.status === 401 || a.status === 403) r.fatal = `${answerError(a)}: the key needs scope ingest (--key-file, MUTT_API_KEY or --key)`;
+    else if (a.status === 401 || a.status === 403)
+      r.fatal = `${answerError(a)}: the key needs scope ingest (--key-file, MUTT_API_KEY or --key)`;
     else if (a.status === 413) r.fatal = `${answerError(a)}: send smaller batches (--batch)`;
     else if (a.status === 404) r.fatal = `${answerError(a)}: is ${this.gw.url} a MUTT gateway?`;
     return r;
@@ -123,10 +150,16 @@ export class NatsSender implements Sender {
     const events: IngestEvent[] = [];
     const receivedAt = Date.now();
     items.forEach((item, i) => {
-      const n = this.mods.normalise(item, { receivedAt, correlationId: this.correlationId, id: `${batchKey}:${i}`, raw: JSON.stringify(item) });
+      const n = this.mods.normalise(item, {
+        receivedAt,
+        correlationId: this.correlationId,
+        id: `${batchKey}:${i}`,
+        raw: JSON.stringify(item),
+      });
       if (!n.ok) {
         r.rejected++;
-        if (r.errors.length < 3) r.errors.push(`item ${i}: ${n.issues.map((x) => (x.path ? `${x.path}: ${x.message}` : x.message)).join('; ')}`);
+        if (r.errors.length < 3)
+          r.errors.push(`item ${i}: ${n.issues.map((x) => (x.path ? `${x.path}: ${x.message}` : x.message)).join('; ')}`);
         r.ids.push(null);
         return;
       }

@@ -16,7 +16,10 @@ import { CliError } from '../cli-error.ts';
 
 /** An operational failure with a message for the operator (exit 1, no stack). */
 export class CommandFailed extends Error {
-  constructor(message: string, readonly code = 1) {
+  constructor(
+    message: string,
+    readonly code = 1,
+  ) {
     super(message);
     this.name = 'CommandFailed';
   }
@@ -47,7 +50,15 @@ export async function openNats(cmd: string): Promise<NatsSession> {
   } catch (err) {
     throw new CommandFailed(`cannot connect to NATS at ${url} (set NATS_URL, and NATS_USER/NATS_PASS or NATS_CREDS): ${describe(err)}`);
   }
-  return { env, nc, log: cliLogger(), url, close: async () => { await nc.drain().catch(() => nc.close()); } };
+  return {
+    env,
+    nc,
+    log: cliLogger(),
+    url,
+    close: async () => {
+      await nc.drain().catch(() => nc.close());
+    },
+  };
 }
 
 /** Opens the management services over a fresh connection, runs `fn`, and closes everything. */
@@ -71,7 +82,10 @@ export async function withServices<T>(cmd: string, fn: (s: ServicesSession) => P
         const counters = await openIngestCounters(session.nc, { log: session.log });
         closers.push(() => counters.close());
         const instance = `cli-${process.pid}`;
-        services = await openManagementServices({ nc: session.nc, log: session.log, config, registry: new Registry(), instance }, { counters });
+        services = await openManagementServices(
+          { nc: session.nc, log: session.log, config, registry: new Registry(), instance },
+          { counters },
+        );
         closers.unshift(() => services.close());
         break;
       } catch (err) {
@@ -89,8 +103,12 @@ export async function withServices<T>(cmd: string, fn: (s: ServicesSession) => P
 
 function notSetUp(url: string, err: unknown): Error {
   const text = describe(err);
-  if (/stream not found|bucket not found|not found/i.test(text)) return new CommandFailed(`MUTT is not set up on the NATS at ${url}: run 'mutt setup' (${text})`);
-  if (/permission/i.test(text)) return new CommandFailed(`the NATS user may not do this (${text}); writes need the admin or gateway NATS user, reads the operator user`);
+  if (/stream not found|bucket not found|not found/i.test(text))
+    return new CommandFailed(`MUTT is not set up on the NATS at ${url}: run 'mutt setup' (${text})`);
+  if (/permission/i.test(text))
+    return new CommandFailed(
+      `the NATS user may not do this (${text}); writes need the admin or gateway NATS user, reads the operator user`,
+    );
   return err instanceof Error ? err : new Error(text);
 }
 

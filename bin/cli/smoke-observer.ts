@@ -74,15 +74,28 @@ export async function httpObserver(gw: GatewayClient): Promise<Observer | string
     },
     async audit(host, eventId) {
       const body = await ok('GET', '/api/v2/audit/events', { query: { host, limit: 100 } });
-      const hit = (body.items as { event_id: string; at: string; rule_id: string | null; decision: string; forwarded: boolean; alert_id: string | null }[]).find((i) => i.event_id === eventId);
-      return hit ? { at: Date.parse(hit.at), rule_id: hit.rule_id, decision: hit.decision, forwarded: hit.forwarded, alert_id: hit.alert_id } : null;
+      const hit = (
+        body.items as {
+          event_id: string;
+          at: string;
+          rule_id: string | null;
+          decision: string;
+          forwarded: boolean;
+          alert_id: string | null;
+        }[]
+      ).find((i) => i.event_id === eventId);
+      return hit
+        ? { at: Date.parse(hit.at), rule_id: hit.rule_id, decision: hit.decision, forwarded: hit.forwarded, alert_id: hit.alert_id }
+        : null;
     },
     async streams() {
       return positions((await ok('GET', '/api/v2/metrics')).streams as StreamRow[]);
     },
     async deadLetter(correlationId, since) {
       const body = await ok('GET', '/api/v2/dlq', { query: { since: new Date(since).toISOString(), limit: 500 } });
-      const hit = (body.items as { seq: number; stage: string; reason: string; last_error: string; correlation_id: string | null }[]).find((i) => i.correlation_id === correlationId);
+      const hit = (body.items as { seq: number; stage: string; reason: string; last_error: string; correlation_id: string | null }[]).find(
+        (i) => i.correlation_id === correlationId,
+      );
       return hit ? { seq: hit.seq, stage: hit.stage, reason: hit.reason, last_error: hit.last_error } : null;
     },
     async breaker() {
@@ -102,7 +115,12 @@ export async function natsObserver(actor: string): Promise<Observer> {
     resolveSession(s);
     await done;
   });
-  const s = await Promise.race([ready, running.then(() => { throw new CommandFailed('NATS session ended early'); })]);
+  const s = await Promise.race([
+    ready,
+    running.then(() => {
+      throw new CommandFailed('NATS session ended early');
+    }),
+  ]);
   const change = (reason: string) => ({ actor, correlationId: `cli-smoke-${process.pid}`, reason });
   return {
     via: `${s.url} (NATS)`,
@@ -116,7 +134,15 @@ export async function natsObserver(actor: string): Promise<Observer> {
     async audit(host, eventId) {
       const page = await s.services.eventAudit.query({ host, limit: 100, order: 'desc' });
       const hit = page.items.find((i) => i.record.eventId === eventId);
-      return hit ? { at: hit.record.at, rule_id: hit.record.ruleId, decision: hit.record.decision, forwarded: hit.record.forwarded, alert_id: hit.record.alertId ?? null } : null;
+      return hit
+        ? {
+            at: hit.record.at,
+            rule_id: hit.record.ruleId,
+            decision: hit.record.decision,
+            forwarded: hit.record.forwarded,
+            alert_id: hit.record.alertId ?? null,
+          }
+        : null;
     },
     async streams() {
       return positions(await s.services.metrics.streams());

@@ -30,7 +30,13 @@ export function parseSubcommand<S extends string>(cmd: string, argv: string[], s
 
 /** Exactly `n` positionals, named for the error message. */
 export function expectPositionals(positionals: string[], names: string[], usage: string): string[] {
-  if (positionals.length < names.length) throw new CliError(`missing ${names.slice(positionals.length).map((n) => `<${n}>`).join(' ')} (usage: ${usage})`);
+  if (positionals.length < names.length)
+    throw new CliError(
+      `missing ${names
+        .slice(positionals.length)
+        .map((n) => `<${n}>`)
+        .join(' ')} (usage: ${usage})`,
+    );
   if (positionals.length > names.length) throw new CliError(`unexpected argument '${positionals[names.length]}' (usage: ${usage})`);
   return positionals;
 }

@@ -16,7 +16,14 @@ import { readTables, formatOf } from './table-file.ts';
 import { applyImport, planImport, type ImportOutcome, type ImportPlan } from './table-import.ts';
 import { devHostToRow, exportColumns, isTableName, ruleToRow, teamToRow, TABLE_NAMES, type Row, type TableName } from './v25-tables.ts';
 
-export const IMPORT_FLAGS = { table: 'string', format: 'string', 'dry-run': 'boolean', reason: 'string', as: 'string', json: 'boolean' } as const;
+export const IMPORT_FLAGS = {
+  table: 'string',
+  format: 'string',
+  'dry-run': 'boolean',
+  reason: 'string',
+  as: 'string',
+  json: 'boolean',
+} as const;
 export const EXPORT_FLAGS = { table: 'string', format: 'string', out: 'string' } as const;
 
 /** Prints a plan (and what was written): one line per create, update, rejection and failure. The lines are
@@ -24,7 +31,9 @@ export const EXPORT_FLAGS = { table: 'string', format: 'string', out: 'string' }
 function printPlan(file: string, plan: ImportPlan, outcome: ImportOutcome | null): void {
   const out = blockWriter();
   const n = (a: string) => plan.planned.filter((p) => p.action === a).length;
-  out(`${plan.table} from ${file}: ${plan.rows} row(s): ${n('create')} to create, ${n('update')} to update, ${n('unchanged')} unchanged, ${plan.rejected.length} rejected`);
+  out(
+    `${plan.table} from ${file}: ${plan.rows} row(s): ${n('create')} to create, ${n('update')} to update, ${n('unchanged')} unchanged, ${plan.rejected.length} rejected`,
+  );
   for (const w of plan.warnings) out(`  warning: ${w}`);
   for (const r of plan.rejected) out(`  ${r.where}${r.id ? ` (${r.id})` : ''}: REJECTED ${r.reason}`);
   for (const p of plan.planned) {
@@ -46,22 +55,37 @@ function blockWriter(): ((line: string) => void) & { flush(): void } {
     if (lines.length) process.stdout.write(lines.join('\n') + '\n');
     lines = [];
   };
-  return Object.assign((line: string) => {
-    lines.push(line);
-    if (lines.length >= 2000) flush();
-  }, { flush });
+  return Object.assign(
+    (line: string) => {
+      lines.push(line);
+      if (lines.length >= 2000) flush();
+    },
+    { flush },
+  );
 }
 
-export async function importTables(cmd: string, flags: Record<string, string | number | boolean>, file: string, only?: readonly TableName[]): Promise<number> {
+export async function importTables(
+  cmd: string,
+  flags: Record<string, string | number | boolean>,
+  file: string,
+  only?: readonly TableName[],
+): Promise<number> {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
     throw new CommandFailed(`<file>: cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
-  const tables = readTables(text, { name: basename(file), format: flags.format as string | undefined, table: flags.table as string | undefined });
+  const tables = readTables(text, {
+    name: basename(file),
+    format: flags.format as string | undefined,
+    table: flags.table as string | undefined,
+  });
   const wrong = only ? tables.filter((t) => !only.includes(t.table)) : [];
-  if (wrong.length) throw new CliError(`${basename(file)} holds ${wrong.map((t) => t.table).join(', ')}: use mutt ${wrong[0].table === 'alert_rules' ? 'rules' : 'hosts'} import (or --table)`);
+  if (wrong.length)
+    throw new CliError(
+      `${basename(file)} holds ${wrong.map((t) => t.table).join(', ')}: use mutt ${wrong[0].table === 'alert_rules' ? 'rules' : 'hosts'} import (or --table)`,
+    );
   const actor = actorName(flags.as);
   const dryRun = flags['dry-run'] === true;
   return withServices(cmd, async ({ services }) => {
@@ -70,7 +94,9 @@ export async function importTables(cmd: string, flags: Record<string, string | n
       const plan = await planImport(services, t);
       const correlationId = `cli-import-${process.pid}-${Date.now()}`;
       const reason = (flags.reason as string | undefined) ?? `import of ${basename(file)}`;
-      const outcome = dryRun ? null : await applyImport(services, plan, (p) => ({ actor, correlationId, reason: p ? `${reason} (${p.where})` : reason }));
+      const outcome = dryRun
+        ? null
+        : await applyImport(services, plan, (p) => ({ actor, correlationId, reason: p ? `${reason} (${p.where})` : reason }));
       results.push({ plan, outcome });
     }
     if (flags.json === true) printJson({ file, dry_run: dryRun, tables: results });
@@ -86,7 +112,11 @@ export async function importTables(cmd: string, flags: Record<string, string | n
 export function tableRows(services: ManagementServices, table: TableName): Row[] {
   if (table === 'alert_rules') {
     const byId = (a: string, b: string) => a.localeCompare(b, 'en', { numeric: true });
-    return services.rules.all().rules.map((r) => r.rule).sort((a, b) => byId(a.id, b.id)).map(ruleToRow);
+    return services.rules
+      .all()
+      .rules.map((r) => r.rule)
+      .sort((a, b) => byId(a.id, b.id))
+      .map(ruleToRow);
   }
   if (table === 'development_hosts') return services.devHosts.list().map((r) => devHostToRow(r.value));
   return services.teams.list().map((r) => teamToRow(r.value));
@@ -100,7 +130,8 @@ export async function exportTables(cmd: string, flags: Record<string, string | n
   const out = flags.out as string | undefined;
   const format = formatOf(out ?? '', '', (flags.format as string | undefined) ?? (out ? undefined : 'csv'));
   const table = (flags.table as string | undefined) ?? fallback;
-  if (table !== 'all' && !isTableName(table)) throw new CliError(`--table must be one of ${TABLE_NAMES.join(', ')} or all (got '${table}')`);
+  if (table !== 'all' && !isTableName(table))
+    throw new CliError(`--table must be one of ${TABLE_NAMES.join(', ')} or all (got '${table}')`);
   if (table === 'all' && format === 'csv') throw new CliError('--table all needs --format json (a CSV file holds one table)');
   return withServices(cmd, async ({ services }) => {
     let text: string;
@@ -117,7 +148,13 @@ export async function exportTables(cmd: string, flags: Record<string, string | n
       const rows = tableRows(services, table);
       const columns = exportColumns(table, rows);
       count = rows.length;
-      text = format === 'csv' ? toCsv(columns, rows.map((r) => columns.map((c) => r[c] ?? null))) : JSON.stringify(project(rows, columns), null, 2) + '\n';
+      text =
+        format === 'csv'
+          ? toCsv(
+              columns,
+              rows.map((r) => columns.map((c) => r[c] ?? null)),
+            )
+          : JSON.stringify(project(rows, columns), null, 2) + '\n';
     }
     if (out) {
       writeFileSync(out, text);

@@ -41,7 +41,9 @@ export function formatOf(name: string, text: string, given?: string): FileFormat
 function checkColumns(name: string, table: TableName, columns: string[], detected: boolean): string[] {
   const missing = missingColumns(table, columns);
   if (missing.length) {
-    throw new CliError(`${name}: table ${table}${detected ? ' (detected from the columns)' : ''} needs column(s) ${missing.join(', ')}; found ${columns.join(', ') || 'none'}`);
+    throw new CliError(
+      `${name}: table ${table}${detected ? ' (detected from the columns)' : ''} needs column(s) ${missing.join(', ')}; found ${columns.join(', ') || 'none'}`,
+    );
   }
   const unknown = unknownColumns(table, columns);
   return unknown.length ? [`ignoring column(s) ${table} does not have: ${unknown.join(', ')}`] : [];
@@ -50,7 +52,10 @@ function checkColumns(name: string, table: TableName, columns: string[], detecte
 function pickTable(name: string, columns: string[], forced: TableName | undefined): { table: TableName; detected: boolean } {
   if (forced) return { table: forced, detected: false };
   const table = detectTable(columns);
-  if (!table) throw new CliError(`${name}: cannot tell which table the columns (${columns.join(', ') || 'none'}) belong to; give --table ${TABLE_NAMES.join('|')}`);
+  if (!table)
+    throw new CliError(
+      `${name}: cannot tell which table the columns (${columns.join(', ') || 'none'}) belong to; give --table ${TABLE_NAMES.join('|')}`,
+    );
   return { table, detected: true };
 }
 
@@ -70,7 +75,8 @@ function readCsv(name: string, text: string, forced?: TableName): SourceTable[] 
   const warnings = checkColumns(name, table, columns, detected);
   const rows = body.map((r): SourceRow => {
     const where = `line ${r.line}`;
-    if (r.cells.length !== columns.length) return { where, values: {}, error: `expected ${columns.length} fields (${columns.join(',')}), found ${r.cells.length}` };
+    if (r.cells.length !== columns.length)
+      return { where, values: {}, error: `expected ${columns.length} fields (${columns.join(',')}), found ${r.cells.length}` };
     return { where, values: Object.fromEntries(columns.map((c, i) => [c, r.cells[i]])) };
   });
   return [{ table, columns, rows, warnings }];
@@ -113,7 +119,8 @@ function jsonRows(name: string, list: unknown[], lines: number[] | undefined, fo
   for (const item of list) if (item && typeof item === 'object' && !Array.isArray(item)) for (const k of Object.keys(item)) keys.add(k);
   const allStrings = list.length > 0 && list.every((x) => typeof x === 'string');
   const columns = allStrings ? ['hostname'] : [...keys];
-  const { table, detected } = allStrings && !forced ? { table: 'development_hosts' as TableName, detected: true } : pickTable(name, columns, forced);
+  const { table, detected } =
+    allStrings && !forced ? { table: 'development_hosts' as TableName, detected: true } : pickTable(name, columns, forced);
   const warnings = list.length ? checkColumns(name, table, allStrings ? ['hostname'] : columns, detected) : [];
   const rows = list.map((item, i): SourceRow => {
     const where = lines?.[i] !== undefined ? `line ${lines[i]}` : `item ${i + 1}`;
@@ -140,7 +147,15 @@ function readJson(name: string, text: string, forced?: TableName): SourceTable[]
     for (const [k, v] of Object.entries(obj)) {
       if (!Array.isArray(v)) continue;
       const arrayLines = lines[ordinal++];
-      const table = isTableName(k) ? k : k === 'rules' ? 'alert_rules' : k === 'hosts' ? 'development_hosts' : k === 'teams' ? 'device_teams' : null;
+      const table = isTableName(k)
+        ? k
+        : k === 'rules'
+          ? 'alert_rules'
+          : k === 'hosts'
+            ? 'development_hosts'
+            : k === 'teams'
+              ? 'device_teams'
+              : null;
       if (!table) continue;
       if (forced && forced !== table) continue;
       out.push(jsonRows(`${name} (${k})`, v, arrayLines, table));
@@ -151,8 +166,8 @@ function readJson(name: string, text: string, forced?: TableName): SourceTable[]
 }
 
 export function readTables(text: string, opts: { name: string; format?: string; table?: string }): SourceTable[] {
-  if (opts.table !== undefined && !isTableName(opts.table)) throw new CliError(`--table must be one of ${TABLE_NAMES.join(', ')} (got '${opts.table}')`);
+  if (opts.table !== undefined && !isTableName(opts.table))
+    throw new CliError(`--table must be one of ${TABLE_NAMES.join(', ')} (got '${opts.table}')`);
   const forced = opts.table as TableName | undefined;
   return formatOf(opts.name, text, opts.format) === 'csv' ? readCsv(opts.name, text, forced) : readJson(opts.name, text, forced);
 }
-

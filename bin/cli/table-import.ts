@@ -51,16 +51,31 @@ export interface ImportOutcome {
   failed: Rejected[];
 }
 
-const RULE_FIELDS = ['id', 'match_type', 'match_string', 'trap_oid', 'syslog_severity', 'priority', 'prod_handling', 'dev_handling', 'team_assignment', 'is_active', 'description'] as const;
+const RULE_FIELDS = [
+  'id',
+  'match_type',
+  'match_string',
+  'trap_oid',
+  'syslog_severity',
+  'priority',
+  'prod_handling',
+  'dev_handling',
+  'team_assignment',
+  'is_active',
+  'description',
+] as const;
 
 const show = (v: unknown) => (v === null || v === undefined ? 'NULL' : typeof v === 'string' ? JSON.stringify(v) : String(v));
 
 function diff(fields: readonly string[], before: Record<string, unknown>, after: Record<string, unknown>): string[] {
-  return fields.filter((f) => JSON.stringify(before[f] ?? null) !== JSON.stringify(after[f] ?? null)).map((f) => `${f}: ${show(before[f])} -> ${show(after[f])}`);
+  return fields
+    .filter((f) => JSON.stringify(before[f] ?? null) !== JSON.stringify(after[f] ?? null))
+    .map((f) => `${f}: ${show(before[f])} -> ${show(after[f])}`);
 }
 
 function reasonOf(err: unknown): string {
-  if (err instanceof ServiceError) return err.issues?.length ? err.issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ') : err.message;
+  if (err instanceof ServiceError)
+    return err.issues?.length ? err.issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ') : err.message;
   return err instanceof Error ? err.message : String(err);
 }
 
@@ -91,7 +106,11 @@ async function planRules(services: ManagementServices, src: SourceTable): Promis
     }
     seen.set(id, row.where);
     if (broken.has(id)) {
-      plan.rejected.push({ where: row.where, id, reason: `the stored rule '${id}' is invalid (${broken.get(id)}): remove it first (mutt rules rm ${id})` });
+      plan.rejected.push({
+        where: row.where,
+        id,
+        reason: `the stored rule '${id}' is invalid (${broken.get(id)}): remove it first (mutt rules rm ${id})`,
+      });
       continue;
     }
     const current = stored.get(id);
@@ -109,7 +128,14 @@ async function planRules(services: ManagementServices, src: SourceTable): Promis
       continue;
     }
     const changes = diff(RULE_FIELDS, current.rule as Record<string, unknown>, value);
-    plan.planned.push({ where: row.where, id, action: changes.length ? 'update' : 'unchanged', changes, value, revision: current.revision });
+    plan.planned.push({
+      where: row.where,
+      id,
+      action: changes.length ? 'update' : 'unchanged',
+      changes,
+      value,
+      revision: current.revision,
+    });
   }
   return plan;
 }
@@ -146,7 +172,14 @@ function planHosts(services: ManagementServices, src: SourceTable): ImportPlan {
       continue;
     }
     const changes = diff(fields, current.value as Record<string, unknown>, value);
-    plan.planned.push({ where: row.where, id: host, action: changes.length ? 'update' : 'unchanged', changes, value, revision: current.revision });
+    plan.planned.push({
+      where: row.where,
+      id: host,
+      action: changes.length ? 'update' : 'unchanged',
+      changes,
+      value,
+      revision: current.revision,
+    });
   }
   return plan;
 }
@@ -157,7 +190,12 @@ export async function planImport(services: ManagementServices, src: SourceTable)
 
 /** Writes the plan's creates and updates; a write that fails (e.g. someone changed the rule meanwhile) is reported, the rest goes on. */
 export async function applyImport(services: ManagementServices, plan: ImportPlan, change: (p?: Planned) => Change): Promise<ImportOutcome> {
-  const out: ImportOutcome = { created: [], updated: [], unchanged: plan.planned.filter((p) => p.action === 'unchanged').length, failed: [] };
+  const out: ImportOutcome = {
+    created: [],
+    updated: [],
+    unchanged: plan.planned.filter((p) => p.action === 'unchanged').length,
+    failed: [],
+  };
   const todo = plan.planned.filter((p) => p.action !== 'unchanged');
   if (plan.table === 'alert_rules') {
     for (const p of todo) {
@@ -179,12 +217,20 @@ export async function applyImport(services: ManagementServices, plan: ImportPlan
   const service = plan.table === 'device_teams' ? services.teams : services.devHosts;
   let written = 0;
   const started = Date.now();
-  const progress = todo.length >= PROGRESS_FROM ? new ProgressLine(() => {
-    const perSecond = Math.round(written / Math.max(0.001, (Date.now() - started) / 1000));
-    return `${plan.table}: ${written.toLocaleString('en-US')} of ${todo.length.toLocaleString('en-US')} written (${perSecond.toLocaleString('en-US')}/s)`;
-  }).start() : null;
+  const progress =
+    todo.length >= PROGRESS_FROM
+      ? new ProgressLine(() => {
+          const perSecond = Math.round(written / Math.max(0.001, (Date.now() - started) / 1000));
+          return `${plan.table}: ${written.toLocaleString('en-US')} of ${todo.length.toLocaleString('en-US')} written (${perSecond.toLocaleString('en-US')}/s)`;
+        }).start()
+      : null;
   try {
-    const r = await service.import({ items: todo.map((p) => p.value), where: todo.map((p) => p.where), issues: [] }, 'merge', change(), (n) => (written = n));
+    const r = await service.import(
+      { items: todo.map((p) => p.value), where: todo.map((p) => p.where), issues: [] },
+      'merge',
+      change(),
+      (n) => (written = n),
+    );
     out.created = out.created.concat(r.created); // not push(...): 200,000 arguments overflow the stack
     out.updated = out.updated.concat(r.updated);
     out.unchanged += r.unchanged;

@@ -28,8 +28,13 @@ export function renderTable(headers: string[], rows: Cell[][], opts: TableOption
   const indent = opts.indent ?? '';
   if (rows.length === 0) return `${indent}${opts.empty ?? '(none)'}`;
   const numeric = headers.map((_, i) => rows.every((r) => typeof r[i] === 'number' || r[i] === null || r[i] === undefined));
-  const cells = rows.map((r) => headers.map((h, i) => cut(text(r[i]), opts.wide ? Infinity : opts.maxWidth?.[h] ?? 60)));
+  const cells = rows.map((r) => headers.map((h, i) => cut(text(r[i]), opts.wide ? Infinity : (opts.maxWidth?.[h] ?? 60))));
   const widths = headers.map((h, i) => Math.max(h.length, ...cells.map((r) => r[i].length)));
-  const line = (r: string[]) => indent + r.map((c, i) => (numeric[i] ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
+  const line = (r: string[]) =>
+    indent +
+    r
+      .map((c, i) => (numeric[i] ? c.padStart(widths[i]) : c.padEnd(widths[i])))
+      .join('  ')
+      .trimEnd();
   return [line(headers), ...cells.map(line)].join('\n');
 }

@@ -13,7 +13,18 @@ export type TableName = (typeof TABLE_NAMES)[number];
 /** v2.5's columns in its order, then MUTT's optional extras (written only when some record uses them). */
 export const COLUMNS: Record<TableName, { v25: readonly string[]; extra: readonly string[]; required: readonly string[] }> = {
   alert_rules: {
-    v25: ['id', 'match_string', 'trap_oid', 'syslog_severity', 'match_type', 'priority', 'prod_handling', 'dev_handling', 'team_assignment', 'is_active'],
+    v25: [
+      'id',
+      'match_string',
+      'trap_oid',
+      'syslog_severity',
+      'match_type',
+      'priority',
+      'prod_handling',
+      'dev_handling',
+      'team_assignment',
+      'is_active',
+    ],
     extra: ['description'],
     required: ['id'],
   },

@@ -19,8 +19,17 @@ import type { EventAuditFilter } from '../../gateway/services/audit-events.ts';
 import type { Command } from './command.ts';
 
 const FLAGS = {
-  host: 'string', rule: 'string', decision: 'string', forwarded: 'string', since: 'string', until: 'string',
-  limit: 'number', cursor: 'number', json: 'boolean', wide: 'boolean', follow: 'boolean',
+  host: 'string',
+  rule: 'string',
+  decision: 'string',
+  forwarded: 'string',
+  since: 'string',
+  until: 'string',
+  limit: 'number',
+  cursor: 'number',
+  json: 'boolean',
+  wide: 'boolean',
+  follow: 'boolean',
 } as const;
 
 const POLL_MS = 1000;
@@ -34,9 +43,12 @@ function filterFrom(flags: Record<string, string | number | boolean>): Omit<Even
     if (!d.success) throw new CliError(`--decision must be one of ${Decision.options.join(', ')} (got '${String(flags.decision)}')`);
     decision = d.data;
   }
-  if (flags.forwarded !== undefined && flags.forwarded !== 'true' && flags.forwarded !== 'false') throw new CliError(`--forwarded must be true or false (got '${String(flags.forwarded)}')`);
+  if (flags.forwarded !== undefined && flags.forwarded !== 'true' && flags.forwarded !== 'false')
+    throw new CliError(`--forwarded must be true or false (got '${String(flags.forwarded)}')`);
   return {
-    host: flags.host as string | undefined, rule: flags.rule as string | undefined, decision,
+    host: flags.host as string | undefined,
+    rule: flags.rule as string | undefined,
+    decision,
     forwarded: flags.forwarded === undefined ? undefined : flags.forwarded === 'true',
     from: flags.since === undefined ? undefined : parseSince('since', flags.since),
     to: flags.until === undefined ? undefined : parseSince('until', flags.until),
@@ -45,7 +57,10 @@ function filterFrom(flags: Record<string, string | number | boolean>): Omit<Even
 
 function table(items: View[], wide: boolean, header = true): string {
   const rows = items.map((e) => [e.at, e.host, e.rule_id, e.decision, e.forwarded, e.team, e.message]);
-  const t = renderTable(['AT', 'HOST', 'RULE', 'DECISION', 'FWD', 'TEAM', 'MESSAGE'], rows, { empty: '(no records)', maxWidth: wide ? { HOST: Infinity, RULE: Infinity, TEAM: Infinity, MESSAGE: Infinity } : { MESSAGE: 60 } });
+  const t = renderTable(['AT', 'HOST', 'RULE', 'DECISION', 'FWD', 'TEAM', 'MESSAGE'], rows, {
+    empty: '(no records)',
+    maxWidth: wide ? { HOST: Infinity, RULE: Infinity, TEAM: Infinity, MESSAGE: Infinity } : { MESSAGE: 60 },
+  });
   return header ? t : t.split('\n').slice(1).join('\n');
 }
 
@@ -95,7 +110,9 @@ examples:
         // From now on (or from --since): records already stored before --follow are not repeated.
         let cursor = filter.from !== undefined ? 1 : (await lastSeq()) + 1;
         // On stderr, so `--json` output stays one record per line: a person sees it is watching, not hung.
-        console.error(`following the event audit${filter.from !== undefined ? ' since --since' : ` from record ${cursor}`} (Ctrl-C to stop)`);
+        console.error(
+          `following the event audit${filter.from !== undefined ? ' since --since' : ` from record ${cursor}`} (Ctrl-C to stop)`,
+        );
         let printed = 0;
         let header = flags.json !== true;
         while (!stopped) {

@@ -76,9 +76,19 @@ examples:
             const entries = await services.config.list();
             if (json) printList(entries.map((e) => withoutSchema(entryView(e))));
             else {
-              console.log(renderTable(['KEY', 'VALUE', 'DEFAULT', 'SET', 'ACTOR'], entries.map((e) => [
-                e.key, valueText(e.value) + (e.stored_error ? ' (stored value invalid!)' : ''), valueText(e.default), e.is_default ? '' : formatAge(e.updated_at), e.actor,
-              ]), { maxWidth: { VALUE: 40, DEFAULT: 40 }, wide: flags.wide === true }));
+              console.log(
+                renderTable(
+                  ['KEY', 'VALUE', 'DEFAULT', 'SET', 'ACTOR'],
+                  entries.map((e) => [
+                    e.key,
+                    valueText(e.value) + (e.stored_error ? ' (stored value invalid!)' : ''),
+                    valueText(e.default),
+                    e.is_default ? '' : formatAge(e.updated_at),
+                    e.actor,
+                  ]),
+                  { maxWidth: { VALUE: 40, DEFAULT: 40 }, wide: flags.wide === true },
+                ),
+              );
             }
             return 0;
           });
@@ -90,7 +100,9 @@ examples:
             const e = await services.config.get(key);
             if (json) printJson(entryView(e));
             else {
-              console.log(`${e.key} = ${valueText(e.value)}${e.is_default ? '   (default)' : `   (default ${valueText(e.default)}; revision ${e.revision}, set ${isoTime(e.updated_at)})`}`);
+              console.log(
+                `${e.key} = ${valueText(e.value)}${e.is_default ? '   (default)' : `   (default ${valueText(e.default)}; revision ${e.revision}, set ${isoTime(e.updated_at)})`}`,
+              );
               console.log(`  ${e.description}`);
               console.log(`  read by: ${e.actor}; accepts: ${JSON.stringify(e.schema)}`);
               if (e.stored_error) console.log(`  WARNING: the stored value is invalid and ignored: ${e.stored_error}`);
@@ -104,9 +116,16 @@ examples:
           const value = configValueFromArg(key, text);
           const actor = actorName(flags.as);
           return withServices('config', async ({ services }) => {
-            const r = await services.config.set(key, value, { actor, correlationId: `cli-${process.pid}-${Date.now()}`, reason: flags.reason as string | undefined });
+            const r = await services.config.set(key, value, {
+              actor,
+              correlationId: `cli-${process.pid}-${Date.now()}`,
+              reason: flags.reason as string | undefined,
+            });
             if (json) printJson(r);
-            else console.log(`${key}: ${r.old_value === null ? `(default ${valueText(ConfigKeys[key].default)})` : valueText(r.old_value)} -> ${valueText(r.new_value)}  (revision ${r.revision}; ${ConfigKeys[key].actor} processes apply it within a second)`);
+            else
+              console.log(
+                `${key}: ${r.old_value === null ? `(default ${valueText(ConfigKeys[key].default)})` : valueText(r.old_value)} -> ${valueText(r.new_value)}  (revision ${r.revision}; ${ConfigKeys[key].actor} processes apply it within a second)`,
+              );
             return 0;
           });
         }
@@ -115,7 +134,11 @@ examples:
           const key = knownKey(raw);
           const actor = actorName(flags.as);
           return withServices('config', async ({ services }) => {
-            const r = await services.config.reset(key, { actor, correlationId: `cli-${process.pid}-${Date.now()}`, reason: flags.reason as string | undefined });
+            const r = await services.config.reset(key, {
+              actor,
+              correlationId: `cli-${process.pid}-${Date.now()}`,
+              reason: flags.reason as string | undefined,
+            });
             if (json) printJson(r);
             else if (r.old_value === null) console.log(`${key} was not set; it is at its default ${valueText(r.new_value)}`);
             else console.log(`${key}: ${valueText(r.old_value)} -> default ${valueText(r.new_value)}`);
@@ -132,19 +155,40 @@ examples:
               services.config.history(key),
             ]);
             if (json) {
-              printList(audit.items.map(configAuditView), { total: null, nextCursor: audit.nextCursor }, { key, versions: versions.map((v) => ({ ...v, at: isoTime(v.at) })) });
+              printList(
+                audit.items.map(configAuditView),
+                { total: null, nextCursor: audit.nextCursor },
+                { key, versions: versions.map((v) => ({ ...v, at: isoTime(v.at) })) },
+              );
               return 0;
             }
             if (audit.items.length === 0 && versions.length === 0) {
               console.log(`${key} has never been changed (default ${valueText(ConfigKeys[key].default)})`);
               return 0;
             }
-            const shown = (v: unknown) => (v && typeof v === 'object' && 'value' in v ? valueText((v as { value: unknown }).value) : '(default)');
-            console.log(renderTable(['WHEN', 'WHO', 'OPERATION', 'OLD', 'NEW', 'REASON'], audit.items.map(({ record: r }) => [
-              isoTime(r.at), r.actor, r.operation, r.oldValue === undefined ? '(default)' : shown(r.oldValue), shown(r.newValue), r.reason ?? '',
-            ]), { maxWidth: { OLD: 30, NEW: 30, REASON: 40 }, wide: flags.wide === true }));
+            const shown = (v: unknown) =>
+              v && typeof v === 'object' && 'value' in v ? valueText((v as { value: unknown }).value) : '(default)';
+            console.log(
+              renderTable(
+                ['WHEN', 'WHO', 'OPERATION', 'OLD', 'NEW', 'REASON'],
+                audit.items.map(({ record: r }) => [
+                  isoTime(r.at),
+                  r.actor,
+                  r.operation,
+                  r.oldValue === undefined ? '(default)' : shown(r.oldValue),
+                  shown(r.newValue),
+                  r.reason ?? '',
+                ]),
+                { maxWidth: { OLD: 30, NEW: 30, REASON: 40 }, wide: flags.wide === true },
+              ),
+            );
             if (audit.items.length === 0) {
-              console.log(`(no audit records; stored versions:)\n${renderTable(['REVISION', 'WHEN', 'OPERATION', 'VALUE'], versions.map((v) => [v.revision, isoTime(v.at), v.operation, valueText(v.value)]))}`);
+              console.log(
+                `(no audit records; stored versions:)\n${renderTable(
+                  ['REVISION', 'WHEN', 'OPERATION', 'VALUE'],
+                  versions.map((v) => [v.revision, isoTime(v.at), v.operation, valueText(v.value)]),
+                )}`,
+              );
             }
             return 0;
           });

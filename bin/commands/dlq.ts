@@ -51,7 +51,9 @@ function parseFilter(flags: Record<string, unknown>): Filter {
 }
 
 const hasFilter = (f: Filter) => f.stage !== undefined || f.reason !== undefined || f.since !== undefined;
-const describeFilter = (f: Filter) => [f.stage && `stage=${f.stage}`, f.reason && `reason=${f.reason}`, f.since && `since=${isoTime(f.since)}`].filter(Boolean).join(' ') || 'everything';
+const describeFilter = (f: Filter) =>
+  [f.stage && `stage=${f.stage}`, f.reason && `reason=${f.reason}`, f.since && `since=${isoTime(f.since)}`].filter(Boolean).join(' ') ||
+  'everything';
 
 function sequences(positionals: string[]): number[] {
   return positionals.map((p) => {
@@ -95,12 +97,33 @@ examples:
           if (positionals.length) throw new CliError(`unexpected argument '${positionals[0]}' (filters are --stage, --reason, --since)`);
           const limit = positiveInt('limit', flags.limit, 50, 10_000);
           return withServices('dlq', async ({ services }) => {
-            const page = await services.dlq.list({ ...f, limit, cursor: flags.cursor === undefined ? undefined : positiveInt('cursor', flags.cursor, 1, Number.MAX_SAFE_INTEGER) });
+            const page = await services.dlq.list({
+              ...f,
+              limit,
+              cursor: flags.cursor === undefined ? undefined : positiveInt('cursor', flags.cursor, 1, Number.MAX_SAFE_INTEGER),
+            });
             if (json) printList(page.items.map(dlqView), { total: page.total, nextCursor: page.nextCursor });
             else {
-              console.log(renderTable(['SEQ', 'FAILED', 'STAGE', 'REASON', 'ATTEMPTS', 'REPLAYS', 'ORIGINAL SUBJECT', 'LAST ERROR'], page.items.map((e) => [
-                e.seq, formatAge(e.entry.lastSeenAt), e.entry.stage, e.entry.reason, e.entry.attempts, e.entry.replays, e.entry.originalSubject, e.entry.lastError,
-              ]), { maxWidth: { 'LAST ERROR': 60, 'ORIGINAL SUBJECT': 40 }, empty: hasFilter(f) ? `(no dead letters matching ${describeFilter(f)})` : '(no dead letters)', wide: flags.wide === true }));
+              console.log(
+                renderTable(
+                  ['SEQ', 'FAILED', 'STAGE', 'REASON', 'ATTEMPTS', 'REPLAYS', 'ORIGINAL SUBJECT', 'LAST ERROR'],
+                  page.items.map((e) => [
+                    e.seq,
+                    formatAge(e.entry.lastSeenAt),
+                    e.entry.stage,
+                    e.entry.reason,
+                    e.entry.attempts,
+                    e.entry.replays,
+                    e.entry.originalSubject,
+                    e.entry.lastError,
+                  ]),
+                  {
+                    maxWidth: { 'LAST ERROR': 60, 'ORIGINAL SUBJECT': 40 },
+                    empty: hasFilter(f) ? `(no dead letters matching ${describeFilter(f)})` : '(no dead letters)',
+                    wide: flags.wide === true,
+                  },
+                ),
+              );
               const more = page.nextCursor !== null ? ` (more: --cursor ${page.nextCursor})` : '';
               console.log(`${page.items.length} shown${page.total !== null ? ` of ${page.total} matching` : ''}${more}`);
             }
@@ -118,9 +141,17 @@ examples:
             }
             const d = e.entry;
             const lines: [string, unknown][] = [
-              ['seq', e.seq], ['subject', e.subject], ['stored', isoTime(e.time)], ['stage', d.stage], ['reason', d.reason], ['attempts', d.attempts],
-              ['replays', d.replays], ['first failure', `${isoTime(d.firstSeenAt)}  ${d.firstError}`], ['last failure', `${isoTime(d.lastSeenAt)}  ${d.lastError}`],
-              ['original', `${d.originalStream} #${d.originalSeq ?? '?'} on ${d.originalSubject}`], ['correlation id', d.correlationId ?? '-'],
+              ['seq', e.seq],
+              ['subject', e.subject],
+              ['stored', isoTime(e.time)],
+              ['stage', d.stage],
+              ['reason', d.reason],
+              ['attempts', d.attempts],
+              ['replays', d.replays],
+              ['first failure', `${isoTime(d.firstSeenAt)}  ${d.firstError}`],
+              ['last failure', `${isoTime(d.lastSeenAt)}  ${d.lastError}`],
+              ['original', `${d.originalStream} #${d.originalSeq ?? '?'} on ${d.originalSubject}`],
+              ['correlation id', d.correlationId ?? '-'],
             ];
             if (d.status !== undefined) lines.push(['HTTP status', d.status]);
             if (d.excerpt) lines.push(['response', d.excerpt]);
@@ -135,10 +166,18 @@ examples:
         case 'purge': {
           const seqs = sequences(positionals);
           if (seqs.length && hasFilter(f)) throw new CliError('give sequence numbers or a filter (--stage, --reason, --since), not both');
-          if (!seqs.length && !hasFilter(f)) throw new CliError(`${sub} needs sequence numbers or a filter (--stage, --reason, --since)${sub === 'purge' ? '; purging everything at once is not offered' : ''}`);
-          if (sub === 'purge' && flags.yes !== true) throw new CliError(`purge deletes dead letters for good: pass --yes to confirm (nothing was deleted)`);
+          if (!seqs.length && !hasFilter(f))
+            throw new CliError(
+              `${sub} needs sequence numbers or a filter (--stage, --reason, --since)${sub === 'purge' ? '; purging everything at once is not offered' : ''}`,
+            );
+          if (sub === 'purge' && flags.yes !== true)
+            throw new CliError(`purge deletes dead letters for good: pass --yes to confirm (nothing was deleted)`);
           const limit = positiveInt('limit', flags.limit, 1000, 100_000);
-          const change = { actor: actorName(flags.as), correlationId: `cli-dlq-${process.pid}-${Date.now()}`, reason: flags.comment as string | undefined };
+          const change = {
+            actor: actorName(flags.as),
+            correlationId: `cli-dlq-${process.pid}-${Date.now()}`,
+            reason: flags.comment as string | undefined,
+          };
           return withServices('dlq', async ({ services }) => {
             if (seqs.length) {
               const results: { seq: number; ok: boolean; detail: string }[] = [];
@@ -166,7 +205,14 @@ examples:
               return 0;
             }
             const n = sub === 'replay' ? Math.min(count, limit) : count;
-            if (sub === 'replay' && !(await confirm(flags.yes === true, `replay ${n} dead letter(s) matching ${describeFilter(f)}?`, `replay of ${n} dead letter(s) matching ${describeFilter(f)}`))) {
+            if (
+              sub === 'replay' &&
+              !(await confirm(
+                flags.yes === true,
+                `replay ${n} dead letter(s) matching ${describeFilter(f)}?`,
+                `replay of ${n} dead letter(s) matching ${describeFilter(f)}`,
+              ))
+            ) {
               console.log('nothing replayed');
               return 1;
             }
@@ -174,7 +220,9 @@ examples:
               const r = await services.dlq.replayMatching({ ...f, limit }, change);
               if (json) printJson(r);
               else {
-                console.log(`replayed ${r.replayed.length} dead letter(s) matching ${describeFilter(f)}${r.failed.length ? `; ${r.failed.length} FAILED` : ''}`);
+                console.log(
+                  `replayed ${r.replayed.length} dead letter(s) matching ${describeFilter(f)}${r.failed.length ? `; ${r.failed.length} FAILED` : ''}`,
+                );
                 for (const x of r.failed) console.log(`  ${x.seq}: ${x.error}`);
               }
               return r.failed.length ? 1 : 0;

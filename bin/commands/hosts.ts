@@ -46,7 +46,11 @@ examples:
   run(argv) {
     return guard('hosts', async () => {
       const { sub, flags, positionals } = parseSubcommand('hosts', argv, SPECS);
-      const change = () => ({ actor: actorName(flags.as), correlationId: `cli-${process.pid}-${Date.now()}`, reason: flags.reason as string | undefined });
+      const change = () => ({
+        actor: actorName(flags.as),
+        correlationId: `cli-${process.pid}-${Date.now()}`,
+        reason: flags.reason as string | undefined,
+      });
       switch (sub) {
         case 'ls': {
           expectPositionals(positionals, [], 'mutt hosts ls');
@@ -55,18 +59,35 @@ examples:
             if (flags.teams === true) {
               const list = services.teams.list(q);
               if (flags.json === true) printList(list.map((r) => hostView('team', r)));
-              else console.log(renderTable(['HOST', 'TEAM', 'CHANGED', 'BY'], list.map((r) => [r.value.hostname, r.value.team_assignment, formatAge(r.value.updated_at), r.value.updated_by]), { empty: '(no device teams)', wide: flags.wide === true }));
+              else
+                console.log(
+                  renderTable(
+                    ['HOST', 'TEAM', 'CHANGED', 'BY'],
+                    list.map((r) => [r.value.hostname, r.value.team_assignment, formatAge(r.value.updated_at), r.value.updated_by]),
+                    { empty: '(no device teams)', wide: flags.wide === true },
+                  ),
+                );
             } else {
               const list = services.devHosts.list(q);
               if (flags.json === true) printList(list.map((r) => hostView('dev', r)));
-              else console.log(renderTable(['HOST', 'NOTE', 'CHANGED', 'BY'], list.map((r) => [r.value.hostname, r.value.note, formatAge(r.value.updated_at), r.value.updated_by]), { empty: '(no development hosts)', wide: flags.wide === true }));
+              else
+                console.log(
+                  renderTable(
+                    ['HOST', 'NOTE', 'CHANGED', 'BY'],
+                    list.map((r) => [r.value.hostname, r.value.note, formatAge(r.value.updated_at), r.value.updated_by]),
+                    { empty: '(no development hosts)', wide: flags.wide === true },
+                  ),
+                );
             }
             return 0;
           });
         }
         case 'add': {
           const [host] = expectPositionals(positionals, ['host'], 'mutt hosts add HOST [--team TEAM | --note N]');
-          if (flags.team !== undefined && flags.note !== undefined) throw new CliError('--team and --note exclude each other (--team maps a device to a team; --note describes a development host)');
+          if (flags.team !== undefined && flags.note !== undefined)
+            throw new CliError(
+              '--team and --note exclude each other (--team maps a device to a team; --note describes a development host)',
+            );
           const c = change();
           return withServices('hosts', async ({ services }) => {
             if (flags.team !== undefined) {

@@ -19,11 +19,19 @@ const SPECS = {
   revoke: { reason: 'string', as: 'string' },
 } as const;
 
-async function withKeys<T>(fn: (s: NatsSession, kv: import('@nats-io/kv').KV, audit: import('../../gateway/services/audit-config.ts').ConfigAuditService) => Promise<T>): Promise<T> {
+async function withKeys<T>(
+  fn: (
+    s: NatsSession,
+    kv: import('@nats-io/kv').KV,
+    audit: import('../../gateway/services/audit-config.ts').ConfigAuditService,
+  ) => Promise<T>,
+): Promise<T> {
   const s = await openNats('keys');
   try {
     const [{ openKeysBucket }, { ConfigAuditService }, { jetstream, jetstreamManager }] = await Promise.all([
-      import('../../gateway/auth/store.ts'), import('../../gateway/services/audit-config.ts'), import('@nats-io/jetstream'),
+      import('../../gateway/auth/store.ts'),
+      import('../../gateway/services/audit-config.ts'),
+      import('@nats-io/jetstream'),
     ]);
     const audit = new ConfigAuditService(jetstream(s.nc), await jetstreamManager(s.nc), s.log);
     return await fn(s, await openKeysBucket(s.nc), audit);
@@ -72,15 +80,28 @@ examples:
             const { listApiKeys } = await import('../../gateway/auth/store.ts');
             const list = (await listApiKeys(kv)).filter((k) => flags.all === true || k.revokedAt === undefined);
             if (flags.json === true) printList(list.map(keyView));
-            else console.log(renderTable(['NAME', 'ID', 'SCOPES', 'CREATED', 'BY', 'STATUS'], list.map((k) => [
-              k.name, k.id, k.scopes.join('+'), isoTime(k.createdAt), k.createdBy, k.revokedAt ? `revoked ${formatAge(k.revokedAt)} by ${k.revokedBy}` : 'active',
-            ]), { empty: '(no API keys)', wide: flags.wide === true }));
+            else
+              console.log(
+                renderTable(
+                  ['NAME', 'ID', 'SCOPES', 'CREATED', 'BY', 'STATUS'],
+                  list.map((k) => [
+                    k.name,
+                    k.id,
+                    k.scopes.join('+'),
+                    isoTime(k.createdAt),
+                    k.createdBy,
+                    k.revokedAt ? `revoked ${formatAge(k.revokedAt)} by ${k.revokedBy}` : 'active',
+                  ]),
+                  { empty: '(no API keys)', wide: flags.wide === true },
+                ),
+              );
             return 0;
           });
         }
         case 'add': {
           const [name] = expectPositionals(positionals, ['name'], 'mutt keys add NAME --scopes ingest+read');
-          if (flags.scopes === undefined) throw new CliError('--scopes is required: ingest, read, admin, joined with + (e.g. --scopes ingest+read)');
+          if (flags.scopes === undefined)
+            throw new CliError('--scopes is required: ingest, read, admin, joined with + (e.g. --scopes ingest+read)');
           const scopes = parseScopes(String(flags.scopes));
           if (typeof scopes === 'string') throw new CliError(`--scopes: ${scopes}`);
           const actor = actorName(flags.as);
@@ -89,20 +110,39 @@ examples:
             const { addApiKey, listApiKeys } = await import('../../gateway/auth/store.ts');
             const existing = (await listApiKeys(kv)).filter((k) => k.name === name && k.revokedAt === undefined);
             if (existing.length && flags.rotate !== true) {
-              throw new CommandFailed(`a key named '${name}' exists (id ${existing.map((k) => k.id).join(', ')}): --rotate adds a second secret to it, or choose another name`);
+              throw new CommandFailed(
+                `a key named '${name}' exists (id ${existing.map((k) => k.id).join(', ')}): --rotate adds a second secret to it, or choose another name`,
+              );
             }
             let created;
             try {
               created = await addApiKey(kv, { name, scopes: scopes as Scope[], secret }, actor);
             } catch (err) {
-              if (err instanceof KeySpecError) throw new CliError(/secret/.test(err.message) ? `--secret-stdin: ${err.message}` : err.message.replace(/^key name/, '<name>'));
+              if (err instanceof KeySpecError)
+                throw new CliError(
+                  /secret/.test(err.message) ? `--secret-stdin: ${err.message}` : err.message.replace(/^key name/, '<name>'),
+                );
               throw err;
             }
-            await audit.write({ kind: 'key', id: name, operation: 'create', actor, newValue: { name, id: created.id, scopes: created.scopes }, reason: flags.reason as string | undefined, correlationId: `cli-${process.pid}-${Date.now()}` });
-            if (flags.json === true) printJson({ name, id: created.id, scopes: created.scopes, ...(secret ? {} : { secret: created.secret }) });
+            await audit.write({
+              kind: 'key',
+              id: name,
+              operation: 'create',
+              actor,
+              newValue: { name, id: created.id, scopes: created.scopes },
+              reason: flags.reason as string | undefined,
+              correlationId: `cli-${process.pid}-${Date.now()}`,
+            });
+            if (flags.json === true)
+              printJson({ name, id: created.id, scopes: created.scopes, ...(secret ? {} : { secret: created.secret }) });
             else {
-              console.error(`API key '${name}' (${created.scopes.join('+')}) added, id ${created.id}. ${secret ? 'It uses the secret given on stdin.' : 'The secret follows on stdout; it is shown this once, store it now:'}`);
-              if (existing.length) console.error(`'${name}' now has ${existing.length + 1} valid secrets; the older: id ${existing.map((k) => k.id).join(', ')}`);
+              console.error(
+                `API key '${name}' (${created.scopes.join('+')}) added, id ${created.id}. ${secret ? 'It uses the secret given on stdin.' : 'The secret follows on stdout; it is shown this once, store it now:'}`,
+              );
+              if (existing.length)
+                console.error(
+                  `'${name}' now has ${existing.length + 1} valid secrets; the older: id ${existing.map((k) => k.id).join(', ')}`,
+                );
               if (!secret) process.stdout.write(`${created.secret}\n`);
             }
             return 0;
@@ -125,7 +165,15 @@ examples:
               return 1;
             }
             const ids = [...written.keys()].map((k) => k.slice(k.indexOf('.') + 1));
-            await audit.write({ kind: 'key', id: name, operation: 'delete', actor, oldValue: { name, ids }, reason: flags.reason as string | undefined, correlationId: `cli-${process.pid}-${Date.now()}` });
+            await audit.write({
+              kind: 'key',
+              id: name,
+              operation: 'delete',
+              actor,
+              oldValue: { name, ids },
+              reason: flags.reason as string | undefined,
+              correlationId: `cli-${process.pid}-${Date.now()}`,
+            });
             console.log(`revoked ${written.size} secret(s) of '${name}' (${ids.join(', ')}); every gateway refuses them within a second`);
             return 0;
           });
@@ -138,7 +186,12 @@ examples:
 /** A key as `mutt keys ls --json` prints it: snake_case, ISO times, never a secret or its hash. */
 function keyView(k: import('../../gateway/auth/store.ts').ApiKeyInfo): Record<string, unknown> {
   return {
-    name: k.name, id: k.id, scopes: k.scopes, created_at: isoTime(k.createdAt), created_by: k.createdBy,
-    revoked_at: k.revokedAt === undefined ? null : isoTime(k.revokedAt), revoked_by: k.revokedBy ?? null,
+    name: k.name,
+    id: k.id,
+    scopes: k.scopes,
+    created_at: isoTime(k.createdAt),
+    created_by: k.createdBy,
+    revoked_at: k.revokedAt === undefined ? null : isoTime(k.revokedAt),
+    revoked_by: k.revokedBy ?? null,
   };
 }

@@ -16,9 +16,18 @@ import type { RuleWriteResult } from '../../gateway/services/rules.ts';
 
 /** Flags that set rule fields (add and edit). */
 export const RULE_FIELD_FLAGS = {
-  match: 'string', 'match-type': 'string', 'trap-oid': 'string', severity: 'string', priority: 'number',
-  handling: 'string', 'prod-handling': 'string', 'dev-handling': 'string', team: 'string', description: 'string',
-  active: 'boolean', inactive: 'boolean',
+  match: 'string',
+  'match-type': 'string',
+  'trap-oid': 'string',
+  severity: 'string',
+  priority: 'number',
+  handling: 'string',
+  'prod-handling': 'string',
+  'dev-handling': 'string',
+  team: 'string',
+  description: 'string',
+  active: 'boolean',
+  inactive: 'boolean',
 } as const;
 const CHANGE_FLAGS = { reason: 'string', as: 'string' } as const;
 
@@ -32,8 +41,17 @@ export const RULE_EDIT_SPECS = {
 
 /** Which flag sets which rule field: a refused field is reported by the flag the operator typed. */
 const FLAG_OF: Record<string, string> = {
-  id: '--id', match_string: '--match', match_type: '--match-type', trap_oid: '--trap-oid', syslog_severity: '--severity', priority: '--priority',
-  prod_handling: '--prod-handling (or --handling)', dev_handling: '--dev-handling (or --handling)', team_assignment: '--team', description: '--description', is_active: '--active/--inactive',
+  id: '--id',
+  match_string: '--match',
+  match_type: '--match-type',
+  trap_oid: '--trap-oid',
+  syslog_severity: '--severity',
+  priority: '--priority',
+  prod_handling: '--prod-handling (or --handling)',
+  dev_handling: '--dev-handling (or --handling)',
+  team_assignment: '--team',
+  description: '--description',
+  is_active: '--active/--inactive',
 };
 
 type Flags = Record<string, string | number | boolean>;
@@ -44,7 +62,8 @@ export function ruleFields(flags: Flags): Record<string, unknown> {
   if (flags.match !== undefined) out.match_string = flags.match;
   if (flags['match-type'] !== undefined) {
     const t = String(flags['match-type']);
-    if (!['contains', 'regex', 'oid_prefix'].includes(t)) throw new CliError(`--match-type must be contains, regex or oid_prefix (got '${t}')`);
+    if (!['contains', 'regex', 'oid_prefix'].includes(t))
+      throw new CliError(`--match-type must be contains, regex or oid_prefix (got '${t}')`);
     out.match_type = t;
   }
   if (flags['trap-oid'] !== undefined) out.trap_oid = flags['trap-oid'] === 'none' ? null : flags['trap-oid'];
@@ -52,7 +71,8 @@ export function ruleFields(flags: Flags): Record<string, unknown> {
     if (flags.severity === 'none' || flags.severity === 'any') out.syslog_severity = null;
     else {
       const sev = normaliseSeverity(flags.severity);
-      if (sev === null) throw new CliError(`--severity must be 0-7, a name (error, warning, ...) or none (got '${String(flags.severity)}')`);
+      if (sev === null)
+        throw new CliError(`--severity must be 0-7, a name (error, warning, ...) or none (got '${String(flags.severity)}')`);
       out.syslog_severity = sev;
     }
   }
@@ -76,7 +96,10 @@ export function ruleJson(rule: Rule, revision: number | null): Record<string, un
 
 /** One line: what the rule matches and what it does. */
 export function ruleSummary(r: Rule): string {
-  const what = r.match_type === 'oid_prefix' ? `trap OID under ${r.trap_oid}` : `${r.match_type} '${r.match_string}'${r.trap_oid ? ` and trap OID under ${r.trap_oid}` : ''}`;
+  const what =
+    r.match_type === 'oid_prefix'
+      ? `trap OID under ${r.trap_oid}`
+      : `${r.match_type} '${r.match_string}'${r.trap_oid ? ` and trap OID under ${r.trap_oid}` : ''}`;
   const sev = r.syslog_severity === null ? '' : `, severity ${r.syslog_severity}`;
   return `${what}${sev}, priority ${r.priority}: prod ${r.prod_handling}, dev ${r.dev_handling}, team ${r.team_assignment}${r.is_active ? '' : ' (disabled)'}`;
 }
@@ -98,7 +121,10 @@ function revisionFlag(flags: Flags): number | undefined {
 }
 
 const change = (flags: Flags, ifMatch?: number) => ({
-  actor: actorName(flags.as), correlationId: `cli-${process.pid}-${Date.now()}`, reason: flags.reason as string | undefined, ifMatch,
+  actor: actorName(flags.as),
+  correlationId: `cli-${process.pid}-${Date.now()}`,
+  reason: flags.reason as string | undefined,
+  ifMatch,
 });
 
 function report(verb: string, r: RuleWriteResult, json: boolean): number {
@@ -113,10 +139,15 @@ function report(verb: string, r: RuleWriteResult, json: boolean): number {
 export function addRule(flags: Flags): Promise<number> {
   if (flags.id === undefined) throw new CliError('--id is required (1-64 letters, digits, _ or -)');
   const input: Record<string, unknown> = { id: flags.id, ...ruleFields(flags) };
-  for (const [field, flag] of [['team_assignment', '--team'], ['prod_handling', '--handling (or --prod-handling)'], ['dev_handling', '--handling (or --dev-handling)']] as const) {
+  for (const [field, flag] of [
+    ['team_assignment', '--team'],
+    ['prod_handling', '--handling (or --prod-handling)'],
+    ['dev_handling', '--handling (or --dev-handling)'],
+  ] as const) {
     if (input[field] === undefined) throw new CliError(`${flag} is required`);
   }
-  if (input.match_string === undefined && input.match_type !== 'oid_prefix') throw new CliError('--match is required (or --match-type oid_prefix with --trap-oid)');
+  if (input.match_string === undefined && input.match_type !== 'oid_prefix')
+    throw new CliError('--match is required (or --match-type oid_prefix with --trap-oid)');
   return withServices('rules', async ({ services }) => {
     const r = await services.rules.create(input, change(flags)).catch(refused);
     return report('created', r, flags.json === true);
@@ -125,7 +156,12 @@ export function addRule(flags: Flags): Promise<number> {
 
 export function editRule(id: string, flags: Flags): Promise<number> {
   const fields = ruleFields(flags);
-  if (Object.keys(fields).length === 0) throw new CliError(`nothing to change: give at least one of ${Object.keys(RULE_FIELD_FLAGS).map((f) => `--${f}`).join(', ')}`);
+  if (Object.keys(fields).length === 0)
+    throw new CliError(
+      `nothing to change: give at least one of ${Object.keys(RULE_FIELD_FLAGS)
+        .map((f) => `--${f}`)
+        .join(', ')}`,
+    );
   return withServices('rules', async ({ services }) => {
     const expected = revisionFlag(flags) ?? (await services.rules.get(id)).revision;
     const r = await services.rules.patch(id, fields, change(flags, expected)).catch(refused);

@@ -75,11 +75,30 @@ examples:
             const active = flags.active === true ? true : flags.inactive === true ? false : undefined;
             const list = services.rules.list({ team: flags.team as string | undefined, q: flags.q as string | undefined, active });
             const { problems } = services.rules.all();
-            if (flags.json === true) printList(list.map((r) => ruleView(r.rule, r.revision)), {}, { invalid: problems });
+            if (flags.json === true)
+              printList(
+                list.map((r) => ruleView(r.rule, r.revision)),
+                {},
+                { invalid: problems },
+              );
             else {
-              console.log(renderTable(['ID', 'PRI', 'TYPE', 'MATCH', 'SEV', 'PROD', 'DEV', 'TEAM', 'ACTIVE'], list.map(({ rule: r }) => [
-                r.id, r.priority, r.match_type, r.match_type === 'oid_prefix' ? r.trap_oid : r.match_string, r.syslog_severity, r.prod_handling, r.dev_handling, r.team_assignment, r.is_active,
-              ]), { maxWidth: { MATCH: 50 }, empty: '(no rules)', wide: flags.wide === true }));
+              console.log(
+                renderTable(
+                  ['ID', 'PRI', 'TYPE', 'MATCH', 'SEV', 'PROD', 'DEV', 'TEAM', 'ACTIVE'],
+                  list.map(({ rule: r }) => [
+                    r.id,
+                    r.priority,
+                    r.match_type,
+                    r.match_type === 'oid_prefix' ? r.trap_oid : r.match_string,
+                    r.syslog_severity,
+                    r.prod_handling,
+                    r.dev_handling,
+                    r.team_assignment,
+                    r.is_active,
+                  ]),
+                  { maxWidth: { MATCH: 50 }, empty: '(no rules)', wide: flags.wide === true },
+                ),
+              );
               for (const p of problems) console.log(`INVALID stored rule ${p.id} (revision ${p.revision}): ${p.error}`);
             }
             return 0;

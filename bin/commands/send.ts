@@ -16,10 +16,24 @@ import { guard, openNats } from '../cli/session.ts';
 import type { Command } from './command.ts';
 
 const FLAGS = {
-  ...GATEWAY_FLAGS, nats: 'boolean',
-  host: 'string', message: 'string', severity: 'string', 'trap-oid': 'string', kind: 'string', hosts: 'number',
-  file: 'string', rate: 'number', count: 'number', duration: 'string',
-  batch: 'number', concurrency: 'number', retry: 'number', 'correlation-id': 'string', json: 'boolean', quiet: 'boolean',
+  ...GATEWAY_FLAGS,
+  nats: 'boolean',
+  host: 'string',
+  message: 'string',
+  severity: 'string',
+  'trap-oid': 'string',
+  kind: 'string',
+  hosts: 'number',
+  file: 'string',
+  rate: 'number',
+  count: 'number',
+  duration: 'string',
+  batch: 'number',
+  concurrency: 'number',
+  retry: 'number',
+  'correlation-id': 'string',
+  json: 'boolean',
+  quiet: 'boolean',
 } as const;
 
 export interface SendTotals {
@@ -40,10 +54,11 @@ export interface SendTotals {
   correlation_id?: string;
 }
 
-const sleep = (ms: number, signal?: { stopped: boolean }) => new Promise<void>((resolve) => {
-  if (ms <= 0 || signal?.stopped) return resolve();
-  setTimeout(resolve, ms);
-});
+const sleep = (ms: number, signal?: { stopped: boolean }) =>
+  new Promise<void>((resolve) => {
+    if (ms <= 0 || signal?.stopped) return resolve();
+    setTimeout(resolve, ms);
+  });
 
 function takeBatch(src: ItemSource, size: number): Item[] {
   const out: Item[] = [];
@@ -93,7 +108,8 @@ examples:
       if (!gw && flags.nats !== true) throw new CliError('where to? give --url http://gateway:8080 (or MUTT_URL) or --nats');
       const run = randomBytes(4).toString('hex');
       const streamMode = flags.rate !== undefined || flags.count !== undefined || flags.duration !== undefined;
-      if (flags.file !== undefined && (flags.host !== undefined || flags.message !== undefined)) throw new CliError('--file and --host/--message exclude each other');
+      if (flags.file !== undefined && (flags.host !== undefined || flags.message !== undefined))
+        throw new CliError('--file and --host/--message exclude each other');
       const rate = flags.rate === undefined ? null : Number(flags.rate);
       if (rate !== null && !(rate > 0)) throw new CliError(`--rate must be a positive number of events per second (got '${flags.rate}')`);
       const durationMs = flags.duration === undefined ? null : parseDuration('duration', flags.duration);
@@ -106,13 +122,18 @@ examples:
         source = fromList(items);
       } else if (streamMode) {
         source = generated({
-          run, host: (flags.host as string | undefined) ?? 'mutt-send', hosts: positiveInt('hosts', flags.hosts, 1, 1_000_000),
-          message: (flags.message as string | undefined) ?? 'mutt send test {run} #{n}', severity: flags.severity as string | undefined,
-          trapOid: flags['trap-oid'] as string | undefined, kind: flags.kind as string | undefined,
+          run,
+          host: (flags.host as string | undefined) ?? 'mutt-send',
+          hosts: positiveInt('hosts', flags.hosts, 1, 1_000_000),
+          message: (flags.message as string | undefined) ?? 'mutt send test {run} #{n}',
+          severity: flags.severity as string | undefined,
+          trapOid: flags['trap-oid'] as string | undefined,
+          kind: flags.kind as string | undefined,
           count: durationMs !== null ? null : positiveInt('count', flags.count, 1),
         });
       } else {
-        if (flags.host === undefined) throw new CliError('--host is required for one event (or give --file, or --rate with --count/--duration)');
+        if (flags.host === undefined)
+          throw new CliError('--host is required for one event (or give --file, or --rate with --count/--duration)');
         if (flags.message === undefined) throw new CliError('--message is required for one event');
         const item: Item = { host: flags.host, message: flags.message };
         if (flags.severity !== undefined) item.severity = flags.severity;
@@ -125,7 +146,8 @@ examples:
       const batch = rate === null ? batchMax : Math.max(1, Math.min(batchMax, Math.round(rate / 10)));
       const concurrency = positiveInt('concurrency', flags.concurrency, 8, 256);
       const retries = flags.retry === undefined ? 0 : Number(flags.retry);
-      if (!Number.isInteger(retries) || retries < 0 || retries > 1000) throw new CliError(`--retry must be a whole number from 0 to 1000 (got '${flags.retry}')`);
+      if (!Number.isInteger(retries) || retries < 0 || retries > 1000)
+        throw new CliError(`--retry must be a whole number from 0 to 1000 (got '${flags.retry}')`);
       const correlationId = (flags['correlation-id'] as string | undefined) ?? `mutt-send-${run}`;
 
       let sender: Sender;
@@ -134,7 +156,20 @@ examples:
         const s = await openNats('send');
         sender = await NatsSender.open(s.nc, s.url, correlationId);
       }
-      const totals: SendTotals = { run, target: sender.target, sent: 0, acked: 0, duplicates: 0, rejected: 0, failed: 0, retries: 0, causes: {}, errors: [], seconds: 0, rate: 0 };
+      const totals: SendTotals = {
+        run,
+        target: sender.target,
+        sent: 0,
+        acked: 0,
+        duplicates: 0,
+        rejected: 0,
+        failed: 0,
+        retries: 0,
+        causes: {},
+        errors: [],
+        seconds: 0,
+        rate: 0,
+      };
       const started = performance.now();
       const elapsed = () => (performance.now() - started) / 1000;
       const stop = { stopped: false, fatal: undefined as string | undefined };
@@ -142,7 +177,10 @@ examples:
       process.once('SIGINT', onSigint);
       const showProgress = flags.quiet !== true && flags.json !== true && (source.total === null || source.total > batch);
       const progress = showProgress
-        ? new ProgressLine(() => `sent ${totals.sent}  acked ${totals.acked}  failed ${totals.failed}${totals.rejected ? `  rejected ${totals.rejected}` : ''}  rate ${Math.round(totals.acked / Math.max(elapsed(), 0.001))}/s  elapsed ${formatDuration(elapsed() * 1000)}`).start()
+        ? new ProgressLine(
+            () =>
+              `sent ${totals.sent}  acked ${totals.acked}  failed ${totals.failed}${totals.rejected ? `  rejected ${totals.rejected}` : ''}  rate ${Math.round(totals.acked / Math.max(elapsed(), 0.001))}/s  elapsed ${formatDuration(elapsed() * 1000)}`,
+          ).start()
         : null;
       const single = source.total === 1;
 
@@ -190,10 +228,14 @@ examples:
       totals.rate = Math.round(totals.acked / Math.max(elapsed(), 0.001));
       if (flags.json === true) printJson(totals);
       else {
-        const causes = Object.entries(totals.causes).map(([k, v]) => `${k} x${v}`).join(', ');
-        console.log(`sent ${totals.sent} event(s) to ${totals.target} in ${totals.seconds} s: acked ${totals.acked}` +
-          `${totals.duplicates ? ` (${totals.duplicates} duplicate)` : ''}, rejected ${totals.rejected}, failed ${totals.failed}${causes ? ` (${causes})` : ''}` +
-          `${totals.retries ? `, ${totals.retries} batch retr${totals.retries === 1 ? 'y' : 'ies'}` : ''}, ${totals.rate}/s (run ${run})`);
+        const causes = Object.entries(totals.causes)
+          .map(([k, v]) => `${k} x${v}`)
+          .join(', ');
+        console.log(
+          `sent ${totals.sent} event(s) to ${totals.target} in ${totals.seconds} s: acked ${totals.acked}` +
+            `${totals.duplicates ? ` (${totals.duplicates} duplicate)` : ''}, rejected ${totals.rejected}, failed ${totals.failed}${causes ? ` (${causes})` : ''}` +
+            `${totals.retries ? `, ${totals.retries} batch retr${totals.retries === 1 ? 'y' : 'ies'}` : ''}, ${totals.rate}/s (run ${run})`,
+        );
         if (single && totals.ids?.[0]) console.log(`event id ${totals.ids[0]}, correlation id ${totals.correlation_id ?? correlationId}`);
         for (const e of totals.errors) console.log(`  ${e}`);
       }

@@ -12,7 +12,12 @@ import { ensureLocalApiKeys } from '../local-keys.ts';
 import type { Command } from './command.ts';
 
 async function serve(name: string, env: Env, actors: ActorDef[], withGateway: boolean, embedded: boolean): Promise<void> {
-  await assertPortsFree(portsFor(env, actors.map((a) => a.name)));
+  await assertPortsFree(
+    portsFor(
+      env,
+      actors.map((a) => a.name),
+    ),
+  );
   const log = createLogger(env.LOG_LEVEL);
   let stopNats = async () => {};
   if (embedded && !env.NATS_URL) {
@@ -25,7 +30,10 @@ async function serve(name: string, env: Env, actors: ActorDef[], withGateway: bo
   for (const sig of ['SIGTERM', 'SIGINT'] as const) {
     process.once(sig, () => {
       log.info({ signal: sig }, 'signal received');
-      void proc.stop().then(stopNats).then(() => process.exit(0));
+      void proc
+        .stop()
+        .then(stopNats)
+        .then(() => process.exit(0));
     });
   }
   await proc.stopped;
@@ -59,7 +67,8 @@ NATS_URL defaults to nats://127.0.0.1:4222.`,
     const { positionals } = parseFlags(argv, {});
     const name = positionals[0];
     if (!name) throw new CliError(`which actor? (${ACTOR_NAMES.join(', ')})`);
-    if (!(ACTOR_NAMES as readonly string[]).includes(name)) throw new CliError(`unknown actor '${name}' (known: ${ACTOR_NAMES.join(', ')})`);
+    if (!(ACTOR_NAMES as readonly string[]).includes(name))
+      throw new CliError(`unknown actor '${name}' (known: ${ACTOR_NAMES.join(', ')})`);
     const env = loadEnv();
     await serve(name, env, [await loadActor(name as ActorName)], false, false);
   },

@@ -14,7 +14,9 @@ export const setup: Command = {
   name: 'setup',
   usage: `usage: mutt setup
 
-Creates the streams (${streamSpecs(loadEnvSafe()).map((s) => s.name).join(', ')}) and the KV buckets
+Creates the streams (${streamSpecs(loadEnvSafe())
+    .map((s) => s.name)
+    .join(', ')}) and the KV buckets
 (${bucketSpecs.map((b) => b.bucket).join(', ')}) when missing, and updates their limits from the environment
 (MUTT_EVENTS_MAX_MSGS, MUTT_DLQ_MAX_AGE_DAYS, ...) and the expiry of the unhandled counters from
 unhandled_window_seconds; removes the never-expiring unhandled.* keys of earlier versions from mutt_state. Idempotent: every process also does this at start.`,
@@ -39,5 +41,9 @@ unhandled_window_seconds; removes the never-expiring unhandled.* keys of earlier
 };
 
 function loadEnvSafe() {
-  try { return loadEnv(); } catch { return loadEnv({}); }
+  try {
+    return loadEnv();
+  } catch {
+    return loadEnv({});
+  }
 }

@@ -65,10 +65,21 @@ examples:
   mutt smoke --url http://gateway:8080 --key-file ingest.key --message "LINK-DOWN mutt smoke" --observe nats --json`,
   run(argv) {
     return guard('smoke', async () => {
-      const { flags, positionals } = parseFlags(argv, { ...GATEWAY_FLAGS, timeout: 'string', message: 'string', host: 'string', team: 'string', observe: 'string', 'keep-rule': 'boolean', as: 'string', json: 'boolean' });
+      const { flags, positionals } = parseFlags(argv, {
+        ...GATEWAY_FLAGS,
+        timeout: 'string',
+        message: 'string',
+        host: 'string',
+        team: 'string',
+        observe: 'string',
+        'keep-rule': 'boolean',
+        as: 'string',
+        json: 'boolean',
+      });
       if (positionals.length) throw new CliError(`unexpected argument '${positionals[0]}'`);
       const gw = gatewayFrom(flags, { required: true })!;
-      if (!gw.hasKey) throw new CliError('--key-file (or MUTT_API_KEY, or --key) is required: the canary is sent with a key of scope ingest');
+      if (!gw.hasKey)
+        throw new CliError('--key-file (or MUTT_API_KEY, or --key) is required: the canary is sent with a key of scope ingest');
       const timeoutMs = flags.timeout === undefined ? 30_000 : parseDuration('timeout', flags.timeout);
       const observe = (flags.observe as string | undefined) ?? 'auto';
       if (!['auto', 'http', 'nats'].includes(observe)) throw new CliError(`--observe must be auto, http or nats (got '${observe}')`);
@@ -81,14 +92,22 @@ examples:
       const hops: Hop[] = [];
       const say = (h: Hop) => {
         hops.push(h);
-        if (!json) console.log(`  ${h.ok ? 'ok  ' : 'FAIL'} ${h.hop.padEnd(9)} ${h.ms === null ? ''.padStart(9) : `+${(h.ms / 1000).toFixed(2)} s`.padStart(9)}  ${h.detail}`);
+        if (!json)
+          console.log(
+            `  ${h.ok ? 'ok  ' : 'FAIL'} ${h.hop.padEnd(9)} ${h.ms === null ? ''.padStart(9) : `+${(h.ms / 1000).toFixed(2)} s`.padStart(9)}  ${h.detail}`,
+          );
       };
 
       let observer: Observer;
       if (observe !== 'nats') {
         const o = await httpObserver(gw);
         if (typeof o === 'string' && observe === 'http') throw new CommandFailed(`${o} (--observe http)`);
-        observer = typeof o === 'string' ? await natsObserver(actor).catch((err) => { throw new CommandFailed(`${o}; and over NATS: ${describe(err)}`); }) : o;
+        observer =
+          typeof o === 'string'
+            ? await natsObserver(actor).catch((err) => {
+                throw new CommandFailed(`${o}; and over NATS: ${describe(err)}`);
+              })
+            : o;
       } else observer = await natsObserver(actor);
       if (!json) console.log(`mutt smoke: canary ${token} via ${gw.url}, followed through ${observer.via}`);
 
@@ -99,12 +118,23 @@ examples:
         let message = flags.message as string | undefined;
         if (message === undefined) {
           const rule = {
-            id: ruleId, match_type: 'contains', match_string: token, priority: 0, prod_handling: 'ticket_only', dev_handling: 'ticket_only',
-            team_assignment: (flags.team as string | undefined) ?? 'MUTT-SMOKE', description: 'temporary rule of mutt smoke; deleted when the check ends',
+            id: ruleId,
+            match_type: 'contains',
+            match_string: token,
+            priority: 0,
+            prod_handling: 'ticket_only',
+            dev_handling: 'ticket_only',
+            team_assignment: (flags.team as string | undefined) ?? 'MUTT-SMOKE',
+            description: 'temporary rule of mutt smoke; deleted when the check ends',
           };
           const r = await observer.createRule(rule);
           if (r === 'forbidden') {
-            say({ hop: 'rule', ok: false, ms: null, detail: 'the key may not create rules (scope admin): give --message with text an existing forwarding rule matches' });
+            say({
+              hop: 'rule',
+              ok: false,
+              ms: null,
+              detail: 'the key may not create rules (scope admin): give --message with text an existing forwarding rule matches',
+            });
             return 1;
           }
           ruleCreated = true;
@@ -134,7 +164,12 @@ examples:
           say({ hop: 'accepted', ok: true, ms: a.ms, detail: `HTTP 202, event id ${eventId}` });
           audit = await until(deadline, () => observer.audit(host, eventId));
           if (!audit) {
-            say({ hop: 'audited', ok: false, ms: sinceSend(), detail: `no audit record within ${timeoutMs / 1000} s: is the alerter running? (mutt status)` });
+            say({
+              hop: 'audited',
+              ok: false,
+              ms: sinceSend(),
+              detail: `no audit record within ${timeoutMs / 1000} s: is the alerter running? (mutt status)`,
+            });
             return 1;
           }
           say({ hop: 'audited', ok: true, ms: sinceSend(), detail: `rule ${audit.rule_id ?? '(none)'}, decision ${audit.decision}` });
@@ -146,7 +181,12 @@ examples:
         }
         const sinceSend = () => performance.now() - sentAt;
         if (!audit!.forwarded || !audit!.alert_id) {
-          say({ hop: 'alerted', ok: false, ms: sinceSend(), detail: `not forwarded: decision ${audit!.decision}${flags.message !== undefined ? ' (does --message match a rule whose handling forwards?)' : ''}` });
+          say({
+            hop: 'alerted',
+            ok: false,
+            ms: sinceSend(),
+            detail: `not forwarded: decision ${audit!.decision}${flags.message !== undefined ? ' (does --message match a rule whose handling forwards?)' : ''}`,
+          });
           return 1;
         }
         say({ hop: 'alerted', ok: true, ms: sinceSend(), detail: `alert ${audit!.alert_id}` });
@@ -160,16 +200,31 @@ examples:
         const passed = alerts && (await until(deadline, async () => drainedPast((await observer.streams()).alerts, alerts.last)));
         const dead = await observer.deadLetter(ruleId, Date.now() - timeoutMs - 60_000);
         if (dead) {
-          say({ hop: 'delivered', ok: false, ms: sinceSend(), detail: `dead-lettered by ${dead.stage}: ${dead.reason} (${dead.last_error}); mutt dlq show ${dead.seq}` });
+          say({
+            hop: 'delivered',
+            ok: false,
+            ms: sinceSend(),
+            detail: `dead-lettered by ${dead.stage}: ${dead.reason} (${dead.last_error}); mutt dlq show ${dead.seq}`,
+          });
           return 1;
         }
         if (!passed) {
           const breaker = await observer.breaker().catch(() => null);
-          say({ hop: 'delivered', ok: false, ms: sinceSend(), detail: `pending after ${timeoutMs / 1000} s: the alert is still in MUTT_ALERTS (Moogsoft breaker ${breaker ?? 'unknown'}; mutt status)` });
+          say({
+            hop: 'delivered',
+            ok: false,
+            ms: sinceSend(),
+            detail: `pending after ${timeoutMs / 1000} s: the alert is still in MUTT_ALERTS (Moogsoft breaker ${breaker ?? 'unknown'}; mutt status)`,
+          });
           return 1;
         }
         delivered = true;
-        say({ hop: 'delivered', ok: true, ms: sinceSend(), detail: 'the forwarder acknowledged it (Moogsoft answered 2xx) and it is not in the DLQ' });
+        say({
+          hop: 'delivered',
+          ok: true,
+          ms: sinceSend(),
+          detail: 'the forwarder acknowledged it (Moogsoft answered 2xx) and it is not in the DLQ',
+        });
         return 0;
       } finally {
         if (ruleCreated && flags['keep-rule'] !== true) {
@@ -177,12 +232,22 @@ examples:
             await observer.deleteRule(ruleId);
             say({ hop: 'cleanup', ok: true, ms: null, detail: `deleted rule ${ruleId}` });
           } catch (err) {
-            say({ hop: 'cleanup', ok: false, ms: null, detail: `could not delete rule ${ruleId}: ${describe(err)} (mutt rules rm ${ruleId})` });
+            say({
+              hop: 'cleanup',
+              ok: false,
+              ms: null,
+              detail: `could not delete rule ${ruleId}: ${describe(err)} (mutt rules rm ${ruleId})`,
+            });
           }
         }
         await observer.close();
         if (json) printJson({ ok: delivered, canary: ruleId, via: observer.via, hops });
-        else console.log(delivered ? `OK: the canary reached Moogsoft ${((hops.find((h) => h.hop === 'delivered')?.ms ?? 0) / 1000).toFixed(2)} s after it was sent` : 'FAILED: the canary did not arrive (see the hop marked FAIL)');
+        else
+          console.log(
+            delivered
+              ? `OK: the canary reached Moogsoft ${((hops.find((h) => h.hop === 'delivered')?.ms ?? 0) / 1000).toFixed(2)} s after it was sent`
+              : 'FAILED: the canary did not arrive (see the hop marked FAIL)',
+          );
       }
     });
   },

@@ -86,14 +86,24 @@ export interface FlowReport extends FlowView {
 
 async function sloSummary(s: StatusSources, gw: GatewayClient | null, listenedMs: number): Promise<SloSummary> {
   type Row = SloSummary['slos'][number];
-  const pick = (r: Row) => ({ name: r.name, status: r.status, actual: r.actual, target: r.target, burn_rate: r.burn_rate, message: r.message });
+  const pick = (r: Row) => ({
+    name: r.name,
+    status: r.status,
+    actual: r.actual,
+    target: r.target,
+    burn_rate: r.burn_rate,
+    message: r.message,
+  });
   if (gw) {
     const a = await gw.request('GET', '/api/v2/slo');
     if (a.status === 200 && Array.isArray(a.body?.slos)) return { source: `${gw.url}/api/v2/slo`, slos: (a.body.slos as Row[]).map(pick) };
     return { source: `${gw.url}/api/v2/slo`, slos: [], error: answerError(a) };
   }
   const report = await s.slo.report();
-  return { source: `sampled by this command over ${formatDuration(listenedMs)} (give --url for the gateway's full windows)`, slos: report.slos.map(pick) };
+  return {
+    source: `sampled by this command over ${formatDuration(listenedMs)} (give --url for the gateway's full windows)`,
+    slos: report.slos.map(pick),
+  };
 }
 
 export async function buildStatus(s: StatusSources, gw: GatewayClient | null, listenedMs: number): Promise<StatusReport> {
@@ -103,7 +113,10 @@ export async function buildStatus(s: StatusSources, gw: GatewayClient | null, li
   const lastMinute = Math.floor(now / 60_000) - 1;
   const [rules, flow, streams, consumers, dlq, breaker, ingest, slo] = await Promise.all([
     attempt('rules', warnings, () => s.rules()),
-    attempt('flow counts', warnings, async (): Promise<FlowReport> => ({ minute: new Date(lastMinute * 60_000).toISOString(), ...(await s.flow(lastMinute)) })),
+    attempt('flow counts', warnings, async (): Promise<FlowReport> => ({
+      minute: new Date(lastMinute * 60_000).toISOString(),
+      ...(await s.flow(lastMinute)),
+    })),
     attempt('streams', problems, () => s.metrics.streams()),
     attempt('consumers', problems, () => s.metrics.consumers()),
     attempt('dead letters', problems, () => s.metrics.dlq()),
@@ -114,40 +127,97 @@ export async function buildStatus(s: StatusSources, gw: GatewayClient | null, li
   const processes: ProcessRow[] = s.health.processes().map((p) => {
     const h = p.heartbeat;
     return {
-      process: h.process, instance: h.instance, actors: h.actors, ready: h.ready && !p.stale, stale: p.stale,
-      uptime_seconds: h.startedAt ? Math.round((now - h.startedAt) / 1000) : null, last_seen_seconds: Math.round((now - p.lastSeen) / 100) / 10,
-      version: h.version ?? null, pid: h.pid ?? null,
-      not_ready: Object.entries(h.components).filter(([, c]) => !c.ready).map(([component, c]) => ({ component, detail: c.detail ?? null })),
+      process: h.process,
+      instance: h.instance,
+      actors: h.actors,
+      ready: h.ready && !p.stale,
+      stale: p.stale,
+      uptime_seconds: h.startedAt ? Math.round((now - h.startedAt) / 1000) : null,
+      last_seen_seconds: Math.round((now - p.lastSeen) / 100) / 10,
+      version: h.version ?? null,
+      pid: h.pid ?? null,
+      not_ready: Object.entries(h.components)
+        .filter(([, c]) => !c.ready)
+        .map(([component, c]) => ({ component, detail: c.detail ?? null })),
     };
   });
   // The gateway has listened for much longer than this command: it also knows processes that went silent.
   if (gw) {
     const a = await gw.request('GET', '/api/v2/actors').catch(() => null);
     if (a?.status === 200 && Array.isArray(a.body?.processes)) {
-      for (const p of a.body.processes as { process: string; instance: string; actors: string[]; ready: boolean; stale: boolean; age_seconds: number; started_at: string | null; version: string | null; pid: number | null; components: Record<string, { ready: boolean; detail?: string }> }[]) {
+      for (const p of a.body.processes as {
+        process: string;
+        instance: string;
+        actors: string[];
+        ready: boolean;
+        stale: boolean;
+        age_seconds: number;
+        started_at: string | null;
+        version: string | null;
+        pid: number | null;
+        components: Record<string, { ready: boolean; detail?: string }>;
+      }[]) {
         if (processes.some((x) => x.process === p.process && x.instance === p.instance)) continue;
         processes.push({
-          process: p.process, instance: p.instance, actors: p.actors, ready: p.ready && !p.stale, stale: p.stale,
-          uptime_seconds: p.started_at ? Math.round((now - Date.parse(p.started_at)) / 1000) : null, last_seen_seconds: p.age_seconds, version: p.version, pid: p.pid,
-          not_ready: Object.entries(p.components).filter(([, c]) => !c.ready).map(([component, c]) => ({ component, detail: c.detail ?? null })),
+          process: p.process,
+          instance: p.instance,
+          actors: p.actors,
+          ready: p.ready && !p.stale,
+          stale: p.stale,
+          uptime_seconds: p.started_at ? Math.round((now - Date.parse(p.started_at)) / 1000) : null,
+          last_seen_seconds: p.age_seconds,
+          version: p.version,
+          pid: p.pid,
+          not_ready: Object.entries(p.components)
+            .filter(([, c]) => !c.ready)
+            .map(([component, c]) => ({ component, detail: c.detail ?? null })),
         });
       }
     } else if (a) warnings.push(`process table of ${gw.url}: ${answerError(a)}`);
   }
-  if (processes.length === 0) problems.push(`no MUTT process heard on mutt.health.> within ${formatDuration(listenedMs)} (is anything running against ${s.url}?)`);
+  if (processes.length === 0)
+    problems.push(`no MUTT process heard on mutt.health.> within ${formatDuration(listenedMs)} (is anything running against ${s.url}?)`);
   for (const p of processes) {
     if (p.stale) problems.push(`${p.process}/${p.instance}: no heartbeat for ${p.last_seen_seconds} s (stale)`);
-    else if (!p.ready) problems.push(`${p.process}/${p.instance}: not ready${p.not_ready.length ? ` (${p.not_ready.map((c) => `${c.component}${c.detail ? `: ${c.detail}` : ''}`).join(', ')})` : ''}`);
+    else if (!p.ready)
+      problems.push(
+        `${p.process}/${p.instance}: not ready${p.not_ready.length ? ` (${p.not_ready.map((c) => `${c.component}${c.detail ? `: ${c.detail}` : ''}`).join(', ')})` : ''}`,
+      );
   }
-  for (const c of consumers ?? []) if (!c.exists) warnings.push(`no ${c.durable} consumer on ${c.stream}: the ${c.stage} actor has never run against this NATS`);
-  for (const st of streams ?? []) if (st.fill_ratio !== null && st.fill_ratio >= 0.8) warnings.push(`${st.stream} is ${Math.round(st.fill_ratio * 100)}% full (${st.messages}/${st.max_msgs}): ingest answers 503 when it is full`);
-  if (rules && rules.active === 0) warnings.unshift(`0 active rules (${rules.total} stored): no event will alert — mutt rules add, or mutt rules import FILE`);
+  for (const c of consumers ?? [])
+    if (!c.exists) warnings.push(`no ${c.durable} consumer on ${c.stream}: the ${c.stage} actor has never run against this NATS`);
+  for (const st of streams ?? [])
+    if (st.fill_ratio !== null && st.fill_ratio >= 0.8)
+      warnings.push(
+        `${st.stream} is ${Math.round(st.fill_ratio * 100)}% full (${st.messages}/${st.max_msgs}): ingest answers 503 when it is full`,
+      );
+  if (rules && rules.active === 0)
+    warnings.unshift(`0 active rules (${rules.total} stored): no event will alert — mutt rules add, or mutt rules import FILE`);
   if (rules && rules.invalid > 0) warnings.push(`${rules.invalid} stored rule(s) fail validation and are ignored: mutt rules ls`);
-  if (breaker && breaker.status !== 'closed') warnings.push(`Moogsoft circuit breaker is ${breaker.status}${breaker.since ? ` since ${isoTime(breaker.since)}` : ''}: the forwarder is not delivering`);
+  if (breaker && breaker.status !== 'closed')
+    warnings.push(
+      `Moogsoft circuit breaker is ${breaker.status}${breaker.since ? ` since ${isoTime(breaker.since)}` : ''}: the forwarder is not delivering`,
+    );
   if (dlq && dlq.total > 0) warnings.push(`${dlq.total} dead letter(s): mutt dlq ls`);
-  for (const x of slo?.slos ?? []) if (x.status === 'critical' || x.status === 'warning') warnings.push(`SLO ${x.name} ${x.status}: ${x.message}`);
+  for (const x of slo?.slos ?? [])
+    if (x.status === 'critical' || x.status === 'warning') warnings.push(`SLO ${x.name} ${x.status}: ${x.message}`);
   if (slo?.error) warnings.push(`SLO from ${slo.source}: ${slo.error}`);
-  return { at: new Date(now).toISOString(), nats: s.url, ready: problems.length === 0, problems, warnings, processes, streams, consumers, dlq, breaker, ingest, rules, flow, slo };
+  return {
+    at: new Date(now).toISOString(),
+    nats: s.url,
+    ready: problems.length === 0,
+    problems,
+    warnings,
+    processes,
+    streams,
+    consumers,
+    dlq,
+    breaker,
+    ingest,
+    rules,
+    flow,
+    slo,
+  };
 }
 
 const pct = (x: number | null) => (x === null ? '-' : `${(x * 100).toFixed(x > 0.999 && x < 1 ? 3 : 1)}%`);
@@ -157,45 +227,130 @@ export function renderStatus(r: StatusReport): string {
   // Said first, not only in the list at the end: with no active rule the pipeline runs and nothing alerts.
   if (r.rules && r.rules.active === 0) out.push(`WARNING: ${r.warnings[0]}`, '');
   out.push('PROCESSES (heartbeats on mutt.health.>)');
-  out.push(renderTable(['PROCESS', 'INSTANCE', 'ACTORS', 'READY', 'UPTIME', 'LAST SEEN', 'VERSION'], r.processes.map((p) => [
-    p.process, p.instance, p.actors.join(',') || '-', p.stale ? 'STALE' : p.ready ? 'yes' : 'NO', p.uptime_seconds === null ? '-' : formatDuration(p.uptime_seconds * 1000), `${p.last_seen_seconds}s ago`, p.version,
-  ]), { indent: '  ', empty: '(none heard)' }));
-  const streams = r.streams as { stream: string; messages: number; bytes: number; max_msgs: number; fill_ratio: number | null; first_seq: number; last_seq: number }[] | null;
+  out.push(
+    renderTable(
+      ['PROCESS', 'INSTANCE', 'ACTORS', 'READY', 'UPTIME', 'LAST SEEN', 'VERSION'],
+      r.processes.map((p) => [
+        p.process,
+        p.instance,
+        p.actors.join(',') || '-',
+        p.stale ? 'STALE' : p.ready ? 'yes' : 'NO',
+        p.uptime_seconds === null ? '-' : formatDuration(p.uptime_seconds * 1000),
+        `${p.last_seen_seconds}s ago`,
+        p.version,
+      ]),
+      { indent: '  ', empty: '(none heard)' },
+    ),
+  );
+  const streams = r.streams as
+    | {
+        stream: string;
+        messages: number;
+        bytes: number;
+        max_msgs: number;
+        fill_ratio: number | null;
+        first_seq: number;
+        last_seq: number;
+      }[]
+    | null;
   if (streams) {
     out.push('', 'STREAMS');
-    out.push(renderTable(['STREAM', 'MESSAGES', 'BYTES', 'CAP', 'FILL', 'LAST SEQ'], streams.map((s) => [
-      s.stream, s.messages, formatBytes(s.bytes), s.max_msgs > 0 ? s.max_msgs : 'none', s.fill_ratio === null ? '-' : pct(s.fill_ratio), s.last_seq,
-    ]), { indent: '  ' }));
+    out.push(
+      renderTable(
+        ['STREAM', 'MESSAGES', 'BYTES', 'CAP', 'FILL', 'LAST SEQ'],
+        streams.map((s) => [
+          s.stream,
+          s.messages,
+          formatBytes(s.bytes),
+          s.max_msgs > 0 ? s.max_msgs : 'none',
+          s.fill_ratio === null ? '-' : pct(s.fill_ratio),
+          s.last_seq,
+        ]),
+        { indent: '  ' },
+      ),
+    );
   }
-  const consumers = r.consumers as { stage: string; stream: string; durable: string; exists: boolean; num_pending: number; num_ack_pending: number; num_redelivered: number; num_waiting: number }[] | null;
+  const consumers = r.consumers as
+    | {
+        stage: string;
+        stream: string;
+        durable: string;
+        exists: boolean;
+        num_pending: number;
+        num_ack_pending: number;
+        num_redelivered: number;
+        num_waiting: number;
+      }[]
+    | null;
   if (consumers) {
     out.push('', 'CONSUMER LAG (per stage)');
-    out.push(renderTable(['STAGE', 'STREAM', 'PENDING', 'ACK PENDING', 'REDELIVERED', 'WAITING PULLS'], consumers.map((c) => c.exists
-      ? [c.stage, c.stream, c.num_pending, c.num_ack_pending, c.num_redelivered, c.num_waiting]
-      : [c.stage, c.stream, 'no consumer', null, null, null]), { indent: '  ' }));
+    out.push(
+      renderTable(
+        ['STAGE', 'STREAM', 'PENDING', 'ACK PENDING', 'REDELIVERED', 'WAITING PULLS'],
+        consumers.map((c) =>
+          c.exists
+            ? [c.stage, c.stream, c.num_pending, c.num_ack_pending, c.num_redelivered, c.num_waiting]
+            : [c.stage, c.stream, 'no consumer', null, null, null],
+        ),
+        { indent: '  ' },
+      ),
+    );
   }
   const dlq = r.dlq as { total: number; entries: { stage: string; reason: string; count: number }[] } | null;
   if (dlq) {
     out.push('', `DEAD LETTERS (MUTT_DLQ): ${dlq.total}`);
-    if (dlq.entries.length) out.push(renderTable(['STAGE', 'REASON', 'COUNT'], dlq.entries.map((e) => [e.stage, e.reason, e.count]), { indent: '  ' }));
+    if (dlq.entries.length)
+      out.push(
+        renderTable(
+          ['STAGE', 'REASON', 'COUNT'],
+          dlq.entries.map((e) => [e.stage, e.reason, e.count]),
+          { indent: '  ' },
+        ),
+      );
   }
-  const b = r.breaker as { status: string; known: boolean; since: number | null; requests: number; failures: number; failureRatio: number } | null;
+  const b = r.breaker as {
+    status: string;
+    known: boolean;
+    since: number | null;
+    requests: number;
+    failures: number;
+    failureRatio: number;
+  } | null;
   if (b) {
-    out.push('', `MOOGSOFT BREAKER: ${b.status}${b.known ? '' : ' (no forwarder has reported yet)'}${b.since ? `, since ${isoTime(b.since)} (${formatAge(b.since)})` : ''}; ${b.failures}/${b.requests} failed in the window`);
+    out.push(
+      '',
+      `MOOGSOFT BREAKER: ${b.status}${b.known ? '' : ' (no forwarder has reported yet)'}${b.since ? `, since ${isoTime(b.since)} (${formatAge(b.since)})` : ''}; ${b.failures}/${b.requests} failed in the window`,
+    );
   }
-  const ingest = r.ingest as { summary: { current_rate_1m: number; this_minute: number; avg_rate_15m: number; avg_rate_1h: number } } | null;
-  if (r.rules) out.push('', `RULES: ${r.rules.active} active of ${r.rules.total} stored${r.rules.invalid ? ` (${r.rules.invalid} invalid)` : ''}`);
+  const ingest = r.ingest as {
+    summary: { current_rate_1m: number; this_minute: number; avg_rate_15m: number; avg_rate_1h: number };
+  } | null;
+  if (r.rules)
+    out.push('', `RULES: ${r.rules.active} active of ${r.rules.total} stored${r.rules.invalid ? ` (${r.rules.invalid} invalid)` : ''}`);
   if (r.flow) {
     const f = r.flow;
-    const list = (o: Record<string, number>) => Object.entries(o).map(([k, v]) => `${k} ${v}`).join(', ');
+    const list = (o: Record<string, number>) =>
+      Object.entries(o)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ');
     out.push('', `FLOW in the minute from ${f.minute.slice(11, 16)} UTC (counted by the alerters)`);
     out.push(`  ingest by input: ${list(f.ingest)}`);
     out.push(`  decisions:       ${list(f.decisions)}`);
   }
-  if (ingest) out.push('', `HTTP INGEST (events/min): last minute ${ingest.summary.current_rate_1m}, this minute ${ingest.summary.this_minute}, 15 min avg ${ingest.summary.avg_rate_15m}, 1 h avg ${ingest.summary.avg_rate_1h}`);
+  if (ingest)
+    out.push(
+      '',
+      `HTTP INGEST (events/min): last minute ${ingest.summary.current_rate_1m}, this minute ${ingest.summary.this_minute}, 15 min avg ${ingest.summary.avg_rate_15m}, 1 h avg ${ingest.summary.avg_rate_1h}`,
+    );
   if (r.slo) {
     out.push('', `SLO (${r.slo.source})`);
-    out.push(renderTable(['SLO', 'STATUS', 'ACTUAL', 'TARGET', 'BURN'], r.slo.slos.map((x) => [x.name, x.status, pct(x.actual), pct(x.target), x.burn_rate === null ? '-' : x.burn_rate.toFixed(2)]), { indent: '  ', empty: r.slo.error ?? '(none)' }));
+    out.push(
+      renderTable(
+        ['SLO', 'STATUS', 'ACTUAL', 'TARGET', 'BURN'],
+        r.slo.slos.map((x) => [x.name, x.status, pct(x.actual), pct(x.target), x.burn_rate === null ? '-' : x.burn_rate.toFixed(2)]),
+        { indent: '  ', empty: r.slo.error ?? '(none)' },
+      ),
+    );
   }
   out.push('');
   for (const w of r.warnings) out.push(`WARNING: ${w}`);
@@ -227,16 +382,40 @@ async function listen(s: StatusSources, o: { quietMs: number; maxMs: number }): 
 async function withStatusSources<T>(fn: (s: StatusSources) => Promise<T>): Promise<T> {
   const session = await openNats('status');
   try {
-    const [{ jetstream, jetstreamManager }, { Kvm }, { Registry }, { ActorHealthTable }, { DlqService }, { MetricsService }, { SloService }, { openIngestCounters }, { configDefaults, parseConfigValue }, { Bucket }] = await Promise.all([
-      import('@nats-io/jetstream'), import('@nats-io/kv'), import('prom-client'),
-      import('../../gateway/services/health-table.ts'), import('../../gateway/services/dlq.ts'), import('../../gateway/services/metrics.ts'),
-      import('../../gateway/services/slo.ts'), import('../../gateway/ingest/counters.ts'), import('../../protocol/config-keys.ts'), import('../../protocol/streams.ts'),
+    const [
+      { jetstream, jetstreamManager },
+      { Kvm },
+      { Registry },
+      { ActorHealthTable },
+      { DlqService },
+      { MetricsService },
+      { SloService },
+      { openIngestCounters },
+      { configDefaults, parseConfigValue },
+      { Bucket },
+    ] = await Promise.all([
+      import('@nats-io/jetstream'),
+      import('@nats-io/kv'),
+      import('prom-client'),
+      import('../../gateway/services/health-table.ts'),
+      import('../../gateway/services/dlq.ts'),
+      import('../../gateway/services/metrics.ts'),
+      import('../../gateway/services/slo.ts'),
+      import('../../gateway/ingest/counters.ts'),
+      import('../../protocol/config-keys.ts'),
+      import('../../protocol/streams.ts'),
     ]);
     const { nc, log } = session;
     const jsm = await jetstreamManager(nc);
     const kvm = new Kvm(nc);
     // mutt_state by direct get (key in the subject): the operator user may read the breaker, never a UI session.
-    const [state, configKv, counters, rulesKv, countersKv] = await Promise.all([kvm.open(Bucket.state, { allow_direct: true }), kvm.open(Bucket.config), openIngestCounters(nc, { log }), kvm.open(Bucket.rules), kvm.open(Bucket.counters)]);
+    const [state, configKv, counters, rulesKv, countersKv] = await Promise.all([
+      kvm.open(Bucket.state, { allow_direct: true }),
+      kvm.open(Bucket.config),
+      openIngestCounters(nc, { log }),
+      kvm.open(Bucket.rules),
+      kvm.open(Bucket.counters),
+    ]);
     // The two config values the reports use, read once (a status is a snapshot).
     const cfg = configDefaults();
     for (const key of ['breaker_window_seconds', 'slo_window_hours'] as const) {
@@ -245,7 +424,9 @@ async function withStatusSources<T>(fn: (s: StatusSources) => Promise<T>): Promi
       try {
         const v = parseConfigValue(key, JSON.parse(Buffer.from(e.value).toString('utf8')));
         if (v.ok) (cfg as Record<string, unknown>)[key] = v.value;
-      } catch { /* an unreadable stored value: the default applies, as in every actor */ }
+      } catch {
+        /* an unreadable stored value: the default applies, as in every actor */
+      }
     }
     const health = ActorHealthTable.start(nc);
     const dlq = new DlqService(jetstream(nc), jsm, log);
@@ -253,7 +434,11 @@ async function withStatusSources<T>(fn: (s: StatusSources) => Promise<T>): Promi
     const slo = new SloService(new Registry(), health, () => cfg, { instance: `cli-${process.pid}` }).start();
     try {
       return await fn({
-        url: session.url, ping: () => nc.publish(subjects.healthPing), metrics, health, slo,
+        url: session.url,
+        ping: () => nc.publish(subjects.healthPing),
+        metrics,
+        health,
+        slo,
         rules: () => countRules(rulesKv, log),
         flow: async (minute) => flowView(await readMinute(countersKv, FLOW_PREFIX, minute)),
       });
@@ -291,7 +476,13 @@ examples:
   mutt status --watch --url http://gateway:8080 --key-file ~/.mutt/read.key`,
   run(argv) {
     return guard('status', async () => {
-      const { flags, positionals } = parseFlags(argv, { json: 'boolean', watch: 'boolean', interval: 'string', wait: 'string', ...GATEWAY_FLAGS });
+      const { flags, positionals } = parseFlags(argv, {
+        json: 'boolean',
+        watch: 'boolean',
+        interval: 'string',
+        wait: 'string',
+        ...GATEWAY_FLAGS,
+      });
       if (positionals.length) throw new CliError(`unexpected argument '${positionals[0]}'`);
       const waitMs = flags.wait === undefined ? DEFAULT_WAIT_MS : parseDuration('wait', flags.wait);
       const intervalMs = flags.interval === undefined ? 5000 : parseDuration('interval', flags.interval);

@@ -10,27 +10,39 @@ import { httpError } from '../http-error.ts';
 export const limitParam = (def: number, max: number) =>
   z.coerce.number().int().min(1).max(max).default(def).describe(`Page size, 1–${max} (default ${def}).`);
 
-export const cursorParam = z.coerce.number().int().min(1).optional()
+export const cursorParam = z.coerce
+  .number()
+  .int()
+  .min(1)
+  .optional()
   .describe('Stream sequence to continue from: the `next_cursor` of the previous page.');
 
 export const orderParam = z.enum(['asc', 'desc']).default('desc').describe('`desc`: newest first (default); `asc`: oldest first.');
 
 export const boolParam = (description: string) =>
-  z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1').optional().describe(description);
+  z
+    .enum(['true', 'false', '1', '0'])
+    .transform((v) => v === 'true' || v === '1')
+    .optional()
+    .describe(description);
 
 /** ISO 8601 date or date-time (UTC unless a zone is given) or epoch milliseconds → epoch ms. */
 export const timeParam = (description: string) =>
-  z.union([z.number(), z.string()]).transform((input, ctx) => {
-    const v = String(input).trim();
-    const m = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?)(Z|[+-]\d{2}:?\d{2})?)?$/.exec(v);
-    // Without a zone a time is UTC (never the server's local time).
-    const ms = /^\d{1,15}$/.test(v) ? Number(v) : m ? Date.parse(m[2] ? `${m[1]}T${m[2]}${m[3] ?? 'Z'}` : m[1]) : NaN;
-    if (!Number.isFinite(ms)) {
-      ctx.addIssue({ code: 'custom', message: 'expected an ISO 8601 date-time (2025-11-10T10:00:00Z) or epoch milliseconds' });
-      return z.NEVER;
-    }
-    return ms;
-  }).optional().describe(description);
+  z
+    .union([z.number(), z.string()])
+    .transform((input, ctx) => {
+      const v = String(input).trim();
+      const m = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?)(Z|[+-]\d{2}:?\d{2})?)?$/.exec(v);
+      // Without a zone a time is UTC (never the server's local time).
+      const ms = /^\d{1,15}$/.test(v) ? Number(v) : m ? Date.parse(m[2] ? `${m[1]}T${m[2]}${m[3] ?? 'Z'}` : m[1]) : NaN;
+      if (!Number.isFinite(ms)) {
+        ctx.addIssue({ code: 'custom', message: 'expected an ISO 8601 date-time (2025-11-10T10:00:00Z) or epoch milliseconds' });
+        return z.NEVER;
+      }
+      return ms;
+    })
+    .optional()
+    .describe(description);
 
 export const isoTime = z.string().describe('ISO 8601 date-time (UTC).');
 export const nullableIsoTime = z.string().nullable().describe('ISO 8601 date-time (UTC), or null.');
@@ -49,7 +61,11 @@ export function etag(revision: number): string {
 export function parseIfMatch(header: string | undefined): number | undefined {
   if (header === undefined || header.trim() === '' || header.trim() === '*') return undefined;
   const m = /^\s*(?:W\/)?"?(\d{1,15})"?\s*$/.exec(header);
-  if (!m) throw httpError(400, { message: 'If-Match must be a revision (the ETag of a previous answer)', issues: [{ path: 'If-Match', message: `not a revision: ${JSON.stringify(header.slice(0, 40))}` }] });
+  if (!m)
+    throw httpError(400, {
+      message: 'If-Match must be a revision (the ETag of a previous answer)',
+      issues: [{ path: 'If-Match', message: `not a revision: ${JSON.stringify(header.slice(0, 40))}` }],
+    });
   return Number(m[1]);
 }
 
@@ -61,5 +77,13 @@ export const PageFields = {
   scanned: z.number().int().describe('Stored messages read to build this page.'),
 };
 
-export const IfMatchHeader = { name: 'If-Match', description: 'Revision (ETag) the change applies to; 412 when it is no longer current.', example: '"7"' };
-export const ReasonHeader = { name: 'X-Change-Reason', description: 'Why (kept in the config audit).', example: 'CHG-1234 new core switch' };
+export const IfMatchHeader = {
+  name: 'If-Match',
+  description: 'Revision (ETag) the change applies to; 412 when it is no longer current.',
+  example: '"7"',
+};
+export const ReasonHeader = {
+  name: 'X-Change-Reason',
+  description: 'Why (kept in the config audit).',
+  example: 'CHG-1234 new core switch',
+};

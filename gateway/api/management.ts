@@ -42,9 +42,10 @@ export interface ManagementDeps {
 export const API_INFO = {
   title: 'MUTT management API',
   version: VERSION,
-  description: 'Rules, development hosts, device teams, dynamic configuration, audit trails, dead letters, metrics and SLOs of MUTT. ' +
+  description:
+    'Rules, development hosts, device teams, dynamic configuration, audit trails, dead letters, metrics and SLOs of MUTT. ' +
     'Authenticate with an API key in X-API-Key or Authorization: Bearer (scope read for GET, admin for writes). ' +
-    'Errors are {error, issues?}; times are ISO 8601 UTC; /api/v1 routes are deprecated aliases of v2.5\'s API.',
+    "Errors are {error, issues?}; times are ISO 8601 UTC; /api/v1 routes are deprecated aliases of v2.5's API.",
 };
 
 function register(api: ApiRouter, services: ManagementServices, commit: string | null | undefined): () => OpenApiDocument {
@@ -67,15 +68,31 @@ export function managementRoutes(ctx: Pick<ProcessContext, 'env' | 'log' | 'regi
   // Errors are rendered by the host app (gateway/app.ts), not here: see ingestRoutes.
   const app = new Hono<GatewayEnv>();
   const guard = authGuard({ store: deps.auth, registry: ctx.registry, log: ctx.log, throttle: deps.authThrottle });
-  const api = new ApiRouter(app, new OpenApiRegistry(), { guard, registry: ctx.registry, bodyLimitBytes: ctx.env.MUTT_BODY_LIMIT_BYTES, validateResponses: deps.validateResponses });
+  const api = new ApiRouter(app, new OpenApiRegistry(), {
+    guard,
+    registry: ctx.registry,
+    bodyLimitBytes: ctx.env.MUTT_BODY_LIMIT_BYTES,
+    validateResponses: deps.validateResponses,
+  });
   register(api, deps.services, deps.commit);
   return app;
 }
 
 /** Every route's spec (with its zod schemas), registered without NATS or keys: handlers are never run. */
 export function apiRegistry(): OpenApiRegistry {
-  const unavailable = new Proxy({}, { get: (_t, p) => { throw new Error(`services.${String(p)} used while only building the API document`); } }) as ManagementServices;
-  const api = new ApiRouter(new Hono<GatewayEnv>(), new OpenApiRegistry(), { guard: () => async (_c, next) => next(), registry: new Registry(), bodyLimitBytes: 0 });
+  const unavailable = new Proxy(
+    {},
+    {
+      get: (_t, p) => {
+        throw new Error(`services.${String(p)} used while only building the API document`);
+      },
+    },
+  ) as ManagementServices;
+  const api = new ApiRouter(new Hono<GatewayEnv>(), new OpenApiRegistry(), {
+    guard: () => async (_c, next) => next(),
+    registry: new Registry(),
+    bodyLimitBytes: 0,
+  });
   register(api, unavailable, null);
   return api.openapi;
 }

@@ -98,19 +98,27 @@ function validate<S extends z.ZodType>(schema: S, value: unknown, what: string, 
 }
 
 export class ApiRouter {
-  constructor(readonly app: Hono<GatewayEnv>, readonly openapi: OpenApiRegistry, private readonly deps: ApiRouterDeps) {}
+  constructor(
+    readonly app: Hono<GatewayEnv>,
+    readonly openapi: OpenApiRegistry,
+    private readonly deps: ApiRouterDeps,
+  ) {}
 
-  route<P extends z.ZodObject | undefined = undefined, Q extends z.ZodObject | undefined = undefined, B extends z.ZodType | undefined = undefined>(
-    spec: RouteSpec<P, Q, B>,
-    handler: (input: RouteInput<P, Q, B>) => Promise<ApiResult> | ApiResult,
-  ): void {
+  route<
+    P extends z.ZodObject | undefined = undefined,
+    Q extends z.ZodObject | undefined = undefined,
+    B extends z.ZodType | undefined = undefined,
+  >(spec: RouteSpec<P, Q, B>, handler: (input: RouteInput<P, Q, B>) => Promise<ApiResult> | ApiResult): void {
     this.openapi.add(spec as unknown as OperationSpec);
     const version = spec.path.startsWith('/api/v1/') ? '1' : '2';
-    const chain: MiddlewareHandler[] = [requestMetrics(this.deps.registry, spec.path), async function apiVersion(c, next) {
-      c.header('X-API-Version', version);
-      c.header('X-API-Supported-Versions', '2, 1');
-      await next();
-    }];
+    const chain: MiddlewareHandler[] = [
+      requestMetrics(this.deps.registry, spec.path),
+      async function apiVersion(c, next) {
+        c.header('X-API-Version', version);
+        c.header('X-API-Supported-Versions', '2, 1');
+        await next();
+      },
+    ];
     if (spec.deprecated) chain.push(deprecation(spec.deprecated));
     chain.push(setApiStyle, ensureCorrelationId);
     if (spec.scope) chain.push(this.deps.guard(spec.scope));
@@ -125,14 +133,24 @@ export class ApiRouter {
       let raw: RouteInput<P, Q, B>['raw'] = { text: '', bytes: new Uint8Array(0), contentType: '' };
       if (spec.body || spec.rawBody) {
         const bytes = await readBodyLimited(c, limit);
-        raw = { text: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'), bytes, contentType: (c.req.header('content-type') ?? '').split(';')[0].trim().toLowerCase() };
+        raw = {
+          text: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'),
+          bytes,
+          contentType: (c.req.header('content-type') ?? '').split(';')[0].trim().toLowerCase(),
+        };
         if (!spec.rawBody && spec.body) {
           if (raw.text.trim() !== '') {
             json = parseJsonBody(raw.text, spec.bodyLimits ?? MANAGEMENT_BODY_LIMITS, bytes);
           } else if (spec.body.required !== false) {
             throw httpError(400, { message: 'request body is missing', issues: [{ path: '', message: 'expected a JSON body' }] });
           }
-          if (spec.validateBody !== false) body = validate(spec.body.required === false ? spec.body.schema.optional() : spec.body.schema, json, 'request body', '') as Out<B>;
+          if (spec.validateBody !== false)
+            body = validate(
+              spec.body.required === false ? spec.body.schema.optional() : spec.body.schema,
+              json,
+              'request body',
+              '',
+            ) as Out<B>;
         }
       }
       const change = (bodyReason?: unknown): Change => {
@@ -154,9 +172,13 @@ export class ApiRouter {
       if (result instanceof Response) return result;
       if (check) {
         const declared = spec.responses[result.status]?.schema;
-        if (!declared) throw new Error(`${spec.method.toUpperCase()} ${spec.path} answered ${result.status}, which its spec does not declare`);
+        if (!declared)
+          throw new Error(`${spec.method.toUpperCase()} ${spec.path} answered ${result.status}, which its spec does not declare`);
         const r = declared.safeParse(result.body);
-        if (!r.success) throw new Error(`${spec.method.toUpperCase()} ${spec.path} answer does not match its schema: ${JSON.stringify(issuesOf(r.error, ''))}`);
+        if (!r.success)
+          throw new Error(
+            `${spec.method.toUpperCase()} ${spec.path} answer does not match its schema: ${JSON.stringify(issuesOf(r.error, ''))}`,
+          );
       }
       for (const [k, v] of Object.entries(result.headers ?? {})) c.header(k, v);
       return c.json(result.body as object, result.status);

@@ -13,6 +13,12 @@ export function toHttpError(err: unknown): unknown {
   const headers: Record<string, string> = {};
   const current = err.details.current;
   if (err.reason === 'revision_mismatch' && typeof current === 'number') headers.ETag = etag(current);
-  const out: ApiHttpError = httpError(STATUS[err.reason], { message: err.message, issues: err.issues, headers, body: err.details, cause: err });
+  const out: ApiHttpError = httpError(STATUS[err.reason], {
+    message: err.message,
+    issues: err.issues,
+    headers,
+    body: err.details,
+    cause: err,
+  });
   return out;
 }

@@ -29,7 +29,12 @@ export function gitCommit(dir = process.cwd()): string | null {
       return readFileSync(join(dir, '.git', ref), 'utf8').trim();
     } catch {
       const packed = readFileSync(join(dir, '.git', 'packed-refs'), 'utf8');
-      return packed.split('\n').find((l) => l.endsWith(` ${ref}`))?.split(' ')[0] ?? null;
+      return (
+        packed
+          .split('\n')
+          .find((l) => l.endsWith(` ${ref}`))
+          ?.split(' ')[0] ?? null
+      );
     }
   } catch {
     return null;
@@ -44,14 +49,16 @@ const ApiVersionEntry = z.object({
   sunset: z.string().nullable().describe('ISO 8601: when the version stops being served.'),
 });
 
-export const VersionInfo = z.object({
-  version: z.string().describe('MUTT version (package.json).'),
-  commit: z.string().nullable().describe('Source commit, when known.'),
-  api_versions: z.array(ApiVersionEntry),
-  current_version: z.string().describe('v2.5 field: the current API version.'),
-  default_version: z.string().describe('v2.5 field.'),
-  supported_versions: z.array(z.string()).describe('v2.5 field.'),
-}).meta({ id: 'VersionInfo' });
+export const VersionInfo = z
+  .object({
+    version: z.string().describe('MUTT version (package.json).'),
+    commit: z.string().nullable().describe('Source commit, when known.'),
+    api_versions: z.array(ApiVersionEntry),
+    current_version: z.string().describe('v2.5 field: the current API version.'),
+    default_version: z.string().describe('v2.5 field.'),
+    supported_versions: z.array(z.string()).describe('v2.5 field.'),
+  })
+  .meta({ id: 'VersionInfo' });
 
 export function versionRoutes(api: ApiRouter, opts: { commit?: string | null }): void {
   const commit = opts.commit === undefined ? gitCommit() : opts.commit;
@@ -64,16 +71,30 @@ export function versionRoutes(api: ApiRouter, opts: { commit?: string | null }):
     supported_versions: API_VERSIONS.map((v) => v.version),
   };
   const example = { ...body, commit: '0123456789abcdef0123456789abcdef01234567' };
-  api.route({
-    method: 'get', path: '/api/v2/version', operationId: 'getVersion', tag: 'version', scope: null,
-    summary: 'MUTT version, commit and API versions',
-    description: 'Public: no API key needed.',
-    responses: { 200: { description: 'Version information.', schema: VersionInfo, example } },
-  }, () => ({ status: 200, body }));
-  api.route({
-    method: 'get', path: '/api/v1/version', operationId: 'getVersionV1', tag: 'version', scope: null,
-    summary: 'Version information (v1 alias of GET /api/v2/version)',
-    deprecated: v1Deprecation('/api/v2/version'),
-    responses: { 200: { description: 'Version information.', schema: VersionInfo, example } },
-  }, () => ({ status: 200, body }));
+  api.route(
+    {
+      method: 'get',
+      path: '/api/v2/version',
+      operationId: 'getVersion',
+      tag: 'version',
+      scope: null,
+      summary: 'MUTT version, commit and API versions',
+      description: 'Public: no API key needed.',
+      responses: { 200: { description: 'Version information.', schema: VersionInfo, example } },
+    },
+    () => ({ status: 200, body }),
+  );
+  api.route(
+    {
+      method: 'get',
+      path: '/api/v1/version',
+      operationId: 'getVersionV1',
+      tag: 'version',
+      scope: null,
+      summary: 'Version information (v1 alias of GET /api/v2/version)',
+      deprecated: v1Deprecation('/api/v2/version'),
+      responses: { 200: { description: 'Version information.', schema: VersionInfo, example } },
+    },
+    () => ({ status: 200, body }),
+  );
 }

@@ -47,7 +47,8 @@ export const MIN_DISTINCT_CHARACTERS = 8;
 export const MAX_SECRET_LENGTH = 512;
 
 /** The rule in one sentence, for error messages and help texts. */
-export const SECRET_RULE = `at least ${MIN_SECRET_LENGTH} characters mixing ${MIN_SECRET_CLASSES} of lower case, upper case, digits and symbols, ` +
+export const SECRET_RULE =
+  `at least ${MIN_SECRET_LENGTH} characters mixing ${MIN_SECRET_CLASSES} of lower case, upper case, digits and symbols, ` +
   `or at least ${LONG_SECRET_LENGTH} characters, with at least ${MIN_DISTINCT_CHARACTERS} different characters — or one MUTT generates (mutt keys add NAME --generate)`;
 
 export interface KeySpec {

@@ -57,13 +57,23 @@ export function requireScope(scope: Scope, deps: AuthDeps) {
     const key = presentedKey(c);
     if (key === undefined) {
       refuse(c, 'missing', address);
-      throw httpError(401, { message: 'missing API key', legacyMessage: 'Unauthorized', legacy: { error: 'missing API key' }, headers: { 'WWW-Authenticate': 'Bearer' } });
+      throw httpError(401, {
+        message: 'missing API key',
+        legacyMessage: 'Unauthorized',
+        legacy: { error: 'missing API key' },
+        headers: { 'WWW-Authenticate': 'Bearer' },
+      });
     }
     const principal = deps.store.verify(key);
     if (!principal) {
       throttle.fail(address);
       refuse(c, 'invalid', address);
-      throw httpError(401, { message: 'invalid API key', legacyMessage: 'Unauthorized', legacy: { error: 'invalid API key' }, headers: { 'WWW-Authenticate': 'Bearer error="invalid_token"' } });
+      throw httpError(401, {
+        message: 'invalid API key',
+        legacyMessage: 'Unauthorized',
+        legacy: { error: 'invalid API key' },
+        headers: { 'WWW-Authenticate': 'Bearer error="invalid_token"' },
+      });
     }
     if (!grants(principal.scopes, scope)) {
       refuse(c, 'scope', address);

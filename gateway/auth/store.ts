@@ -19,8 +19,19 @@ import { z } from 'zod';
 import type { Env } from '../../protocol/env.ts';
 import { Bucket } from '../../protocol/streams.ts';
 import {
-  generateSecret, hashSecret, KEY_NAME, KeyHash, KeySpecError, MAX_SECRET_LENGTH, parseKeyList, SCOPES, secretProblem,
-  verifySecret, type ApiPrincipal, type KeySpec, type Scope,
+  generateSecret,
+  hashSecret,
+  KEY_NAME,
+  KeyHash,
+  KeySpecError,
+  MAX_SECRET_LENGTH,
+  parseKeyList,
+  SCOPES,
+  secretProblem,
+  verifySecret,
+  type ApiPrincipal,
+  type KeySpec,
+  type Scope,
 } from './keys.ts';
 
 export const ApiKeyRecord = z.object({
@@ -82,7 +93,13 @@ export function openKeysBucket(nc: NatsConnection): Promise<KV> {
 const recordKey = (name: string, id: string) => `${name}.${id}`;
 
 function info(key: string, r: ApiKeyRecord): ApiKeyInfo {
-  const out: ApiKeyInfo = { id: key.slice(key.indexOf('.') + 1), name: r.name, scopes: r.scopes, createdAt: r.createdAt, createdBy: r.createdBy };
+  const out: ApiKeyInfo = {
+    id: key.slice(key.indexOf('.') + 1),
+    name: r.name,
+    scopes: r.scopes,
+    createdAt: r.createdAt,
+    createdBy: r.createdBy,
+  };
   if (r.revokedAt !== undefined) {
     out.revokedAt = r.revokedAt;
     out.revokedBy = r.revokedBy;
@@ -101,16 +118,27 @@ function decodeRecord(bytes: Uint8Array): ApiKeyRecord | null {
 
 function checkInput(input: { name: string; scopes: Scope[]; secret?: string }): void {
   if (!KEY_NAME.test(input.name)) throw new KeySpecError('key name must be 1-64 of A-Z a-z 0-9 _ -');
-  if (input.scopes.length === 0 || input.scopes.some((s) => !SCOPES.includes(s))) throw new KeySpecError(`scopes must be some of ${SCOPES.join(', ')}`);
+  if (input.scopes.length === 0 || input.scopes.some((s) => !SCOPES.includes(s)))
+    throw new KeySpecError(`scopes must be some of ${SCOPES.join(', ')}`);
   const problem = input.secret === undefined ? null : secretProblem(input.secret);
   if (problem) throw new KeySpecError(`key '${input.name}': ${problem}`);
 }
 
 /** Stores a new key (a generated secret unless one is given) and returns it with its secret, once. */
-export async function addApiKey(kv: KV, input: { name: string; scopes: Scope[]; secret?: string }, actor = 'cli'): Promise<NewApiKey & { record: ApiKeyRecord; key: string }> {
+export async function addApiKey(
+  kv: KV,
+  input: { name: string; scopes: Scope[]; secret?: string },
+  actor = 'cli',
+): Promise<NewApiKey & { record: ApiKeyRecord; key: string }> {
   checkInput(input);
   const secret = input.secret ?? generateSecret();
-  const record: ApiKeyRecord = { name: input.name, scopes: [...new Set(input.scopes)], ...hashSecret(secret), createdAt: Date.now(), createdBy: actor };
+  const record: ApiKeyRecord = {
+    name: input.name,
+    scopes: [...new Set(input.scopes)],
+    ...hashSecret(secret),
+    createdAt: Date.now(),
+    createdBy: actor,
+  };
   const key = recordKey(input.name, randomBytes(6).toString('hex'));
   await kv.create(key, JSON.stringify(record));
   return { ...info(key, record), secret, record, key };
@@ -121,17 +149,21 @@ export async function readApiKeyRecords(kv: KV, name?: string): Promise<Map<stri
   const out = new Map<string, ApiKeyRecord>();
   const keys: string[] = [];
   for await (const k of await kv.keys(name ? `${name}.*` : '>')) keys.push(k);
-  await Promise.all(keys.map(async (k) => {
-    const e = await kv.get(k);
-    if (!e || e.operation !== 'PUT') return;
-    const r = decodeRecord(e.value);
-    if (r) out.set(k, r);
-  }));
+  await Promise.all(
+    keys.map(async (k) => {
+      const e = await kv.get(k);
+      if (!e || e.operation !== 'PUT') return;
+      const r = decodeRecord(e.value);
+      if (r) out.set(k, r);
+    }),
+  );
   return out;
 }
 
 export async function listApiKeys(kv: KV): Promise<ApiKeyInfo[]> {
-  return [...(await readApiKeyRecords(kv))].map(([k, r]) => info(k, r)).sort((a, b) => a.name.localeCompare(b.name) || a.createdAt - b.createdAt);
+  return [...(await readApiKeyRecords(kv))]
+    .map(([k, r]) => info(k, r))
+    .sort((a, b) => a.name.localeCompare(b.name) || a.createdAt - b.createdAt);
 }
 
 /** Marks every active secret of `name` revoked; returns the records written (empty when none was active). */
@@ -148,7 +180,9 @@ export async function revokeApiKey(kv: KV, name: string, actor = 'cli'): Promise
 }
 
 /** The bootstrap keys of the environment: MUTT_API_KEYS, then MUTT_API_KEYS_FILE. Errors never quote a secret. */
-export async function keysFromEnv(env: Pick<Env, 'MUTT_API_KEYS' | 'MUTT_API_KEYS_FILE'>): Promise<(KeySpec & { source: 'env' | 'file' })[]> {
+export async function keysFromEnv(
+  env: Pick<Env, 'MUTT_API_KEYS' | 'MUTT_API_KEYS_FILE'>,
+): Promise<(KeySpec & { source: 'env' | 'file' })[]> {
   const out: (KeySpec & { source: 'env' | 'file' })[] = [];
   if (env.MUTT_API_KEYS) for (const k of parseKeyList(env.MUTT_API_KEYS, 'MUTT_API_KEYS', ',')) out.push({ ...k, source: 'env' });
   if (env.MUTT_API_KEYS_FILE) {
@@ -156,7 +190,9 @@ export async function keysFromEnv(env: Pick<Env, 'MUTT_API_KEYS' | 'MUTT_API_KEY
     try {
       text = await readFile(env.MUTT_API_KEYS_FILE, 'utf8');
     } catch (err) {
-      throw new KeySpecError(`MUTT_API_KEYS_FILE: cannot read ${env.MUTT_API_KEYS_FILE}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      throw new KeySpecError(
+        `MUTT_API_KEYS_FILE: cannot read ${env.MUTT_API_KEYS_FILE}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+      );
     }
     for (const k of parseKeyList(text, env.MUTT_API_KEYS_FILE, '\n')) out.push({ ...k, source: 'file' });
   }
@@ -172,7 +208,10 @@ class KvApiKeyStore implements ApiKeyStore {
   private watcher?: Awaited<ReturnType<KV['watch']>>;
   private closed = false;
 
-  constructor(private readonly kv: KV, private readonly log?: Logger) {}
+  constructor(
+    private readonly kv: KV,
+    private readonly log?: Logger,
+  ) {}
 
   /** Loads the bucket and keeps following it; resolves once the current content is in memory. */
   async start(): Promise<void> {

@@ -20,7 +20,10 @@ export class EventsBacklog {
   private inflight?: Promise<Backlog | undefined>;
   private jsm?: Promise<JetStreamManager>;
 
-  constructor(private readonly nc: NatsConnection, private readonly maxAgeMs = 1000) {}
+  constructor(
+    private readonly nc: NatsConnection,
+    private readonly maxAgeMs = 1000,
+  ) {}
 
   /** The last reading (possibly undefined or up to maxAgeMs old); starts a refresh when stale. */
   peek(): Backlog | undefined {
@@ -35,7 +38,13 @@ export class EventsBacklog {
         if (this.nc.isClosed()) return this.last;
         this.jsm ??= jetstreamManager(this.nc, { timeout: 2000 });
         const info = await (await this.jsm).streams.info(StreamName.events);
-        this.last = { messages: info.state.messages, bytes: info.state.bytes, maxMessages: info.config.max_msgs, maxBytes: info.config.max_bytes, at: Date.now() };
+        this.last = {
+          messages: info.state.messages,
+          bytes: info.state.bytes,
+          maxMessages: info.config.max_msgs,
+          maxBytes: info.config.max_bytes,
+          at: Date.now(),
+        };
       } catch {
         this.jsm = undefined;
       } finally {

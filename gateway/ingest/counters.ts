@@ -108,7 +108,10 @@ class KvIngestCounters implements IngestCounters {
   private readonly timer: NodeJS.Timeout;
   private failing = false;
 
-  constructor(private readonly kv: KV, private readonly opts: { flushIntervalMs: number; log?: Logger; now: () => number }) {
+  constructor(
+    private readonly kv: KV,
+    private readonly opts: { flushIntervalMs: number; log?: Logger; now: () => number },
+  ) {
     this.timer = setInterval(() => {
       if (!this.flushing) void this.flush();
     }, opts.flushIntervalMs);
@@ -147,17 +150,20 @@ class KvIngestCounters implements IngestCounters {
     this.tally = new Map();
     const failed: [string, { delta: number; start: number }][] = [];
     let firstError: unknown;
-    await Promise.all([...batch].map(async ([key, t]) => {
-      try {
-        await addToCounter(this.kv, key, t.delta);
-      } catch (err) {
-        firstError ??= err;
-        failed.push([key, t]);
-      }
-    }));
+    await Promise.all(
+      [...batch].map(async ([key, t]) => {
+        try {
+          await addToCounter(this.kv, key, t.delta);
+        } catch (err) {
+          firstError ??= err;
+          failed.push([key, t]);
+        }
+      }),
+    );
     const oldest = this.opts.now() - KEEP_MS;
     for (const [key, t] of failed) if (t.start >= oldest) this.bump(key, t.delta, t.start);
-    if (failed.length && !this.failing) this.opts.log?.warn({ err: (firstError as Error)?.message, keys: failed.length }, 'ingest counters not flushed; will retry');
+    if (failed.length && !this.failing)
+      this.opts.log?.warn({ err: (firstError as Error)?.message, keys: failed.length }, 'ingest counters not flushed; will retry');
     else if (!failed.length && this.failing) this.opts.log?.info('ingest counters flushed again');
     this.failing = failed.length > 0;
   }

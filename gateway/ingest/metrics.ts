@@ -30,8 +30,13 @@ function counter<L extends string>(registry: Registry, name: string, help: strin
 export function ingestMetrics(registry: Registry) {
   return {
     accepted: counter(registry, 'mutt_gateway_events_accepted_total', 'Events stored in MUTT_EVENTS, by input.', ['input']),
-    duplicate: counter(registry, 'mutt_gateway_events_duplicate_total', 'Events JetStream already held (same Nats-Msg-Id), by input.', ['input']),
-    rejected: counter(registry, 'mutt_gateway_events_rejected_total', 'Events or bodies refused, by input and reason.', ['input', 'reason']),
+    duplicate: counter(registry, 'mutt_gateway_events_duplicate_total', 'Events JetStream already held (same Nats-Msg-Id), by input.', [
+      'input',
+    ]),
+    rejected: counter(registry, 'mutt_gateway_events_rejected_total', 'Events or bodies refused, by input and reason.', [
+      'input',
+      'reason',
+    ]),
   };
 }
 export type IngestMetrics = ReturnType<typeof ingestMetrics>;

@@ -93,14 +93,22 @@ function parseVarbind(v: unknown): Varbind | string {
   if (typeof v.oid !== 'string' || v.oid.trim() === '') return 'oid: expected a non-empty string';
   const type = v.type === undefined || v.type === null ? 'unknown' : String(v.type);
   const raw = v.value;
-  const value = raw === undefined || raw === null || typeof raw === 'string' || typeof raw === 'number' || typeof raw === 'boolean'
-    ? (raw ?? null)
-    : (safeStringify(clean(raw)) ?? null);
+  const value =
+    raw === undefined || raw === null || typeof raw === 'string' || typeof raw === 'number' || typeof raw === 'boolean'
+      ? (raw ?? null)
+      : (safeStringify(clean(raw)) ?? null);
   return { oid: normaliseOid(v.oid) ?? v.oid.trim(), type, value };
 }
 
 const TRAP_VERSIONS: Record<string, 'v1' | 'v2c' | 'inform' | 'unknown'> = {
-  v1: 'v1', '1': 'v1', v2c: 'v2c', v2: 'v2c', '2c': 'v2c', '2': 'v2c', inform: 'inform', unknown: 'unknown',
+  v1: 'v1',
+  '1': 'v1',
+  v2c: 'v2c',
+  v2: 'v2c',
+  '2c': 'v2c',
+  '2': 'v2c',
+  inform: 'inform',
+  unknown: 'unknown',
 };
 
 export function normaliseHttpEvent(body: unknown, ctx: NormaliseContext): NormaliseResult {
@@ -157,11 +165,12 @@ export function normaliseHttpEvent(body: unknown, ctx: NormaliseContext): Normal
       if (!Array.isArray(vb.value)) issue(vb.name, 'expected an array');
       else if (vb.value.length > MAX_VARBINDS) issue(vb.name, `more than ${MAX_VARBINDS} varbinds`);
       else if (tooDeep(vb.value, MAX_FIELD_DEPTH)) issue(vb.name, `nested deeper than ${MAX_FIELD_DEPTH} levels`);
-      else vb.value.forEach((item, i) => {
-        const parsed = parseVarbind(item);
-        if (typeof parsed === 'string') issue(`${vb.name}.${i}`, parsed);
-        else varbinds.push(parsed);
-      });
+      else
+        vb.value.forEach((item, i) => {
+          const parsed = parseVarbind(item);
+          if (typeof parsed === 'string') issue(`${vb.name}.${i}`, parsed);
+          else varbinds.push(parsed);
+        });
     }
     agentAddress = text(['agentAddress', 'agent_address', 'source_ip'], 255)?.trim() || undefined;
     const v = pick('version');
@@ -175,7 +184,10 @@ export function normaliseHttpEvent(body: unknown, ctx: NormaliseContext): Normal
       enterprise = normaliseOid(ent.value) ?? undefined;
       if (!enterprise) issue(ent.name, 'not a dotted-decimal OID');
     }
-    for (const [name, set] of [['genericTrap', (n: number) => (genericTrap = n)], ['specificTrap', (n: number) => (specificTrap = n)]] as const) {
+    for (const [name, set] of [
+      ['genericTrap', (n: number) => (genericTrap = n)],
+      ['specificTrap', (n: number) => (specificTrap = n)],
+    ] as const) {
       const f = pick(name);
       if (!f) continue;
       const n = typeof f.value === 'string' && /^\d+$/.test(f.value.trim()) ? Number(f.value) : f.value;
@@ -299,20 +311,26 @@ export function normaliseHttpEvent(body: unknown, ctx: NormaliseContext): Normal
     ...(raw ? { raw } : {}),
     ...(Object.keys(fields).length ? { fields } : {}),
   };
-  const candidate = kind === 'trap'
-    ? {
-        kind, ...base, version, varbinds,
-        ...(enterprise ? { enterprise } : {}),
-        ...(agentAddress ? { agentAddress } : {}),
-        ...(genericTrap !== undefined ? { genericTrap } : {}),
-        ...(specificTrap !== undefined ? { specificTrap } : {}),
-      }
-    : {
-        kind, ...base, parse: 'json' as const,
-        ...(appName !== undefined ? { appName } : {}),
-        ...(procId !== undefined ? { procId } : {}),
-        ...(msgId !== undefined ? { msgId } : {}),
-      };
+  const candidate =
+    kind === 'trap'
+      ? {
+          kind,
+          ...base,
+          version,
+          varbinds,
+          ...(enterprise ? { enterprise } : {}),
+          ...(agentAddress ? { agentAddress } : {}),
+          ...(genericTrap !== undefined ? { genericTrap } : {}),
+          ...(specificTrap !== undefined ? { specificTrap } : {}),
+        }
+      : {
+          kind,
+          ...base,
+          parse: 'json' as const,
+          ...(appName !== undefined ? { appName } : {}),
+          ...(procId !== undefined ? { procId } : {}),
+          ...(msgId !== undefined ? { msgId } : {}),
+        };
   const parsed = IngestEvent.safeParse(candidate);
   if (!parsed.success) return { ok: false, issues: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) };
   return { ok: true, event: parsed.data };

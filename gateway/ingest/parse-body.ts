@@ -22,7 +22,14 @@ export interface ParsedBody {
   items: BodyItem[];
 }
 
-const NDJSON_TYPES = new Set(['application/x-ndjson', 'application/ndjson', 'application/jsonl', 'application/x-jsonlines', 'application/jsonlines', 'application/json-seq']);
+const NDJSON_TYPES = new Set([
+  'application/x-ndjson',
+  'application/ndjson',
+  'application/jsonl',
+  'application/x-jsonlines',
+  'application/jsonlines',
+  'application/json-seq',
+]);
 
 export function mediaType(contentType: string | undefined): string {
   return (contentType ?? '').split(';')[0].trim().toLowerCase();
@@ -47,7 +54,11 @@ function stringifyCapped(value: unknown): string {
 /** Over a limit: the root array's item limit keeps its v2.5 wording (events), the others say which limit. */
 function overLimit(err: JsonLimitError) {
   if (err.limit !== 'items' || err.nested) return limitExceeded(err);
-  return limitExceeded(err, { message: `more than ${err.max} events in one request`, legacyMessage: `Payload Too Large - more than ${err.max} events`, body: { maxEvents: err.max } });
+  return limitExceeded(err, {
+    message: `more than ${err.max} events in one request`,
+    legacyMessage: `Payload Too Large - more than ${err.max} events`,
+    body: { maxEvents: err.max },
+  });
 }
 
 const LF = 0x0a;
@@ -87,16 +98,22 @@ function ndjson(buf: Buffer, from: number, limits: JsonLimits): ParsedBody {
   return { shape: 'ndjson', items };
 }
 
-export function parseBody(bytes: Uint8Array, contentType: string | undefined, opts: { mode: 'v2' | 'legacy'; limits: JsonLimits }): ParsedBody {
+export function parseBody(
+  bytes: Uint8Array,
+  contentType: string | undefined,
+  opts: { mode: 'v2' | 'legacy'; limits: JsonLimits },
+): ParsedBody {
   const type = mediaType(contentType);
   const isNdjson = NDJSON_TYPES.has(type);
   if (opts.mode === 'v2' && !isNdjson && !isJsonType(type)) {
     throw httpError(415, { message: `unsupported content type '${type.slice(0, 100)}': send application/json or application/x-ndjson` });
   }
-  if (!isUtf8(bytes)) throw httpError(400, { message: 'request body is not valid UTF-8', legacyMessage: 'Invalid JSON: body is not valid UTF-8' });
+  if (!isUtf8(bytes))
+    throw httpError(400, { message: 'request body is not valid UTF-8', legacyMessage: 'Invalid JSON: body is not valid UTF-8' });
   const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const from = buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0; // a UTF-8 byte order mark
-  if (blank(buf, from, buf.length)) throw httpError(400, { message: 'empty body: send a JSON object, a JSON array or NDJSON', legacyMessage: 'Invalid JSON: empty body' });
+  if (blank(buf, from, buf.length))
+    throw httpError(400, { message: 'empty body: send a JSON object, a JSON array or NDJSON', legacyMessage: 'Invalid JSON: empty body' });
   if (isNdjson) return ndjson(buf, from, opts.limits);
 
   try {
@@ -116,7 +133,8 @@ export function parseBody(bytes: Uint8Array, contentType: string | undefined, op
     throw httpError(400, { message, issues: [{ path: '', message }], legacyMessage: `Invalid JSON: ${message.slice(14)}` });
   }
   if (Array.isArray(value)) {
-    if (value.length === 0) throw httpError(400, { message: 'no events in body (empty array)', legacyMessage: 'Invalid JSON: empty array' });
+    if (value.length === 0)
+      throw httpError(400, { message: 'no events in body (empty array)', legacyMessage: 'Invalid JSON: empty array' });
     return { shape: 'array', items: value.map((v) => ({ value: v, raw: stringifyCapped(v) })) };
   }
   return { shape: 'object', items: [{ value, raw: text.trim().slice(0, RAW_MAX_CHARS) }] };

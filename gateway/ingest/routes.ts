@@ -91,7 +91,12 @@ export function ingestRoutes(deps: IngestDeps): Hono<GatewayEnv> {
   const limiter = new KeyRateLimiter();
   const backlog = new EventsBacklog(deps.nc);
   const limits: JsonLimits = { ...INGEST_BODY_LIMITS, maxItems: deps.maxEventsPerRequest ?? INGEST_BODY_LIMITS.maxItems };
-  const auth = requireScope('ingest', { store: deps.auth, registry: deps.registry, log: deps.log, throttle: deps.authThrottle ?? new FailureThrottle() });
+  const auth = requireScope('ingest', {
+    store: deps.auth,
+    registry: deps.registry,
+    log: deps.log,
+    throttle: deps.authThrottle ?? new FailureThrottle(),
+  });
 
   const reject = (reason: RejectReason, n = 1) => {
     if (n > 0) metrics.rejected.inc({ input: INPUT, reason }, n);
@@ -104,13 +109,17 @@ export function ingestRoutes(deps: IngestDeps): Hono<GatewayEnv> {
       const bytes = await readBodyLimited(c, deps.bodyLimitBytes);
       items = parseBody(bytes, c.req.header('content-type'), { mode: dialect, limits }).items;
     } catch (err) {
-      if (err instanceof ApiHttpError) reject(err.status === 413 ? 'too_large' : err.status === 415 ? 'unsupported_media_type' : 'malformed');
+      if (err instanceof ApiHttpError)
+        reject(err.status === 413 ? 'too_large' : err.status === 415 ? 'unsupported_media_type' : 'malformed');
       throw err;
     }
     const idempotencyKey = c.req.header('idempotency-key');
     if (idempotencyKey !== undefined && !isSafeToken(idempotencyKey, IDEMPOTENCY_KEY_MAX)) {
       reject('malformed');
-      throw httpError(400, { message: `Idempotency-Key must be 1-${IDEMPOTENCY_KEY_MAX} visible ASCII characters without spaces`, issues: [{ path: 'Idempotency-Key', message: 'invalid' }] });
+      throw httpError(400, {
+        message: `Idempotency-Key must be 1-${IDEMPOTENCY_KEY_MAX} visible ASCII characters without spaces`,
+        issues: [{ path: 'Idempotency-Key', message: 'invalid' }],
+      });
     }
 
     const receivedAt = Date.now();
@@ -120,7 +129,11 @@ export function ingestRoutes(deps: IngestDeps): Hono<GatewayEnv> {
     items.forEach((item, index) => {
       if ('issue' in item) return void errors.push({ index, issues: [item.issue] });
       const r = normaliseHttpEvent(item.value, {
-        receivedAt, address, correlationId: corr, raw: item.raw, dialect,
+        receivedAt,
+        address,
+        correlationId: corr,
+        raw: item.raw,
+        dialect,
         id: idempotencyKey ? `${idempotencyKey}:${index}` : undefined,
       });
       if (r.ok) events.push({ index, event: r.event });
@@ -139,7 +152,10 @@ export function ingestRoutes(deps: IngestDeps): Hono<GatewayEnv> {
 
     const principal = c.get('principal');
     const cfg = deps.config();
-    const rate = limiter.take(principal.name, events.length, { limit: cfg.ingest_rate_limit, windowSeconds: cfg.ingest_rate_window_seconds });
+    const rate = limiter.take(principal.name, events.length, {
+      limit: cfg.ingest_rate_limit,
+      windowSeconds: cfg.ingest_rate_window_seconds,
+    });
     if (!rate.ok) {
       reject('rate_limited', events.length);
       throw httpError(429, {
@@ -151,7 +167,11 @@ export function ingestRoutes(deps: IngestDeps): Hono<GatewayEnv> {
       });
     }
 
-    const outcomes = await publishEvents(deps.js, events.map((e) => e.event), { link, timeoutMs: deps.publishTimeoutMs });
+    const outcomes = await publishEvents(
+      deps.js,
+      events.map((e) => e.event),
+      { link, timeoutMs: deps.publishTimeoutMs },
+    );
     const ids: (string | null)[] = items.map(() => null);
     const stored: number[] = [];
     const duplicates: number[] = [];
@@ -183,12 +203,23 @@ export function ingestRoutes(deps: IngestDeps): Hono<GatewayEnv> {
       const retryAfter = RETRY_AFTER_SECONDS[reason];
       deps.log.warn({ correlationId: corr, reason, stored: stored.length, failed: failed.length, err: firstError }, 'events not stored');
       const depth = reason === 'stream_full' ? await backlog.refresh() : backlog.peek();
-      const message = reason === 'stream_full' ? 'event backlog full (MUTT_EVENTS): retry later' : 'event store unavailable (NATS): retry later';
+      const message =
+        reason === 'stream_full' ? 'event backlog full (MUTT_EVENTS): retry later' : 'event store unavailable (NATS): retry later';
       throw httpError(503, {
         message,
         legacyMessage: reason === 'stream_full' ? 'Service Unavailable - queue full' : 'Service Unavailable - NATS unavailable',
         headers: { 'Retry-After': String(retryAfter) },
-        body: { reason, retryAfterSeconds: retryAfter, accepted: stored.length, rejected: errors.length, stored, failed, duplicates, ids, errors },
+        body: {
+          reason,
+          retryAfterSeconds: retryAfter,
+          accepted: stored.length,
+          rejected: errors.length,
+          stored,
+          failed,
+          duplicates,
+          ids,
+          errors,
+        },
         legacy: {
           retry_after: retryAfter,
           stored: stored.length,
@@ -203,14 +234,17 @@ export function ingestRoutes(deps: IngestDeps): Hono<GatewayEnv> {
     const r = await storeEvents(c, 'legacy');
     const depth = backlog.peek();
     const single = r.total === 1;
-    return c.json({
-      status: 'queued',
-      correlation_id: c.get('correlationId'),
-      event_id: r.ids[r.stored[0]],
-      ...(depth ? { queue_depth: depth.messages + r.stored.length - r.duplicates.length } : {}),
-      ...(single ? {} : { event_ids: r.ids, accepted: r.stored.length, rejected: r.errors.length, errors: r.errors }),
-      ...(r.duplicates.length ? { duplicates: r.duplicates.length } : {}),
-    }, 200);
+    return c.json(
+      {
+        status: 'queued',
+        correlation_id: c.get('correlationId'),
+        event_id: r.ids[r.stored[0]],
+        ...(depth ? { queue_depth: depth.messages + r.stored.length - r.duplicates.length } : {}),
+        ...(single ? {} : { event_ids: r.ids, accepted: r.stored.length, rejected: r.errors.length, errors: r.errors }),
+        ...(r.duplicates.length ? { duplicates: r.duplicates.length } : {}),
+      },
+      200,
+    );
   };
 
   const v2Handler = async (c: Context<GatewayEnv>) => {
@@ -219,8 +253,15 @@ export function ingestRoutes(deps: IngestDeps): Hono<GatewayEnv> {
   };
 
   app.post('/ingest', requestMetrics(deps.registry, '/ingest'), errorStyle('legacy'), correlationId(), auth, legacyHandler);
-  app.post('/api/v1/ingest', requestMetrics(deps.registry, '/api/v1/ingest'),
-    deprecation({ sunset: LEGACY_SUNSET, successor: '/api/v2/events' }), errorStyle('legacy'), correlationId(), auth, legacyHandler);
+  app.post(
+    '/api/v1/ingest',
+    requestMetrics(deps.registry, '/api/v1/ingest'),
+    deprecation({ sunset: LEGACY_SUNSET, successor: '/api/v2/events' }),
+    errorStyle('legacy'),
+    correlationId(),
+    auth,
+    legacyHandler,
+  );
   app.post('/api/v2/events', requestMetrics(deps.registry, '/api/v2/events'), errorStyle('api'), correlationId(), auth, v2Handler);
   return app;
 }

@@ -11,7 +11,8 @@ const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', '
 const DAY_MS = 86_400_000;
 
 const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?\s*([Zz]|UTC|GMT|[+-]\d{2}(?::?\d{2})?)?$/;
-const RFC3164 = /^[*.]?([A-Za-z]{3})\s+(\d{1,2})\s+(?:(\d{4})\s+)?(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:\s+(UTC|GMT|Z|[+-]\d{2}:?\d{2}))?$/;
+const RFC3164 =
+  /^[*.]?([A-Za-z]{3})\s+(\d{1,2})\s+(?:(\d{4})\s+)?(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:\s+(UTC|GMT|Z|[+-]\d{2}:?\d{2}))?$/;
 const RFC2822 = /^(?:[A-Za-z]{3},\s*)?(\d{1,2})\s+([A-Za-z]{3})\s+(\d{4})\s+(\d{2}):(\d{2})(?::(\d{2}))?(?:\s+(GMT|UTC|Z|[+-]\d{4}))?$/;
 
 function fromEpoch(n: number): number | null {
@@ -28,7 +29,16 @@ function offsetMinutes(zone: string | undefined): number {
   return m[1] === '-' ? -minutes : minutes;
 }
 
-function build(y: number, mo: number, d: number, h: number, mi: number, s: number, frac: string | undefined, zone: string | undefined): number | null {
+function build(
+  y: number,
+  mo: number,
+  d: number,
+  h: number,
+  mi: number,
+  s: number,
+  frac: string | undefined,
+  zone: string | undefined,
+): number | null {
   if (mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || s > 60) return null;
   const daysInMonth = new Date(Date.UTC(y, mo, 0)).getUTCDate();
   if (d > daysInMonth) return null;

@@ -20,7 +20,10 @@ const LIMIT_TEXT: Record<JsonLimitName, (n: number) => string> = {
 };
 
 /** The 413 for a body over one of its limits; `message` replaces the standard wording (e.g. "more than N events"). */
-export function limitExceeded(err: Pick<JsonLimitError, 'limit' | 'max'>, opts: { message?: string; legacyMessage?: string; body?: Record<string, unknown> } = {}): ApiHttpError {
+export function limitExceeded(
+  err: Pick<JsonLimitError, 'limit' | 'max'>,
+  opts: { message?: string; legacyMessage?: string; body?: Record<string, unknown> } = {},
+): ApiHttpError {
   const message = opts.message ?? LIMIT_TEXT[err.limit](err.max);
   const named = { exceeded: err.limit, limit: err.max };
   return httpError(413, {

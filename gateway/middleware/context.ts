@@ -20,6 +20,7 @@ export type GatewayEnv = { Variables: GatewayVariables };
 
 /** The peer's socket address under @hono/node-server; undefined under app.request() or other runtimes. */
 export function remoteAddress(c: { env: unknown }): string | undefined {
-  const env = c.env as { incoming?: { socket?: { remoteAddress?: string } }; server?: { incoming?: { socket?: { remoteAddress?: string } } } } | undefined;
+  const env = c.env as
+    { incoming?: { socket?: { remoteAddress?: string } }; server?: { incoming?: { socket?: { remoteAddress?: string } } } } | undefined;
   return env?.incoming?.socket?.remoteAddress ?? env?.server?.incoming?.socket?.remoteAddress;
 }

@@ -87,18 +87,30 @@ export interface OpenApiOperation {
   deprecated?: boolean;
   parameters?: OpenApiParameter[];
   requestBody?: { required: boolean; description?: string; content: Record<string, { schema: JsonSchema; example?: unknown }> };
-  responses: Record<string, { description: string; headers?: Record<string, { description: string; schema: JsonSchema }>; content?: Record<string, { schema: JsonSchema; example?: unknown }> }>;
+  responses: Record<
+    string,
+    {
+      description: string;
+      headers?: Record<string, { description: string; schema: JsonSchema }>;
+      content?: Record<string, { schema: JsonSchema; example?: unknown }>;
+    }
+  >;
   security?: Record<string, string[]>[];
   'x-mutt-scope'?: Scope | null;
   'x-mutt-sunset'?: string;
   'x-mutt-successor'?: string;
 }
 
-export const ErrorBody = z.object({
-  error: z.string().describe('What went wrong, in one sentence.'),
-  issues: z.array(z.object({ path: z.string().describe('Field (dotted path; "" for the whole input).'), message: z.string() })).optional()
-    .describe('One entry per offending field.'),
-}).loose().meta({ id: 'Error', description: 'Every 4xx/5xx answer of the API.' });
+export const ErrorBody = z
+  .object({
+    error: z.string().describe('What went wrong, in one sentence.'),
+    issues: z
+      .array(z.object({ path: z.string().describe('Field (dotted path; "" for the whole input).'), message: z.string() }))
+      .optional()
+      .describe('One entry per offending field.'),
+  })
+  .loose()
+  .meta({ id: 'Error', description: 'Every 4xx/5xx answer of the API.' });
 
 /** OpenAPI path template from a Hono path. */
 export function openApiPath(path: string): string {
@@ -110,7 +122,8 @@ export class OpenApiRegistry {
   private readonly tagDescriptions = new Map<string, string>();
 
   add(op: OperationSpec): void {
-    if (this.operations.some((o) => o.method === op.method && o.path === op.path)) throw new Error(`route registered twice: ${op.method.toUpperCase()} ${op.path}`);
+    if (this.operations.some((o) => o.method === op.method && o.path === op.path))
+      throw new Error(`route registered twice: ${op.method.toUpperCase()} ${op.path}`);
     if (this.operations.some((o) => o.operationId === op.operationId)) throw new Error(`operationId used twice: ${op.operationId}`);
     this.operations.push(op);
   }
@@ -123,20 +136,34 @@ export class OpenApiRegistry {
     const components: Record<string, JsonSchema> = {};
     // Named schemas land in components; those seen as request input are suffixed 'Input' (defaults make them differ).
     const convert = (schema: z.ZodType, io: 'input' | 'output'): JsonSchema => {
-      const { $schema: _s, $defs = {}, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'draft-2020-12' }) as JsonSchema & { $defs?: Record<string, JsonSchema> };
+      const {
+        $schema: _s,
+        $defs = {},
+        ...rest
+      } = z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'draft-2020-12' }) as JsonSchema & {
+        $defs?: Record<string, JsonSchema>;
+      };
       const suffix = io === 'input' ? 'Input' : '';
       // Refs point into components; zod's safe-integer bounds on every int say nothing to a reader.
-      const fix = (v: unknown): JsonSchema => JSON.parse(JSON.stringify(v)
-        .replace(/"#\/\$defs\/([^"]+)"/g, (_m, id: string) => JSON.stringify(`#/components/schemas/${id}${suffix}`))
-        .replace(/,?"(minimum|maximum)":-?9007199254740991/g, '')
-        .replace(/\{,/g, '{'));
+      const fix = (v: unknown): JsonSchema =>
+        JSON.parse(
+          JSON.stringify(v)
+            .replace(/"#\/\$defs\/([^"]+)"/g, (_m, id: string) => JSON.stringify(`#/components/schemas/${id}${suffix}`))
+            .replace(/,?"(minimum|maximum)":-?9007199254740991/g, '')
+            .replace(/\{,/g, '{'),
+        );
       for (const [id, def] of Object.entries($defs)) components[id + suffix] = fix(def);
       return fix(rest);
     };
 
     const paths: OpenApiDocument['paths'] = {};
     const tags = new Set<string>();
-    const ordered = [...this.operations].sort((a, b) => Number(!!a.deprecated) - Number(!!b.deprecated) || a.path.localeCompare(b.path) || METHOD_ORDER.indexOf(a.method) - METHOD_ORDER.indexOf(b.method));
+    const ordered = [...this.operations].sort(
+      (a, b) =>
+        Number(!!a.deprecated) - Number(!!b.deprecated) ||
+        a.path.localeCompare(b.path) ||
+        METHOD_ORDER.indexOf(a.method) - METHOD_ORDER.indexOf(b.method),
+    );
     for (const op of ordered) {
       tags.add(op.tag);
       const parameters: OpenApiParameter[] = [];
@@ -152,13 +179,30 @@ export class OpenApiRegistry {
       };
       fromObject(op.params, 'path');
       fromObject(op.query, 'query');
-      for (const h of op.headers ?? []) parameters.push({ name: h.name, in: 'header', required: h.required ?? false, description: h.description, schema: { type: 'string' }, ...(h.example ? { example: h.example } : {}) });
+      for (const h of op.headers ?? [])
+        parameters.push({
+          name: h.name,
+          in: 'header',
+          required: h.required ?? false,
+          description: h.description,
+          schema: { type: 'string' },
+          ...(h.example ? { example: h.example } : {}),
+        });
 
       const responses: OpenApiOperation['responses'] = {};
       for (const [status, r] of Object.entries(withStandardErrors(op))) {
         const entry: OpenApiOperation['responses'][string] = { description: r.description };
-        if (r.headers) entry.headers = Object.fromEntries(Object.entries(r.headers).map(([k, d]) => [k, { description: d, schema: { type: 'string' } }]));
-        if (r.schema) entry.content = { [r.contentType ?? 'application/json']: { schema: convert(r.schema, 'output'), ...(r.example !== undefined ? { example: r.example } : {}) } };
+        if (r.headers)
+          entry.headers = Object.fromEntries(
+            Object.entries(r.headers).map(([k, d]) => [k, { description: d, schema: { type: 'string' } }]),
+          );
+        if (r.schema)
+          entry.content = {
+            [r.contentType ?? 'application/json']: {
+              schema: convert(r.schema, 'output'),
+              ...(r.example !== undefined ? { example: r.example } : {}),
+            },
+          };
         responses[status] = entry;
       }
       const operation: OpenApiOperation = {
@@ -174,10 +218,18 @@ export class OpenApiRegistry {
       };
       if (op.body) {
         const content: Record<string, { schema: JsonSchema; example?: unknown }> = {
-          'application/json': { schema: convert(op.body.schema, 'input'), ...(op.body.example !== undefined ? { example: op.body.example } : {}) },
+          'application/json': {
+            schema: convert(op.body.schema, 'input'),
+            ...(op.body.example !== undefined ? { example: op.body.example } : {}),
+          },
         };
-        for (const alt of op.body.alternatives ?? []) content[alt.contentType] = { schema: { type: 'string', description: alt.description }, example: alt.example };
-        operation.requestBody = { required: op.body.required ?? true, ...(op.body.description ? { description: op.body.description } : {}), content };
+        for (const alt of op.body.alternatives ?? [])
+          content[alt.contentType] = { schema: { type: 'string', description: alt.description }, example: alt.example };
+        operation.requestBody = {
+          required: op.body.required ?? true,
+          ...(op.body.description ? { description: op.body.description } : {}),
+          content,
+        };
       }
       (paths[openApiPath(op.path)] ??= {})[op.method] = operation;
     }
@@ -185,12 +237,19 @@ export class OpenApiRegistry {
       openapi: '3.1.0',
       info: { ...info },
       servers: [{ url: '/' }],
-      tags: [...tags].sort().map((name) => ({ name, ...(this.tagDescriptions.has(name) ? { description: this.tagDescriptions.get(name) } : {}) })),
+      tags: [...tags]
+        .sort()
+        .map((name) => ({ name, ...(this.tagDescriptions.has(name) ? { description: this.tagDescriptions.get(name) } : {}) })),
       paths,
       components: {
         schemas: Object.fromEntries(Object.entries(components).sort(([a], [b]) => a.localeCompare(b))),
         securitySchemes: {
-          ApiKeyHeader: { type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'An API key (`read` scope for GET, `admin` for writes). Never in a query string.' },
+          ApiKeyHeader: {
+            type: 'apiKey',
+            in: 'header',
+            name: 'X-API-Key',
+            description: 'An API key (`read` scope for GET, `admin` for writes). Never in a query string.',
+          },
           BearerKey: { type: 'http', scheme: 'bearer', description: 'The same API key as `Authorization: Bearer <key>`.' },
         },
       },
@@ -203,8 +262,11 @@ const METHOD_ORDER: HttpMethod[] = ['get', 'post', 'put', 'patch', 'delete'];
 /** The error answers every route of a kind can give, added so each operation documents them. */
 function withStandardErrors(op: OperationSpec): Record<number, ResponseSpec> {
   const err = (description: string): ResponseSpec => ({ description, schema: ErrorBody });
-  const out: Record<number, ResponseSpec> = Object.fromEntries(Object.entries(op.responses).map(([status, r]) => [status, Number(status) >= 400 && !r.schema ? { ...r, schema: ErrorBody } : r]));
-  if ((op.params || op.query || op.body || op.headers?.some((h) => h.name === 'If-Match')) && !out[400]) out[400] = err('Invalid input: `issues` names each offending field.');
+  const out: Record<number, ResponseSpec> = Object.fromEntries(
+    Object.entries(op.responses).map(([status, r]) => [status, Number(status) >= 400 && !r.schema ? { ...r, schema: ErrorBody } : r]),
+  );
+  if ((op.params || op.query || op.body || op.headers?.some((h) => h.name === 'If-Match')) && !out[400])
+    out[400] = err('Invalid input: `issues` names each offending field.');
   if (op.scope) {
     out[401] ??= err('No API key, or an unknown one.');
     out[403] ??= err(`The key lacks the \`${op.scope}\` scope.`);

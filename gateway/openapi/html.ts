@@ -6,7 +6,8 @@
 import type { JsonSchema, OpenApiDocument, OpenApiOperation } from './document.ts';
 import { refName, schemaText } from './schema-text.ts';
 
-const esc = (s: unknown) => String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+const esc = (s: unknown) =>
+  String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 const json = (v: unknown) => `<pre><code>${esc(JSON.stringify(v, null, 2))}</code></pre>`;
 const anchor = (s: string) => s.replace(/[^A-Za-z0-9_-]/g, '-');
 
@@ -24,10 +25,15 @@ function operation(path: string, method: string, op: OpenApiOperation): string {
   out.push(`<h3><span class="m m-${method}">${method.toUpperCase()}</span> <code>${esc(path)}</code></h3>`);
   out.push(`<p class="summary">${esc(op.summary)}</p>`);
   if (op.description) out.push(`<p>${esc(op.description)}</p>`);
-  out.push(`<p class="meta">${scope ? `API key scope <b>${esc(scope)}</b>` : 'Public (no API key)'}${op.deprecated ? ` · <b>deprecated</b>: use <code>${esc(op['x-mutt-successor'])}</code>; sunset ${esc(op['x-mutt-sunset'])}` : ''}</p>`);
+  out.push(
+    `<p class="meta">${scope ? `API key scope <b>${esc(scope)}</b>` : 'Public (no API key)'}${op.deprecated ? ` · <b>deprecated</b>: use <code>${esc(op['x-mutt-successor'])}</code>; sunset ${esc(op['x-mutt-sunset'])}` : ''}</p>`,
+  );
   if (params.length) {
     out.push('<table><thead><tr><th>Parameter</th><th>In</th><th>Type</th><th>Description</th></tr></thead><tbody>');
-    for (const p of params) out.push(`<tr><td><code>${esc(p.name)}</code>${p.required ? ' <span class="req">required</span>' : ''}</td><td>${esc(p.in)}</td><td>${schemaLink(p.schema)}</td><td>${esc(p.description ?? '')}</td></tr>`);
+    for (const p of params)
+      out.push(
+        `<tr><td><code>${esc(p.name)}</code>${p.required ? ' <span class="req">required</span>' : ''}</td><td>${esc(p.in)}</td><td>${schemaLink(p.schema)}</td><td>${esc(p.description ?? '')}</td></tr>`,
+      );
     out.push('</tbody></table>');
   }
   if (op.requestBody) {
@@ -59,9 +65,24 @@ export function renderApiHtml(doc: OpenApiDocument): string {
       byTag.set(op.tags[0], list);
     }
   }
-  const toc = doc.tags.map((t) => `<li><a href="#tag-${anchor(t.name)}">${esc(t.name)}</a><ul>${(byTag.get(t.name) ?? []).map((o) => `<li><a href="#${esc(o.op.operationId)}"${o.op.deprecated ? ' class="dep"' : ''}>${o.method.toUpperCase()} ${esc(o.path)}</a></li>`).join('')}</ul></li>`).join('');
-  const sections = doc.tags.map((t) => `<h2 id="tag-${anchor(t.name)}">${esc(t.name)}</h2>${t.description ? `<p>${esc(t.description)}</p>` : ''}${(byTag.get(t.name) ?? []).map((o) => operation(o.path, o.method, o.op)).join('\n')}`).join('\n');
-  const schemas = Object.entries(doc.components.schemas).map(([name, s]) => `<section class="schema" id="schema-${anchor(name)}"><h3>${esc(name)}</h3>${typeof s.description === 'string' ? `<p>${esc(s.description)}</p>` : ''}${json(s)}</section>`).join('\n');
+  const toc = doc.tags
+    .map(
+      (t) =>
+        `<li><a href="#tag-${anchor(t.name)}">${esc(t.name)}</a><ul>${(byTag.get(t.name) ?? []).map((o) => `<li><a href="#${esc(o.op.operationId)}"${o.op.deprecated ? ' class="dep"' : ''}>${o.method.toUpperCase()} ${esc(o.path)}</a></li>`).join('')}</ul></li>`,
+    )
+    .join('');
+  const sections = doc.tags
+    .map(
+      (t) =>
+        `<h2 id="tag-${anchor(t.name)}">${esc(t.name)}</h2>${t.description ? `<p>${esc(t.description)}</p>` : ''}${(byTag.get(t.name) ?? []).map((o) => operation(o.path, o.method, o.op)).join('\n')}`,
+    )
+    .join('\n');
+  const schemas = Object.entries(doc.components.schemas)
+    .map(
+      ([name, s]) =>
+        `<section class="schema" id="schema-${anchor(name)}"><h3>${esc(name)}</h3>${typeof s.description === 'string' ? `<p>${esc(s.description)}</p>` : ''}${json(s)}</section>`,
+    )
+    .join('\n');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${esc(doc.info.title)} ${esc(doc.info.version)}</title>

@@ -6,9 +6,17 @@
 import type { JsonSchema, OpenApiDocument, OpenApiOperation } from './document.ts';
 import { refName, schemaText } from './schema-text.ts';
 
-const cell = (s: unknown) => String(s ?? '').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
-const code = (v: unknown, lang = 'json') => `\`\`\`${lang}\n${typeof v === 'string' && lang !== 'json' ? v.replace(/\n$/, '') : JSON.stringify(v, null, 2)}\n\`\`\``;
-const anchor = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+const cell = (s: unknown) =>
+  String(s ?? '')
+    .replace(/\|/g, '\\|')
+    .replace(/\r?\n/g, ' ');
+const code = (v: unknown, lang = 'json') =>
+  `\`\`\`${lang}\n${typeof v === 'string' && lang !== 'json' ? v.replace(/\n$/, '') : JSON.stringify(v, null, 2)}\n\`\`\``;
+const anchor = (s: string) =>
+  s
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '');
 
 function type(s: JsonSchema | undefined): string {
   if (s && typeof s.$ref === 'string') return `[${refName(s.$ref)}](#schema-${anchor(refName(s.$ref))})`;
@@ -27,7 +35,8 @@ function operation(path: string, method: string, op: OpenApiOperation): string {
   out.push(op['x-mutt-scope'] ? `Scope: \`${op['x-mutt-scope']}\`` : 'Public: no API key.', '');
   if (op.parameters?.length) {
     out.push('| Parameter | In | Type | Required | Description |', '|---|---|---|---|---|');
-    for (const p of op.parameters) out.push(`| \`${p.name}\` | ${p.in} | ${cell(type(p.schema))} | ${p.required ? 'yes' : 'no'} | ${cell(p.description ?? '')} |`);
+    for (const p of op.parameters)
+      out.push(`| \`${p.name}\` | ${p.in} | ${cell(type(p.schema))} | ${p.required ? 'yes' : 'no'} | ${cell(p.description ?? '')} |`);
     out.push('');
   }
   if (op.requestBody) {
@@ -56,7 +65,9 @@ export function renderApiMarkdown(doc: OpenApiDocument): string {
     for (const [method, op] of Object.entries(methods)) {
       const tag = op.tags[0];
       (byTag.get(tag) ?? byTag.set(tag, []).get(tag)!).push(operation(path, method, op));
-      (toc.get(tag) ?? toc.set(tag, []).get(tag)!).push(`  - [\`${method.toUpperCase()} ${path}\`](#${op.operationId})${op.deprecated ? ' (v1, deprecated)' : ''}`);
+      (toc.get(tag) ?? toc.set(tag, []).get(tag)!).push(
+        `  - [\`${method.toUpperCase()} ${path}\`](#${op.operationId})${op.deprecated ? ' (v1, deprecated)' : ''}`,
+      );
     }
   }
   const parts: string[] = [
@@ -73,9 +84,9 @@ export function renderApiMarkdown(doc: OpenApiDocument): string {
     '- **Authentication**: `X-API-Key: <key>` or `Authorization: Bearer <key>` (never a query string). `read` scope for reads, `admin` for writes (admin implies read). 401 without a valid key, 403 without the scope, 429 after repeated failures.',
     '- **Errors**: `{"error": "…", "issues": [{"path": "field", "message": "…"}]}` with a 4xx status; bad input is never a 500.',
     '- **Revisions**: rules, hosts, teams and config keys answer their KV revision as `ETag`; send it back as `If-Match` to change only that version (412 when someone else changed it).',
-    '- **Who and why**: every change is recorded in the config audit with the key\'s name, the `X-Correlation-ID`, and the reason from `X-Change-Reason` (or a `reason` field).',
+    "- **Who and why**: every change is recorded in the config audit with the key's name, the `X-Correlation-ID`, and the reason from `X-Change-Reason` (or a `reason` field).",
     '- **Pages**: audit and DLQ lists page by stream sequence: pass `next_cursor` back as `cursor`.',
-    '- **v1**: `/api/v1/*` are v2.5\'s routes, kept as deprecated aliases with `Deprecation`, `Sunset`, `Link` and `X-API-Deprecated` headers.',
+    "- **v1**: `/api/v1/*` are v2.5's routes, kept as deprecated aliases with `Deprecation`, `Sunset`, `Link` and `X-API-Deprecated` headers.",
     '',
     '## Contents',
     '',
@@ -94,5 +105,10 @@ export function renderApiMarkdown(doc: OpenApiDocument): string {
     if (typeof s.description === 'string') parts.push(s.description, '');
     parts.push(code(s), '');
   }
-  return parts.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd() + '\n';
+  return (
+    parts
+      .join('\n')
+      .replace(/\n{3,}/g, '\n\n')
+      .trimEnd() + '\n'
+  );
 }

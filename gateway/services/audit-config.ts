@@ -54,7 +54,11 @@ export function configAuditSubject(f: Pick<ConfigAuditFilter, 'kind' | 'id'>): s
 }
 
 export class ConfigAuditService {
-  constructor(private readonly js: JetStreamClient, private readonly jsm: JetStreamManager, private readonly log: Logger) {}
+  constructor(
+    private readonly js: JetStreamClient,
+    private readonly jsm: JetStreamManager,
+    private readonly log: Logger,
+  ) {}
 
   /** Records a change; resolves to the stream sequence, or null when it could not be stored (logged). */
   async write(r: Omit<ConfigAuditRecord, 'at'> & { at?: number }): Promise<number | null> {
@@ -62,11 +66,22 @@ export class ConfigAuditService {
     const h = natsHeaders();
     h.set(Headers.correlationId, record.correlationId);
     try {
-      const ack = await this.js.publish(subjects.auditConfigEntry(record.kind, record.id), encode(ConfigAuditRecord, record), { headers: h });
+      const ack = await this.js.publish(subjects.auditConfigEntry(record.kind, record.id), encode(ConfigAuditRecord, record), {
+        headers: h,
+      });
       return ack.seq;
     } catch (err) {
-      this.log.error({ err: (err as Error).message, kind: record.kind, id: record.id, operation: record.operation, actor: record.actor, correlationId: record.correlationId },
-        'config change made but its audit record was not stored');
+      this.log.error(
+        {
+          err: (err as Error).message,
+          kind: record.kind,
+          id: record.id,
+          operation: record.operation,
+          actor: record.actor,
+          correlationId: record.correlationId,
+        },
+        'config change made but its audit record was not stored',
+      );
       return null;
     }
   }
@@ -83,8 +98,18 @@ export class ConfigAuditService {
       if (f.operation !== undefined && r.operation !== f.operation) return null;
       return r;
     };
-    const page = await scanPage(this.jsm, { stream: StreamName.auditConfig, subject, order: f.order, limit: f.limit, cursor: f.cursor, from: f.from, to: f.to, select });
-    const postFiltered = f.actor !== undefined || needle !== undefined || f.operation !== undefined || f.from !== undefined || f.to !== undefined;
+    const page = await scanPage(this.jsm, {
+      stream: StreamName.auditConfig,
+      subject,
+      order: f.order,
+      limit: f.limit,
+      cursor: f.cursor,
+      from: f.from,
+      to: f.to,
+      select,
+    });
+    const postFiltered =
+      f.actor !== undefined || needle !== undefined || f.operation !== undefined || f.from !== undefined || f.to !== undefined;
     const total = postFiltered ? null : await countMatching(this.jsm, StreamName.auditConfig, subject).catch(() => null);
     return { items: page.items.map((i) => ({ seq: i.seq, record: i.item })), nextCursor: page.nextCursor, total, scanned: page.scanned };
   }

@@ -44,7 +44,8 @@ export class EventAuditService {
 
   async query(f: EventAuditFilter): Promise<AuditPage<EventAuditEntry>> {
     const ruleOfDecision = decisionRule(f.decision);
-    if (ruleOfDecision !== undefined && f.rule !== undefined && ruleToken(f.rule) !== ruleOfDecision) return { items: [], nextCursor: null, total: 0, scanned: 0 };
+    if (ruleOfDecision !== undefined && f.rule !== undefined && ruleToken(f.rule) !== ruleOfDecision)
+      return { items: [], nextCursor: null, total: 0, scanned: 0 };
     const subject = eventAuditSubject({ host: f.host, rule: f.rule ?? ruleOfDecision });
     const select = (m: ScannedMsg): EventAuditRecord | null => {
       if (f.decision !== undefined) {
@@ -59,10 +60,26 @@ export class EventAuditService {
     };
     // The subject's count is the page's total when nothing else filters, and sizes the first newest-first window.
     const matches = await countMatching(this.jsm, StreamName.auditEvents, subject).catch(() => undefined);
-    const page = await scanPage(this.jsm, { stream: StreamName.auditEvents, subject, order: f.order, limit: f.limit, cursor: f.cursor, from: f.from, to: f.to, select, matches });
-    const bySubject = (f.decision === undefined || ruleOfDecision !== undefined) && f.forwarded === undefined && f.from === undefined && f.to === undefined;
+    const page = await scanPage(this.jsm, {
+      stream: StreamName.auditEvents,
+      subject,
+      order: f.order,
+      limit: f.limit,
+      cursor: f.cursor,
+      from: f.from,
+      to: f.to,
+      select,
+      matches,
+    });
+    const bySubject =
+      (f.decision === undefined || ruleOfDecision !== undefined) && f.forwarded === undefined && f.from === undefined && f.to === undefined;
     const total = bySubject ? (matches ?? null) : null;
-    return { items: page.items.map((i) => ({ seq: i.seq, storedAt: i.time, record: i.item })), nextCursor: page.nextCursor, total, scanned: page.scanned };
+    return {
+      items: page.items.map((i) => ({ seq: i.seq, storedAt: i.time, record: i.item })),
+      nextCursor: page.nextCursor,
+      total,
+      scanned: page.scanned,
+    };
   }
 }
 

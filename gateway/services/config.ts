@@ -41,10 +41,15 @@ function jsonSchema(schema: z.ZodType): Record<string, unknown> {
   return rest;
 }
 
-const SCHEMAS: Record<string, Record<string, unknown>> = Object.fromEntries(Object.entries(ConfigKeys).map(([k, spec]) => [k, jsonSchema(spec.schema)]));
+const SCHEMAS: Record<string, Record<string, unknown>> = Object.fromEntries(
+  Object.entries(ConfigKeys).map(([k, spec]) => [k, jsonSchema(spec.schema)]),
+);
 
 export class ConfigService {
-  constructor(private readonly bucket: JsonBucket, private readonly audit: ConfigAuditService) {}
+  constructor(
+    private readonly bucket: JsonBucket,
+    private readonly audit: ConfigAuditService,
+  ) {}
 
   keys(): ConfigKey[] {
     return Object.keys(ConfigKeys) as ConfigKey[];
@@ -52,7 +57,10 @@ export class ConfigService {
 
   private known(key: string, forWrite: boolean): ConfigKey {
     if (isConfigKey(key)) return key;
-    if (forWrite) throw new ServiceError('invalid', `unknown config key '${key}'`, [{ path: 'key', message: `unknown config key '${key}' (known: ${this.keys().join(', ')})` }]);
+    if (forWrite)
+      throw new ServiceError('invalid', `unknown config key '${key}'`, [
+        { path: 'key', message: `unknown config key '${key}' (known: ${this.keys().join(', ')})` },
+      ]);
     throw new ServiceError('not_found', `unknown config key '${key}'`);
   }
 
@@ -61,8 +69,15 @@ export class ConfigService {
     const spec = ConfigKeys[k];
     const stored = await this.bucket.get(k);
     const entry: ConfigEntry = {
-      key: k, description: spec.description, actor: spec.actor, default: spec.default, value: spec.default, is_default: true,
-      revision: stored?.revision ?? null, updated_at: stored?.at ?? null, schema: SCHEMAS[k],
+      key: k,
+      description: spec.description,
+      actor: spec.actor,
+      default: spec.default,
+      value: spec.default,
+      is_default: true,
+      revision: stored?.revision ?? null,
+      updated_at: stored?.at ?? null,
+      schema: SCHEMAS[k],
     };
     if (stored) {
       const parsed = parseConfigValue(k, stored.value);
@@ -85,7 +100,12 @@ export class ConfigService {
     for (let attempt = 1; ; attempt++) {
       const current = await this.bucket.get(k);
       if (change.ifMatch !== undefined && change.ifMatch !== (current?.revision ?? 0)) {
-        throw new ServiceError('revision_mismatch', `config '${k}' changed: expected revision ${change.ifMatch}, current is ${current?.revision ?? 0}`, undefined, { expected: change.ifMatch, current: current?.revision ?? null });
+        throw new ServiceError(
+          'revision_mismatch',
+          `config '${k}' changed: expected revision ${change.ifMatch}, current is ${current?.revision ?? 0}`,
+          undefined,
+          { expected: change.ifMatch, current: current?.revision ?? null },
+        );
       }
       let revision: number;
       try {
@@ -96,7 +116,16 @@ export class ConfigService {
         throw err;
       }
       const old = current ? current.value : null;
-      await this.audit.write({ kind: 'config', id: k, operation: current ? 'update' : 'create', actor: change.actor, oldValue: current ? { key: k, value: old } : undefined, newValue: { key: k, value: parsed.value }, reason: change.reason, correlationId: change.correlationId });
+      await this.audit.write({
+        kind: 'config',
+        id: k,
+        operation: current ? 'update' : 'create',
+        actor: change.actor,
+        oldValue: current ? { key: k, value: old } : undefined,
+        newValue: { key: k, value: parsed.value },
+        reason: change.reason,
+        correlationId: change.correlationId,
+      });
       return { key: k, old_value: old, new_value: parsed.value, revision };
     }
   }
@@ -107,7 +136,16 @@ export class ConfigService {
     const current = await this.bucket.get(k);
     if (current) {
       await this.bucket.remove(k, change.ifMatch ?? current.revision);
-      await this.audit.write({ kind: 'config', id: k, operation: 'reset', actor: change.actor, oldValue: { key: k, value: current.value }, newValue: { key: k, value: ConfigKeys[k].default }, reason: change.reason, correlationId: change.correlationId });
+      await this.audit.write({
+        kind: 'config',
+        id: k,
+        operation: 'reset',
+        actor: change.actor,
+        oldValue: { key: k, value: current.value },
+        newValue: { key: k, value: ConfigKeys[k].default },
+        reason: change.reason,
+        correlationId: change.correlationId,
+      });
     }
     return { key: k, old_value: current ? current.value : null, new_value: ConfigKeys[k].default, revision: null };
   }

@@ -7,7 +7,6 @@
 //   samples.add(Date.now(), values, ['local'])
 //   samples.increase(3_600_000, Date.now())   // { values: Map('local|mutt_x_total{a="b"}' → 12), coveredMs }
 
-
 const HOUR_MS = 3_600_000;
 
 export interface Sample {
@@ -45,7 +44,8 @@ export class CounterSamples {
     const last = this.samples[this.samples.length - 1];
     if (last && at < last.at) return;
     const sample: Sample = { at, values, sources: new Set(sources ?? [...values.keys()].map(sourceOf)) };
-    if (last && this.samples.length > 1 && at - last.at < (this.opts.minSpacingMs ?? 10_000)) this.samples[this.samples.length - 1] = sample;
+    if (last && this.samples.length > 1 && at - last.at < (this.opts.minSpacingMs ?? 10_000))
+      this.samples[this.samples.length - 1] = sample;
     else this.samples.push(sample);
     this.prune(at);
   }

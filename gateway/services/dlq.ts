@@ -10,7 +10,16 @@ import type { Logger } from 'pino';
 import { decodeRaw } from '../../protocol/codec.ts';
 import type { DlqEntry } from '../../protocol/messages.ts';
 import { StreamName } from '../../protocol/streams.ts';
-import { auditDlqOperation, getEntry, listEntries, purgeEntries, replayEntry, REPLAYS_HEADER, type DlqFilter, type StoredEntry } from '../../actors/remediation/replay.ts';
+import {
+  auditDlqOperation,
+  getEntry,
+  listEntries,
+  purgeEntries,
+  replayEntry,
+  REPLAYS_HEADER,
+  type DlqFilter,
+  type StoredEntry,
+} from '../../actors/remediation/replay.ts';
 import type { Change } from './change.ts';
 import { ServiceError } from './errors.ts';
 import { subjectCounts, subjectTotal } from './stream-scan.ts';
@@ -57,10 +66,20 @@ export function decodePayload(entry: DlqEntry): DecodedPayload {
 const subjectOf = (f: Pick<DlqFilter, 'stage' | 'reason'>) => `mutt.dlq.${f.stage ?? '*'}.${f.reason ?? '*'}`;
 
 export class DlqService {
-  constructor(private readonly js: JetStreamClient, private readonly jsm: JetStreamManager, private readonly log: Logger) {}
+  constructor(
+    private readonly js: JetStreamClient,
+    private readonly jsm: JetStreamManager,
+    private readonly log: Logger,
+  ) {}
 
   async list(q: DlqQuery): Promise<DlqPage> {
-    const items = await listEntries(this.jsm, { stage: q.stage, reason: q.reason, since: q.since, limit: q.limit, afterSeq: q.cursor === undefined ? undefined : q.cursor - 1 });
+    const items = await listEntries(this.jsm, {
+      stage: q.stage,
+      reason: q.reason,
+      since: q.since,
+      limit: q.limit,
+      afterSeq: q.cursor === undefined ? undefined : q.cursor - 1,
+    });
     const nextCursor = items.length === q.limit ? items[items.length - 1].seq + 1 : null;
     const total = q.since === undefined ? await subjectTotal(this.jsm, StreamName.dlq, subjectOf(q)).catch(() => null) : null;
     return { items, nextCursor, total };
@@ -75,22 +94,29 @@ export class DlqService {
   /** Entries by stage and reason (for dashboards). */
   async depth(): Promise<{ stage: string; reason: string; count: number }[]> {
     const counts = await subjectCounts(this.jsm, StreamName.dlq, 'mutt.dlq.>');
-    return Object.entries(counts).map(([subject, count]) => {
-      const [, , stage, reason] = subject.split('.');
-      return { stage, reason, count };
-    }).sort((a, b) => a.stage.localeCompare(b.stage) || a.reason.localeCompare(b.reason));
+    return Object.entries(counts)
+      .map(([subject, count]) => {
+        const [, , stage, reason] = subject.split('.');
+        return { stage, reason, count };
+      })
+      .sort((a, b) => a.stage.localeCompare(b.stage) || a.reason.localeCompare(b.reason));
   }
 
   async replay(seq: number, change: Change): Promise<ReplayOutcome> {
     const e = await getEntry(this.jsm, seq);
     if (!e) throw new ServiceError('not_found', `no dead letter at sequence ${seq}`);
-    const to = await replayEntry(this.js, this.jsm, seq, e.entry).catch((err: unknown) => { throw refusedReplay(seq, e.entry, err); });
+    const to = await replayEntry(this.js, this.jsm, seq, e.entry).catch((err: unknown) => {
+      throw refusedReplay(seq, e.entry, err);
+    });
     await this.record(change, String(seq), 'replay', summary(e), { ...to, [REPLAYS_HEADER]: e.entry.replays + 1 });
     return { seq, to };
   }
 
   /** Replays up to `limit` entries matching the filter, oldest first. */
-  async replayMatching(f: Omit<DlqQuery, 'cursor'>, change: Change): Promise<{ replayed: ReplayOutcome[]; failed: { seq: number; error: string }[] }> {
+  async replayMatching(
+    f: Omit<DlqQuery, 'cursor'>,
+    change: Change,
+  ): Promise<{ replayed: ReplayOutcome[]; failed: { seq: number; error: string }[] }> {
     const entries = await listEntries(this.jsm, { stage: f.stage, reason: f.reason, since: f.since, limit: f.limit });
     const replayed: ReplayOutcome[] = [];
     const failed: { seq: number; error: string }[] = [];
@@ -101,7 +127,13 @@ export class DlqService {
         failed.push({ seq: e.seq, error: (err as Error).message });
       }
     }
-    await this.record(change, filterId(f), 'replay', { filter: filterOf(f) }, { replayed: replayed.length, failed: failed.length, seqs: replayed.map((r) => r.seq) });
+    await this.record(
+      change,
+      filterId(f),
+      'replay',
+      { filter: filterOf(f) },
+      { replayed: replayed.length, failed: failed.length, seqs: replayed.map((r) => r.seq) },
+    );
     return { replayed, failed };
   }
 
@@ -121,15 +153,33 @@ export class DlqService {
 
   private async record(change: Change, id: string, operation: 'replay' | 'purge', oldValue: unknown, newValue: unknown): Promise<void> {
     try {
-      await auditDlqOperation(this.js, { actor: change.actor, id, operation, oldValue, newValue, reason: change.reason, correlationId: change.correlationId });
+      await auditDlqOperation(this.js, {
+        actor: change.actor,
+        id,
+        operation,
+        oldValue,
+        newValue,
+        reason: change.reason,
+        correlationId: change.correlationId,
+      });
     } catch (err) {
-      this.log.error({ err: (err as Error).message, id, operation, actor: change.actor, correlationId: change.correlationId }, 'DLQ operation done but its audit record was not stored');
+      this.log.error(
+        { err: (err as Error).message, id, operation, actor: change.actor, correlationId: change.correlationId },
+        'DLQ operation done but its audit record was not stored',
+      );
     }
   }
 }
 
 function summary(e: StoredEntry) {
-  return { stage: e.entry.stage, reason: e.entry.reason, attempts: e.entry.attempts, originalSubject: e.entry.originalSubject, lastError: e.entry.lastError, replays: e.entry.replays };
+  return {
+    stage: e.entry.stage,
+    reason: e.entry.reason,
+    attempts: e.entry.attempts,
+    originalSubject: e.entry.originalSubject,
+    lastError: e.entry.lastError,
+    replays: e.entry.replays,
+  };
 }
 
 function filterOf(f: { stage?: string; reason?: string; since?: number }) {
@@ -148,5 +198,11 @@ function filterId(f: { stage?: string; reason?: string }): string {
 function refusedReplay(seq: number, entry: DlqEntry, err: unknown): unknown {
   const violation = err instanceof PermissionViolationError || (err as { cause?: unknown })?.cause instanceof PermissionViolationError;
   if (!violation) return err;
-  return new ServiceError('forbidden', `dead letter ${seq} goes back to ${entry.originalSubject}, which this process's NATS user may not publish to (permission denied): remediation replays alert dead letters once Moogsoft is healthy, or run 'mutt dlq replay ${seq}' with NATS_USER=admin`, undefined, {}, err);
+  return new ServiceError(
+    'forbidden',
+    `dead letter ${seq} goes back to ${entry.originalSubject}, which this process's NATS user may not publish to (permission denied): remediation replays alert dead letters once Moogsoft is healthy, or run 'mutt dlq replay ${seq}' with NATS_USER=admin`,
+    undefined,
+    {},
+    err,
+  );
 }

@@ -16,7 +16,9 @@ export const Heartbeat = z.object({
   version: z.string().optional(),
   actors: z.array(z.string()).default([]),
   ready: z.boolean(),
-  components: z.record(z.string(), z.object({ ready: z.boolean(), detail: z.string().optional(), since: z.number().optional() })).default({}),
+  components: z
+    .record(z.string(), z.object({ ready: z.boolean(), detail: z.string().optional(), since: z.number().optional() }))
+    .default({}),
   startedAt: z.number().optional(),
   at: z.number(),
   httpPort: z.number().optional(),
@@ -51,7 +53,10 @@ export class ActorHealthTable {
   /** Heartbeats that were not valid JSON of the expected shape. */
   malformed = 0;
 
-  private constructor(private readonly sub: Subscription, opts: HealthTableOptions) {
+  private constructor(
+    private readonly sub: Subscription,
+    opts: HealthTableOptions,
+  ) {
     this.staleAfterMs = opts.staleAfterMs ?? 15_000;
     this.forgetAfterMs = opts.forgetAfterMs ?? 600_000;
     this.now = opts.now ?? Date.now;
@@ -93,7 +98,9 @@ export class ActorHealthTable {
       }
       out.push({ heartbeat: s.heartbeat, lastSeen: s.lastSeen, stale: age > this.staleAfterMs });
     }
-    return out.sort((a, b) => a.heartbeat.process.localeCompare(b.heartbeat.process) || a.heartbeat.instance.localeCompare(b.heartbeat.instance));
+    return out.sort(
+      (a, b) => a.heartbeat.process.localeCompare(b.heartbeat.process) || a.heartbeat.instance.localeCompare(b.heartbeat.instance),
+    );
   }
 
   /** Per actor name: instances heard from, how many are ready (and not stale), how many are stale. */

@@ -16,7 +16,12 @@ export interface ParsedImport {
 }
 
 function cells(line: string): string[] {
-  return line.split(',').map((c) => c.trim().replace(/^"(.*)"$/, '$1').trim());
+  return line.split(',').map((c) =>
+    c
+      .trim()
+      .replace(/^"(.*)"$/, '$1')
+      .trim(),
+  );
 }
 
 /** CSV text → items. `defaultTeam` fills lines without a team (teams only). */
@@ -50,8 +55,11 @@ export function parseHostCsv(kind: HostKind, text: string, defaultTeam?: string)
 /** A parsed JSON body → items: an array, or an object holding one under `hosts`, `teams` or `items`. */
 export function parseHostJson(kind: HostKind, body: unknown, defaultTeam?: string): ParsedImport {
   const out: ParsedImport = { items: [], where: [], issues: [] };
-  const list = Array.isArray(body) ? body
-    : body !== null && typeof body === 'object' ? ((body as Record<string, unknown>).hosts ?? (body as Record<string, unknown>).teams ?? (body as Record<string, unknown>).items) : undefined;
+  const list = Array.isArray(body)
+    ? body
+    : body !== null && typeof body === 'object'
+      ? ((body as Record<string, unknown>).hosts ?? (body as Record<string, unknown>).teams ?? (body as Record<string, unknown>).items)
+      : undefined;
   if (!Array.isArray(list)) {
     out.issues.push({ path: '', message: 'expected a JSON array of hosts (or {hosts: […]} / {teams: […]})' });
     return out;

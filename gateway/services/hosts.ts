@@ -43,13 +43,25 @@ const AUDIT_NAMES_PER_PART = 10_000;
 /** The import's audit records: one when it is small, else parts of at most AUDIT_NAMES_PER_PART names each,
  *  numbered `part` of `parts` (the counts in every part are of that part; `unchanged` is in the first). */
 export function auditParts(r: ImportResult): (ImportResult & { part?: number; parts?: number })[] {
-  const names = [...r.created.map((n) => ['created', n] as const), ...r.updated.map((n) => ['updated', n] as const), ...r.deleted.map((n) => ['deleted', n] as const)];
+  const names = [
+    ...r.created.map((n) => ['created', n] as const),
+    ...r.updated.map((n) => ['updated', n] as const),
+    ...r.deleted.map((n) => ['deleted', n] as const),
+  ];
   if (names.length === 0) return [];
   if (names.length <= AUDIT_NAMES_PER_PART) return [r];
   const parts: (ImportResult & { part: number; parts: number })[] = [];
   const total = Math.ceil(names.length / AUDIT_NAMES_PER_PART);
   for (let i = 0; i < total; i++) {
-    const part: ImportResult & { part: number; parts: number } = { mode: r.mode, created: [], updated: [], unchanged: i === 0 ? r.unchanged : 0, deleted: [], part: i + 1, parts: total };
+    const part: ImportResult & { part: number; parts: number } = {
+      mode: r.mode,
+      created: [],
+      updated: [],
+      unchanged: i === 0 ? r.unchanged : 0,
+      deleted: [],
+      part: i + 1,
+      parts: total,
+    };
     for (const [list, name] of names.slice(i * AUDIT_NAMES_PER_PART, (i + 1) * AUDIT_NAMES_PER_PART)) part[list].push(name);
     parts.push(part);
   }
@@ -83,7 +95,8 @@ export function compactHostValue(value: unknown, key: string): unknown {
   const r = SCHEMAS[kind].safeParse(value);
   if (!r.success) return undefined;
   const v = r.data as Record<string, unknown>;
-  for (const field of ['team_assignment', 'note', 'updated_by']) if (typeof v[field] === 'string') v[field] = repeated.of(v[field] as string);
+  for (const field of ['team_assignment', 'note', 'updated_by'])
+    if (typeof v[field] === 'string') v[field] = repeated.of(v[field] as string);
   return v;
 }
 const AUDIT_KIND = { dev: 'host', team: 'team' } as const;
@@ -118,14 +131,21 @@ function sameContent(a: Record<string, unknown>, b: Record<string, unknown>): bo
 
 export class HostMapService<K extends HostKind> {
   private readonly schema: Schemas[K];
-  constructor(readonly kind: K, private readonly bucket: JsonBucket, private readonly audit: ConfigAuditService) {
+  constructor(
+    readonly kind: K,
+    private readonly bucket: JsonBucket,
+    private readonly audit: ConfigAuditService,
+  ) {
     this.schema = SCHEMAS[kind];
   }
 
   private parse(input: unknown, prefix = ''): HostValue<K> {
     const r = this.schema.safeParse(strip(input));
     if (!r.success) throw new ServiceError('invalid', `invalid ${LABEL[this.kind]}`, zodIssues(r.error.issues, prefix));
-    if (hasEmptyLabel(r.data.hostname)) throw new ServiceError('invalid', `invalid ${LABEL[this.kind]}`, [{ path: [prefix, 'hostname'].filter(Boolean).join('.'), message: EMPTY_LABEL }]);
+    if (hasEmptyLabel(r.data.hostname))
+      throw new ServiceError('invalid', `invalid ${LABEL[this.kind]}`, [
+        { path: [prefix, 'hostname'].filter(Boolean).join('.'), message: EMPTY_LABEL },
+      ]);
     return r.data as HostValue<K>;
   }
 
@@ -237,10 +257,19 @@ export class HostMapService<K extends HostKind> {
     try {
       revision = await this.bucket.create(this.key(value.hostname), value);
     } catch (err) {
-      if (err instanceof ServiceError && err.reason === 'exists') throw new ServiceError('exists', `${LABEL[this.kind]} '${value.hostname}' already exists`);
+      if (err instanceof ServiceError && err.reason === 'exists')
+        throw new ServiceError('exists', `${LABEL[this.kind]} '${value.hostname}' already exists`);
       throw err;
     }
-    await this.audit.write({ kind: AUDIT_KIND[this.kind], id: value.hostname.toLowerCase(), operation: 'create', actor: change.actor, newValue: value, reason: change.reason, correlationId: change.correlationId });
+    await this.audit.write({
+      kind: AUDIT_KIND[this.kind],
+      id: value.hostname.toLowerCase(),
+      operation: 'create',
+      actor: change.actor,
+      newValue: value,
+      reason: change.reason,
+      correlationId: change.correlationId,
+    });
     await this.bucket.settled(revision);
     return { value, revision };
   }
@@ -249,17 +278,41 @@ export class HostMapService<K extends HostKind> {
   async update(host: string, input: unknown, change: Change): Promise<HostRecord<K>> {
     const current = await this.get(host);
     if (change.ifMatch !== undefined && change.ifMatch !== current.revision) {
-      throw new ServiceError('revision_mismatch', `'${host}' changed: expected revision ${change.ifMatch}, current is ${current.revision}`, undefined, { expected: change.ifMatch, current: current.revision });
+      throw new ServiceError(
+        'revision_mismatch',
+        `'${host}' changed: expected revision ${change.ifMatch}, current is ${current.revision}`,
+        undefined,
+        { expected: change.ifMatch, current: current.revision },
+      );
     }
     const body = strip(input);
-    if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new ServiceError('invalid', 'expected a JSON object', [{ path: '', message: 'expected an object' }]);
+    if (body === null || typeof body !== 'object' || Array.isArray(body))
+      throw new ServiceError('invalid', 'expected a JSON object', [{ path: '', message: 'expected an object' }]);
     const given = (body as Record<string, unknown>).hostname;
-    if (given !== undefined && (typeof given !== 'string' || withoutTrailingDot(given.trim()).toLowerCase() !== current.value.hostname.toLowerCase())) {
-      throw new ServiceError('invalid', 'the host name cannot change; delete the entry and add the new one', [{ path: 'hostname', message: `must be '${current.value.hostname}' (or omitted)` }]);
+    if (
+      given !== undefined &&
+      (typeof given !== 'string' || withoutTrailingDot(given.trim()).toLowerCase() !== current.value.hostname.toLowerCase())
+    ) {
+      throw new ServiceError('invalid', 'the host name cannot change; delete the entry and add the new one', [
+        { path: 'hostname', message: `must be '${current.value.hostname}' (or omitted)` },
+      ]);
     }
-    const value = { ...this.parse({ ...current.value, ...(body as Record<string, unknown>), hostname: current.value.hostname }), updated_at: Date.now(), updated_by: change.actor } as HostValue<K>;
+    const value = {
+      ...this.parse({ ...current.value, ...(body as Record<string, unknown>), hostname: current.value.hostname }),
+      updated_at: Date.now(),
+      updated_by: change.actor,
+    } as HostValue<K>;
     const revision = await this.bucket.update(this.key(host), value, current.revision);
-    await this.audit.write({ kind: AUDIT_KIND[this.kind], id: value.hostname.toLowerCase(), operation: 'update', actor: change.actor, oldValue: current.value, newValue: value, reason: change.reason, correlationId: change.correlationId });
+    await this.audit.write({
+      kind: AUDIT_KIND[this.kind],
+      id: value.hostname.toLowerCase(),
+      operation: 'update',
+      actor: change.actor,
+      oldValue: current.value,
+      newValue: value,
+      reason: change.reason,
+      correlationId: change.correlationId,
+    });
     await this.bucket.settled(revision);
     return { value, revision };
   }
@@ -267,7 +320,15 @@ export class HostMapService<K extends HostKind> {
   async remove(host: string, change: Change): Promise<HostRecord<K>> {
     const current = await this.get(host);
     await this.bucket.remove(this.key(host), change.ifMatch ?? current.revision);
-    await this.audit.write({ kind: AUDIT_KIND[this.kind], id: current.value.hostname.toLowerCase(), operation: 'delete', actor: change.actor, oldValue: current.value, reason: change.reason, correlationId: change.correlationId });
+    await this.audit.write({
+      kind: AUDIT_KIND[this.kind],
+      id: current.value.hostname.toLowerCase(),
+      operation: 'delete',
+      actor: change.actor,
+      oldValue: current.value,
+      reason: change.reason,
+      correlationId: change.correlationId,
+    });
     return current;
   }
 
@@ -277,7 +338,12 @@ export class HostMapService<K extends HostKind> {
    * Writes are pipelined (IMPORT_WINDOW in flight); a failed write stops the import, and what was written stays.
    * `onWritten` follows the writes (the CLI's progress line).
    */
-  async import(parsed: ParsedImport, mode: 'merge' | 'replace', change: Change, onWritten?: (written: number, total: number) => void): Promise<ImportResult> {
+  async import(
+    parsed: ParsedImport,
+    mode: 'merge' | 'replace',
+    change: Change,
+    onWritten?: (written: number, total: number) => void,
+  ): Promise<ImportResult> {
     const issues: ServiceIssue[] = [...parsed.issues];
     const wanted = new Map<string, HostValue<K>>();
     parsed.items.forEach((item, i) => {
@@ -287,7 +353,10 @@ export class HostMapService<K extends HostKind> {
       else wanted.set(this.key((r.data as HostValue<K>).hostname), r.data as HostValue<K>);
     });
     if (issues.length) throw new ServiceError('invalid', `import refused: ${issues.length} problem(s), nothing was written`, issues);
-    if (parsed.items.length === 0 && mode === 'replace') throw new ServiceError('invalid', 'an empty list in replace mode would delete every entry; use merge, or delete explicitly', [{ path: '', message: 'empty list' }]);
+    if (parsed.items.length === 0 && mode === 'replace')
+      throw new ServiceError('invalid', 'an empty list in replace mode would delete every entry; use merge, or delete explicitly', [
+        { path: '', message: 'empty list' },
+      ]);
 
     // Invalid stored values too: an import overwrites them (at their revision).
     const existing = new Map(this.bucket.list(`${this.kind}.`).map((r) => [r.key, r]));
@@ -306,17 +375,27 @@ export class HostMapService<K extends HostKind> {
     let last = 0;
     let written = 0;
     await forEachWindowed(writes, IMPORT_WINDOW, async (w) => {
-      const revision = w.revision === undefined ? await this.bucket.create(w.key, w.stored) : await this.bucket.update(w.key, w.stored, w.revision);
+      const revision =
+        w.revision === undefined ? await this.bucket.create(w.key, w.stored) : await this.bucket.update(w.key, w.stored, w.revision);
       last = Math.max(last, revision);
       onWritten?.(++written, writes.length);
     });
     if (mode === 'replace') {
       const gone = [...existing].filter(([key]) => !wanted.has(key));
       await forEachWindowed(gone, IMPORT_WINDOW, (entry) => this.bucket.remove(entry[0], entry[1].revision));
-      for (const [key, prev] of gone) result.deleted.push(String((prev.value as { hostname?: string })?.hostname ?? key.slice(this.kind.length + 1)));
+      for (const [key, prev] of gone)
+        result.deleted.push(String((prev.value as { hostname?: string })?.hostname ?? key.slice(this.kind.length + 1)));
     }
     for (const part of auditParts(result)) {
-      await this.audit.write({ kind: AUDIT_KIND[this.kind], id: 'import', operation: 'import', actor: change.actor, newValue: part, reason: change.reason, correlationId: change.correlationId });
+      await this.audit.write({
+        kind: AUDIT_KIND[this.kind],
+        id: 'import',
+        operation: 'import',
+        actor: change.actor,
+        newValue: part,
+        reason: change.reason,
+        correlationId: change.correlationId,
+      });
     }
     await this.bucket.settled(last);
     return result;

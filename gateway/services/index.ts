@@ -47,7 +47,10 @@ export interface ServiceOptions {
   sloSampleEveryMs?: number;
 }
 
-export async function openManagementServices(ctx: Pick<ProcessContext, 'nc' | 'log' | 'config' | 'registry' | 'instance'>, opts: ServiceOptions): Promise<ManagementServices> {
+export async function openManagementServices(
+  ctx: Pick<ProcessContext, 'nc' | 'log' | 'config' | 'registry' | 'instance'>,
+  opts: ServiceOptions,
+): Promise<ManagementServices> {
   const js = jetstream(ctx.nc);
   const jsm = await jetstreamManager(ctx.nc);
   const log = ctx.log.child({ component: 'management' });
@@ -64,7 +67,10 @@ export async function openManagementServices(ctx: Pick<ProcessContext, 'nc' | 'l
   const teams = new HostMapService('team', hostsBucket, configAudit);
   const health = ActorHealthTable.start(ctx.nc, { staleAfterMs: opts.staleAfterMs });
   const dlq = new DlqService(js, jsm, log);
-  const slo = new SloService(ctx.registry, health, () => ctx.config.get(), { instance: ctx.instance, sampleEveryMs: opts.sloSampleEveryMs }).start();
+  const slo = new SloService(ctx.registry, health, () => ctx.config.get(), {
+    instance: ctx.instance,
+    sampleEveryMs: opts.sloSampleEveryMs,
+  }).start();
   const ruleTester = new RuleTester(rules, devHosts, teams, regex);
   return {
     rules,

@@ -47,7 +47,11 @@ export interface JsonBucketOptions {
 }
 
 export class JsonBucket {
-  private constructor(readonly name: string, readonly kv: KV, private readonly mirror: KvMirror<unknown>) {}
+  private constructor(
+    readonly name: string,
+    readonly kv: KV,
+    private readonly mirror: KvMirror<unknown>,
+  ) {}
 
   static async open(nc: NatsConnection, bucket: string, log: Logger, opts: JsonBucketOptions = {}): Promise<JsonBucket> {
     const kv = await new Kvm(nc).open(bucket);
@@ -121,8 +125,13 @@ export class JsonBucket {
 
   private async mismatch(key: string, expected: number, cause: unknown): Promise<ServiceError> {
     const current = await this.get(key).catch(() => null);
-    return new ServiceError('revision_mismatch', `'${key}' changed: expected revision ${expected}, current is ${current?.revision ?? 'none'}`,
-      undefined, { expected, current: current?.revision ?? null }, cause);
+    return new ServiceError(
+      'revision_mismatch',
+      `'${key}' changed: expected revision ${expected}, current is ${current?.revision ?? 'none'}`,
+      undefined,
+      { expected, current: current?.revision ?? null },
+      cause,
+    );
   }
 
   /** Waits (up to timeoutMs) until the mirror reflects `revision`, so lists include a write just made. */
@@ -136,7 +145,13 @@ export class JsonBucket {
     const out: JsonHistoryEntry[] = [];
     const iter = await this.kv.history({ key });
     for await (const e of iter) {
-      out.push({ key: e.key, revision: e.revision, operation: e.operation, at: e.created.getTime(), value: e.operation === 'PUT' ? parse(e.value) : undefined });
+      out.push({
+        key: e.key,
+        revision: e.revision,
+        operation: e.operation,
+        at: e.created.getTime(),
+        value: e.operation === 'PUT' ? parse(e.value) : undefined,
+      });
     }
     return out.sort((a, b) => b.revision - a.revision);
   }

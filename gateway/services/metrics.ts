@@ -52,7 +52,12 @@ export interface MetricsSnapshot {
   ingest: IngestSummary;
   streams: StreamDepth[];
   consumers: ConsumerLag[];
-  dlq: { total: number; by_reason: Record<string, number>; by_stage: Record<string, number>; entries: { stage: string; reason: string; count: number }[] };
+  dlq: {
+    total: number;
+    by_reason: Record<string, number>;
+    by_stage: Record<string, number>;
+    entries: { stage: string; reason: string; count: number }[];
+  };
   breaker: BreakerReport;
   actors: Record<string, ActorSummary>;
   processes: ProcessHealth[];
@@ -88,25 +93,41 @@ export class MetricsService {
   }
 
   async streams(): Promise<StreamDepth[]> {
-    return Promise.all(Object.values(StreamName).map(async (name) => {
-      const info = await this.deps.jsm.streams.info(name);
-      const s = info.state;
-      const max = info.config.max_msgs;
-      return {
-        stream: name, messages: s.messages, bytes: s.bytes, max_msgs: max, fill_ratio: max > 0 ? s.messages / max : null,
-        first_seq: s.first_seq, last_seq: s.last_seq, consumers: s.consumer_count,
-      };
-    }));
+    return Promise.all(
+      Object.values(StreamName).map(async (name) => {
+        const info = await this.deps.jsm.streams.info(name);
+        const s = info.state;
+        const max = info.config.max_msgs;
+        return {
+          stream: name,
+          messages: s.messages,
+          bytes: s.bytes,
+          max_msgs: max,
+          fill_ratio: max > 0 ? s.messages / max : null,
+          first_seq: s.first_seq,
+          last_seq: s.last_seq,
+          consumers: s.consumer_count,
+        };
+      }),
+    );
   }
 
   async consumers(): Promise<ConsumerLag[]> {
-    return Promise.all(STAGES.map(async (st) => {
-      const ci = await this.deps.jsm.consumers.info(st.stream, st.durable).catch(() => null);
-      return {
-        stage: st.stage, stream: st.stream, durable: st.durable, exists: ci !== null,
-        num_pending: ci?.num_pending ?? 0, num_ack_pending: ci?.num_ack_pending ?? 0, num_redelivered: ci?.num_redelivered ?? 0, num_waiting: ci?.num_waiting ?? 0,
-      };
-    }));
+    return Promise.all(
+      STAGES.map(async (st) => {
+        const ci = await this.deps.jsm.consumers.info(st.stream, st.durable).catch(() => null);
+        return {
+          stage: st.stage,
+          stream: st.stream,
+          durable: st.durable,
+          exists: ci !== null,
+          num_pending: ci?.num_pending ?? 0,
+          num_ack_pending: ci?.num_ack_pending ?? 0,
+          num_redelivered: ci?.num_redelivered ?? 0,
+          num_waiting: ci?.num_waiting ?? 0,
+        };
+      }),
+    );
   }
 
   async dlq(): Promise<MetricsSnapshot['dlq']> {
@@ -135,11 +156,31 @@ export class MetricsService {
     }
     const s = parseBreaker(raw, now);
     const known = BreakerStateSchema.safeParse(raw).success;
-    return { ...breakerView(s, now, { windowSeconds: this.deps.config().breaker_window_seconds }), known, since: known ? s.since : null, last_transition: s.last };
+    return {
+      ...breakerView(s, now, { windowSeconds: this.deps.config().breaker_window_seconds }),
+      known,
+      since: known ? s.since : null,
+      last_transition: s.last,
+    };
   }
 
   async snapshot(): Promise<MetricsSnapshot> {
-    const [ingest, streams, consumers, dlq, breaker] = await Promise.all([this.ingest(), this.streams(), this.consumers(), this.dlq(), this.breaker()]);
-    return { ingest, streams, consumers, dlq, breaker, actors: this.deps.health.actors(), processes: this.deps.health.processes(), at: this.now() };
+    const [ingest, streams, consumers, dlq, breaker] = await Promise.all([
+      this.ingest(),
+      this.streams(),
+      this.consumers(),
+      this.dlq(),
+      this.breaker(),
+    ]);
+    return {
+      ingest,
+      streams,
+      consumers,
+      dlq,
+      breaker,
+      actors: this.deps.health.actors(),
+      processes: this.deps.health.processes(),
+      at: this.now(),
+    };
   }
 }

@@ -30,7 +30,11 @@ export type RuleTestLimits = { -readonly [K in keyof typeof RULE_TEST_LIMITS]: n
 
 /** A test refused for a limit of the tester (not for what it was asked): `status` is the HTTP answer. */
 export class RuleTestLimitError extends ServiceError {
-  constructor(readonly limit: 'busy' | 'timeout' | 'memory' | 'worker', readonly status: 422 | 429 | 503, message: string) {
+  constructor(
+    readonly limit: 'busy' | 'timeout' | 'memory' | 'worker',
+    readonly status: 422 | 429 | 503,
+    message: string,
+  ) {
     super('invalid', message, [{ path: '', message }], { limit });
     this.name = 'RuleTestLimitError';
   }

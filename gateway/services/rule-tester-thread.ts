@@ -62,7 +62,13 @@ export class RuleTesterThread {
   run(job: Omit<TesterJob, 'id'>): Promise<TesterResult> {
     if (this.closed) return Promise.reject(new RuleTestLimitError('worker', 503, 'the rule tester is shutting down'));
     if (this.running && this.waiting.length >= this.maxQueued) {
-      return Promise.reject(new RuleTestLimitError('busy', 429, `the rule tester is busy: ${this.waiting.length} tests are waiting (at most ${this.maxQueued}); retry shortly`));
+      return Promise.reject(
+        new RuleTestLimitError(
+          'busy',
+          429,
+          `the rule tester is busy: ${this.waiting.length} tests are waiting (at most ${this.maxQueued}); retry shortly`,
+        ),
+      );
     }
     return new Promise((resolve, reject) => {
       this.waiting.push({ job: { ...job, id: this.nextId++ }, resolve, reject });
@@ -95,7 +101,14 @@ export class RuleTesterThread {
     worker.ref();
     const timer = setTimeout(() => {
       this.stopWorker();
-      this.finish(p, new RuleTestLimitError('timeout', 422, `the rule test did not finish within ${this.timeoutMs} ms (the rule tester's time limit); test fewer rules or simpler patterns`));
+      this.finish(
+        p,
+        new RuleTestLimitError(
+          'timeout',
+          422,
+          `the rule test did not finish within ${this.timeoutMs} ms (the rule tester's time limit); test fewer rules or simpler patterns`,
+        ),
+      );
     }, this.timeoutMs);
     const onMessage = (m: TesterAnswer | { ready: true }) => {
       if (!('id' in m) || m.id !== p.job.id) return;
@@ -147,9 +160,15 @@ export class RuleTesterThread {
       this.onGone?.(err);
     };
     worker.on('error', (err: Error & { code?: string }) => {
-      gone(err.code === 'ERR_WORKER_OUT_OF_MEMORY'
-        ? new RuleTestLimitError('memory', 422, `the rule test needed more than the rule tester's ${this.heapMb} MB of memory; test fewer rules`)
-        : new RuleTestLimitError('worker', 503, `the rule tester failed: ${err.message}`));
+      gone(
+        err.code === 'ERR_WORKER_OUT_OF_MEMORY'
+          ? new RuleTestLimitError(
+              'memory',
+              422,
+              `the rule test needed more than the rule tester's ${this.heapMb} MB of memory; test fewer rules`,
+            )
+          : new RuleTestLimitError('worker', 503, `the rule tester failed: ${err.message}`),
+      );
     });
     worker.on('exit', (code) => gone(new RuleTestLimitError('worker', 503, `the rule tester stopped (exit ${code}); retry`)));
     this.ready = new Promise<Worker>((resolve, reject) => {

@@ -44,7 +44,8 @@ async function answer(job: TesterJob): Promise<TesterAnswer> {
     const diagnosis = toWire(diagnoseEvent(r.set, job.event, job.budget));
     return { id: job.id, ok: true, diagnosis, proposed: r.set.filter((x) => ids.has(x.id)), warnings: r.warnings };
   } catch (err) {
-    if (err instanceof ServiceError && err.reason === 'invalid') return { id: job.id, ok: false, invalid: { message: err.message, issues: err.issues ?? [] } };
+    if (err instanceof ServiceError && err.reason === 'invalid')
+      return { id: job.id, ok: false, invalid: { message: err.message, issues: err.issues ?? [] } };
     return { id: job.id, ok: false, error: err instanceof Error ? err.message : String(err) };
   }
 }

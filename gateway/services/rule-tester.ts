@@ -24,7 +24,6 @@ import type { RulesService } from './rules.ts';
 /** New regex patterns (not in the stored rules) one test request may have analysed. */
 export const MAX_NEW_PATTERNS = RULE_TEST_LIMITS.maxNewPatterns;
 
-
 export interface SampleEvent {
   message: string;
   host: string;
@@ -87,9 +86,18 @@ export class RuleTester {
   private readonly limits: RuleTestLimits;
   private readonly thread: RuleTesterThread;
 
-  constructor(private readonly rules: RulesService, private readonly devHosts: HostMapService<'dev'>, private readonly teams: HostMapService<'team'>, private readonly opts: RuleTesterOptions = {}) {
+  constructor(
+    private readonly rules: RulesService,
+    private readonly devHosts: HostMapService<'dev'>,
+    private readonly teams: HostMapService<'team'>,
+    private readonly opts: RuleTesterOptions = {},
+  ) {
     this.limits = { ...RULE_TEST_LIMITS, ...definedOnly(opts) };
-    this.thread = new RuleTesterThread({ timeoutMs: this.limits.timeoutMs, maxQueued: this.limits.maxQueued, heapMb: this.limits.workerHeapMb });
+    this.thread = new RuleTesterThread({
+      timeoutMs: this.limits.timeoutMs,
+      maxQueued: this.limits.maxQueued,
+      heapMb: this.limits.workerHeapMb,
+    });
   }
 
   /** Stops the worker thread; tests waiting for it are refused. */
@@ -99,22 +107,33 @@ export class RuleTester {
 
   async test(sample: SampleEvent, proposal?: Proposal): Promise<RuleTestResult> {
     const L = this.limits;
-    const severity = sample.severity === undefined || sample.severity === null || sample.severity === '' ? null : normaliseSeverity(sample.severity);
+    const severity =
+      sample.severity === undefined || sample.severity === null || sample.severity === '' ? null : normaliseSeverity(sample.severity);
     const issues: ServiceIssue[] = [];
-    if (severity === null && sample.severity !== undefined && sample.severity !== null && sample.severity !== '') issues.push({ path: 'severity', message: 'expected 0–7 or a severity name (emergency … debug)' });
+    if (severity === null && sample.severity !== undefined && sample.severity !== null && sample.severity !== '')
+      issues.push({ path: 'severity', message: 'expected 0–7 or a severity name (emergency … debug)' });
     const trapOid = sample.trap_oid ? normaliseOid(sample.trap_oid) : null;
     if (sample.trap_oid && !trapOid) issues.push({ path: 'trap_oid', message: `not a dotted-decimal OID: '${sample.trap_oid}'` });
     if (issues.length) throw new ServiceError('invalid', 'invalid sample event', issues);
 
     if (proposal && proposal.rules.length > L.maxProposedRules) {
-      throw new ServiceError('invalid', `a test takes at most ${L.maxProposedRules} proposed rules`, [{ path: 'rules', message: `${proposal.rules.length} proposed rules; at most ${L.maxProposedRules} per test (every rule counts, copies too)` }]);
+      throw new ServiceError('invalid', `a test takes at most ${L.maxProposedRules} proposed rules`, [
+        {
+          path: 'rules',
+          message: `${proposal.rules.length} proposed rules; at most ${L.maxProposedRules} per test (every rule counts, copies too)`,
+        },
+      ]);
     }
     const current = this.rules.all().rules.map((r) => r.rule);
     const input = { message: sample.message, severity, trapOid: trapOid ?? undefined };
     // Validation (with the regex safety analysis) and the evaluation both run in the worker thread.
     const a = await this.thread.run({
-      current, proposal: proposal && { rules: proposal.rules, mode: proposal.mode }, event: input,
-      budget: { maxRegexMs: L.regexBudgetMs, maxEvaluations: L.maxEvaluations }, limits: L, regexTimeoutMs: this.opts.regexTimeoutMs,
+      current,
+      proposal: proposal && { rules: proposal.rules, mode: proposal.mode },
+      event: input,
+      budget: { maxRegexMs: L.regexBudgetMs, maxEvaluations: L.maxEvaluations },
+      limits: L,
+      regexTimeoutMs: this.opts.regexTimeoutMs,
     });
     if (!a.ok) throw new ServiceError('invalid', a.invalid.message, a.invalid.issues);
     const d = a.diagnosis;
@@ -127,9 +146,11 @@ export class RuleTester {
     const environment: Environment = (await this.devHosts.lookup(sample.host)) !== undefined ? 'dev' : 'prod';
     const decision: Decision = best ? (environment === 'dev' ? best.dev_handling : best.prod_handling) : 'unhandled';
     if (d.stoppedBy !== null) {
-      warnings.push(d.stoppedBy === 'regex_time'
-        ? `incomplete: the test's regex time budget (${L.regexBudgetMs} ms) ran out; ${d.skipped} rule(s) after that point were not evaluated for near misses (the winner is still the alerter's)`
-        : `incomplete: the test's evaluation budget (${L.maxEvaluations} rules) ran out; ${d.skipped} rule(s) were not evaluated for near misses`);
+      warnings.push(
+        d.stoppedBy === 'regex_time'
+          ? `incomplete: the test's regex time budget (${L.regexBudgetMs} ms) ran out; ${d.skipped} rule(s) after that point were not evaluated for near misses (the winner is still the alerter's)`
+          : `incomplete: the test's evaluation budget (${L.maxEvaluations} rules) ran out; ${d.skipped} rule(s) were not evaluated for near misses`,
+      );
     }
     return {
       ruleset: proposal ? 'proposed' : 'current',
@@ -142,7 +163,7 @@ export class RuleTester {
       why: d.winner?.why ?? null,
       decision,
       forwarded: decision !== 'ignore' && decision !== 'unhandled',
-      team: best ? best.team_assignment : (await this.teams.lookup(sample.host)) ?? null,
+      team: best ? best.team_assignment : ((await this.teams.lookup(sample.host)) ?? null),
       matches: d.matches.map((m) => ({ id: m.id, priority: ruleOf(m.id).priority, why: m.why, source: from(m.id) })),
       near_misses: d.nearMisses.map((m) => {
         const r = ruleOf(m.id);

@@ -47,7 +47,11 @@ function sortRules(a: Rule, b: Rule): number {
 }
 
 export class RulesService {
-  constructor(private readonly bucket: JsonBucket, private readonly audit: ConfigAuditService, private readonly opts: { regexTimeoutMs?: number } = {}) {}
+  constructor(
+    private readonly bucket: JsonBucket,
+    private readonly audit: ConfigAuditService,
+    private readonly opts: { regexTimeoutMs?: number } = {},
+  ) {}
 
   /** Every valid stored rule, by priority then id, and the stored values that failed validation. */
   all(): { rules: RuleRecord[]; problems: StoredRuleProblem[] } {
@@ -56,7 +60,14 @@ export class RulesService {
     for (const r of this.bucket.list()) {
       const parsed = RuleInput.safeParse(r.value);
       if (parsed.success && parsed.data.id === r.key) rules.push({ rule: parsed.data, revision: r.revision });
-      else problems.push({ id: r.key, revision: r.revision, error: parsed.success ? `stored under '${r.key}' but its id is '${parsed.data.id}'` : parsed.error.issues.map((i) => `${i.path.join('.') || '(rule)'}: ${i.message}`).join('; ') });
+      else
+        problems.push({
+          id: r.key,
+          revision: r.revision,
+          error: parsed.success
+            ? `stored under '${r.key}' but its id is '${parsed.data.id}'`
+            : parsed.error.issues.map((i) => `${i.path.join('.') || '(rule)'}: ${i.message}`).join('; '),
+        });
     }
     rules.sort((a, b) => sortRules(a.rule, b.rule));
     return { rules, problems };
@@ -69,7 +80,9 @@ export class RulesService {
       if (f.team !== undefined && rule.team_assignment.toLowerCase() !== f.team.toLowerCase()) return false;
       if (f.match_type !== undefined && rule.match_type !== f.match_type) return false;
       if (q !== undefined) {
-        const text = [rule.id, rule.description, rule.match_string ?? '', rule.trap_oid ?? '', rule.team_assignment].join('\n').toLowerCase();
+        const text = [rule.id, rule.description, rule.match_string ?? '', rule.trap_oid ?? '', rule.team_assignment]
+          .join('\n')
+          .toLowerCase();
         if (!text.includes(q)) return false;
       }
       return true;
@@ -80,7 +93,12 @@ export class RulesService {
     const r = await this.bucket.get(id);
     if (!r) throw new ServiceError('not_found', `rule '${id}' not found`);
     const parsed = RuleInput.safeParse(r.value);
-    if (!parsed.success) throw new ServiceError('invalid', `stored rule '${id}' is invalid; replace it (PUT) to repair`, parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })));
+    if (!parsed.success)
+      throw new ServiceError(
+        'invalid',
+        `stored rule '${id}' is invalid; replace it (PUT) to repair`,
+        parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+      );
     return { rule: parsed.data, revision: r.revision };
   }
 
@@ -99,7 +117,15 @@ export class RulesService {
       if (err instanceof ServiceError && err.reason === 'exists') throw new ServiceError('exists', `rule '${rule.id}' already exists`);
       throw err;
     }
-    await this.audit.write({ kind: 'rule', id: rule.id, operation: 'create', actor: change.actor, newValue: stored, reason: change.reason, correlationId: change.correlationId });
+    await this.audit.write({
+      kind: 'rule',
+      id: rule.id,
+      operation: 'create',
+      actor: change.actor,
+      newValue: stored,
+      reason: change.reason,
+      correlationId: change.correlationId,
+    });
     await this.bucket.settled(revision);
     return { rule: stored, revision, warnings };
   }
@@ -109,17 +135,28 @@ export class RulesService {
     if (!isObject(input)) throw new ServiceError('invalid', 'a rule must be a JSON object', [{ path: '', message: 'expected an object' }]);
     const body = withoutServerFields(input);
     // Not String(body.id): a deeply nested array would overflow the stack (a 500), a shallow one reads as its elements.
-    const given = typeof body.id === 'string' ? `'${body.id.slice(0, 100)}'` : `of type ${body.id === null ? 'null' : Array.isArray(body.id) ? 'array' : typeof body.id}`;
-    if (body.id !== undefined && body.id !== id) throw new ServiceError('invalid', `body id ${given} differs from the path id '${id}'`, [{ path: 'id', message: `must be '${id}' (or omitted)` }]);
+    const given =
+      typeof body.id === 'string'
+        ? `'${body.id.slice(0, 100)}'`
+        : `of type ${body.id === null ? 'null' : Array.isArray(body.id) ? 'array' : typeof body.id}`;
+    if (body.id !== undefined && body.id !== id)
+      throw new ServiceError('invalid', `body id ${given} differs from the path id '${id}'`, [
+        { path: 'id', message: `must be '${id}' (or omitted)` },
+      ]);
     return this.write(id, change, () => ({ ...body, id }));
   }
 
   /** PATCH: the given fields change, the rest stays. */
   async patch(id: string, input: unknown, change: Change): Promise<RuleWriteResult> {
-    if (!isObject(input)) throw new ServiceError('invalid', 'a rule patch must be a JSON object', [{ path: '', message: 'expected an object' }]);
+    if (!isObject(input))
+      throw new ServiceError('invalid', 'a rule patch must be a JSON object', [{ path: '', message: 'expected an object' }]);
     const body = withoutServerFields(input);
-    if (Object.keys(body).length === 0) throw new ServiceError('invalid', 'no fields to update', [{ path: '', message: 'give at least one rule field' }]);
-    if (body.id !== undefined && body.id !== id) throw new ServiceError('invalid', `the id of a rule cannot change ('${id}')`, [{ path: 'id', message: `must be '${id}' (or omitted)` }]);
+    if (Object.keys(body).length === 0)
+      throw new ServiceError('invalid', 'no fields to update', [{ path: '', message: 'give at least one rule field' }]);
+    if (body.id !== undefined && body.id !== id)
+      throw new ServiceError('invalid', `the id of a rule cannot change ('${id}')`, [
+        { path: 'id', message: `must be '${id}' (or omitted)` },
+      ]);
     return this.write(id, change, (current) => ({ ...withoutServerFields(current), ...body, id }));
   }
 
@@ -132,19 +169,40 @@ export class RulesService {
     for (let attempt = 1; ; attempt++) {
       const current = await this.get(id);
       if (change.ifMatch !== undefined && change.ifMatch !== current.revision) {
-        throw new ServiceError('revision_mismatch', `rule '${id}' changed: expected revision ${change.ifMatch}, current is ${current.revision}`, undefined, { expected: change.ifMatch, current: current.revision });
+        throw new ServiceError(
+          'revision_mismatch',
+          `rule '${id}' changed: expected revision ${change.ifMatch}, current is ${current.revision}`,
+          undefined,
+          { expected: change.ifMatch, current: current.revision },
+        );
       }
       const { rule, warnings } = await validateRule(build(current.rule), this.opts);
-      const stored: Rule = { ...rule, created_at: current.rule.created_at, created_by: current.rule.created_by, updated_at: Date.now(), updated_by: change.actor };
+      const stored: Rule = {
+        ...rule,
+        created_at: current.rule.created_at,
+        created_by: current.rule.created_by,
+        updated_at: Date.now(),
+        updated_by: change.actor,
+      };
       let revision: number;
       try {
         revision = await this.bucket.update(id, stored, current.revision);
       } catch (err) {
-        const retry = err instanceof ServiceError && err.reason === 'revision_mismatch' && change.ifMatch === undefined && attempt < CAS_ATTEMPTS;
+        const retry =
+          err instanceof ServiceError && err.reason === 'revision_mismatch' && change.ifMatch === undefined && attempt < CAS_ATTEMPTS;
         if (retry) continue;
         throw err;
       }
-      await this.audit.write({ kind: 'rule', id, operation: 'update', actor: change.actor, oldValue: current.rule, newValue: stored, reason: change.reason, correlationId: change.correlationId });
+      await this.audit.write({
+        kind: 'rule',
+        id,
+        operation: 'update',
+        actor: change.actor,
+        oldValue: current.rule,
+        newValue: stored,
+        reason: change.reason,
+        correlationId: change.correlationId,
+      });
       await this.bucket.settled(revision);
       return { rule: stored, revision, warnings };
     }
@@ -156,7 +214,15 @@ export class RulesService {
     if (!current) throw new ServiceError('not_found', `rule '${id}' not found`);
     const expected = change.ifMatch ?? current.revision;
     await this.bucket.remove(id, expected);
-    await this.audit.write({ kind: 'rule', id, operation: 'delete', actor: change.actor, oldValue: current.value, reason: change.reason, correlationId: change.correlationId });
+    await this.audit.write({
+      kind: 'rule',
+      id,
+      operation: 'delete',
+      actor: change.actor,
+      oldValue: current.value,
+      reason: change.reason,
+      correlationId: change.correlationId,
+    });
     return { id, revision: current.revision };
   }
 }

@@ -41,7 +41,8 @@ export const SLOS: readonly SloDefinition[] = [
   {
     name: 'ingest_availability',
     kind: 'ratio',
-    description: 'Events posted to the gateway that were stored, out of those stored or refused for a server-side reason (5xx). Client errors (4xx, 429) do not count.',
+    description:
+      'Events posted to the gateway that were stored, out of those stored or refused for a server-side reason (5xx). Client errors (4xx, 429) do not count.',
     objective: 0.999,
     good: [{ metric: 'mutt_gateway_events_accepted_total' }],
     bad: [{ metric: 'mutt_gateway_events_rejected_total', labels: { reason: SERVER_REJECT_REASONS } }],
@@ -57,7 +58,8 @@ export const SLOS: readonly SloDefinition[] = [
   {
     name: 'alerter_success',
     kind: 'ratio',
-    description: 'Events the alerter decided (handled or unhandled: an unmatched event is not a failure), out of those decided or dead-lettered.',
+    description:
+      'Events the alerter decided (handled or unhandled: an unmatched event is not a failure), out of those decided or dead-lettered.',
     objective: 0.999,
     good: [{ metric: 'mutt_alerter_processed_total' }],
     bad: [{ metric: 'mutt_alerter_dead_lettered_total' }],

@@ -26,7 +26,14 @@ export function budgetRemaining(actual: number, objective: number): number {
  * critical when the short-window burn reaches its threshold, warning for the medium window, breaching when the
  * main window is under the objective, else ok; no_data when the main window saw no events.
  */
-export function sloStatus(o: { actual: number | null; objective: number; burnCritical: number | null; burnWarning: number | null; critical: number; warning: number }): SloStatus {
+export function sloStatus(o: {
+  actual: number | null;
+  objective: number;
+  burnCritical: number | null;
+  burnWarning: number | null;
+  critical: number;
+  warning: number;
+}): SloStatus {
   if (o.actual === null) return 'no_data';
   if (o.burnCritical !== null && o.burnCritical >= o.critical) return 'critical';
   if (o.burnWarning !== null && o.burnWarning >= o.warning) return 'warning';

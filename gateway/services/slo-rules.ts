@@ -19,13 +19,15 @@ function selector(s: SeriesSelector): string {
 const rate = (sels: readonly SeriesSelector[], w: string) => sels.map((s) => `(sum(rate(${selector(s)}[${w}])) or vector(0))`).join(' + ');
 
 function ratioRules(s: RatioSlo): string[] {
-  return WINDOWS.map((w) => [
-    `      - record: mutt:slo_error_ratio:rate${w}`,
-    `        labels: { slo: ${s.name} }`,
-    '        expr: |',
-    `          ${rate(s.bad, w)}`,
-    `          / (${rate(s.good, w)} + ${rate(s.bad, w)})`,
-  ].join('\n'));
+  return WINDOWS.map((w) =>
+    [
+      `      - record: mutt:slo_error_ratio:rate${w}`,
+      `        labels: { slo: ${s.name} }`,
+      '        expr: |',
+      `          ${rate(s.bad, w)}`,
+      `          / (${rate(s.good, w)} + ${rate(s.bad, w)})`,
+    ].join('\n'),
+  );
 }
 
 function latencyRules(s: LatencySlo): string[] {
@@ -33,15 +35,19 @@ function latencyRules(s: LatencySlo): string[] {
   const q = Math.round(s.quantile * 100);
   return [
     `      # Bad = delivered later than ${s.thresholdSeconds} s (the le="${s.thresholdSeconds}" bucket of the histogram is the threshold).`,
-    ...WINDOWS.map((w) => [
-      `      - record: mutt:slo_error_ratio:rate${w}`,
-      `        labels: { slo: ${s.name} }`,
-      `        expr: 1 - sum(rate(${h}_bucket{le="${s.thresholdSeconds}"}[${w}])) / sum(rate(${h}_count[${w}]))`,
-    ].join('\n')),
-    ...(['1h', '24h'] as const).map((w) => [
-      `      - record: mutt:slo_${s.name}_seconds:p${q}_rate${w}`,
-      `        expr: histogram_quantile(${s.quantile}, sum by (le) (rate(${h}_bucket[${w}])))`,
-    ].join('\n')),
+    ...WINDOWS.map((w) =>
+      [
+        `      - record: mutt:slo_error_ratio:rate${w}`,
+        `        labels: { slo: ${s.name} }`,
+        `        expr: 1 - sum(rate(${h}_bucket{le="${s.thresholdSeconds}"}[${w}])) / sum(rate(${h}_count[${w}]))`,
+      ].join('\n'),
+    ),
+    ...(['1h', '24h'] as const).map((w) =>
+      [
+        `      - record: mutt:slo_${s.name}_seconds:p${q}_rate${w}`,
+        `        expr: histogram_quantile(${s.quantile}, sum by (le) (rate(${h}_bucket[${w}])))`,
+      ].join('\n'),
+    ),
   ];
 }
 
@@ -72,7 +78,7 @@ export function sloRulesYaml(): string {
     `          (mutt:slo_error_ratio:rate${w.short} > on (slo) (${rate} * (1 - mutt:slo_objective)))`,
   ];
   const lines = [
-    '# MUTT\'s SLOs for Prometheus, generated from gateway/services/slo-definitions.ts (npm run docs:slo) — the same',
+    "# MUTT's SLOs for Prometheus, generated from gateway/services/slo-definitions.ts (npm run docs:slo) — the same",
     '# series, objectives and burn-rate thresholds MUTT computes GET /api/v2/slo with — as recording rules and',
     '# multi-window burn-rate alerts. tests/api/slo-rules.test.ts checks the file is current, runs `promtool check',
     '# rules` and unit-tests the rules with promtool. Do not edit by hand.',
@@ -81,16 +87,22 @@ export function sloRulesYaml(): string {
     `# Recorded, per SLO (label slo) and window (${WINDOWS.join(', ')}):`,
     '#   mutt:slo_error_ratio:rate<window>   bad events / all events (NaN when there were none)',
     '#   mutt:slo_objective                  the objective (fraction of good events)',
-    ...SLOS.filter((s): s is LatencySlo => s.kind === 'latency').map((s) => `#   mutt:slo_${s.name}_seconds:p${Math.round(s.quantile * 100)}_rate<1h|24h>`),
-    '# Burn rate = error ratio / (1 - objective). 24h is MUTT\'s default slo_window_hours; Prometheus cannot read',
-    '# MUTT\'s dynamic configuration, so change it here too when you change it there.',
+    ...SLOS.filter((s): s is LatencySlo => s.kind === 'latency').map(
+      (s) => `#   mutt:slo_${s.name}_seconds:p${Math.round(s.quantile * 100)}_rate<1h|24h>`,
+    ),
+    "# Burn rate = error ratio / (1 - objective). 24h is MUTT's default slo_window_hours; Prometheus cannot read",
+    "# MUTT's dynamic configuration, so change it here too when you change it there.",
     '#',
     ...describe(),
     '',
     'groups:',
     '  - name: mutt.slo.objectives',
     '    rules:',
-    ...SLOS.flatMap((s) => ['      - record: mutt:slo_objective', `        expr: vector(${s.objective})`, `        labels: { slo: ${s.name} }`]),
+    ...SLOS.flatMap((s) => [
+      '      - record: mutt:slo_objective',
+      `        expr: vector(${s.objective})`,
+      `        labels: { slo: ${s.name} }`,
+    ]),
     ...SLOS.flatMap((s) => ['', `  - name: mutt.slo.${s.name}`, '    rules:', ...(s.kind === 'ratio' ? ratioRules(s) : latencyRules(s))]),
     '',
     '  - name: mutt.slo.alerts',

@@ -71,7 +71,12 @@ export class SloService {
   private readonly now: () => number;
   private timer?: NodeJS.Timeout;
 
-  constructor(private readonly registry: Registry, private readonly health: ActorHealthTable | null, private readonly config: () => Pick<ConfigValues, 'slo_window_hours'>, private readonly opts: SloOptions = {}) {
+  constructor(
+    private readonly registry: Registry,
+    private readonly health: ActorHealthTable | null,
+    private readonly config: () => Pick<ConfigValues, 'slo_window_hours'>,
+    private readonly opts: SloOptions = {},
+  ) {
     this.slos = opts.slos ?? SLOS;
     this.names = sloMetricNames(this.slos);
     this.now = opts.now ?? Date.now;
@@ -105,7 +110,9 @@ export class SloService {
     await this.sample();
     const now = this.now();
     const main = this.config().slo_window_hours;
-    const hours = [...new Set([BURN_THRESHOLDS.critical.windowHours, BURN_THRESHOLDS.warning.windowHours, main, ...extraWindowsHours])].sort((a, b) => a - b);
+    const hours = [
+      ...new Set([BURN_THRESHOLDS.critical.windowHours, BURN_THRESHOLDS.warning.windowHours, main, ...extraWindowsHours]),
+    ].sort((a, b) => a - b);
     const increases = new Map(hours.map((h) => [h, this.samples.increase(h * HOUR_MS, now)]));
     return {
       timestamp: now,
@@ -116,7 +123,12 @@ export class SloService {
     };
   }
 
-  private judge(slo: SloDefinition, hours: number[], increases: Map<number, ReturnType<CounterSamples['increase']>>, main: number): SloResult {
+  private judge(
+    slo: SloDefinition,
+    hours: number[],
+    increases: Map<number, ReturnType<CounterSamples['increase']>>,
+    main: number,
+  ): SloResult {
     const windows = hours.map((h): SloWindow => {
       const inc = increases.get(h)!;
       let good: number;
@@ -133,7 +145,11 @@ export class SloService {
       }
       const actual = total > 0 ? good / total : null;
       const w: SloWindow = {
-        hours: h, covered_hours: Math.round((inc.coveredMs / HOUR_MS) * 1000) / 1000, good, total, actual,
+        hours: h,
+        covered_hours: Math.round((inc.coveredMs / HOUR_MS) * 1000) / 1000,
+        good,
+        total,
+        actual,
         burn_rate: actual === null ? null : burnRate(actual, slo.objective),
         error_budget_remaining: actual === null ? null : budgetRemaining(actual, slo.objective),
       };
@@ -143,14 +159,25 @@ export class SloService {
     const at = (h: number) => windows.find((w) => w.hours === h)!;
     const m = at(main);
     const status = sloStatus({
-      actual: m.actual, objective: slo.objective,
-      burnCritical: at(BURN_THRESHOLDS.critical.windowHours).burn_rate, burnWarning: at(BURN_THRESHOLDS.warning.windowHours).burn_rate,
-      critical: BURN_THRESHOLDS.critical.rate, warning: BURN_THRESHOLDS.warning.rate,
+      actual: m.actual,
+      objective: slo.objective,
+      burnCritical: at(BURN_THRESHOLDS.critical.windowHours).burn_rate,
+      burnWarning: at(BURN_THRESHOLDS.warning.windowHours).burn_rate,
+      critical: BURN_THRESHOLDS.critical.rate,
+      warning: BURN_THRESHOLDS.warning.rate,
     });
     const result: SloResult = {
-      name: slo.name, description: slo.description, kind: slo.kind, target: slo.objective, window_hours: main,
-      actual: m.actual, error_budget_remaining: m.error_budget_remaining, burn_rate: m.burn_rate, status,
-      message: message(slo, status, m, windows), windows,
+      name: slo.name,
+      description: slo.description,
+      kind: slo.kind,
+      target: slo.objective,
+      window_hours: main,
+      actual: m.actual,
+      error_budget_remaining: m.error_budget_remaining,
+      burn_rate: m.burn_rate,
+      status,
+      message: message(slo, status, m, windows),
+      windows,
     };
     if (slo.kind === 'latency') {
       result.threshold_seconds = slo.thresholdSeconds;
@@ -166,10 +193,14 @@ export class SloService {
 }
 
 function message(slo: SloDefinition, status: SloStatus, m: SloWindow, windows: SloWindow[]): string {
-  if (status === 'no_data') return `no events in the last ${m.hours} h${m.covered_hours < m.hours ? ` (sampled for ${m.covered_hours} h so far)` : ''}`;
+  if (status === 'no_data')
+    return `no events in the last ${m.hours} h${m.covered_hours < m.hours ? ` (sampled for ${m.covered_hours} h so far)` : ''}`;
   const what = `${pct(m.actual!)} of ${m.total} good over ${m.hours} h (target ${pct(slo.objective)})`;
-  const p = slo.kind === 'latency' && m.quantile_seconds != null ? `; p${Math.round(slo.quantile * 100)} ${m.quantile_seconds.toFixed(3)} s` : '';
-  if (status === 'critical') return `${what}${p}; burn rate ${windows.find((w) => w.hours === BURN_THRESHOLDS.critical.windowHours)!.burn_rate!.toFixed(1)}× over ${BURN_THRESHOLDS.critical.windowHours} h`;
-  if (status === 'warning') return `${what}${p}; burn rate ${windows.find((w) => w.hours === BURN_THRESHOLDS.warning.windowHours)!.burn_rate!.toFixed(1)}× over ${BURN_THRESHOLDS.warning.windowHours} h`;
+  const p =
+    slo.kind === 'latency' && m.quantile_seconds != null ? `; p${Math.round(slo.quantile * 100)} ${m.quantile_seconds.toFixed(3)} s` : '';
+  if (status === 'critical')
+    return `${what}${p}; burn rate ${windows.find((w) => w.hours === BURN_THRESHOLDS.critical.windowHours)!.burn_rate!.toFixed(1)}× over ${BURN_THRESHOLDS.critical.windowHours} h`;
+  if (status === 'warning')
+    return `${what}${p}; burn rate ${windows.find((w) => w.hours === BURN_THRESHOLDS.warning.windowHours)!.burn_rate!.toFixed(1)}× over ${BURN_THRESHOLDS.warning.windowHours} h`;
   return `${what}${p}${status === 'breaching' ? '; below target' : ''}`;
 }

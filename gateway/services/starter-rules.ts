@@ -20,22 +20,38 @@ import type { RulesService } from './rules.ts';
 export const STARTER_PRIORITY = 1_000_000;
 
 const starter = (id: string, fields: Record<string, unknown>, description: string) => ({
-  id, priority: STARTER_PRIORITY, team_assignment: 'NOC', dev_handling: 'ticket_only', is_active: true,
+  id,
+  priority: STARTER_PRIORITY,
+  team_assignment: 'NOC',
+  dev_handling: 'ticket_only',
+  is_active: true,
   description: `Starter rule: ${description} Created on the first start of this installation; edit it, or remove it with \`mutt rules rm ${id}\`.`,
   ...fields,
 });
 
 export const STARTER_RULES: readonly Record<string, unknown>[] = [
-  starter('starter-link-down', { match_type: 'regex', match_string: String.raw`link[-_ ]?down|changed state to down`, prod_handling: 'page_and_ticket' },
-    'an interface or link went down (LINK-DOWN, %LINK-3-UPDOWN ... changed state to down).'),
+  starter(
+    'starter-link-down',
+    { match_type: 'regex', match_string: String.raw`link[-_ ]?down|changed state to down`, prod_handling: 'page_and_ticket' },
+    'an interface or link went down (LINK-DOWN, %LINK-3-UPDOWN ... changed state to down).',
+  ),
   // A contains rule, not a regex for "... Down": the regex safety analysis of such a pattern takes 3-5 s, which
   // would delay the first start by as much.
-  starter('starter-bgp-change', { match_type: 'contains', match_string: 'BGP-5-ADJCHANGE', prod_handling: 'ticket_only' },
-    'a BGP neighbour changed state, up or down (%BGP-5-ADJCHANGE).'),
-  starter('starter-trap-link-down', { match_type: 'oid_prefix', trap_oid: '.1.3.6.1.6.3.1.1.5.3', prod_handling: 'page_and_ticket' },
-    'the standard SNMP linkDown trap (SNMPv2-MIB 1.3.6.1.6.3.1.1.5.3).'),
-  starter('starter-trap-cold-start', { match_type: 'oid_prefix', trap_oid: '.1.3.6.1.6.3.1.1.5.1', prod_handling: 'ticket_only' },
-    'a device restarted (SNMP coldStart trap, 1.3.6.1.6.3.1.1.5.1).'),
+  starter(
+    'starter-bgp-change',
+    { match_type: 'contains', match_string: 'BGP-5-ADJCHANGE', prod_handling: 'ticket_only' },
+    'a BGP neighbour changed state, up or down (%BGP-5-ADJCHANGE).',
+  ),
+  starter(
+    'starter-trap-link-down',
+    { match_type: 'oid_prefix', trap_oid: '.1.3.6.1.6.3.1.1.5.3', prod_handling: 'page_and_ticket' },
+    'the standard SNMP linkDown trap (SNMPv2-MIB 1.3.6.1.6.3.1.1.5.3).',
+  ),
+  starter(
+    'starter-trap-cold-start',
+    { match_type: 'oid_prefix', trap_oid: '.1.3.6.1.6.3.1.1.5.1', prod_handling: 'ticket_only' },
+    'a device restarted (SNMP coldStart trap, 1.3.6.1.6.3.1.1.5.1).',
+  ),
 ];
 
 export const STARTER_AUTHOR = 'mutt-starter';
@@ -49,7 +65,11 @@ export async function seedStarterRules(nc: NatsConnection, rules: RulesService, 
   const correlationId = `starter-${randomUUID()}`;
   for (const rule of STARTER_RULES) {
     try {
-      await rules.create(rule, { actor: STARTER_AUTHOR, correlationId, reason: 'first start of an installation without rules (MUTT_STARTER_RULES=auto)' });
+      await rules.create(rule, {
+        actor: STARTER_AUTHOR,
+        correlationId,
+        reason: 'first start of an installation without rules (MUTT_STARTER_RULES=auto)',
+      });
       created.push(String(rule.id));
     } catch (err) {
       // Another gateway starting at the same moment created it: the set is there either way.
@@ -58,8 +78,11 @@ export async function seedStarterRules(nc: NatsConnection, rules: RulesService, 
     }
   }
   if (created.length > 0) {
-    log.warn({ rules: created }, `this installation had no rules: created ${created.length} starter rules (docs/RULES.md "Starter rules"); ` +
-      'they alert on link-down, BGP neighbour changes, linkDown and coldStart traps to team NOC. Edit or remove them (mutt rules rm <id>); MUTT_STARTER_RULES=off skips this');
+    log.warn(
+      { rules: created },
+      `this installation had no rules: created ${created.length} starter rules (docs/RULES.md "Starter rules"); ` +
+        'they alert on link-down, BGP neighbour changes, linkDown and coldStart traps to team NOC. Edit or remove them (mutt rules rm <id>); MUTT_STARTER_RULES=off skips this',
+    );
   }
   return created;
 }

@@ -15,7 +15,12 @@ export type { ScannedMsg };
 export { nextMatching };
 
 /** Smallest stored sequence whose time is ≥ t (lastSeq + 1 when none). */
-export async function seqAtOrAfter(jsm: JetStreamManager, stream: string, t: number, bounds?: { first: number; last: number }): Promise<number> {
+export async function seqAtOrAfter(
+  jsm: JetStreamManager,
+  stream: string,
+  t: number,
+  bounds?: { first: number; last: number },
+): Promise<number> {
   return seqAt(jsm, stream, t, bounds ?? (await streamBounds(jsm, stream)));
 }
 
@@ -80,7 +85,8 @@ export async function streamBounds(jsm: JetStreamManager, stream: string): Promi
 }
 
 /** True when `subject` matches every message of the stream: its count is the stream's message count. */
-const wholeStream = (b: StreamBounds, subject: string): boolean => subject === '>' || (b.subjects.length === 1 && b.subjects[0] === subject);
+const wholeStream = (b: StreamBounds, subject: string): boolean =>
+  subject === '>' || (b.subjects.length === 1 && b.subjects[0] === subject);
 
 export async function scanPage<T>(jsm: JetStreamManager, o: ScanOptions<T>): Promise<ScanPage<T>> {
   const [b, last] = await Promise.all([streamBounds(jsm, o.stream), lastMatch(jsm, o.stream, o.subject)]);
@@ -94,7 +100,13 @@ export async function scanPage<T>(jsm: JetStreamManager, o: ScanOptions<T>): Pro
   lo = Math.max(lo, fromSeq);
   hi = Math.min(hi, toSeq - 1);
   if (lo > hi) return { items: [], nextCursor: null, scanned: 0 };
-  const scan: Scan<T> = { jsm, o, last, budget: o.maxScan ?? DEFAULT_MAX_SCAN, density: o.matches !== undefined && b.messages > 0 ? o.matches / b.messages : undefined };
+  const scan: Scan<T> = {
+    jsm,
+    o,
+    last,
+    budget: o.maxScan ?? DEFAULT_MAX_SCAN,
+    density: o.matches !== undefined && b.messages > 0 ? o.matches / b.messages : undefined,
+  };
   return o.order === 'asc' ? scanAsc(scan, lo, hi) : scanDesc(scan, lo, hi);
 }
 
@@ -180,7 +192,8 @@ async function scanDesc<T>(s: Scan<T>, lo: number, hi: number): Promise<ScanPage
     // The next window is sized by how dense matches were in this one (at most 8 times wider): a sparse subject
     // takes a few windows, not one per handful of matches. An overestimate is narrowed above.
     const still = o.limit - items.length;
-    width = window.length === 0 ? Math.min(width * 4, 1 << 20) : Math.min(Math.ceil((still * width * 1.25) / window.length), width * 8, 1 << 20);
+    width =
+      window.length === 0 ? Math.min(width * 4, 1 << 20) : Math.min(Math.ceil((still * width * 1.25) / window.length), width * 8, 1 << 20);
   }
   return { items, nextCursor: hi >= lo ? hi : null, scanned };
 }

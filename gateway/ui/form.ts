@@ -20,7 +20,12 @@ export function rawField(c: Context<UiEnv>, name: string): string {
 
 export function changeOf(c: Context<UiEnv>, extra: Partial<Change> = {}): Change {
   const reason = field(c, 'reason');
-  return { actor: `ui:${c.get('principal').name}`, correlationId: c.get('correlationId'), reason: reason ? reason.slice(0, 1000) : undefined, ...extra };
+  return {
+    actor: `ui:${c.get('principal').name}`,
+    correlationId: c.get('correlationId'),
+    reason: reason ? reason.slice(0, 1000) : undefined,
+    ...extra,
+  };
 }
 
 /** A revision from a hidden form field, or undefined. */
@@ -43,7 +48,8 @@ export function fieldErrors(err: unknown, fields: readonly string[]): FieldError
     else if (fields.includes(first)) add(first, issue.message);
     else add('', issue.path ? `${issue.path}: ${issue.message}` : issue.message);
   }
-  if (err.reason === 'revision_mismatch') add('', `${err.message}. Someone else changed it meanwhile: reload the page to see the current version.`);
+  if (err.reason === 'revision_mismatch')
+    add('', `${err.message}. Someone else changed it meanwhile: reload the page to see the current version.`);
   else if (Object.keys(out).length === 0) add('', err.message);
   return out;
 }

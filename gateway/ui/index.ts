@@ -58,7 +58,10 @@ const ensureCorrelationId: MiddlewareHandler = (() => {
 })();
 
 export function uiRoutes(deps: UiDeps): Hono<UiEnv> {
-  const full: UiDeps = { ...deps, feed: deps.feed ?? new DashboardFeed(deps.services, { maxAgeMs: Math.max(200, (deps.pushEveryMs ?? 2000) - 250) }) };
+  const full: UiDeps = {
+    ...deps,
+    feed: deps.feed ?? new DashboardFeed(deps.services, { maxAgeMs: Math.max(200, (deps.pushEveryMs ?? 2000) - 250) }),
+  };
   const app = new Hono<UiEnv>();
   app.onError(uiErrorRenderer(deps.log));
   app.get('/ui', (c) => c.redirect('/ui/', 301));
@@ -95,13 +98,24 @@ export interface WebUi {
   close(): Promise<void>;
 }
 
-export async function openWebUi(ctx: { nc: NatsConnection; env: Pick<Env, 'MUTT_BODY_LIMIT_BYTES'>; log: Logger; registry: Registry }, opts: WebUiOptions): Promise<WebUi> {
+export async function openWebUi(
+  ctx: { nc: NatsConnection; env: Pick<Env, 'MUTT_BODY_LIMIT_BYTES'>; log: Logger; registry: Registry },
+  opts: WebUiOptions,
+): Promise<WebUi> {
   const log = ctx.log.child({ component: 'ui' });
   const backend = opts.sessionStore === 'memory' ? new MemorySessionBackend() : await KvSessionBackend.open(ctx.nc);
-  const sessions = new SessionManager(backend, opts.sessionPolicy, (err) => log.warn({ err: (err as Error).message }, 'expired UI sessions could not be swept'));
+  const sessions = new SessionManager(backend, opts.sessionPolicy, (err) =>
+    log.warn({ err: (err as Error).message }, 'expired UI sessions could not be swept'),
+  );
   const app = uiRoutes({
-    services: opts.services, auth: opts.auth, authThrottle: opts.authThrottle, sessions, log, registry: ctx.registry,
-    bodyLimitBytes: Math.min(ctx.env.MUTT_BODY_LIMIT_BYTES, 1 << 20), pushEveryMs: opts.pushEveryMs,
+    services: opts.services,
+    auth: opts.auth,
+    authThrottle: opts.authThrottle,
+    sessions,
+    log,
+    registry: ctx.registry,
+    bodyLimitBytes: Math.min(ctx.env.MUTT_BODY_LIMIT_BYTES, 1 << 20),
+    pushEveryMs: opts.pushEveryMs,
   });
   return { app: app as unknown as Hono, sessions, close: () => sessions.close() };
 }

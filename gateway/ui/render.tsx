@@ -43,7 +43,7 @@ export interface PageOptions {
   title: string;
   nav: NavKey;
   status?: ContentfulStatusCode;
-  scripts?: ('dashboard.js')[];
+  scripts?: 'dashboard.js'[];
 }
 
 function Layout(props: PropsWithChildren<{ title: string; nav: NavKey; ui: Ui; scripts: string[] }>) {
@@ -56,14 +56,22 @@ function Layout(props: PropsWithChildren<{ title: string; nav: NavKey; ui: Ui; s
         <title>{`${props.title} · MUTT`}</title>
         <link rel="icon" href={assetUrl('favicon.svg')} type="image/svg+xml" />
         <link rel="stylesheet" href={assetUrl('styles.css')} />
-        {props.scripts.map((s) => <script src={s} defer></script>)}
+        {props.scripts.map((s) => (
+          <script src={s} defer></script>
+        ))}
       </head>
       <body>
         {ui.principal && (
           <header class="top">
-            <a class="brand" href="/ui/">MUTT<small>v{VERSION}</small></a>
+            <a class="brand" href="/ui/">
+              MUTT<small>v{VERSION}</small>
+            </a>
             <nav class="main" aria-label="Main">
-              {NAV.map((n) => <a href={n.href} class={n.key === props.nav ? 'active' : undefined} aria-current={n.key === props.nav ? 'page' : undefined}>{n.label}</a>)}
+              {NAV.map((n) => (
+                <a href={n.href} class={n.key === props.nav ? 'active' : undefined} aria-current={n.key === props.nav ? 'page' : undefined}>
+                  {n.label}
+                </a>
+              ))}
             </nav>
             <div class="who">
               <span data-testid="principal">
@@ -71,7 +79,9 @@ function Layout(props: PropsWithChildren<{ title: string; nav: NavKey; ui: Ui; s
               </span>
               <form method="post" action="/ui/logout">
                 <CsrfField ui={ui} />
-                <button type="submit" class="secondary small">Log out</button>
+                <button type="submit" class="secondary small">
+                  Log out
+                </button>
               </form>
             </div>
           </header>
@@ -86,7 +96,11 @@ function Layout(props: PropsWithChildren<{ title: string; nav: NavKey; ui: Ui; s
 export function renderPage(c: Context<UiEnv>, opts: PageOptions, body: Child): Response | Promise<Response> {
   const ui = uiOf(c);
   const scripts = (opts.scripts ?? []).map((s) => assetUrl(s));
-  const doc = <Layout title={opts.title} nav={opts.nav} ui={ui} scripts={scripts}>{body}</Layout>;
+  const doc = (
+    <Layout title={opts.title} nav={opts.nav} ui={ui} scripts={scripts}>
+      {body}
+    </Layout>
+  );
   return c.html(html`<!DOCTYPE html>${doc}`, opts.status ?? 200);
 }
 
@@ -97,7 +111,15 @@ export function CsrfField(props: { ui: Ui }) {
 type Hidden = Record<string, string | number | undefined>;
 
 function HiddenFields(props: { fields?: Hidden }) {
-  return <>{Object.entries(props.fields ?? {}).filter(([, v]) => v !== undefined).map(([k, v]) => <input type="hidden" name={k} value={String(v)} />)}</>;
+  return (
+    <>
+      {Object.entries(props.fields ?? {})
+        .filter(([, v]) => v !== undefined)
+        .map(([k, v]) => (
+          <input type="hidden" name={k} value={String(v)} />
+        ))}
+    </>
+  );
 }
 
 /** A one-button POST form (nothing for read-only sessions). */
@@ -107,13 +129,17 @@ export function PostButton(props: { ui: Ui; action: string; label: string; field
     <form method="post" action={props.action} class="inline">
       <CsrfField ui={props.ui} />
       <HiddenFields fields={props.fields} />
-      <button type="submit" class={props.cls ?? 'small secondary'} data-testid={props.testid}>{props.label}</button>
+      <button type="submit" class={props.cls ?? 'small secondary'} data-testid={props.testid}>
+        {props.label}
+      </button>
     </form>
   );
 }
 
 /** A destructive action behind a second click: the summary opens a box with the question and the real button. */
-export function ConfirmButton(props: PropsWithChildren<{ ui: Ui; action: string; label: string; confirmLabel?: string; fields?: Hidden; testid?: string }>) {
+export function ConfirmButton(
+  props: PropsWithChildren<{ ui: Ui; action: string; label: string; confirmLabel?: string; fields?: Hidden; testid?: string }>,
+) {
   if (!props.ui.canWrite) return null;
   return (
     <details class="confirm">
@@ -123,7 +149,9 @@ export function ConfirmButton(props: PropsWithChildren<{ ui: Ui; action: string;
         <form method="post" action={props.action} class="inline">
           <CsrfField ui={props.ui} />
           <HiddenFields fields={props.fields} />
-          <button type="submit" class="danger small" data-testid={props.testid ? `${props.testid}-confirm` : undefined}>{props.confirmLabel ?? props.label}</button>
+          <button type="submit" class="danger small" data-testid={props.testid ? `${props.testid}-confirm` : undefined}>
+            {props.confirmLabel ?? props.label}
+          </button>
         </form>
       </div>
     </details>
@@ -139,7 +167,11 @@ export function Field(props: PropsWithChildren<{ label: string; name: string; er
     <div class={`field${errors.length ? ' has-error' : ''}${props.cls ? ` ${props.cls}` : ''}`}>
       <label for={`f-${props.name}`}>{props.label}</label>
       {props.children}
-      {errors.map((e) => <span class="field-error" data-error-for={props.name}>{e}</span>)}
+      {errors.map((e) => (
+        <span class="field-error" data-error-for={props.name}>
+          {e}
+        </span>
+      ))}
       {props.hint && <span class="hint">{props.hint}</span>}
     </div>
   );
@@ -157,7 +189,13 @@ export function FlashBox(props: { flash?: Flash | null }) {
   return (
     <div class={`flash ${f.kind}`} role={f.kind === 'ok' ? 'status' : 'alert'} data-testid={`flash-${f.kind}`}>
       {f.text}
-      {f.details && f.details.length > 0 && <ul>{f.details.map((d) => <li>{d}</li>)}</ul>}
+      {f.details && f.details.length > 0 && (
+        <ul>
+          {f.details.map((d) => (
+            <li>{d}</li>
+          ))}
+        </ul>
+      )}
     </div>
   );
 }
@@ -179,15 +217,27 @@ export function Pager(props: { newest?: string | null; next?: string | null; inf
   if (!props.newest && !props.next && !props.info) return null;
   return (
     <div class="pager">
-      {props.newest && <a class="button secondary small" href={props.newest}>« First page</a>}
-      {props.next && <a class="button secondary small" href={props.next} data-testid="next-page">Next page »</a>}
+      {props.newest && (
+        <a class="button secondary small" href={props.newest}>
+          « First page
+        </a>
+      )}
+      {props.next && (
+        <a class="button secondary small" href={props.next} data-testid="next-page">
+          Next page »
+        </a>
+      )}
       {props.info && <span class="muted small">{props.info}</span>}
     </div>
   );
 }
 
 /** A URL of the same page with some query parameters changed (undefined or '' removes one). */
-export function withQuery(path: string, current: Record<string, string | undefined>, changes: Record<string, string | number | undefined>): string {
+export function withQuery(
+  path: string,
+  current: Record<string, string | undefined>,
+  changes: Record<string, string | number | undefined>,
+): string {
   const q = new URLSearchParams();
   for (const [k, v] of Object.entries({ ...current, ...changes })) if (v !== undefined && v !== '') q.set(k, String(v));
   const s = q.toString();

@@ -28,10 +28,14 @@ const t = suite('alerter actor');
 /** Every event handed to the alerters is handled and acknowledged: nothing more can come of them. */
 async function alerterIdle(): Promise<void> {
   const jsm = await jetstreamManager(nc);
-  await waitFor(async () => {
-    const c = await jsm.consumers.info(StreamName.events, Durable.alerter);
-    return c.num_pending === 0 && c.num_ack_pending === 0;
-  }, 15_000, 'the alerter consumer idle');
+  await waitFor(
+    async () => {
+      const c = await jsm.consumers.info(StreamName.events, Durable.alerter);
+      return c.num_pending === 0 && c.num_ack_pending === 0;
+    },
+    15_000,
+    'the alerter consumer idle',
+  );
 }
 let nats: TestNats;
 let nc: NatsConnection;
@@ -64,12 +68,47 @@ t.before(async () => {
   rules = await new Kvm(nc).open(Bucket.rules);
   hosts = await new Kvm(nc).open(Bucket.hosts);
   // v2.5's seed rules (MUTT_V25_FACTS §2.3).
-  await putRule({ id: '1', match_type: 'contains', match_string: 'CRITICAL', priority: 10, prod_handling: 'Page_and_ticket', dev_handling: 'Ticket_only', team_assignment: 'NETO' });
-  await putRule({ id: '2', match_type: 'contains', match_string: 'ERROR', priority: 20, prod_handling: 'Ticket_only', dev_handling: 'Ignore', team_assignment: 'NETO' });
-  await putRule({ id: '3', match_type: 'contains', match_string: 'LINK-DOWN', priority: 5, prod_handling: 'Page_and_ticket', dev_handling: 'Ticket_only', team_assignment: 'NetOps' });
-  await putRule({ id: '5', match_type: 'oid_prefix', trap_oid: '.1.3.6.1.4.1.9.9.41.2', priority: 15, prod_handling: 'Page_and_ticket', dev_handling: 'Ignore', team_assignment: 'NetOps' });
+  await putRule({
+    id: '1',
+    match_type: 'contains',
+    match_string: 'CRITICAL',
+    priority: 10,
+    prod_handling: 'Page_and_ticket',
+    dev_handling: 'Ticket_only',
+    team_assignment: 'NETO',
+  });
+  await putRule({
+    id: '2',
+    match_type: 'contains',
+    match_string: 'ERROR',
+    priority: 20,
+    prod_handling: 'Ticket_only',
+    dev_handling: 'Ignore',
+    team_assignment: 'NETO',
+  });
+  await putRule({
+    id: '3',
+    match_type: 'contains',
+    match_string: 'LINK-DOWN',
+    priority: 5,
+    prod_handling: 'Page_and_ticket',
+    dev_handling: 'Ticket_only',
+    team_assignment: 'NetOps',
+  });
+  await putRule({
+    id: '5',
+    match_type: 'oid_prefix',
+    trap_oid: '.1.3.6.1.4.1.9.9.41.2',
+    priority: 15,
+    prod_handling: 'Page_and_ticket',
+    dev_handling: 'Ignore',
+    team_assignment: 'NetOps',
+  });
   await hosts.put(hostKey('dev', 'dev-router1'), JSON.stringify({ hostname: 'dev-router1', note: '' }));
-  await hosts.put(hostKey('team', 'router1.prod.example.com'), JSON.stringify({ hostname: 'router1.prod.example.com', team_assignment: 'NetOps' }));
+  await hosts.put(
+    hostKey('team', 'router1.prod.example.com'),
+    JSON.stringify({ hostname: 'router1.prod.example.com', team_assignment: 'NetOps' }),
+  );
   await setConfig(nc, { unhandled_threshold: 100, unhandled_window_seconds: 3600, unhandled_default_team: 'NETO' });
   const env = loadEnv({ NATS_URL: nats.url, MUTT_HTTP_PORT: '0' });
   proc = await startProcess({ env, name: 'alerter-test', actors: [alerter], log: createLogger('silent') });
@@ -128,7 +167,15 @@ t('a rule edited through KV changes the outcome of the next event within 1 s', a
   await send('e5', 'sw1', 'BGP neighbor flap');
   await waitFor(async () => (await auditFor('e5')).length === 1, 5000, 'unhandled audit');
   assert.is((await auditFor('e5'))[0].value.decision, 'unhandled');
-  await putRule({ id: 'bgp', match_type: 'regex', match_string: 'bgp\\s+neighbor\\s+(?P<what>flap|down)', priority: 1, prod_handling: 'page_only', dev_handling: 'ignore', team_assignment: 'Routing' });
+  await putRule({
+    id: 'bgp',
+    match_type: 'regex',
+    match_string: 'bgp\\s+neighbor\\s+(?P<what>flap|down)',
+    priority: 1,
+    prod_handling: 'page_only',
+    dev_handling: 'ignore',
+    team_assignment: 'Routing',
+  });
   // The rule applies to events sent from now on; poll by sending fresh events until one matches.
   let matchedAt = 0;
   for (let i = 0; i < 40 && !matchedAt; i++) {
@@ -142,9 +189,21 @@ t('a rule edited through KV changes the outcome of the next event within 1 s', a
 t('100 masked-equal unmatched events → exactly one meta-alert with two alerter processes', async () => {
   const b = spawnNode('bin/mutt.js', ['run', 'alerter'], { NATS_URL: nats.url, LOG_LEVEL: 'warn' });
   spawned.push(b);
-  await waitFor(async () => (await (await jetstreamManager(nc)).consumers.info(StreamName.events, Durable.alerter)).num_waiting >= 2, 20_000, 'both alerters pulling');
-  await Promise.all(Array.from({ length: 120 }, (_, i) => send(`u-${i}`, 'router1.prod.example.com', `Interface Gi0/${i} flapped at 10:${String(i % 60).padStart(2, '0')}:00 from 10.1.1.${i}`)));
-  await waitFor(async () => (await audits()).filter((a) => a.value.eventId.startsWith('u-') && a.value.kind === 'unhandled').length === 120, 15_000, '120 unhandled audits');
+  await waitFor(
+    async () => (await (await jetstreamManager(nc)).consumers.info(StreamName.events, Durable.alerter)).num_waiting >= 2,
+    20_000,
+    'both alerters pulling',
+  );
+  await Promise.all(
+    Array.from({ length: 120 }, (_, i) =>
+      send(`u-${i}`, 'router1.prod.example.com', `Interface Gi0/${i} flapped at 10:${String(i % 60).padStart(2, '0')}:00 from 10.1.1.${i}`),
+    ),
+  );
+  await waitFor(
+    async () => (await audits()).filter((a) => a.value.eventId.startsWith('u-') && a.value.kind === 'unhandled').length === 120,
+    15_000,
+    '120 unhandled audits',
+  );
   await alerterIdle();
   const metas = (await alerts()).filter((a) => a.value.kind === 'meta' && a.value.host === 'router1.prod.example.com');
   assert.is(metas.length, 1);
@@ -164,7 +223,10 @@ t('an alerter SIGKILLed mid-stream: every event audited once and alerted once', 
   spawned.push(a);
   await a.waitForOutput(/HTTP listening/);
   const N = 2000;
-  const sending = (async () => { for (let i = 0; i < N; i += 100) await Promise.all(Array.from({ length: 100 }, (_, j) => send(`k-${i + j}`, 'core2', `CRITICAL k-${i + j}`))); })();
+  const sending = (async () => {
+    for (let i = 0; i < N; i += 100)
+      await Promise.all(Array.from({ length: 100 }, (_, j) => send(`k-${i + j}`, 'core2', `CRITICAL k-${i + j}`)));
+  })();
   await waitFor(async () => (await streamCount(nc, StreamName.auditEvents)) > 200, 15_000, 'some handled');
   await a.kill('SIGKILL');
   await sending;

@@ -33,7 +33,10 @@ test('the fingerprint is the first 16 hex characters of the SHA-256 of the maske
   for (const message of ['Interface Gi0/1 down at 10:01:02', '', 'Lüfter 3 ausgefallen: 4200 U/min', "user 'bob' failed"]) {
     assert.is(fingerprint(message), createHash('sha256').update(maskMessage(message), 'utf8').digest('hex').slice(0, 16), message);
   }
-  assert.is(fingerprint("user 'bob' failed", { quoted: true }), createHash('sha256').update("user <str> failed").digest('hex').slice(0, 16));
+  assert.is(
+    fingerprint("user 'bob' failed", { quoted: true }),
+    createHash('sha256').update('user <str> failed').digest('hex').slice(0, 16),
+  );
 });
 
 test('each kind of variable part is masked', () => {
@@ -44,7 +47,10 @@ test('each kind of variable part is masked', () => {
     ['Nov 11 16:34:50 host sshd[4242]: x', '<ts> host sshd[<n>]: x'],
     ['March 3 2024 10:00:00 x', '<ts> x'],
     ['mac 00:1a:2b:3c:4d:5e and 00-1A-2B-3C-4D-5E and 001a.2b3c.4d5e', 'mac <mac> and <mac> and <mac>'],
-    ['addr fe80::1ff:fe23:4567:890a and 2001:db8::1 and ::1 and 2001:0db8:0000:0000:0000:ff00:0042:8329', 'addr <ip> and <ip> and <ip> and <ip>'],
+    [
+      'addr fe80::1ff:fe23:4567:890a and 2001:db8::1 and ::1 and 2001:0db8:0000:0000:0000:ff00:0042:8329',
+      'addr <ip> and <ip> and <ip> and <ip>',
+    ],
     ['ipv6 x509', 'ipv<n> x<n>'],
     ['from 10.1.1.1:514 to 192.168.0.0/16', 'from <ip> to <ip>'],
     ['uptime 10:01:02', 'uptime <time>'],
@@ -61,9 +67,21 @@ test('each kind of variable part is masked', () => {
 
 test('whitespace: every ASCII and Unicode space collapses to one, other control characters stay', () => {
   const collapsed: [string, string][] = [
-    ['a\tb', 'a b'], ['a\nb', 'a b'], ['a\u000bb', 'a b'], ['a\fb', 'a b'], ['a\rb', 'a b'],
-    ['a\u00a0b', 'a b'], ['a\u2003b', 'a b'], ['a\u3000b', 'a b'], ['a\ufeffb', 'a b'],
-    [' a b', 'a b'], ['a b ', 'a b'], ['a  b', 'a b'], ['a \tb', 'a b'], ['\ta', 'a'], ['a\n', 'a'],
+    ['a\tb', 'a b'],
+    ['a\nb', 'a b'],
+    ['a\u000bb', 'a b'],
+    ['a\fb', 'a b'],
+    ['a\rb', 'a b'],
+    ['a\u00a0b', 'a b'],
+    ['a\u2003b', 'a b'],
+    ['a\u3000b', 'a b'],
+    ['a\ufeffb', 'a b'],
+    [' a b', 'a b'],
+    ['a b ', 'a b'],
+    ['a  b', 'a b'],
+    ['a \tb', 'a b'],
+    ['\ta', 'a'],
+    ['a\n', 'a'],
   ];
   for (const [text, masked] of collapsed) assert.is(maskMessage(text), masked, JSON.stringify(text));
   // Backspace (8), shift-out (14), DEL (127) and NEL (U+0085) are not whitespace to JavaScript: kept as they are.
@@ -74,9 +92,15 @@ test('whitespace: every ASCII and Unicode space collapses to one, other control 
 
 test('hex runs: 0x/0X prefixes always, bare runs of 8+ only when they mix digits and letters', () => {
   const cases: [string, string][] = [
-    ['v 0x12345678', 'v <hex>'], ['v 0X12345678', 'v <hex>'], ['v 0xabcdef', 'v <hex>'],
-    ['v ABCDEF12', 'v <hex>'], ['v abcdef12', 'v <hex>'], ['v 12ABCDEF', 'v <hex>'],
-    ['v 1234567890', 'v <n>'], ['v ABCDEFAB', 'v ABCDEFAB'], ['v abcdefab', 'v abcdefab'],
+    ['v 0x12345678', 'v <hex>'],
+    ['v 0X12345678', 'v <hex>'],
+    ['v 0xabcdef', 'v <hex>'],
+    ['v ABCDEF12', 'v <hex>'],
+    ['v abcdef12', 'v <hex>'],
+    ['v 12ABCDEF', 'v <hex>'],
+    ['v 1234567890', 'v <n>'],
+    ['v ABCDEFAB', 'v ABCDEFAB'],
+    ['v abcdefab', 'v abcdefab'],
     ['v 1234abc', 'v <n>abc'], // seven characters: not a hex run; its digits are a number like any other
   ];
   for (const [text, masked] of cases) assert.is(maskMessage(text), masked, text);

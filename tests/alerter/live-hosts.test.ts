@@ -52,7 +52,11 @@ t('a change, a new entry and a deletion apply one by one', async () => {
   await team('core1.prod.example.com', 'WAN');
   await team('edge2', 'SECOPS');
   await kv.delete(hostKey('dev', 'lab-sw1'));
-  await waitFor(() => hosts.teamOf('core1') === 'WAN' && hosts.teamOf('edge2.dc.example.com') === 'SECOPS' && !hosts.isDev('lab-sw1'), 5000, 'the three changes in effect');
+  await waitFor(
+    () => hosts.teamOf('core1') === 'WAN' && hosts.teamOf('edge2.dc.example.com') === 'SECOPS' && !hosts.isDev('lab-sw1'),
+    5000,
+    'the three changes in effect',
+  );
   assert.equal(hosts.counts, { dev: 0, teams: 2 });
 });
 
@@ -78,7 +82,11 @@ t('bucket deleted and recreated: exactly what the new bucket holds is in effect'
   kv = await new Kvm(nc).open(Bucket.hosts);
   await team('fresh1.example.com', 'NEW');
   await waitFor(() => hosts.teamOf('fresh1') === 'NEW', 10_000, 'an entry of the recreated bucket in effect');
-  await waitFor(() => hosts.teamOf('core1') === undefined && hosts.teamOf('edge2') === undefined, 5000, 'entries of the deleted bucket gone');
+  await waitFor(
+    () => hosts.teamOf('core1') === undefined && hosts.teamOf('edge2') === undefined,
+    5000,
+    'entries of the deleted bucket gone',
+  );
   assert.equal(hosts.counts, { dev: 0, teams: 1 });
 });
 

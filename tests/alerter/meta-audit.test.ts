@@ -21,7 +21,14 @@ const t = suite('meta-alert audit');
 let m: Shipped;
 let nc: NatsConnection;
 
-interface AuditItem { event_id: string; kind: string; decision: string; forwarded: boolean; alert_id?: string; host: string }
+interface AuditItem {
+  event_id: string;
+  kind: string;
+  decision: string;
+  forwarded: boolean;
+  alert_id?: string;
+  host: string;
+}
 
 async function auditOf(host: string, decision: string): Promise<AuditItem[]> {
   const r = await m.request('GET', `/api/v2/audit/events?host=${encodeURIComponent(host)}&decision=${decision}&limit=500`);
@@ -51,7 +58,12 @@ t('60 unmatched events from one host, threshold 50: one meta-alert at Moogsoft a
   await waitFor(() => metasAtMoog(host).length === 1, 20_000, 'the meta-alert at the fake Moogsoft');
   // Everything decided: nothing left in either work stream, so no late meta record can still come.
   const jsm = await jetstreamManager(nc);
-  await waitFor(async () => (await jsm.streams.info(StreamName.events)).state.messages === 0 && (await jsm.streams.info(StreamName.alerts)).state.messages === 0, 20_000, 'streams drained');
+  await waitFor(
+    async () =>
+      (await jsm.streams.info(StreamName.events)).state.messages === 0 && (await jsm.streams.info(StreamName.alerts)).state.messages === 0,
+    20_000,
+    'streams drained',
+  );
   const metas = await auditOf(host, 'meta_alert');
   assert.is(metas.length, 1, `meta audit records: ${metas.map((x) => x.event_id).join(', ')}`);
   assert.is(metas[0].forwarded, true);
@@ -70,10 +82,18 @@ t('an unmatched event delivered twice is counted once: 49 events twice stay belo
   };
   for (let copy = 0; copy < 2; copy++) await Promise.all(Array.from({ length: 49 }, (_, i) => publish(i, copy)));
   const jsm = await jetstreamManager(nc);
-  await waitFor(async () => {
-    const c = await jsm.consumers.info(StreamName.events, Durable.alerter);
-    return c.num_pending === 0 && c.num_ack_pending === 0 && c.delivered.stream_seq >= (await jsm.streams.info(StreamName.events)).state.last_seq;
-  }, 20_000, 'the 98 copies handled');
+  await waitFor(
+    async () => {
+      const c = await jsm.consumers.info(StreamName.events, Durable.alerter);
+      return (
+        c.num_pending === 0 &&
+        c.num_ack_pending === 0 &&
+        c.delivered.stream_seq >= (await jsm.streams.info(StreamName.events)).state.last_seq
+      );
+    },
+    20_000,
+    'the 98 copies handled',
+  );
   const counters = await new Kvm(nc).open(Bucket.unhandled);
   const counts: number[] = [];
   for await (const k of await counters.keys()) {

@@ -33,11 +33,15 @@ t('a new alerter_regex_budget_ms is in effect after the next event, with no rule
   assert.is(await budgetInEffect(), 50, 'the default at start');
   await setConfig(nc, { alerter_regex_budget_ms: 7 });
   // Each event reads the rule set; one of them after the config change has reached the process recompiles it.
-  await waitFor(async () => {
-    const r = await m.request('POST', '/api/v2/events', { host: 'budget-sw1', message: 'anything at all', severity: 'info' });
-    assert.is(r.status, 202);
-    return (await budgetInEffect()) === 7;
-  }, 10_000, 'budget 7 in effect');
+  await waitFor(
+    async () => {
+      const r = await m.request('POST', '/api/v2/events', { host: 'budget-sw1', message: 'anything at all', severity: 'info' });
+      assert.is(r.status, 202);
+      return (await budgetInEffect()) === 7;
+    },
+    10_000,
+    'budget 7 in effect',
+  );
 });
 
 t.run();

@@ -1,7 +1,14 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Diagnostics } from 'recheck';
-import { checkRegexSafety, checkRegexSafetyAsync, compileRuleRegex, judge, PythonRegexError, translatePythonRegex } from '../../actors/alerter/regex.ts';
+import {
+  checkRegexSafety,
+  checkRegexSafetyAsync,
+  compileRuleRegex,
+  judge,
+  PythonRegexError,
+  translatePythonRegex,
+} from '../../actors/alerter/regex.ts';
 import { requiredLiterals } from '../../actors/alerter/regex-literals.ts';
 import { parsePythonRegex } from '../../actors/alerter/regex-syntax.ts';
 
@@ -113,7 +120,8 @@ test('translated regexes match what Python would, case-insensitively', () => {
 });
 
 test('compiled regexes say whether letter case can change their answer', () => {
-  for (const p of ['^\\S+ \\d+: %\\w+-[0-1]-', '[0-9.:-]+$', '\\b\\d{3}\\b', '(?:\\d\\d)+', '.{2} 1', '[\\x30-\\x39]']) assert.ok(compileRuleRegex(p).caseFree, p);
+  for (const p of ['^\\S+ \\d+: %\\w+-[0-1]-', '[0-9.:-]+$', '\\b\\d{3}\\b', '(?:\\d\\d)+', '.{2} 1', '[\\x30-\\x39]'])
+    assert.ok(compileRuleRegex(p).caseFree, p);
   for (const p of ['a\\d', '[0-9x]', '(\\d)\\1', '[\\x30-\\x41]', 'É', '(?:x)+']) assert.not.ok(compileRuleRegex(p).caseFree, p);
 });
 
@@ -133,7 +141,11 @@ test('required literals: every match contains them', () => {
   assert.equal(lits('ab{3}c'), [['abbbc']]);
   assert.equal(lits('temp(erature)?'), [['temp']]);
   assert.equal(lits('x+yz(?:abc)+q'), [['yzabc']], 'a repeated group contributes one copy');
-  assert.equal(lits('fan (tray|unit) (\\d+) (failed|removed)'), [['failed', 'removed'], ['fan '], ['tray', 'unit']], 'most selective first');
+  assert.equal(
+    lits('fan (tray|unit) (\\d+) (failed|removed)'),
+    [['failed', 'removed'], ['fan '], ['tray', 'unit']],
+    'most selective first',
+  );
   assert.equal(lits('(?=look)ahead'), [['ahead']], 'lookaround content is not required text');
   assert.equal(lits('^start$'), [['start']]);
   assert.is(lits('a.b'), null);
@@ -185,27 +197,43 @@ test('the write-time check also runs off the event loop', async () => {
   assert.is(r.ok, false);
   const link = await checkRegexSafetyAsync('LINK-(UP|DOWN)');
   assert.is(link.ok && link.compiled, 'LINK-(UP|DOWN)');
-  assert.equal(await checkRegexSafetyAsync('(unclosed'), { ok: false, reason: 'invalid regex: missing ), unterminated subpattern at position 0' });
+  assert.equal(await checkRegexSafetyAsync('(unclosed'), {
+    ok: false,
+    reason: 'invalid regex: missing ), unterminated subpattern at position 0',
+  });
 });
 
 test('inconclusive analysis: accepted when the run-time fallback applies, refused when it cannot', () => {
   const timeout = { source: 'x', flags: '', status: 'unknown', error: { kind: 'timeout' } } as Diagnostics;
   const guarded = judge(timeout, { source: 'x', folded: 'x', linearFallback: true }, 5000);
-  assert.equal(guarded, { ok: true, compiled: 'x', warning: 'safety analysis did not finish within 5000 ms; accepted: bounded at run time by the linear-time fallback and the subject cap' });
+  assert.equal(guarded, {
+    ok: true,
+    compiled: 'x',
+    warning: 'safety analysis did not finish within 5000 ms; accepted: bounded at run time by the linear-time fallback and the subject cap',
+  });
   const unguarded = judge(timeout, { source: '(x)\\1', folded: '(x)\\1', linearFallback: false });
   assert.is(unguarded.ok, false);
   if (!unguarded.ok) assert.match(unguarded.reason, /did not finish within 5000 ms, and it uses backreferences/);
-  const unsupported = judge({ source: 'x', flags: '', status: 'unknown', error: { kind: 'unsupported', message: 'odd' } } as Diagnostics, { source: 'x', folded: 'x', linearFallback: true });
+  const unsupported = judge({ source: 'x', flags: '', status: 'unknown', error: { kind: 'unsupported', message: 'odd' } } as Diagnostics, {
+    source: 'x',
+    folded: 'x',
+    linearFallback: true,
+  });
   assert.is(unsupported.ok, true);
   if (unsupported.ok) assert.match(unsupported.warning ?? '', /not possible \(unsupported: odd\)/);
 });
 
 test('polynomial verdicts follow the fallback rule', () => {
-  const poly = (degree: number) => ({
-    source: 'x', flags: '', status: 'vulnerable', checker: 'automaton', hotspot: [{ start: 0, end: 1, temperature: 'heat' }],
-    attack: { pattern: "'a'.repeat(" + '9'.repeat(200) + ')', string: '', base: 0, suffix: '', pumps: [] },
-    complexity: { type: 'polynomial', degree, summary: `${degree}rd degree polynomial`, isFuzz: false },
-  }) as Diagnostics;
+  const poly = (degree: number) =>
+    ({
+      source: 'x',
+      flags: '',
+      status: 'vulnerable',
+      checker: 'automaton',
+      hotspot: [{ start: 0, end: 1, temperature: 'heat' }],
+      attack: { pattern: "'a'.repeat(" + '9'.repeat(200) + ')', string: '', base: 0, suffix: '', pumps: [] },
+      complexity: { type: 'polynomial', degree, summary: `${degree}rd degree polynomial`, isFuzz: false },
+    }) as Diagnostics;
   const withBackref = { source: '(a)\\1', folded: '(a)\\1', linearFallback: false };
   assert.is(judge(poly(3), withBackref).ok, false);
   const deg2 = judge(poly(2), withBackref);

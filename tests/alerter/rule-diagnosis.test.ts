@@ -22,7 +22,15 @@ test('evaluate reports text hits that fail on severity or trap OID, with the rea
     rule({ id: 'other', match_string: 'fan', priority: 5 }),
   ]);
   const e = set.evaluate(ev('disk full on /var', { severity: 5, trapOid: '.1.3.6.1.4.1.2021.1' }));
-  assert.equal(e.hits.map((h) => [h.rule.id, h.failed]), [['sev', ['severity']], ['oid', ['trap_oid']], ['both', ['severity', 'trap_oid']], ['ok', []]]);
+  assert.equal(
+    e.hits.map((h) => [h.rule.id, h.failed]),
+    [
+      ['sev', ['severity']],
+      ['oid', ['trap_oid']],
+      ['both', ['severity', 'trap_oid']],
+      ['ok', []],
+    ],
+  );
   assert.is(e.evaluated, 5);
   assert.is(e.skipped, 0);
   assert.is(e.stoppedBy, null);
@@ -48,14 +56,19 @@ test('evaluate stops at its evaluation budget and counts the rest as skipped', (
   assert.is(e.evaluated, 4);
   assert.is(e.skipped, 6);
   assert.is(e.stoppedBy, 'evaluations');
-  assert.equal(e.hits.map((h) => h.rule.id), ['r0', 'r1', 'r2', 'r3']);
+  assert.equal(
+    e.hits.map((h) => h.rule.id),
+    ['r0', 'r1', 'r2', 'r3'],
+  );
 });
 
 test('evaluate stops once its regex time is spent; copies of one pattern cost one test', () => {
   let now = 0;
   const set = compileRules(
     [
-      ...Array.from({ length: 1000 }, (_, i) => rule({ id: `copy${String(i).padStart(4, '0')}`, match_type: 'regex', match_string: 'alpha \\w+', priority: 1 })),
+      ...Array.from({ length: 1000 }, (_, i) =>
+        rule({ id: `copy${String(i).padStart(4, '0')}`, match_type: 'regex', match_string: 'alpha \\w+', priority: 1 }),
+      ),
       rule({ id: 'r2', match_type: 'regex', match_string: 'alpha [a-z]', priority: 2 }),
       rule({ id: 'r3', match_type: 'regex', match_string: 'beta', priority: 3 }),
       rule({ id: 'c', match_string: 'alpha', priority: 4 }),
@@ -84,7 +97,10 @@ const RULES = [
 test('diagnoseEvent: the winner, and near misses for severity, trap OID, inactive and priority', () => {
   const d = diagnoseEvent(RULES, ev('%LINK-3-UPDOWN: Interface Gi0/1, changed state to down', { severity: 3 }));
   assert.is(d.winner?.rule.id, 'link-down');
-  assert.equal(d.matches.map((m) => m.rule.id), ['link-down', 'generic-down']);
+  assert.equal(
+    d.matches.map((m) => m.rule.id),
+    ['link-down', 'generic-down'],
+  );
   assert.equal(misses(d), [
     ['link-old', ['inactive']],
     ['link-crit', ['severity']],
@@ -103,7 +119,10 @@ test('diagnoseEvent: the winner, and near misses for severity, trap OID, inactiv
 });
 
 test('diagnoseEvent: an inactive rule that would also fail a condition names both reasons', () => {
-  const d = diagnoseEvent([rule({ id: 'off', match_string: 'disk', syslog_severity: 2, is_active: false })], ev('disk full', { severity: 4 }));
+  const d = diagnoseEvent(
+    [rule({ id: 'off', match_string: 'disk', syslog_severity: 2, is_active: false })],
+    ev('disk full', { severity: 4 }),
+  );
   assert.is(d.winner, null);
   assert.equal(misses(d), [['off', ['inactive', 'severity']]]);
   assert.match(d.nearMisses[0].why, /severity 4 is not the rule's 2; and the rule is disabled/);

@@ -19,11 +19,43 @@ function legacy(e: { message?: string; syslog_severity?: unknown; trap_oid?: str
 
 // v2.5 mutt_schema.sql seed rules (§2.3), written as v2.5 stored them.
 const SEED = [
-  rule({ id: '1', match_string: 'CRITICAL', match_type: 'contains', priority: 10, prod_handling: 'Page_and_ticket', dev_handling: 'Ticket_only', team_assignment: 'NETO', is_active: 't' }),
-  rule({ id: '2', match_string: 'ERROR', match_type: 'contains', priority: 20, prod_handling: 'Ticket_only', dev_handling: 'Ignore', team_assignment: 'NETO' }),
+  rule({
+    id: '1',
+    match_string: 'CRITICAL',
+    match_type: 'contains',
+    priority: 10,
+    prod_handling: 'Page_and_ticket',
+    dev_handling: 'Ticket_only',
+    team_assignment: 'NETO',
+    is_active: 't',
+  }),
+  rule({
+    id: '2',
+    match_string: 'ERROR',
+    match_type: 'contains',
+    priority: 20,
+    prod_handling: 'Ticket_only',
+    dev_handling: 'Ignore',
+    team_assignment: 'NETO',
+  }),
   rule({ id: '3', match_string: 'LINK-DOWN', match_type: 'contains', priority: 5, team_assignment: 'NetOps' }),
-  rule({ id: '4', match_string: 'DOT1X-FIRMWARE-RUNNING', match_type: 'contains', priority: 50, prod_handling: 'Ticket_only', dev_handling: 'Ignore', team_assignment: 'Security' }),
-  rule({ id: '5', trap_oid: '.1.3.6.1.4.1.9.9.41.2', match_type: 'oid_prefix', priority: 15, dev_handling: 'Ignore', team_assignment: 'NetOps' }),
+  rule({
+    id: '4',
+    match_string: 'DOT1X-FIRMWARE-RUNNING',
+    match_type: 'contains',
+    priority: 50,
+    prod_handling: 'Ticket_only',
+    dev_handling: 'Ignore',
+    team_assignment: 'Security',
+  }),
+  rule({
+    id: '5',
+    trap_oid: '.1.3.6.1.4.1.9.9.41.2',
+    match_type: 'oid_prefix',
+    priority: 15,
+    dev_handling: 'Ignore',
+    team_assignment: 'NetOps',
+  }),
 ];
 
 test('v2.5 seed rules against v2.5-style events', () => {
@@ -34,7 +66,11 @@ test('v2.5 seed rules against v2.5-style events', () => {
   assert.is(winner({ message: 'disk error on /var', syslog_severity: 'Warning' }), '2', 'contains is case-insensitive');
   assert.is(winner({ message: '%DOT1X-5-FAIL: DOT1X-FIRMWARE-RUNNING', syslog_severity: 'Notice' }), '4');
   assert.is(winner({ message: 'syslog relay: config changed', trap_oid: '1.3.6.1.4.1.9.9.41.2.0.1' }), '5', 'OID without leading dot');
-  assert.is(winner({ message: 'CRITICAL and syslog', trap_oid: '1.3.6.1.4.1.9.9.41.2.0.1' }), '1', 'a better text rule still wins on a trap');
+  assert.is(
+    winner({ message: 'CRITICAL and syslog', trap_oid: '1.3.6.1.4.1.9.9.41.2.0.1' }),
+    '1',
+    'a better text rule still wins on a trap',
+  );
   assert.is(winner({ message: 'all quiet', syslog_severity: 'Info' }), null);
   assert.is(set.match(legacy({ message: 'ERROR' }))?.rule.prod_handling, 'ticket_only', 'handling normalised to lower case');
 });
@@ -44,13 +80,28 @@ test('v2.5 conftest fixtures: sample events and the four sample rules', () => {
     rule({ id: 'f1', match_string: 'CRITICAL', priority: 10 }),
     rule({ id: 'f2', match_string: 'ERROR', priority: 20, prod_handling: 'Ticket_only', dev_handling: 'Ignore' }),
     rule({ id: 'f3', match_type: 'regex', match_string: 'LINK-(UP|DOWN)', priority: 5, team_assignment: 'NetOps' }),
-    rule({ id: 'f4', match_type: 'oid_prefix', trap_oid: '.1.3.6.1.6.3.1.1.5.3', priority: 15, dev_handling: 'Ignore', team_assignment: 'NetOps' }),
+    rule({
+      id: 'f4',
+      match_type: 'oid_prefix',
+      trap_oid: '.1.3.6.1.6.3.1.1.5.3',
+      priority: 15,
+      dev_handling: 'Ignore',
+      team_assignment: 'NetOps',
+    }),
   ]);
   assert.is(set.match(legacy({ message: 'CRITICAL: System failure detected', syslog_severity: 2 }))?.rule.id, 'f1');
   const trapText = '192.168.1.50 .1.3.6.1.6.3.1.1.5.3 ifIndex=2 ifAdminStatus=1 ifOperStatus=2';
-  assert.is(set.match(legacy({ message: trapText, syslog_severity: 4 })), null, 'the fixture trap has no trap_oid field: OID rules cannot see it');
+  assert.is(
+    set.match(legacy({ message: trapText, syslog_severity: 4 })),
+    null,
+    'the fixture trap has no trap_oid field: OID rules cannot see it',
+  );
   assert.is(set.match(legacy({ message: trapText, syslog_severity: 4, trap_oid: '1.3.6.1.6.3.1.1.5.3' }))?.rule.id, 'f4');
-  assert.is(set.match(legacy({ message: '%LINK-3-UPDOWN: LINK-UP on Gi0/2 CRITICAL' }))?.rule.id, 'f3', 'regex priority 5 beats contains 10');
+  assert.is(
+    set.match(legacy({ message: '%LINK-3-UPDOWN: LINK-UP on Gi0/2 CRITICAL' }))?.rule.id,
+    'f3',
+    'regex priority 5 beats contains 10',
+  );
   assert.is(set.match(legacy({ message: 'link-down' }))?.rule.id, 'f3', 'regex is case-insensitive');
   assert.is(set.match(legacy({ message: 'ERRORS found' }))?.rule.id, 'f2', 'contains matches partial words');
 });
@@ -68,7 +119,10 @@ test('priority ascending, ties broken by id, whatever the input order', () => {
   for (const order of [tied, [...tied].reverse(), [tied[1], tied[2], tied[0]]]) {
     assert.is(compileRules(order).match(ev)?.rule.id, 'A-rule', 'ids compare by code unit: uppercase sorts first');
   }
-  assert.equal(compileRules(rules).rules.map((r) => r.id), ['z-rule', 'A-rule', 'a-rule', 'b-rule']);
+  assert.equal(
+    compileRules(rules).rules.map((r) => r.id),
+    ['z-rule', 'A-rule', 'a-rule', 'b-rule'],
+  );
   assert.ok(compareRules(rules[0], rules[1]) > 0);
 });
 
@@ -79,7 +133,10 @@ test('inactive rules are ignored', () => {
     rule({ id: 'off-oid', match_type: 'oid_prefix', trap_oid: '1.3.6', priority: 1, is_active: 'f' }),
   ]);
   assert.is(set.match({ message: 'FAN failure', severity: 2, trapOid: '.1.3.6.1' })?.rule.id, 'on');
-  assert.equal(set.rules.map((r) => r.id), ['on']);
+  assert.equal(
+    set.rules.map((r) => r.id),
+    ['on'],
+  );
 });
 
 test('case-insensitive matching, including non-ASCII letters', () => {
@@ -91,7 +148,11 @@ test('case-insensitive matching, including non-ASCII letters', () => {
   assert.is(set.match({ message: 'ÉCHEC de connexion pour admin', severity: null })?.rule.id, 'c1');
   assert.is(set.match({ message: 'échec de connexion', severity: null })?.rule.id, 'c1');
   assert.is(set.match({ message: 'σφαλμα 42 στον δίσκο', severity: null })?.rule.id, 'r1');
-  assert.is(set.match({ message: 'Ünïcode host: POWER SUPPLY 2 failed', severity: null })?.rule.id, 'c2', 'text needing toLowerCase() still matches ASCII rules');
+  assert.is(
+    set.match({ message: 'Ünïcode host: POWER SUPPLY 2 failed', severity: null })?.rule.id,
+    'c2',
+    'text needing toLowerCase() still matches ASCII rules',
+  );
   assert.is(set.match({ message: 'POWER  SUPPLY', severity: null }), null);
   const emoji = compileRules([rule({ id: 'fire', match_string: '🔥 FIRE', priority: 1 })]);
   assert.is(emoji.match({ message: 'rack 3: 🔥 fire alarm', severity: null })?.rule.id, 'fire', 'characters beyond U+FFFF in a rule');
@@ -141,11 +202,16 @@ test('trap_oid on a contains or regex rule also requires the event OID under it'
   assert.is(set.match({ message: 'ifOperStatus=2', severity: null, trapOid: '1.3.6.1.6.3.1.1.5.3' })?.rule.id, 're-oid');
   assert.is(set.match({ message: 'linkDown ifIndex=2', severity: null }), null, 'no OID on the event');
   assert.is(set.match({ message: 'linkDown', severity: null, trapOid: '.1.3.6.1.4.1.9.1' }), null, 'OID elsewhere');
-  assert.equal(set.explain({ message: 'linkDown ifOperStatus=2', severity: null, trapOid: '.1.3.6.1.6.3.1.1.5.4' }).map((m) => m.rule.id), ['txt-oid', 're-oid']);
+  assert.equal(
+    set.explain({ message: 'linkDown ifOperStatus=2', severity: null, trapOid: '.1.3.6.1.6.3.1.1.5.4' }).map((m) => m.rule.id),
+    ['txt-oid', 're-oid'],
+  );
 });
 
 test('oid_prefix rules ignore match_string', () => {
-  const set = compileRules([rule({ id: 'o', match_type: 'oid_prefix', trap_oid: '.1.3.6.1.4.1.9', match_string: 'never in the text', priority: 1 })]);
+  const set = compileRules([
+    rule({ id: 'o', match_type: 'oid_prefix', trap_oid: '.1.3.6.1.4.1.9', match_string: 'never in the text', priority: 1 }),
+  ]);
   assert.is(set.match({ message: 'something else', severity: null, trapOid: '.1.3.6.1.4.1.9.5' })?.rule.id, 'o');
 });
 
@@ -160,14 +226,23 @@ test('why explains the match in words', () => {
   assert.is(m.why, "contains 'LINK-DOWN' (case-insensitive) and severity 3 = 3");
   assert.equal(JSON.parse(JSON.stringify(m)), { rule: m.rule, why: m.why }, 'the lazy explanation serialises');
   assert.is(set.match({ message: 'link-up', severity: 6 })!.why, "matches regex 'LINK-(UP|DOWN)' (case-insensitive)");
-  assert.is(set.match({ message: '', severity: null, trapOid: '.1.3.6.1.4.1.9.9.41.2.0.1' })!.why, 'trap OID .1.3.6.1.4.1.9.9.41.2.0.1 is under .1.3.6.1.4.1.9');
-  assert.is(set.match({ message: 'LINKDOWN', severity: null, trapOid: '1.3.6.1.6.3.1.1.5.3' })!.why, "contains 'linkdown' (case-insensitive) and trap OID .1.3.6.1.6.3.1.1.5.3 is under .1.3.6.1.6.3");
+  assert.is(
+    set.match({ message: '', severity: null, trapOid: '.1.3.6.1.4.1.9.9.41.2.0.1' })!.why,
+    'trap OID .1.3.6.1.4.1.9.9.41.2.0.1 is under .1.3.6.1.4.1.9',
+  );
+  assert.is(
+    set.match({ message: 'LINKDOWN', severity: null, trapOid: '1.3.6.1.6.3.1.1.5.3' })!.why,
+    "contains 'linkdown' (case-insensitive) and trap OID .1.3.6.1.6.3.1.1.5.3 is under .1.3.6.1.6.3",
+  );
 });
 
 test('explain lists every matching rule in evaluation order', () => {
   const set = compileRules(SEED);
   const all = set.explain(legacy({ message: 'CRITICAL ERROR: LINK-DOWN', trap_oid: '1.3.6.1.4.1.9.9.41.2.1' }));
-  assert.equal(all.map((m) => m.rule.id), ['3', '1', '5', '2']);
+  assert.equal(
+    all.map((m) => m.rule.id),
+    ['3', '1', '5', '2'],
+  );
   assert.equal(set.explain({ message: 'nothing', severity: null }), []);
 });
 
@@ -188,19 +263,38 @@ test('match agrees with explain (the plain reference) on a generated rule set', 
 test('match agrees with explain on random short, overlapping and mixed-case patterns', () => {
   const rnd = prng(99);
   const alphabet = ['a', 'b', 'A', 'B', '-', ' ', 'é', 'É', '1', '%'];
-  const word = (min: number, max: number) => Array.from({ length: min + Math.floor(rnd() * (max - min + 1)) }, () => alphabet[Math.floor(rnd() * alphabet.length)]).join('');
+  const word = (min: number, max: number) =>
+    Array.from({ length: min + Math.floor(rnd() * (max - min + 1)) }, () => alphabet[Math.floor(rnd() * alphabet.length)]).join('');
   for (let round = 0; round < 20; round++) {
     const rules: Rule[] = [];
     for (let i = 0; i < 25; i++) {
       const kind = rnd();
       const base = { id: `r${i}`, priority: Math.floor(rnd() * 5), syslog_severity: rnd() < 0.2 ? Math.floor(rnd() * 3) : null };
       if (kind < 0.6) rules.push(rule({ ...base, match_string: word(1, 4) }));
-      else if (kind < 0.85) rules.push(rule({ ...base, match_type: 'regex', match_string: `${word(0, 3).replace(/[^a-z1é]/gi, '')}[ab]+${word(1, 3).replace(/[^a-z1é]/gi, 'x')}` }));
-      else rules.push(rule({ ...base, match_type: 'oid_prefix', trap_oid: `.1.${Math.floor(rnd() * 3)}${rnd() < 0.5 ? '.' + Math.floor(rnd() * 3) : ''}` }));
+      else if (kind < 0.85)
+        rules.push(
+          rule({
+            ...base,
+            match_type: 'regex',
+            match_string: `${word(0, 3).replace(/[^a-z1é]/gi, '')}[ab]+${word(1, 3).replace(/[^a-z1é]/gi, 'x')}`,
+          }),
+        );
+      else
+        rules.push(
+          rule({
+            ...base,
+            match_type: 'oid_prefix',
+            trap_oid: `.1.${Math.floor(rnd() * 3)}${rnd() < 0.5 ? '.' + Math.floor(rnd() * 3) : ''}`,
+          }),
+        );
     }
     const set = compileRules(rules);
     for (let k = 0; k < 200; k++) {
-      const e: MatchInput = { message: word(0, 30), severity: rnd() < 0.3 ? null : Math.floor(rnd() * 3), trapOid: rnd() < 0.3 ? `.1.${Math.floor(rnd() * 3)}.${Math.floor(rnd() * 3)}` : undefined };
+      const e: MatchInput = {
+        message: word(0, 30),
+        severity: rnd() < 0.3 ? null : Math.floor(rnd() * 3),
+        trapOid: rnd() < 0.3 ? `.1.${Math.floor(rnd() * 3)}.${Math.floor(rnd() * 3)}` : undefined,
+      };
       const fast = set.match(e)?.rule.id ?? null;
       const slow = set.explain(e)[0]?.rule.id ?? null;
       if (fast !== slow) assert.unreachable(`round ${round}: match ${fast}, explain ${slow}, message ${JSON.stringify(e.message)}`);
@@ -259,7 +353,10 @@ test('a stored regex that does not compile is reported and never matches; the re
     { onInvalidRule: (id, reason) => reported.push(`${id}: ${reason}`) },
   );
   assert.is(set.match({ message: '[invalid(regex', severity: null })?.rule.id, 'good');
-  assert.equal(set.invalid.map((i) => i.ruleId), ['bad', 'bad2']);
+  assert.equal(
+    set.invalid.map((i) => i.ruleId),
+    ['bad', 'bad2'],
+  );
   assert.match(reported[0], /^bad: invalid regex: unterminated character set/);
   assert.match(reported[1], /multiple repeat/);
 });
@@ -276,7 +373,10 @@ test('rules that bypassed the schema (no trap_oid, no match_string) are reported
     { ruleId: 'no-text', reason: 'contains rule without match_string' },
   ]);
   assert.is(set.match({ message: 'text x', severity: null, trapOid: '.1.3' })?.rule.id, 'ok');
-  assert.equal(set.explain({ message: 'text x', severity: null, trapOid: '.1.3' }).map((m) => m.rule.id), ['ok']);
+  assert.equal(
+    set.explain({ message: 'text x', severity: null, trapOid: '.1.3' }).map((m) => m.rule.id),
+    ['ok'],
+  );
 });
 
 test('a regex that keeps exceeding the time budget is disabled and reported once', () => {
@@ -302,7 +402,10 @@ test('a regex that keeps exceeding the time budget is disabled and reported once
   const tests = set.stats.regexTests;
   assert.is(set.match(ev)?.rule.id, 'fallback');
   assert.is(set.stats.regexTests, tests, 'a disabled regex is not tried');
-  assert.equal(set.explain(ev).map((m) => m.rule.id), ['fallback']);
+  assert.equal(
+    set.explain(ev).map((m) => m.rule.id),
+    ['fallback'],
+  );
   slow.clear();
   set.match(ev);
   assert.equal(disabled, ['slow'], 'reported once');
@@ -327,7 +430,11 @@ test('when the budget runs out, the remaining regexes are skipped for that event
   assert.is(set.match({ message: 'alpha beta', severity: null })?.rule.id, 'c', 'r3 would match but the budget was spent');
   assert.is(set.stats.regexTests, 2);
   assert.is(set.stats.budgetOverruns, 1);
-  assert.equal(set.explain({ message: 'alpha beta', severity: null }).map((m) => m.rule.id), ['r3', 'c'], 'explain has no budget');
+  assert.equal(
+    set.explain({ message: 'alpha beta', severity: null }).map((m) => m.rule.id),
+    ['r3', 'c'],
+    'explain has no budget',
+  );
 });
 
 test('a pause during a fast regex (GC, a busy host) neither skips the remaining rules nor strikes the regex', () => {
@@ -355,7 +462,10 @@ test('a pause during a fast regex (GC, a busy host) neither skips the remaining 
 });
 
 test('a catastrophic regex stored before the write-time check cannot stall matching', () => {
-  const rules = [rule({ id: 'evil', match_type: 'regex', match_string: '(a+)+$', priority: 1 }), rule({ id: 'b', match_string: 'b', priority: 2 })];
+  const rules = [
+    rule({ id: 'evil', match_type: 'regex', match_string: '(a+)+$', priority: 1 }),
+    rule({ id: 'b', match_string: 'b', priority: 2 }),
+  ];
   // Generous budgets: these fail on a missing safeguard (seconds to forever), not on a slow machine.
   const whole = compileRules(rules, { regexBudgetMs: 1000, regexSubjectMax: 65_536 });
   // 2^28 backtracking steps without V8's linear-time fallback: an over-budget result rather than a hang.
@@ -371,7 +481,13 @@ test('a catastrophic regex stored before the write-time check cannot stall match
 });
 
 test('regexes see at most regexSubjectMax characters; contains rules see the whole message', () => {
-  const set = compileRules([rule({ id: 'end', match_type: 'regex', match_string: 'down$', priority: 1 }), rule({ id: 'tail', match_string: 'tail-marker', priority: 2 })], { regexSubjectMax: 100 });
+  const set = compileRules(
+    [
+      rule({ id: 'end', match_type: 'regex', match_string: 'down$', priority: 1 }),
+      rule({ id: 'tail', match_string: 'tail-marker', priority: 2 }),
+    ],
+    { regexSubjectMax: 100 },
+  );
   assert.is(set.match({ message: 'x'.repeat(50) + ' down', severity: null })?.rule.id, 'end');
   assert.is(set.match({ message: 'x'.repeat(200) + ' tail-marker down', severity: null })?.rule.id, 'tail');
 });
@@ -409,13 +525,26 @@ test('Aho–Corasick reports every occurrence, overlapping and nested, case-inse
     { pattern: 'hers', value: 0 },
   ]);
   const hits: number[] = [];
-  assert.is(ac.scan('uSHERS and HIS', (v, from, to) => (hits.push(...v.subarray(from, to)), true)), 'done');
+  assert.is(
+    ac.scan('uSHERS and HIS', (v, from, to) => (hits.push(...v.subarray(from, to)), true)),
+    'done',
+  );
   assert.equal(hits, [1, 2, 0, 4, 3], 'he+she end together (ascending), then hers (two values), then his');
-  assert.is(ac.scan('Ärger with hers', () => true), 'lowercase', 'non-ASCII capitals need real lower-casing');
+  assert.is(
+    ac.scan('Ärger with hers', () => true),
+    'lowercase',
+    'non-ASCII capitals need real lower-casing',
+  );
   const lowered: number[] = [];
-  assert.is(ac.scan('ärger with hers', (v, f, t) => (lowered.push(...v.subarray(f, t)), true), true), 'done');
+  assert.is(
+    ac.scan('ärger with hers', (v, f, t) => (lowered.push(...v.subarray(f, t)), true), true),
+    'done',
+  );
   assert.equal(lowered, [1, 0, 4]);
-  assert.is(ac.scan('she', () => false), 'stopped');
+  assert.is(
+    ac.scan('she', () => false),
+    'stopped',
+  );
   assert.throws(() => AhoCorasick.build([{ pattern: '', value: 1 }]), /empty pattern/);
 });
 

@@ -13,10 +13,32 @@ let mid = 0;
 async function audit(i: number, host: string, ruleId: string | null, decision: Decision) {
   const now = Date.now();
   const record: EventAuditRecord = {
-    kind: ruleId ? 'handled' : 'unhandled', eventId: `e${i}`, correlationId: `c${i}`, at: now, eventTime: now - 1000, host, ruleId, decision,
-    forwarded: decision !== 'ignore' && decision !== 'unhandled', environment: 'prod', team: ruleId ? 'NETO' : null, severity: 3,
+    kind: ruleId ? 'handled' : 'unhandled',
+    eventId: `e${i}`,
+    correlationId: `c${i}`,
+    at: now,
+    eventTime: now - 1000,
+    host,
+    ruleId,
+    decision,
+    forwarded: decision !== 'ignore' && decision !== 'unhandled',
+    environment: 'prod',
+    team: ruleId ? 'NETO' : null,
+    severity: 3,
     alertId: ruleId ? `alert:e${i}` : undefined,
-    event: { kind: 'syslog', id: `e${i}`, correlationId: `c${i}`, host, message: `message ${i}`, severity: 3, time: now - 1000, receivedAt: now - 500, source: { input: 'http' }, parse: 'json', raw: `<11>raw ${i}` },
+    event: {
+      kind: 'syslog',
+      id: `e${i}`,
+      correlationId: `c${i}`,
+      host,
+      message: `message ${i}`,
+      severity: 3,
+      time: now - 1000,
+      receivedAt: now - 500,
+      source: { input: 'http' },
+      parse: 'json',
+      raw: `<11>raw ${i}`,
+    },
   };
   const h = natsHeaders();
   h.set(Headers.decision, decision);
@@ -81,7 +103,10 @@ t('cursor pagination walks every record once, both orders', async () => {
     const ids: string[] = [];
     let cursor: number | null = null;
     do {
-      const r: { body: { items: { event_id: string }[]; next_cursor: number | null } } = await f.call('GET', `/api/v2/audit/events?limit=7&order=${order}${cursor ? `&cursor=${cursor}` : ''}`);
+      const r: { body: { items: { event_id: string }[]; next_cursor: number | null } } = await f.call(
+        'GET',
+        `/api/v2/audit/events?limit=7&order=${order}${cursor ? `&cursor=${cursor}` : ''}`,
+      );
       ids.push(...r.body.items.map((i) => i.event_id));
       cursor = r.body.next_cursor;
     } while (cursor !== null);
@@ -91,7 +116,16 @@ t('cursor pagination walks every record once, both orders', async () => {
 });
 
 t('bad query parameters are 400s naming the parameter (v2.5 answered 500)', async () => {
-  for (const [q, param] of [['limit=0', 'limit'], ['limit=501', 'limit'], ['limit=ten', 'limit'], ['cursor=-1', 'cursor'], ['from=yesterday', 'from'], ['decision=maybe', 'decision'], ['forwarded=yes', 'forwarded'], ['order=sideways', 'order']]) {
+  for (const [q, param] of [
+    ['limit=0', 'limit'],
+    ['limit=501', 'limit'],
+    ['limit=ten', 'limit'],
+    ['cursor=-1', 'cursor'],
+    ['from=yesterday', 'from'],
+    ['decision=maybe', 'decision'],
+    ['forwarded=yes', 'forwarded'],
+    ['order=sideways', 'order'],
+  ]) {
     const r = await f.call('GET', `/api/v2/audit/events?${q}`);
     assert.is(r.status, 400, q);
     assert.is(r.body.issues[0].path, param, q);
@@ -107,7 +141,10 @@ t('config audit: filters by kind, id, actor, operation; actor is the key name', 
   await f.call('PUT', '/api/v2/config/moog_manager', { body: { value: 'M' } });
   const all = await f.call('GET', '/api/v2/audit/config');
   assert.is(all.body.total, 3);
-  assert.equal(all.body.items.map((i: { kind: string }) => i.kind), ['config', 'team', 'team']);
+  assert.equal(
+    all.body.items.map((i: { kind: string }) => i.kind),
+    ['config', 'team', 'team'],
+  );
   const byId = await f.call('GET', '/api/v2/audit/config?id=a1');
   assert.is(byId.body.total, 2);
   const byOp = await f.call('GET', '/api/v2/audit/config?operation=update&kind=team');

@@ -31,7 +31,11 @@ t('every route with a scope: no key → 401, unknown key → 401, and nothing is
     assert.is(none.status, 401, `${op.method} ${op.path}`);
     assert.is(none.body.error, 'missing API key');
     assert.is(none.headers.get('www-authenticate'), 'Bearer');
-    const wrong = await f.call(op.method.toUpperCase(), path, { key: 'not-a-real-key-0123456789', body: op.method === 'get' ? undefined : {}, headers: { 'X-Forwarded-For': '10.9.9.9' } });
+    const wrong = await f.call(op.method.toUpperCase(), path, {
+      key: 'not-a-real-key-0123456789',
+      body: op.method === 'get' ? undefined : {},
+      headers: { 'X-Forwarded-For': '10.9.9.9' },
+    });
     assert.is(wrong.status, 401, `${op.method} ${op.path}`);
     assert.is(wrong.body.error, 'invalid API key');
     assert.not.match(wrong.text, /not-a-real-key/);

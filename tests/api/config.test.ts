@@ -40,7 +40,10 @@ t('set: validated and canonical, old and new value, ETag; get shows it; audit re
   assert.match(got.body.updated_at, /Z$/);
   assert.is(got.headers.get('etag'), `"${again.body.revision}"`);
   const audit = await f.call('GET', '/api/v2/audit/config?kind=config&id=moog_rate_limit&order=asc');
-  assert.equal(audit.body.items.map((i: { operation: string }) => i.operation), ['create', 'update']);
+  assert.equal(
+    audit.body.items.map((i: { operation: string }) => i.operation),
+    ['create', 'update'],
+  );
   assert.equal(audit.body.items[1].old_value, { key: 'moog_rate_limit', value: 100 });
   assert.equal(audit.body.items[1].new_value, { key: 'moog_rate_limit', value: 120 });
   assert.is(audit.body.items[0].reason, 'capacity');
@@ -70,7 +73,10 @@ t('If-Match on set: 0 means "expected unset"; stale revision is 412', async () =
   assert.is(first.status, 200, first.text);
   const conflict = await f.call('PUT', '/api/v2/config/moog_manager', { body: { value: 'MUTT-B' }, headers: { 'If-Match': '0' } });
   assert.is(conflict.status, 412);
-  const ok = await f.call('PUT', '/api/v2/config/moog_manager', { body: { value: 'MUTT-B' }, headers: { 'If-Match': first.headers.get('etag')! } });
+  const ok = await f.call('PUT', '/api/v2/config/moog_manager', {
+    body: { value: 'MUTT-B' },
+    headers: { 'If-Match': first.headers.get('etag')! },
+  });
   assert.is(ok.status, 200);
 });
 
@@ -84,7 +90,14 @@ t('reset: back to the default, audited; history lists the versions newest first'
   assert.is(got.body.value, 100);
   assert.is(got.body.revision, null);
   const history = await f.call('GET', '/api/v2/config/unhandled_threshold/history', { key: KEYS.read });
-  assert.equal(history.body.history.map((h: { operation: string; value?: number }) => [h.operation, h.value]), [['DEL', undefined], ['PUT', 20], ['PUT', 10]]);
+  assert.equal(
+    history.body.history.map((h: { operation: string; value?: number }) => [h.operation, h.value]),
+    [
+      ['DEL', undefined],
+      ['PUT', 20],
+      ['PUT', 10],
+    ],
+  );
   const audit = await f.call('GET', '/api/v2/audit/config?kind=config&id=unhandled_threshold');
   assert.is(audit.body.items[0].operation, 'reset');
   assert.is(audit.body.items[0].reason, 'back to normal');

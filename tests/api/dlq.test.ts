@@ -16,8 +16,17 @@ async function dead(stage: string, reason: DlqReason, payload: Uint8Array, subje
   const h = natsHeaders();
   h.set('Mutt-Correlation-Id', `corr-${stage}-${reason}`);
   const ack = await deadLetter(f.js, {
-    stage, reason, attempts: 3, firstError: 'boom', lastError: 'boom again', firstSeenAt: Date.now() - 1000,
-    originalSubject: subject, originalStream: StreamName.events, originalSeq: ++originalSeq, originalHeaders: h, originalPayload: payload,
+    stage,
+    reason,
+    attempts: 3,
+    firstError: 'boom',
+    lastError: 'boom again',
+    firstSeenAt: Date.now() - 1000,
+    originalSubject: subject,
+    originalStream: StreamName.events,
+    originalSeq: ++originalSeq,
+    originalHeaders: h,
+    originalPayload: payload,
   });
   return ack.seq;
 }
@@ -38,14 +47,23 @@ t('list by stage and reason with a cursor; show decodes the payload', async () =
   const c = await dead('forwarder', 'retries_exhausted', new Uint8Array([0xc1, 0xff, 0x00]), 'mutt.alerts.neto');
   const all = await f.call('GET', '/api/v2/dlq', { key: KEYS.read });
   assert.is(all.status, 200, all.text);
-  assert.equal(all.body.items.map((i: { seq: number }) => i.seq), [a, b, c]);
+  assert.equal(
+    all.body.items.map((i: { seq: number }) => i.seq),
+    [a, b, c],
+  );
   assert.is(all.body.total, 3);
   const fwd = await f.call('GET', '/api/v2/dlq?stage=forwarder&reason=retries_exhausted&limit=1');
-  assert.equal(fwd.body.items.map((i: { seq: number }) => i.seq), [b]);
+  assert.equal(
+    fwd.body.items.map((i: { seq: number }) => i.seq),
+    [b],
+  );
   assert.is(fwd.body.total, 2);
   assert.is(fwd.body.next_cursor, b + 1);
   const next = await f.call('GET', `/api/v2/dlq?stage=forwarder&reason=retries_exhausted&limit=1&cursor=${fwd.body.next_cursor}`);
-  assert.equal(next.body.items.map((i: { seq: number }) => i.seq), [c]);
+  assert.equal(
+    next.body.items.map((i: { seq: number }) => i.seq),
+    [c],
+  );
   const since = await f.call('GET', `/api/v2/dlq?since=${Date.now() + 60_000}`);
   assert.equal([since.body.items.length, since.body.total], [0, null]);
 
@@ -92,7 +110,9 @@ t('replay by filter, purge one, purge by filter only with confirm: true', async 
   const s1 = await dead('remediation', 'expired', msgpackEvent('ev-r1'), 'mutt.events.syslog.bulk');
   await dead('remediation', 'expired', msgpackEvent('ev-r2'), 'mutt.events.syslog.bulk');
   await dead('remediation', 'poison', msgpackEvent('ev-r3'), 'mutt.events.syslog.bulk');
-  const replayed = await f.call('POST', '/api/v2/dlq/replay', { body: { stage: 'remediation', reason: 'expired', limit: 10, comment: 'outage over' } });
+  const replayed = await f.call('POST', '/api/v2/dlq/replay', {
+    body: { stage: 'remediation', reason: 'expired', limit: 10, comment: 'outage over' },
+  });
   assert.is(replayed.status, 200, replayed.text);
   assert.is(replayed.body.replayed, 2);
   assert.is(replayed.body.items[0].seq, s1);

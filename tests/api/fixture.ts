@@ -35,8 +35,15 @@ export const API_KEYS_ENV = apiKeysEnv(KEYS);
 
 export async function apiFixture(opts: { regexTimeoutMs?: number; authThrottle?: FailureThrottle } = {}): Promise<ApiFixture> {
   const g = await gatewayFixture({
-    keys: KEYS, instance: 'api-test',
-    gateway: { regexTimeoutMs: opts.regexTimeoutMs ?? 2000, authThrottle: opts.authThrottle, countersFlushMs: 50, validateResponses: true, commit: 'abc123' },
+    keys: KEYS,
+    instance: 'api-test',
+    gateway: {
+      regexTimeoutMs: opts.regexTimeoutMs ?? 2000,
+      authThrottle: opts.authThrottle,
+      countersFlushMs: 50,
+      validateResponses: true,
+      commit: 'abc123',
+    },
   });
   return {
     ...g,
@@ -65,5 +72,13 @@ export async function apiFixture(opts: { regexTimeoutMs?: number; authThrottle?:
 
 /** A valid rule body. */
 export function rule(id: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return { id, match_type: 'contains', match_string: `${id}-needle`, prod_handling: 'page_and_ticket', dev_handling: 'ticket_only', team_assignment: 'NETO', ...extra };
+  return {
+    id,
+    match_type: 'contains',
+    match_string: `${id}-needle`,
+    prod_handling: 'page_and_ticket',
+    dev_handling: 'ticket_only',
+    team_assignment: 'NETO',
+    ...extra,
+  };
 }

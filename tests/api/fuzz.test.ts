@@ -48,35 +48,226 @@ const FUZZ_HOSTS = ['fz-h1', 'fz-h2.lab', 'FZ-H3.Example.COM', 'fz-h4'];
 const CONFIG_NAMES = Object.keys(ConfigKeys) as (keyof typeof ConfigKeys)[];
 
 /** Path segments (already URL-encoded) that are not a plausible id of anything. */
-const HOSTILE_SEGMENTS = ['x'.repeat(65), 'x'.repeat(256), '%00', '_under', '-dash', 'a.b', 'a..b', 'host.', '.lead', '...', '%E2%82%AC', '%F0%9F%92%A5',
-  '9'.repeat(30), '*', '%3E', 'a%20b', '%2F', 'a%2Fb', '%ZZ', '%E0%A4%A', 'A'.repeat(64), '0', '-1', '1.5', '1e3', '0x10', 'NaN', '__proto__',
-  'constructor', 'toString', '%27%3B--', '%0A', 'null', 'undefined', 'test', 'import', 'enable'];
+const HOSTILE_SEGMENTS = [
+  'x'.repeat(65),
+  'x'.repeat(256),
+  '%00',
+  '_under',
+  '-dash',
+  'a.b',
+  'a..b',
+  'host.',
+  '.lead',
+  '...',
+  '%E2%82%AC',
+  '%F0%9F%92%A5',
+  '9'.repeat(30),
+  '*',
+  '%3E',
+  'a%20b',
+  '%2F',
+  'a%2Fb',
+  '%ZZ',
+  '%E0%A4%A',
+  'A'.repeat(64),
+  '0',
+  '-1',
+  '1.5',
+  '1e3',
+  '0x10',
+  'NaN',
+  '__proto__',
+  'constructor',
+  'toString',
+  '%27%3B--',
+  '%0A',
+  'null',
+  'undefined',
+  'test',
+  'import',
+  'enable',
+];
 
 /** Strings that break some constraint somewhere (or none): unicode, controls, separators, injections. */
-const ODD_STRINGS = ['', ' ', '\u0000', '\u0007bell', 'a\nb', 'tab\there', '\u202eevil', '\ud800', '\udfff', '💥'.repeat(3), 'é', 'ʻokina', '\ufeff',
-  'a..b', 'trailing.', '.leading', '.', '..', '*', '>', 'a b', '%s%n', '../../etc/passwd', '${7*7}', '<script>alert(1)</script>', "'; DROP TABLE x;--",
-  'x'.repeat(1001), 'x'.repeat(64), 'x'.repeat(65), 'NETO', 'null', 'true', '0', '-1', '1e999'];
+const ODD_STRINGS = [
+  '',
+  ' ',
+  '\u0000',
+  '\u0007bell',
+  'a\nb',
+  'tab\there',
+  '\u202eevil',
+  '\ud800',
+  '\udfff',
+  '💥'.repeat(3),
+  'é',
+  'ʻokina',
+  '\ufeff',
+  'a..b',
+  'trailing.',
+  '.leading',
+  '.',
+  '..',
+  '*',
+  '>',
+  'a b',
+  '%s%n',
+  '../../etc/passwd',
+  '${7*7}',
+  '<script>alert(1)</script>',
+  "'; DROP TABLE x;--",
+  'x'.repeat(1001),
+  'x'.repeat(64),
+  'x'.repeat(65),
+  'NETO',
+  'null',
+  'true',
+  '0',
+  '-1',
+  '1e999',
+];
 
 /** Host names at the edge of what a KV key can hold (host names keep their dots in the key). */
-const HOST_EDGES = ['a..b', 'host.', '.lead', '.', '..', 'UPPER..lower', 'x'.repeat(255), 'é'.repeat(200), 'a=b', 'a/b', '*', '>', 'a_b', '-', 'host.example.com.'];
+const HOST_EDGES = [
+  'a..b',
+  'host.',
+  '.lead',
+  '.',
+  '..',
+  'UPPER..lower',
+  'x'.repeat(255),
+  'é'.repeat(200),
+  'a=b',
+  'a/b',
+  '*',
+  '>',
+  'a_b',
+  '-',
+  'host.example.com.',
+];
 
-const QUERY_VALUES = ['', 'x', '0', '1', '-1', '5', '500', '501', '1.5', 'abc', 'true', 'false', '2', '1e999', 'NaN', '2025-11-08T12:00:00Z',
-  '2025-13-45', '2025-11-08', '1762603200000', '99999999999999999', 'asc', 'desc', 'up', 'merge', 'replace', 'NETO', 'forwarder', 'alerter',
-  'retries_exhausted', 'rule', 'config', 'create', 'page_and_ticket', 'contains', '1,6,24', '721', '1,2,3,4,5,6,7,8,9,10,11', '%00', '%ZZ', '%',
-  '%E2%82%AC', encodeURIComponent('💥'), 'x'.repeat(300), 'A.B', '%20', '_unhandled', '__proto__'];
+const QUERY_VALUES = [
+  '',
+  'x',
+  '0',
+  '1',
+  '-1',
+  '5',
+  '500',
+  '501',
+  '1.5',
+  'abc',
+  'true',
+  'false',
+  '2',
+  '1e999',
+  'NaN',
+  '2025-11-08T12:00:00Z',
+  '2025-13-45',
+  '2025-11-08',
+  '1762603200000',
+  '99999999999999999',
+  'asc',
+  'desc',
+  'up',
+  'merge',
+  'replace',
+  'NETO',
+  'forwarder',
+  'alerter',
+  'retries_exhausted',
+  'rule',
+  'config',
+  'create',
+  'page_and_ticket',
+  'contains',
+  '1,6,24',
+  '721',
+  '1,2,3,4,5,6,7,8,9,10,11',
+  '%00',
+  '%ZZ',
+  '%',
+  '%E2%82%AC',
+  encodeURIComponent('💥'),
+  'x'.repeat(300),
+  'A.B',
+  '%20',
+  '_unhandled',
+  '__proto__',
+];
 const UNKNOWN_QUERY_KEYS = ['foo', '__proto__', 'constructor', 'limit[]', 'a%00b', '', 'x'.repeat(200)];
 
-const IF_MATCH = ['garbage', '"abc"', 'W/"5"', '*', '"999999999"', '"1", "2"', '9'.repeat(16), '""', '-1', 'W/', '"1"', '1', '" 2 "', 'W/"0"', '  '];
+const IF_MATCH = [
+  'garbage',
+  '"abc"',
+  'W/"5"',
+  '*',
+  '"999999999"',
+  '"1", "2"',
+  '9'.repeat(16),
+  '""',
+  '-1',
+  'W/',
+  '"1"',
+  '1',
+  '" 2 "',
+  'W/"0"',
+  '  ',
+];
 const REASONS = ['fuzz', 'x'.repeat(5000), '  ', 'CHG-1;DROP TABLE', 'tab\there', '"quoted"'];
-const CONTENT_TYPES = ['text/plain', 'application/xml', '', 'application/json; charset=utf-16', 'multipart/form-data; boundary=x',
-  'application/x-www-form-urlencoded', 'text/csv', 'application/vnd.api+json', 'APPLICATION/JSON'];
-const GARBAGE = ['not json', '{', '[', '{"a":1,}', "{'a':1}", 'NaN', '\ufeff{}', '{"a":"\\ud800"}', '\u0000', '{"a":1}{"b":2}', 'undefined',
-  '{"a":1e999}', '[1,2', '"unterminated', '{"__proto__":{"polluted":true}}', '{"constructor":{"prototype":{"polluted":true}}}', '  \n\t  '];
+const CONTENT_TYPES = [
+  'text/plain',
+  'application/xml',
+  '',
+  'application/json; charset=utf-16',
+  'multipart/form-data; boundary=x',
+  'application/x-www-form-urlencoded',
+  'text/csv',
+  'application/vnd.api+json',
+  'APPLICATION/JSON',
+];
+const GARBAGE = [
+  'not json',
+  '{',
+  '[',
+  '{"a":1,}',
+  "{'a':1}",
+  'NaN',
+  '\ufeff{}',
+  '{"a":"\\ud800"}',
+  '\u0000',
+  '{"a":1}{"b":2}',
+  'undefined',
+  '{"a":1e999}',
+  '[1,2',
+  '"unterminated',
+  '{"__proto__":{"polluted":true}}',
+  '{"constructor":{"prototype":{"polluted":true}}}',
+  '  \n\t  ',
+];
 const JSON_LITERALS = ['null', '[]', '"s"', '1e999', 'true', '0', '{}', '[{}]', '[[]]'];
 
 /** Regexes for match_string: valid, invalid (Python dialect), catastrophic. Each safe-looking one costs a safety analysis. */
-const REGEXES = ['^fuzz$', 'x', '(a+)+$', '(x|x)*y', '^(\\w+\\s?)*$', '(.*a){12}', '[', '(', '*a', '\\', '(?P<n>a)(?P=n)', 'a{2,1}', '(?<=a+)b',
-  '(?P<', ')', '[z-a]', '(a|aa)+$', '(?i)((a*)*)*b'];
+const REGEXES = [
+  '^fuzz$',
+  'x',
+  '(a+)+$',
+  '(x|x)*y',
+  '^(\\w+\\s?)*$',
+  '(.*a){12}',
+  '[',
+  '(',
+  '*a',
+  '\\',
+  '(?P<n>a)(?P=n)',
+  'a{2,1}',
+  '(?<=a+)b',
+  '(?P<',
+  ')',
+  '[z-a]',
+  '(a|aa)+$',
+  '(?i)((a*)*)*b',
+];
 const OIDS = ['1.3.6.1.4.1.9', '.1.3.6.1.6.3.1.1.5.3', '1.3.6.1.4.1.9.9.41.2'];
 const HANDLINGS = ['page_and_ticket', 'page_only', 'ticket_only', 'ignore', 'Page-And-Ticket', ' ticket only '];
 const TEAMS = ['NETO', 'WAN', 'SecOps'];
@@ -98,7 +289,12 @@ interface BodyPlan {
 
 function validRule(id: string | undefined): Obj {
   const oid = chance(0.25);
-  const r: Obj = { match_type: oid ? 'oid_prefix' : 'contains', prod_handling: pick(HANDLINGS), dev_handling: pick(HANDLINGS), team_assignment: pick(TEAMS) };
+  const r: Obj = {
+    match_type: oid ? 'oid_prefix' : 'contains',
+    prod_handling: pick(HANDLINGS),
+    dev_handling: pick(HANDLINGS),
+    team_assignment: pick(TEAMS),
+  };
   if (id !== undefined) r.id = id;
   if (oid) r.trap_oid = pick(OIDS);
   else r.match_string = pick(['LINK-3-UPDOWN', 'fan failure', 'x', 'BGP neighbor down']);
@@ -111,8 +307,17 @@ function validRule(id: string | undefined): Obj {
 }
 
 const RULE_FIELDS: Record<string, Kind> = {
-  id: 'string', match_type: 'enum', match_string: 'string', trap_oid: 'string', syslog_severity: 'number', priority: 'number', prod_handling: 'enum',
-  dev_handling: 'enum', team_assignment: 'string', is_active: 'bool', description: 'string',
+  id: 'string',
+  match_type: 'enum',
+  match_string: 'string',
+  trap_oid: 'string',
+  syslog_severity: 'number',
+  priority: 'number',
+  prod_handling: 'enum',
+  dev_handling: 'enum',
+  team_assignment: 'string',
+  is_active: 'bool',
+  description: 'string',
 };
 
 function ruleRequired(body: Obj): string[] {
@@ -121,9 +326,16 @@ function ruleRequired(body: Obj): string[] {
 
 function validConfigValue(key: keyof typeof ConfigKeys): unknown {
   const alternatives: Partial<Record<keyof typeof ConfigKeys, unknown[]>> = {
-    moog_rate_limit: [1, 1_000_000, '100'], moog_payload_format: ['events_api', 'rest_lam'], moog_rate_adaptive: [true, 'false'],
-    moog_retry_statuses: [[429, 503], []], moog_severity_map: [[5, 5, 5, 4, 3, 2, 2, 1]], moog_rate_period: [0.1, 3600, '2.5'], breaker_failure_rate: [0.01, 1],
-    unhandled_default_team: ['SecOps'], slo_window_hours: [1, 720], remediation_max_replays: [0, 100],
+    moog_rate_limit: [1, 1_000_000, '100'],
+    moog_payload_format: ['events_api', 'rest_lam'],
+    moog_rate_adaptive: [true, 'false'],
+    moog_retry_statuses: [[429, 503], []],
+    moog_severity_map: [[5, 5, 5, 4, 3, 2, 2, 1]],
+    moog_rate_period: [0.1, 3600, '2.5'],
+    breaker_failure_rate: [0.01, 1],
+    unhandled_default_team: ['SecOps'],
+    slo_window_hours: [1, 720],
+    remediation_max_replays: [0, 100],
   };
   const alt = alternatives[key];
   return alt && chance(0.6) ? pick(alt) : structuredClone(ConfigKeys[key].default);
@@ -143,8 +355,13 @@ function plan(op: OperationSpec, params: Record<string, string>): BodyPlan | nul
     }
     case 'updateRule': {
       const good: Record<string, () => unknown> = {
-        priority: () => int(1_000_001), description: () => pick(['patched', '']), team_assignment: () => pick(TEAMS), is_active: () => pick([true, false, 'f']),
-        prod_handling: () => pick(HANDLINGS), dev_handling: () => pick(HANDLINGS), syslog_severity: () => pick([null, 0, 7]),
+        priority: () => int(1_000_001),
+        description: () => pick(['patched', '']),
+        team_assignment: () => pick(TEAMS),
+        is_active: () => pick([true, false, 'f']),
+        prod_handling: () => pick(HANDLINGS),
+        dev_handling: () => pick(HANDLINGS),
+        syslog_severity: () => pick([null, 0, 7]),
       };
       const body: Obj = {};
       for (const [k, make] of Object.entries(good)) if (chance(0.35)) body[k] = make();
@@ -152,38 +369,80 @@ function plan(op: OperationSpec, params: Record<string, string>): BodyPlan | nul
       return { body, fields: RULE_FIELDS, required: [] };
     }
     case 'testRules': {
-      const body: Obj = { message: pick(['%LINK-3-UPDOWN: Interface Gi0/1, changed state to down', 'fan failure', '', 'x'.repeat(65536)]), host: pick(['core-sw1', ...FUZZ_HOSTS]) };
+      const body: Obj = {
+        message: pick(['%LINK-3-UPDOWN: Interface Gi0/1, changed state to down', 'fan failure', '', 'x'.repeat(65536)]),
+        host: pick(['core-sw1', ...FUZZ_HOSTS]),
+      };
       if (chance(0.4)) body.severity = pick([3, 'error', 'warning', null, 0, 7]);
       if (chance(0.2)) body.trap_oid = pick([...OIDS, null]);
       if (chance(0.5)) {
         body.rules = Array.from({ length: 1 + int(3) }, (_, i) => validRule(`prop-${i}`));
         if (chance(0.5)) body.mode = pick(['overlay', 'replace']);
       }
-      return { body, fields: { message: 'string', host: 'string', severity: 'any', trap_oid: 'string', rules: 'array', mode: 'enum' }, required: ['message', 'host'] };
+      return {
+        body,
+        fields: { message: 'string', host: 'string', severity: 'any', trap_oid: 'string', rules: 'array', mode: 'enum' },
+        required: ['message', 'host'],
+      };
     }
-    case 'deleteRule': case 'deleteDevHost': case 'deleteTeam': case 'resetConfig':
+    case 'deleteRule':
+    case 'deleteDevHost':
+    case 'deleteTeam':
+    case 'resetConfig':
       return { body: chance(0.5) ? { reason: 'fuzz cleanup' } : {}, fields: { reason: 'string' }, required: [] };
     case 'addDevHost':
-      return { body: { hostname: pick(FUZZ_HOSTS), ...(chance(0.5) ? { note: pick(['rack 3', '', 'é']) } : {}), ...(chance(0.2) ? { reason: 'fuzz' } : {}) }, fields: { hostname: 'string', note: 'string', reason: 'string' }, required: ['hostname'] };
+      return {
+        body: {
+          hostname: pick(FUZZ_HOSTS),
+          ...(chance(0.5) ? { note: pick(['rack 3', '', 'é']) } : {}),
+          ...(chance(0.2) ? { reason: 'fuzz' } : {}),
+        },
+        fields: { hostname: 'string', note: 'string', reason: 'string' },
+        required: ['hostname'],
+      };
     case 'addTeam':
-      return { body: { hostname: pick(FUZZ_HOSTS), team_assignment: pick(TEAMS), ...(chance(0.2) ? { reason: 'fuzz' } : {}) }, fields: { hostname: 'string', team_assignment: 'string', reason: 'string' }, required: ['hostname', 'team_assignment'] };
+      return {
+        body: { hostname: pick(FUZZ_HOSTS), team_assignment: pick(TEAMS), ...(chance(0.2) ? { reason: 'fuzz' } : {}) },
+        fields: { hostname: 'string', team_assignment: 'string', reason: 'string' },
+        required: ['hostname', 'team_assignment'],
+      };
     case 'updateDevHost':
-      return { body: { note: pick(['moved', '', 'rack 4']), ...(chance(0.2) ? { hostname: params.hostname } : {}) }, fields: { note: 'string', hostname: 'string', reason: 'string' }, required: ['note'] };
+      return {
+        body: { note: pick(['moved', '', 'rack 4']), ...(chance(0.2) ? { hostname: params.hostname } : {}) },
+        fields: { note: 'string', hostname: 'string', reason: 'string' },
+        required: ['note'],
+      };
     case 'updateTeam':
-      return { body: { team_assignment: pick(TEAMS), ...(chance(0.2) ? { hostname: params.hostname } : {}) }, fields: { team_assignment: 'string', hostname: 'string', reason: 'string' }, required: ['team_assignment'] };
-    case 'importDevHosts': case 'importTeams': {
+      return {
+        body: { team_assignment: pick(TEAMS), ...(chance(0.2) ? { hostname: params.hostname } : {}) },
+        fields: { team_assignment: 'string', hostname: 'string', reason: 'string' },
+        required: ['team_assignment'],
+      };
+    case 'importDevHosts':
+    case 'importTeams': {
       const team = id === 'importTeams';
       const body = Array.from({ length: 1 + int(4) }, () => {
         const host = pick(FUZZ_HOSTS);
-        return chance(0.4) ? (team ? `${host},${pick(TEAMS)}` : host) : team ? { hostname: host, team_assignment: pick(TEAMS) } : { hostname: host, note: 'imported' };
+        return chance(0.4)
+          ? team
+            ? `${host},${pick(TEAMS)}`
+            : host
+          : team
+            ? { hostname: host, team_assignment: pick(TEAMS) }
+            : { hostname: host, note: 'imported' };
       });
       return { body, fields: {}, required: [] };
     }
     case 'setConfig': {
       const key = (CONFIG_NAMES as string[]).includes(params.key) ? (params.key as keyof typeof ConfigKeys) : pick(CONFIG_NAMES);
-      return { body: { value: validConfigValue(key), ...(chance(0.2) ? { reason: 'fuzz' } : {}) }, fields: { value: 'any', reason: 'string' }, required: ['value'] };
+      return {
+        body: { value: validConfigValue(key), ...(chance(0.2) ? { reason: 'fuzz' } : {}) },
+        fields: { value: 'any', reason: 'string' },
+        required: ['value'],
+      };
     }
-    case 'replayDeadLetters': case 'purgeDeadLetters': {
+    case 'replayDeadLetters':
+    case 'purgeDeadLetters': {
       const body: Obj = {};
       if (chance(0.4)) body.stage = pick(['forwarder', 'alerter', 'ingest']);
       if (chance(0.3)) body.reason = pick(['retries_exhausted', 'schema_invalid', 'undecodable']);
@@ -194,7 +453,11 @@ function plan(op: OperationSpec, params: Record<string, string>): BodyPlan | nul
         return { body, fields: { stage: 'string', reason: 'enum', since: 'time', limit: 'number', comment: 'string' }, required: [] };
       }
       body.confirm = true;
-      return { body, fields: { stage: 'string', reason: 'enum', since: 'time', confirm: 'bool', comment: 'string' }, required: ['confirm'] };
+      return {
+        body,
+        fields: { stage: 'string', reason: 'enum', since: 'time', confirm: 'bool', comment: 'string' },
+        required: ['confirm'],
+      };
     }
     default:
       return null;
@@ -203,17 +466,26 @@ function plan(op: OperationSpec, params: Record<string, string>): BodyPlan | nul
 
 function wrongType(kind: Kind): unknown {
   switch (kind) {
-    case 'string': case 'enum': case 'time': return pick([123, true, {}, [], { $ne: 1 }, -1.5]);
+    case 'string':
+    case 'enum':
+    case 'time':
+      return pick([123, true, {}, [], { $ne: 1 }, -1.5]);
     // coerce.number() turns true and [] into numbers, so only values no coercion accepts
-    case 'number': return pick<unknown>(['abc', {}, [1, 2], '1e', 'NaN', { valueOf: 1 }]);
-    case 'bool': return pick(['yes', 2, {}, [], 'TRUE']);
-    case 'array': return pick(['not a list', 5, { 0: 'a' }, true]);
-    default: return pick([{ deep: [1, 2] }, [[[]]], 'abc', -1]);
+    case 'number':
+      return pick<unknown>(['abc', {}, [1, 2], '1e', 'NaN', { valueOf: 1 }]);
+    case 'bool':
+      return pick(['yes', 2, {}, [], 'TRUE']);
+    case 'array':
+      return pick(['not a list', 5, { 0: 'a' }, true]);
+    default:
+      return pick([{ deep: [1, 2] }, [[[]]], 'abc', -1]);
   }
 }
 
 function outOfRange(kind: Kind): unknown {
-  return kind === 'number' || kind === 'any' ? pick([-1, 8, 1_000_001, 1e21, -1e308, 1.5, 2 ** 53 + 2, 1001, 0, 7.000001]) : pick([1e21, -1, 0.5, 2 ** 63]);
+  return kind === 'number' || kind === 'any'
+    ? pick([-1, 8, 1_000_001, 1e21, -1e308, 1.5, 2 ** 53 + 2, 1001, 0, 7.000001])
+    : pick([1e21, -1, 0.5, 2 ** 63]);
 }
 
 function deepMarker(): string {
@@ -227,8 +499,22 @@ function expandDeep(text: string): string {
   });
 }
 
-const EXTRA_KEYS = ['__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty', 'x'.repeat(1000), '', 'id ', 'ID', 'revision', 'created_at',
-  'updated_by', 'unknown_field', '$where'];
+const EXTRA_KEYS = [
+  '__proto__',
+  'constructor',
+  'prototype',
+  'toString',
+  'hasOwnProperty',
+  'x'.repeat(1000),
+  '',
+  'id ',
+  'ID',
+  'revision',
+  'created_at',
+  'updated_by',
+  'unknown_field',
+  '$where',
+];
 
 function setKey(o: Obj, k: string, v: unknown): void {
   Object.defineProperty(o, k, { value: v, enumerable: true, configurable: true, writable: true });
@@ -266,7 +552,24 @@ function mutate(op: OperationSpec, p: BodyPlan, n: number): Mutated {
   const body: Obj = { ...p.body };
   const names = Object.keys(p.fields);
   for (let m = 0; m < n; m++) {
-    const kind = pick(['drop', 'drop', 'wrong', 'wrong', 'null', 'huge', 'unicode', 'deep', 'array', 'range', 'range', 'extra', 'nested', 'regex', 'dup', 'odd']);
+    const kind = pick([
+      'drop',
+      'drop',
+      'wrong',
+      'wrong',
+      'null',
+      'huge',
+      'unicode',
+      'deep',
+      'array',
+      'range',
+      'range',
+      'extra',
+      'nested',
+      'regex',
+      'dup',
+      'odd',
+    ]);
     const field = kind === 'drop' && p.required.length && chance(0.8) ? pick(p.required) : pick(names.length ? names : ['value']);
     switch (kind) {
       case 'drop':
@@ -437,9 +740,23 @@ function makeCase(i: number, op: OperationSpec, seqs: number[]): Case {
   }
 
   const r = rand();
-  const role: Role = op.scope === null ? (r < 0.8 ? 'none' : 'admin') : r < 0.76 ? 'admin' : r < 0.9 ? 'read' : r < 0.94 ? 'ingest' : r < 0.97 ? 'none' : 'invalid';
+  const role: Role =
+    op.scope === null
+      ? r < 0.8
+        ? 'none'
+        : 'admin'
+      : r < 0.76
+        ? 'admin'
+        : r < 0.9
+          ? 'read'
+          : r < 0.94
+            ? 'ingest'
+            : r < 0.97
+              ? 'none'
+              : 'invalid';
   const headers: Record<string, string> = {};
-  if (role !== 'none') headers['X-API-Key'] = role === 'invalid' ? pick(['wrong-key-0123456789abcdef', KEYS.admin + 'x', ' ', 'Bearer x']) : KEYS[role];
+  if (role !== 'none')
+    headers['X-API-Key'] = role === 'invalid' ? pick(['wrong-key-0123456789abcdef', KEYS.admin + 'x', ' ', 'Bearer x']) : KEYS[role];
   if (role === 'invalid' && chance(0.3)) {
     delete headers['X-API-Key'];
     headers.Authorization = pick(['Bearer nope', 'Basic YWRtaW46YWRtaW4=', 'Bearer', `Bearer ${KEYS.admin} extra`]);
@@ -467,7 +784,19 @@ function makeCase(i: number, op: OperationSpec, seqs: number[]): Case {
     let text = JSON.stringify(m.body);
     if (isImport && Array.isArray(m.body) && chance(0.4)) {
       // the CSV form of the same list
-      text = (chance(0.3) ? 'hostname,team\n# fuzz\n' : '') + m.body.map((x) => (typeof x === 'string' ? x : x && typeof x === 'object' ? Object.values(x as Obj).map(String).join(',') : String(x))).join(pick(['\n', '\r\n', '\n\n']));
+      text =
+        (chance(0.3) ? 'hostname,team\n# fuzz\n' : '') +
+        m.body
+          .map((x) =>
+            typeof x === 'string'
+              ? x
+              : x && typeof x === 'object'
+                ? Object.values(x as Obj)
+                    .map(String)
+                    .join(',')
+                : String(x),
+          )
+          .join(pick(['\n', '\r\n', '\n\n']));
       headers['Content-Type'] = pick(['text/csv', 'text/plain', 'text/csv; charset=utf-8']);
       labels.push('csv');
     } else headers['Content-Type'] = 'application/json';
@@ -491,7 +820,8 @@ function makeCase(i: number, op: OperationSpec, seqs: number[]): Case {
       field = undefined;
     } else if (raw < 0.16 && text.startsWith('{"')) {
       // the same key twice: JSON.parse keeps the last
-      text = `{"${pick(Object.keys(p.fields).length ? Object.keys(p.fields) : ['x'])}":${JSON.stringify(pick(ODD_STRINGS))},` + text.slice(1);
+      text =
+        `{"${pick(Object.keys(p.fields).length ? Object.keys(p.fields) : ['x'])}":${JSON.stringify(pick(ODD_STRINGS))},` + text.slice(1);
       labels.push('duplicated key');
       field = undefined;
     } else if (raw < 0.165) {
@@ -544,7 +874,10 @@ async function send(c: Case): Promise<Answer> {
     timer = setTimeout(() => reject(new Error(`HANG: no answer within ${HANG_MS} ms`)), HANG_MS);
   });
   try {
-    const res = await Promise.race([f.app.request(c.path, { method: c.op.method.toUpperCase(), headers, body: c.body as BodyInit | undefined }), hang]);
+    const res = await Promise.race([
+      f.app.request(c.path, { method: c.op.method.toUpperCase(), headers, body: c.body as BodyInit | undefined }),
+      hang,
+    ]);
     const text = await Promise.race([res.text(), hang]);
     let json: unknown;
     try {
@@ -560,8 +893,10 @@ async function send(c: Case): Promise<Answer> {
 
 function describe(c: Case, a?: Answer): string {
   const body = c.body === undefined ? '' : typeof c.body === 'string' ? c.body.slice(0, 300) : `<${c.body.byteLength} bytes>`;
-  return `case ${c.i} (seed ${SEED}): ${c.op.method.toUpperCase()} ${c.path.slice(0, 200)} as ${c.role} [${c.labels.join('; ')}] body ${body}` +
-    (a ? ` → ${a.status} in ${Math.round(a.ms)} ms: ${a.text.slice(0, 400)}` : '');
+  return (
+    `case ${c.i} (seed ${SEED}): ${c.op.method.toUpperCase()} ${c.path.slice(0, 200)} as ${c.role} [${c.labels.join('; ')}] body ${body}` +
+    (a ? ` → ${a.status} in ${Math.round(a.ms)} ms: ${a.text.slice(0, 400)}` : '')
+  );
 }
 
 async function statusCounts(): Promise<Map<string, number>> {
@@ -593,7 +928,11 @@ t.before(async () => {
   // A short regex budget keeps a regex write well under the hang limit (default is 5 s per analysis).
   f = await apiFixture({ regexTimeoutMs: 300, authThrottle: new FailureThrottle({ maxFailures: 1_000_000 }) });
   const post = async (path: string, body: unknown) => {
-    const res = await f.app.request(path, { method: 'POST', headers: { 'X-API-Key': KEYS.admin, 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+    const res = await f.app.request(path, {
+      method: 'POST',
+      headers: { 'X-API-Key': KEYS.admin, 'Content-Type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     assert.ok(res.status === 201, `seeding ${path}: ${res.status} ${await res.text()}`);
   };
   await post('/api/v2/rules', rule('seed-contains', { priority: 5, description: 'seeded' }));
@@ -606,9 +945,17 @@ t.before(async () => {
     const h = natsHeaders();
     h.set('Mutt-Correlation-Id', `fuzz-${k}`);
     const ack = await deadLetter(f.js, {
-      stage: pick(['alerter', 'forwarder']), reason: pick(['schema_invalid', 'retries_exhausted']), attempts: 3, firstError: 'boom', lastError: 'boom',
-      firstSeenAt: Date.now() - 1000, originalSubject: 'mutt.events.syslog.test_host', originalStream: StreamName.events, originalSeq: k + 1,
-      originalHeaders: h, originalPayload: k % 3 === 2 ? new Uint8Array([0xc1, 0xff]) : encode(IngestEvent, sampleEvent(`fz-ev-${k}`, 'hello')),
+      stage: pick(['alerter', 'forwarder']),
+      reason: pick(['schema_invalid', 'retries_exhausted']),
+      attempts: 3,
+      firstError: 'boom',
+      lastError: 'boom',
+      firstSeenAt: Date.now() - 1000,
+      originalSubject: 'mutt.events.syslog.test_host',
+      originalStream: StreamName.events,
+      originalSeq: k + 1,
+      originalHeaders: h,
+      originalPayload: k % 3 === 2 ? new Uint8Array([0xc1, 0xff]) : encode(IngestEvent, sampleEvent(`fz-ev-${k}`, 'hello')),
     });
     seqs.push(ack.seq);
   }
@@ -653,19 +1000,27 @@ t(`${CASES} seeded random cases over every management route: no 5xx, no hang, ev
     assert.ok(a.status >= 200 && a.status !== 204, `unexpected status: ${describe(c, a)}`);
     if (a.status >= 400) {
       const body = a.json as { error?: unknown; issues?: unknown } | undefined;
-      assert.ok(body !== null && typeof body === 'object' && typeof body.error === 'string' && body.error.trim() !== '', `4xx without a JSON {error}: ${describe(c, a)}`);
+      assert.ok(
+        body !== null && typeof body === 'object' && typeof body.error === 'string' && body.error.trim() !== '',
+        `4xx without a JSON {error}: ${describe(c, a)}`,
+      );
     }
     // Auth follows the key, before anything else is looked at.
     if (op.scope === null) assert.ok(a.status !== 401 && a.status !== 403, `public route refused: ${describe(c, a)}`);
     else if (c.role === 'none' || c.role === 'invalid') assert.is(a.status, 401, `no valid key: ${describe(c, a)}`);
     else if (c.role === 'ingest' || (c.role === 'read' && op.scope === 'admin')) assert.is(a.status, 403, `scope: ${describe(c, a)}`);
     else assert.ok(a.status !== 401 && a.status !== 403, `a sufficient key refused: ${describe(c, a)}`);
-    if (a.status === 412) assert.ok(c.ifMatch !== undefined && /\d/.test(c.ifMatch), `412 without a revision in If-Match: ${describe(c, a)}`);
+    if (a.status === 412)
+      assert.ok(c.ifMatch !== undefined && /\d/.test(c.ifMatch), `412 without a revision in If-Match: ${describe(c, a)}`);
     if (a.status === 413) {
       // A 413 names its limit: bytes only beyond the byte limit; items, depth or values measured before parsing.
       const exceeded = (a.json as { exceeded?: unknown } | undefined)?.exceeded;
       if (exceeded === 'bytes') assert.ok(c.bytes > BODY_LIMIT, `413 under the limit: ${describe(c, a)}`);
-      else assert.ok(exceeded === 'items' || exceeded === 'depth' || exceeded === 'values', `413 without the limit it exceeded: ${describe(c, a)}`);
+      else
+        assert.ok(
+          exceeded === 'items' || exceeded === 'depth' || exceeded === 'values',
+          `413 without the limit it exceeded: ${describe(c, a)}`,
+        );
     }
     if (a.status === 409) assert.ok(op.method === 'post' && /^(create|add)/.test(op.operationId), `409 on a non-create: ${describe(c, a)}`);
 
@@ -681,7 +1036,11 @@ t(`${CASES} seeded random cases over every management route: no 5xx, no hang, ev
       if (c.field) {
         // The only thing wrong was one field: the answer names it.
         const names = c.field.split('|');
-        const named = names.some((field) => body.issues!.some((x) => String(x.path).split('.').includes(field.split('.').pop()!) || String(x.path).includes(field)) || body.error.includes(field));
+        const named = names.some(
+          (field) =>
+            body.issues!.some((x) => String(x.path).split('.').includes(field.split('.').pop()!) || String(x.path).includes(field)) ||
+            body.error.includes(field),
+        );
         assert.ok(named, `400 does not name '${c.field}': ${describe(c, a)}`);
         fieldChecked++;
       }
@@ -695,7 +1054,12 @@ t(`${CASES} seeded random cases over every management route: no 5xx, no hang, ev
   const count = (pred: (s: number) => boolean) => sorted.filter(([s]) => pred(s)).reduce((n, [, k]) => n + k, 0);
   const ok = count((s) => s < 300);
   const fivexx = count((s) => s >= 500);
-  const line = `fuzz seed ${SEED}: ${CASES} cases, 2xx ${ok}, ` + sorted.filter(([s]) => s >= 300).map(([s, k]) => `${s} ${k}`).join(', ') +
+  const line =
+    `fuzz seed ${SEED}: ${CASES} cases, 2xx ${ok}, ` +
+    sorted
+      .filter(([s]) => s >= 300)
+      .map(([s, k]) => `${s} ${k}`)
+      .join(', ') +
     `, ${fivexx} 5xx; ${fieldChecked} field-naming checks; slowest ${Math.round(slowest.ms)} ms (${slowest.what}); ${seconds.toFixed(1)} s`;
   console.log(line);
   assert.ok(ok > CASES * 0.05, `too few successes: ${line}`);
@@ -713,10 +1077,17 @@ t(`${CASES} seeded random cases over every management route: no 5xx, no hang, ev
   }
   const totalDelta = [...metricAfter.values()].reduce((x, y) => x + y, 0) - [...metricBefore.values()].reduce((x, y) => x + y, 0);
   assert.is(totalDelta, CASES, 'the request metric counted every case once');
-  assert.is(await authFailureCount() - authBefore, (statuses.get(401) ?? 0) + (statuses.get(403) ?? 0), 'auth failures counted');
+  assert.is((await authFailureCount()) - authBefore, (statuses.get(401) ?? 0) + (statuses.get(403) ?? 0), 'auth failures counted');
 
   const crashed = f.logLines.filter((l) => l.includes('unhandled error'));
-  assert.is(crashed.length, 0, `unhandled errors logged: ${crashed.slice(0, 3).map((l) => l.slice(0, 800)).join('\n')}`);
+  assert.is(
+    crashed.length,
+    0,
+    `unhandled errors logged: ${crashed
+      .slice(0, 3)
+      .map((l) => l.slice(0, 800))
+      .join('\n')}`,
+  );
   assert.is(({} as Record<string, unknown>).polluted, undefined, 'no prototype pollution');
   assert.is((Object.prototype as Record<string, unknown>).polluted, undefined, 'no prototype pollution');
 });
@@ -734,7 +1105,15 @@ t('after the fuzz: seeded rules byte-identical, every list still answers valid J
   assert.ok(Array.isArray(body.rules) && body.total === body.rules.length, list.text.slice(0, 300));
   assert.equal(body.invalid, [], 'no stored rule fails validation');
   for (const [id, before] of seeded) assert.is(JSON.stringify(body.rules.find((r) => r.id === id)), before.text, `${id} in the list`);
-  for (const path of ['/api/v2/dev-hosts', '/api/v2/teams', '/api/v2/config', '/api/v2/dlq', '/api/v2/audit/config?limit=500', '/api/v1/audit', '/api/v2/metrics']) {
+  for (const path of [
+    '/api/v2/dev-hosts',
+    '/api/v2/teams',
+    '/api/v2/config',
+    '/api/v2/dlq',
+    '/api/v2/audit/config?limit=500',
+    '/api/v1/audit',
+    '/api/v2/metrics',
+  ]) {
     const r = await read(path);
     assert.is(r.status, 200, `${path}: ${r.text.slice(0, 300)}`);
     JSON.parse(r.text);

@@ -12,10 +12,28 @@ let inProcess: ApiFixture;
 let shipped: Shipped;
 
 /** Headers the transport or the moment decide, not the app. */
-const VOLATILE = new Set(['date', 'connection', 'keep-alive', 'transfer-encoding', 'content-length', 'etag', 'set-cookie', 'x-request-id', 'x-correlation-id', 'last-modified']);
+const VOLATILE = new Set([
+  'date',
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'content-length',
+  'etag',
+  'set-cookie',
+  'x-request-id',
+  'x-correlation-id',
+  'last-modified',
+]);
 
 /** auth: which key the in-process fixture sends (the shipped process has one key with every scope). */
-interface Probe { name: string; method: string; path: string; headers?: Record<string, string>; body?: string; auth?: 'admin' | 'ingest' }
+interface Probe {
+  name: string;
+  method: string;
+  path: string;
+  headers?: Record<string, string>;
+  body?: string;
+  auth?: 'admin' | 'ingest';
+}
 
 const PROBES: Probe[] = [
   { name: 'root as JSON', method: 'GET', path: '/' },
@@ -26,8 +44,22 @@ const PROBES: Probe[] = [
   { name: 'rules list', method: 'GET', path: '/api/v2/rules', auth: 'admin' },
   { name: 'API without a key', method: 'GET', path: '/api/v2/rules' },
   { name: 'unknown API path', method: 'GET', path: '/api/v2/no-such-thing', auth: 'admin' },
-  { name: 'events with a form type', method: 'POST', path: '/api/v2/events', auth: 'ingest', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'a=b' },
-  { name: 'events with broken JSON', method: 'POST', path: '/api/v2/events', auth: 'ingest', headers: { 'content-type': 'application/json' }, body: '{"host":' },
+  {
+    name: 'events with a form type',
+    method: 'POST',
+    path: '/api/v2/events',
+    auth: 'ingest',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: 'a=b',
+  },
+  {
+    name: 'events with broken JSON',
+    method: 'POST',
+    path: '/api/v2/events',
+    auth: 'ingest',
+    headers: { 'content-type': 'application/json' },
+    body: '{"host":',
+  },
   { name: 'legacy ingest without a key', method: 'POST', path: '/ingest', headers: { 'content-type': 'application/json' }, body: '{}' },
   { name: 'OpenAPI document', method: 'GET', path: '/api/v2/openapi.json' },
   { name: 'healthz', method: 'GET', path: '/healthz' },
@@ -54,7 +86,12 @@ t.after(async () => {
 
 for (const p of PROBES) {
   t(p.name, async () => {
-    const init = (key: string): RequestInit => ({ method: p.method, headers: { ...(p.auth ? { 'x-api-key': key } : {}), ...p.headers }, body: p.body, redirect: 'manual' });
+    const init = (key: string): RequestInit => ({
+      method: p.method,
+      headers: { ...(p.auth ? { 'x-api-key': key } : {}), ...p.headers },
+      body: p.body,
+      redirect: 'manual',
+    });
     const a = await inProcess.app.request(p.path, init(p.auth === 'ingest' ? KEYS.ingest : KEYS.admin));
     const b = await fetch(`${shipped.url}${p.path}`, init(shipped.adminKey));
     await a.arrayBuffer();

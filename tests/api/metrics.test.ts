@@ -18,7 +18,18 @@ const t = suite('metrics, actors and SLO API');
 let f: ApiFixture;
 
 function heartbeat(process: string, instance: string, extra: Record<string, unknown> = {}) {
-  return JSON.stringify({ instance, process, pid: 42, version: '3.0.0', actors: [process], ready: true, components: { nats: { ready: true, since: Date.now() } }, startedAt: Date.now() - 1000, at: Date.now(), ...extra });
+  return JSON.stringify({
+    instance,
+    process,
+    pid: 42,
+    version: '3.0.0',
+    actors: [process],
+    ready: true,
+    components: { nats: { ready: true, since: Date.now() } },
+    startedAt: Date.now() - 1000,
+    at: Date.now(),
+    ...extra,
+  });
 }
 
 t.before(async () => {
@@ -39,14 +50,20 @@ t('health table: latest heartbeat per instance, stale after the limit, forgotten
     f.nc.publish(subjects.heartbeat('junk', 'y'), JSON.stringify({ process: 'junk' }));
     await waitFor(() => table.processes().length === 3 && table.malformed === 2, 2000, 'heartbeats');
     assert.equal(table.actors(), { alerter: { instances: 2, ready: 1, stale: 0 }, forwarder: { instances: 1, ready: 1, stale: 0 } });
-    assert.equal(table.remoteMetrics('n2').map((r) => r.instance), ['alerter/n1']);
+    assert.equal(
+      table.remoteMetrics('n2').map((r) => r.instance),
+      ['alerter/n1'],
+    );
     now += 16_000;
     f.nc.publish(subjects.heartbeat('forwarder', 'n1'), heartbeat('forwarder', 'n1'));
     await waitFor(() => table.processes().filter((p) => !p.stale).length === 1, 2000, 'fresh heartbeat');
     assert.equal(table.actors().alerter, { instances: 2, ready: 0, stale: 2 });
     assert.equal(table.remoteMetrics(), [], 'stale processes do not feed SLOs');
     now += 50_000;
-    assert.equal(table.processes().map((p) => p.heartbeat.process), ['forwarder']);
+    assert.equal(
+      table.processes().map((p) => p.heartbeat.process),
+      ['forwarder'],
+    );
   } finally {
     table.stop();
   }
@@ -57,8 +74,28 @@ t('GET /api/v2/metrics: ingest rates, streams, consumer lag, DLQ by reason, brea
   await f.counters.flush();
   for (let i = 0; i < 3; i++) await f.js.publish(subjects.event('syslog', 'h1'), encode(IngestEvent, sampleEvent(`m${i}`, 'x')));
   await f.jsm.consumers.add(StreamName.events, { durable_name: 'alerter', ack_policy: AckPolicy.Explicit });
-  await deadLetter(f.js, { stage: 'forwarder', reason: 'rejected', attempts: 1, firstError: 'HTTP 400', lastError: 'HTTP 400', firstSeenAt: Date.now(), originalSubject: 'mutt.alerts.x', originalStream: StreamName.alerts, originalPayload: new Uint8Array([1]) });
-  await deadLetter(f.js, { stage: 'alerter', reason: 'schema_invalid', attempts: 1, firstError: 'bad', lastError: 'bad', firstSeenAt: Date.now(), originalSubject: 'mutt.events.x', originalStream: StreamName.events, originalPayload: new Uint8Array([2]) });
+  await deadLetter(f.js, {
+    stage: 'forwarder',
+    reason: 'rejected',
+    attempts: 1,
+    firstError: 'HTTP 400',
+    lastError: 'HTTP 400',
+    firstSeenAt: Date.now(),
+    originalSubject: 'mutt.alerts.x',
+    originalStream: StreamName.alerts,
+    originalPayload: new Uint8Array([1]),
+  });
+  await deadLetter(f.js, {
+    stage: 'alerter',
+    reason: 'schema_invalid',
+    attempts: 1,
+    firstError: 'bad',
+    lastError: 'bad',
+    firstSeenAt: Date.now(),
+    originalSubject: 'mutt.events.x',
+    originalStream: StreamName.events,
+    originalPayload: new Uint8Array([2]),
+  });
   const state = await new Kvm(f.nc).open(Bucket.state);
   const cfg = { failureRate: 0.5, minRequests: 2, windowSeconds: 30, openSeconds: 30 };
   const open = recordResults(initialBreaker(Date.now() - 5000), { ok: 0, fail: 5 }, Date.now(), cfg);
@@ -107,11 +144,18 @@ t('GET /api/v2/actors lists processes with ISO times', async () => {
 t('GET /api/v2/slo: every SLO with target and windows; ?windows adds windows; bad windows are 400', async () => {
   const r = await f.call('GET', '/api/v2/slo?windows=2,48', { key: KEYS.read });
   assert.is(r.status, 200, r.text);
-  assert.equal(r.body.slos.map((s: { name: string }) => s.name), ['ingest_availability', 'forwarder_success', 'alerter_success', 'end_to_end_latency']);
-  assert.equal(r.body.slos[0].windows.map((w: { hours: number }) => w.hours), [1, 2, 6, 24, 48]);
+  assert.equal(
+    r.body.slos.map((s: { name: string }) => s.name),
+    ['ingest_availability', 'forwarder_success', 'alerter_success', 'end_to_end_latency'],
+  );
+  assert.equal(
+    r.body.slos[0].windows.map((w: { hours: number }) => w.hours),
+    [1, 2, 6, 24, 48],
+  );
   assert.is(r.body.window_hours, 24);
   assert.match(r.body.timestamp, /Z$/);
-  for (const q of ['windows=abc', 'windows=0', 'windows=1000', 'windows=1,,2']) assert.is((await f.call('GET', `/api/v2/slo?${q}`)).status, 400, q);
+  for (const q of ['windows=abc', 'windows=0', 'windows=1000', 'windows=1,,2'])
+    assert.is((await f.call('GET', `/api/v2/slo?${q}`)).status, 400, q);
 
   await f.call('PUT', '/api/v2/config/slo_window_hours', { body: { value: 12 } });
   await waitFor(() => f.ctx.config.get().slo_window_hours === 12, 1000, 'config view');

@@ -27,8 +27,12 @@ t.after(async () => {
 const INGEST_ROUTES = new Set(['post /ingest', 'post /api/v1/ingest', 'post /api/v2/events']);
 
 t('every mounted management route is documented, and every documented route is mounted', () => {
-  const mounted = new Set(f.app.routes.filter((r) => r.method !== 'ALL' && r.path.startsWith('/api/'))
-    .map((r) => `${r.method.toLowerCase()} ${openApiPath(r.path)}`).filter((r) => !INGEST_ROUTES.has(r)));
+  const mounted = new Set(
+    f.app.routes
+      .filter((r) => r.method !== 'ALL' && r.path.startsWith('/api/'))
+      .map((r) => `${r.method.toLowerCase()} ${openApiPath(r.path)}`)
+      .filter((r) => !INGEST_ROUTES.has(r)),
+  );
   const doc = apiDocument();
   const documented = new Set(Object.entries(doc.paths).flatMap(([p, ms]) => Object.keys(ms).map((m) => `${m} ${p}`)));
   assert.equal([...mounted].sort(), [...documented].sort());
@@ -39,7 +43,8 @@ t('structure: OpenAPI 3.1, refs resolve, path parameters declared, v1 marked dep
   const doc = apiDocument();
   assert.is(doc.openapi, '3.1.0');
   const text = JSON.stringify(doc);
-  for (const m of text.matchAll(/"\$ref":"#\/components\/schemas\/([^"]+)"/g)) assert.ok(doc.components.schemas[m[1]], `dangling ref ${m[1]}`);
+  for (const m of text.matchAll(/"\$ref":"#\/components\/schemas\/([^"]+)"/g))
+    assert.ok(doc.components.schemas[m[1]], `dangling ref ${m[1]}`);
   assert.not.match(text, /\$defs/);
   for (const [path, methods] of Object.entries(doc.paths)) {
     const names = [...path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]);
@@ -47,7 +52,8 @@ t('structure: OpenAPI 3.1, refs resolve, path parameters declared, v1 marked dep
       const declared = (op.parameters ?? []).filter((p) => p.in === 'path').map((p) => p.name);
       assert.equal(declared, names, `${method} ${path}`);
       assert.is(!!op.deprecated, path.startsWith('/api/v1/'), `${method} ${path} deprecation`);
-      if (method !== 'get' && op['x-mutt-scope'] !== null && !op.operationId.startsWith('test')) assert.is(op['x-mutt-scope'], 'admin', `${method} ${path}`);
+      if (method !== 'get' && op['x-mutt-scope'] !== null && !op.operationId.startsWith('test'))
+        assert.is(op['x-mutt-scope'], 'admin', `${method} ${path}`);
       if (op['x-mutt-scope']) assert.ok(op.responses['401'] && op.responses['403'], `${method} ${path} documents auth errors`);
       else assert.is(op.security?.length, 0);
     }
@@ -78,7 +84,10 @@ t('docs/API.md is the rendering of the current document (regenerate: node --impo
     assert.unreachable(`docs/API.md differs from the API at line ${line + 1}:\n  committed: ${a[line]}\n  expected:  ${b[line]}`);
   }
   for (const path of Object.keys(apiDocument().paths)) assert.ok(committed.includes(path), path);
-  const printed = execFileSync(process.execPath, ['--import', 'tsx', 'gateway/openapi/api-md.ts'], { cwd: new URL('../../', import.meta.url).pathname, encoding: 'utf8' });
+  const printed = execFileSync(process.execPath, ['--import', 'tsx', 'gateway/openapi/api-md.ts'], {
+    cwd: new URL('../../', import.meta.url).pathname,
+    encoding: 'utf8',
+  });
   assert.ok(printed === committed, 'the documented regeneration command prints docs/API.md');
 });
 

@@ -15,7 +15,14 @@ let base = '';
 
 t.before(async () => {
   nats = await startNats();
-  const env = loadEnv({ NATS_URL: nats.url, MUTT_STORAGE: 'memory', MUTT_HTTP_HOST: '127.0.0.1', MUTT_HTTP_PORT: '0', MUTT_INSTANCE: 'gw-1', MUTT_API_KEYS: `ops:admin:${KEYS.admin}` });
+  const env = loadEnv({
+    NATS_URL: nats.url,
+    MUTT_STORAGE: 'memory',
+    MUTT_HTTP_HOST: '127.0.0.1',
+    MUTT_HTTP_PORT: '0',
+    MUTT_INSTANCE: 'gw-1',
+    MUTT_API_KEYS: `ops:admin:${KEYS.admin}`,
+  });
   proc = await startMuttProcess({ env, name: 'gateway', actors: [], gateway: true, log: pino({ level: 'silent' }) });
   base = `http://127.0.0.1:${proc.httpPort}`;
 });
@@ -24,9 +31,12 @@ t.after(async () => {
   await nats?.stop();
 });
 
-const call = (method: string, path: string, body?: unknown) => fetch(`${base}${path}`, {
-  method, headers: { 'X-API-Key': KEYS.admin, 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body),
-});
+const call = (method: string, path: string, body?: unknown) =>
+  fetch(`${base}${path}`, {
+    method,
+    headers: { 'X-API-Key': KEYS.admin, 'Content-Type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
 
 t('rules round-trip over HTTP, with request metrics on the process registry', async () => {
   const created = await call('POST', '/api/v2/rules', rule('http-rule'));
@@ -38,10 +48,16 @@ t('rules round-trip over HTTP, with request metrics on the process registry', as
 });
 
 t('its own heartbeat shows up in /api/v2/actors', async () => {
-  await waitFor(async () => {
-    const r = await (await call('GET', '/api/v2/actors')).json() as { processes: { process: string; instance: string; stale: boolean }[] };
-    return r.processes.some((p) => p.process === 'gateway' && p.instance === 'gw-1' && !p.stale);
-  }, 8000, 'gateway heartbeat');
+  await waitFor(
+    async () => {
+      const r = (await (await call('GET', '/api/v2/actors')).json()) as {
+        processes: { process: string; instance: string; stale: boolean }[];
+      };
+      return r.processes.some((p) => p.process === 'gateway' && p.instance === 'gw-1' && !p.stale);
+    },
+    8000,
+    'gateway heartbeat',
+  );
 });
 
 t('the reference page is served without a key', async () => {

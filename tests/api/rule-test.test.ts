@@ -24,7 +24,10 @@ t.after(async () => {
 });
 
 t('the best of the current rules wins, with why, decision, team and every other match', async () => {
-  const r = await f.call('POST', '/api/v2/rules/test', { key: KEYS.read, body: { message: '%LINK-3-UPDOWN: Interface Gi0/1, changed state to down', host: 'core-sw1.example.com', severity: 'error' } });
+  const r = await f.call('POST', '/api/v2/rules/test', {
+    key: KEYS.read,
+    body: { message: '%LINK-3-UPDOWN: Interface Gi0/1, changed state to down', host: 'core-sw1.example.com', severity: 'error' },
+  });
   assert.is(r.status, 200, r.text);
   assert.is(r.body.ruleset, 'current');
   assert.is(r.body.matched, true);
@@ -35,7 +38,10 @@ t('the best of the current rules wins, with why, decision, team and every other 
   assert.is(r.body.decision, 'page_and_ticket');
   assert.is(r.body.forwarded, true);
   assert.is(r.body.team, 'NETO');
-  assert.equal(r.body.matches.map((m: { id: string }) => m.id), ['link-down', 'generic-down']);
+  assert.equal(
+    r.body.matches.map((m: { id: string }) => m.id),
+    ['link-down', 'generic-down'],
+  );
 });
 
 t('a development host gets dev handling (FQDN of a listed short name)', async () => {
@@ -45,7 +51,9 @@ t('a development host gets dev handling (FQDN of a listed short name)', async ()
 });
 
 t('a trap OID under a prefix matches the oid rule; ignore is not forwarded', async () => {
-  const trap = await f.call('POST', '/api/v2/rules/test', { body: { message: 'coldStart', host: 'edge1', trap_oid: '1.3.6.1.4.1.9.9.41.2' } });
+  const trap = await f.call('POST', '/api/v2/rules/test', {
+    body: { message: 'coldStart', host: 'edge1', trap_oid: '1.3.6.1.4.1.9.9.41.2' },
+  });
   assert.is(trap.body.rule.id, 'cisco-traps');
   assert.is(trap.body.team, 'WAN');
   const ignored = await f.call('POST', '/api/v2/rules/test', { body: { message: 'heartbeat ok', host: 'edge1' } });
@@ -63,7 +71,7 @@ t('no match: unhandled, with the device team of the host', async () => {
   assert.equal(r.body.matches, []);
 });
 
-t('host matching is the alerter\'s: short name ↔ FQDN, one team shared by two FQDNs, two teams are no guess', async () => {
+t("host matching is the alerter's: short name ↔ FQDN, one team shared by two FQDNs, two teams are no guess", async () => {
   const team = async (host: string) => (await f.call('POST', '/api/v2/rules/test', { body: { message: 'all quiet', host } })).body.team;
   assert.is(await team('CORE-SW9'), 'DC', 'short name of a listed FQDN');
   await f.call('POST', '/api/v2/teams', { body: { hostname: 'core-sw9.lab.example.com', team_assignment: 'DC' } });
@@ -79,23 +87,35 @@ t('host matching is the alerter\'s: short name ↔ FQDN, one team shared by two 
 });
 
 t('a proposal overlays the current set (same id replaces, new ids add) without storing anything', async () => {
-  const proposal = [rule('link-down', { match_string: 'LINK-3-UPDOWN', priority: 200 }), rule('precise', { match_string: 'Gi0/1', priority: 1, team_assignment: 'ACCESS' })];
-  const r = await f.call('POST', '/api/v2/rules/test', { body: { message: '%LINK-3-UPDOWN: Interface Gi0/1 down', host: 'x', rules: proposal } });
+  const proposal = [
+    rule('link-down', { match_string: 'LINK-3-UPDOWN', priority: 200 }),
+    rule('precise', { match_string: 'Gi0/1', priority: 1, team_assignment: 'ACCESS' }),
+  ];
+  const r = await f.call('POST', '/api/v2/rules/test', {
+    body: { message: '%LINK-3-UPDOWN: Interface Gi0/1 down', host: 'x', rules: proposal },
+  });
   assert.is(r.status, 200, r.text);
   assert.is(r.body.ruleset, 'proposed');
   assert.is(r.body.rule.id, 'precise');
   assert.is(r.body.rule_source, 'proposed');
   assert.is(r.body.rule.revision, null);
-  assert.equal(r.body.matches.map((m: { id: string; source: string }) => `${m.id}:${m.source}`), ['precise:proposed', 'generic-down:current', 'link-down:proposed']);
+  assert.equal(
+    r.body.matches.map((m: { id: string; source: string }) => `${m.id}:${m.source}`),
+    ['precise:proposed', 'generic-down:current', 'link-down:proposed'],
+  );
   assert.is((await f.call('GET', '/api/v2/rules/precise')).status, 404, 'proposals are not stored');
 
-  const only = await f.call('POST', '/api/v2/rules/test', { body: { message: 'something down', host: 'x', rules: [rule('solo', { match_string: 'something' })], mode: 'replace' } });
+  const only = await f.call('POST', '/api/v2/rules/test', {
+    body: { message: 'something down', host: 'x', rules: [rule('solo', { match_string: 'something' })], mode: 'replace' },
+  });
   assert.is(only.body.rules_evaluated, 1);
   assert.is(only.body.rule.id, 'solo');
 });
 
 t('a bad proposal or sample is a 400 naming the field', async () => {
-  const badRule = await f.call('POST', '/api/v2/rules/test', { body: { message: 'x', host: 'h', rules: [rule('ok'), rule('evil', { match_type: 'regex', match_string: '(\\w+\\s?)*\\1$' })] } });
+  const badRule = await f.call('POST', '/api/v2/rules/test', {
+    body: { message: 'x', host: 'h', rules: [rule('ok'), rule('evil', { match_type: 'regex', match_string: '(\\w+\\s?)*\\1$' })] },
+  });
   assert.is(badRule.status, 400, badRule.text);
   assert.is(badRule.body.issues[0].path, 'rules.1.match_string');
   const dup = await f.call('POST', '/api/v2/rules/test', { body: { message: 'x', host: 'h', rules: [rule('a'), rule('a')] } });
@@ -115,7 +135,9 @@ t('a bad proposal or sample is a 400 naming the field', async () => {
 });
 
 t('a proposal may bring at most 50 regex patterns that the stored rules do not already have', async () => {
-  const stored = await f.call('POST', '/api/v2/rules', { body: rule('iface-regex', { match_type: 'regex', match_string: 'interface (\\S+) down', priority: 5 }) });
+  const stored = await f.call('POST', '/api/v2/rules', {
+    body: rule('iface-regex', { match_type: 'regex', match_string: 'interface (\\S+) down', priority: 5 }),
+  });
   assert.is(stored.status, 201, stored.text);
   const regex = (id: string, pattern: string) => rule(id, { match_type: 'regex', match_string: pattern, priority: 600 });
   // 60 copies of the stored pattern and 10 of one new pattern count once each: 1 + 49 = 50 new patterns, accepted.
@@ -143,13 +165,19 @@ t('near misses: rules whose text matched but that lost on severity, trap OID, ac
     const w = await f.call('POST', '/api/v2/rules', { body });
     assert.is(w.status, 201, w.text);
   }
-  const r = await f.call('POST', '/api/v2/rules/test', { key: KEYS.read, body: { message: '%LINK-3-UPDOWN: Interface Gi0/1, changed state to down', host: 'core-sw1.example.com', severity: 'error' } });
+  const r = await f.call('POST', '/api/v2/rules/test', {
+    key: KEYS.read,
+    body: { message: '%LINK-3-UPDOWN: Interface Gi0/1, changed state to down', host: 'core-sw1.example.com', severity: 'error' },
+  });
   assert.is(r.status, 200, r.text);
   assert.is(r.body.rule.id, 'link-down');
   assert.is(r.body.complete, true);
   assert.is(r.body.skipped_rules, 0);
   const byId = Object.fromEntries(r.body.near_misses.map((m: { id: string }) => [m.id, m]));
-  assert.equal(r.body.near_misses.map((m: { id: string }) => m.id), ['link-retired', 'link-crit', 'link-trap', 'generic-down']);
+  assert.equal(
+    r.body.near_misses.map((m: { id: string }) => m.id),
+    ['link-retired', 'link-crit', 'link-trap', 'generic-down'],
+  );
   assert.equal(byId['link-crit'].reasons, ['severity']);
   assert.match(byId['link-crit'].why, /severity 3 is not the rule's 2/);
   assert.equal(byId['link-trap'].reasons, ['trap_oid']);
@@ -161,10 +189,20 @@ t('near misses: rules whose text matched but that lost on severity, trap OID, ac
 });
 
 t('a proposed rule shows up as a near miss with source proposed', async () => {
-  const r = await f.call('POST', '/api/v2/rules/test', { body: { message: 'heartbeat ok', host: 'edge1', severity: 6, rules: [rule('beat-warn', { match_string: 'heartbeat', syslog_severity: 4, priority: 1 })] } });
+  const r = await f.call('POST', '/api/v2/rules/test', {
+    body: {
+      message: 'heartbeat ok',
+      host: 'edge1',
+      severity: 6,
+      rules: [rule('beat-warn', { match_string: 'heartbeat', syslog_severity: 4, priority: 1 })],
+    },
+  });
   assert.is(r.status, 200, r.text);
   assert.is(r.body.rule.id, 'noisy');
-  assert.equal(r.body.near_misses.map((m: { id: string; source: string; reasons: string[] }) => [m.id, m.source, m.reasons]), [['beat-warn', 'proposed', ['severity']]]);
+  assert.equal(
+    r.body.near_misses.map((m: { id: string; source: string; reasons: string[] }) => [m.id, m.source, m.reasons]),
+    [['beat-warn', 'proposed', ['severity']]],
+  );
 });
 
 t('more proposed rules than the tester takes is a 400 naming rules and the limit', async () => {

@@ -13,7 +13,9 @@ t.after(async () => {
 });
 
 t('create, get, list: canonical form, ETag = revision, audit actor is the key name', async () => {
-  const created = await f.call('POST', '/api/v2/rules', { body: { ...rule('link-down'), prod_handling: 'Page And Ticket', reason: 'CHG-1' } });
+  const created = await f.call('POST', '/api/v2/rules', {
+    body: { ...rule('link-down'), prod_handling: 'Page And Ticket', reason: 'CHG-1' },
+  });
   assert.is(created.status, 201, created.text);
   assert.is(created.body.rule.prod_handling, 'page_and_ticket');
   assert.is(created.body.rule.created_by, 'ops');
@@ -57,7 +59,10 @@ t('validation errors are 400s naming the field, never 500', async () => {
   for (const [body, field] of cases) {
     const r = await f.call('POST', '/api/v2/rules', { body });
     assert.is(r.status, 400, `${field}: ${r.text}`);
-    assert.ok(r.body.issues.some((i: { path: string }) => i.path === field), `${field}: ${r.text}`);
+    assert.ok(
+      r.body.issues.some((i: { path: string }) => i.path === field),
+      `${field}: ${r.text}`,
+    );
   }
   const notJson = await f.call('POST', '/api/v2/rules', { raw: '{"id": "x",', headers: { 'content-type': 'application/json' } });
   assert.is(notJson.status, 400);
@@ -78,7 +83,9 @@ t('a catastrophic regex is refused naming match_string; a safe one is stored', a
   const invalid = await f.call('POST', '/api/v2/rules', { body: rule('broken', { match_type: 'regex', match_string: '(unclosed' }) });
   assert.is(invalid.status, 400);
   assert.is(invalid.body.issues[0].path, 'match_string');
-  const ok = await f.call('POST', '/api/v2/rules', { body: rule('iface', { match_type: 'regex', match_string: 'Interface (?P<if>Gi\\d+/\\d+) down' }) });
+  const ok = await f.call('POST', '/api/v2/rules', {
+    body: rule('iface', { match_type: 'regex', match_string: 'Interface (?P<if>Gi\\d+/\\d+) down' }),
+  });
   assert.is(ok.status, 201, ok.text);
 });
 
@@ -152,19 +159,33 @@ t('concurrent PATCHes without If-Match both apply (retried CAS, nothing lost)', 
 
 t('enable / disable, and list filters', async () => {
   await f.call('POST', '/api/v2/rules', { body: rule('filt-a', { team_assignment: 'WAN', description: 'BGP flap' }) });
-  await f.call('POST', '/api/v2/rules', { body: rule('filt-b', { match_type: 'oid_prefix', match_string: null, trap_oid: '1.3.6.1.4.1.9' }) });
+  await f.call('POST', '/api/v2/rules', {
+    body: rule('filt-b', { match_type: 'oid_prefix', match_string: null, trap_oid: '1.3.6.1.4.1.9' }),
+  });
   const off = await f.call('POST', '/api/v2/rules/filt-a/disable');
   assert.is(off.status, 200);
   assert.is(off.body.rule.is_active, false);
   const inactive = await f.call('GET', '/api/v2/rules?active=false');
-  assert.equal(inactive.body.rules.map((r: { id: string }) => r.id), ['filt-a']);
+  assert.equal(
+    inactive.body.rules.map((r: { id: string }) => r.id),
+    ['filt-a'],
+  );
   const wan = await f.call('GET', '/api/v2/rules?team=wan');
-  assert.equal(wan.body.rules.map((r: { id: string }) => r.id), ['filt-a']);
+  assert.equal(
+    wan.body.rules.map((r: { id: string }) => r.id),
+    ['filt-a'],
+  );
   const oid = await f.call('GET', '/api/v2/rules?match_type=oid_prefix');
-  assert.equal(oid.body.rules.map((r: { id: string }) => r.id), ['filt-b']);
+  assert.equal(
+    oid.body.rules.map((r: { id: string }) => r.id),
+    ['filt-b'],
+  );
   assert.is(oid.body.rules[0].trap_oid, '.1.3.6.1.4.1.9');
   const q = await f.call('GET', '/api/v2/rules?q=bgp');
-  assert.equal(q.body.rules.map((r: { id: string }) => r.id), ['filt-a']);
+  assert.equal(
+    q.body.rules.map((r: { id: string }) => r.id),
+    ['filt-a'],
+  );
   const on = await f.call('POST', '/api/v2/rules/filt-a/enable');
   assert.is(on.body.rule.is_active, true);
   const bad = await f.call('GET', '/api/v2/rules?active=maybe');
@@ -184,7 +205,10 @@ t('delete: gone from get and list, audit history kept, a second delete is 404', 
   const list = await f.call('GET', '/api/v2/rules');
   assert.not.ok(list.body.rules.some((r: { id: string }) => r.id === 'gone'));
   const audit = await f.call('GET', '/api/v2/audit/config?kind=rule&id=gone&order=asc');
-  assert.equal(audit.body.items.map((i: { operation: string }) => i.operation), ['create', 'update', 'delete']);
+  assert.equal(
+    audit.body.items.map((i: { operation: string }) => i.operation),
+    ['create', 'update', 'delete'],
+  );
   assert.is(audit.body.items[2].reason, 'obsolete');
   assert.is(audit.body.items[2].old_value.priority, 3);
   assert.is((await f.call('DELETE', '/api/v2/rules/gone')).status, 404);

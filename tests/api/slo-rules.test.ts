@@ -75,9 +75,18 @@ t('promtool unit tests: objectives from the code, ratios, and which alerts fire'
   try {
     copyFileSync(RULES, join(dir, 'slo-rules.yml'));
     // MUTT's own quantile arithmetic must agree with Prometheus' histogram_quantile on the same buckets.
-    const p99 = Math.round(quantileFromBuckets(0.99, [[1, 900], [5, 995], [Infinity, 1000]])! * 1000) / 1000;
+    const p99 =
+      Math.round(
+        quantileFromBuckets(0.99, [
+          [1, 900],
+          [5, 995],
+          [Infinity, 1000],
+        ])! * 1000,
+      ) / 1000;
     const objectives = SLOS.map((s) => `          - labels: '{slo="${s.name}"}'\n            value: ${s.objective}`).join('\n');
-    writeFileSync(join(dir, 'test.yml'), `rule_files: [slo-rules.yml]
+    writeFileSync(
+      join(dir, 'test.yml'),
+      `rule_files: [slo-rules.yml]
 evaluation_interval: 1m
 tests:
   - interval: 1m
@@ -162,7 +171,8 @@ ${objectives.replace(/'\{slo=/g, `'mutt:slo_objective{slo=`)}
             exp_annotations:
               summary: "SLO ingest_availability is below its objective over 24 h"
               description: "Error ratio over 24 h is 10%; the error budget for the window is spent."
-`);
+`,
+    );
     const r = promtool(['test', 'rules', 'test.yml'], dir);
     assert.ok(r.ok, r.out);
     assert.match(r.out, /SUCCESS/);

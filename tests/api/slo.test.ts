@@ -2,7 +2,15 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Counter, Histogram, Registry } from 'prom-client';
 import { collectSeries, CounterSamples, parseSeriesKey, seriesKey } from '../../gateway/services/counter-samples.ts';
-import { budgetRemaining, burnRate, histogramBuckets, quantileFromBuckets, selects, sloStatus, sumSelected } from '../../gateway/services/slo-math.ts';
+import {
+  budgetRemaining,
+  burnRate,
+  histogramBuckets,
+  quantileFromBuckets,
+  selects,
+  sloStatus,
+  sumSelected,
+} from '../../gateway/services/slo-math.ts';
 import { SloService } from '../../gateway/services/slo.ts';
 import { SLOS, sloMetricNames } from '../../gateway/services/slo-definitions.ts';
 import type { ActorHealthTable } from '../../gateway/services/health-table.ts';
@@ -32,12 +40,36 @@ t('status: critical / warning by burn windows, breaching below target, no_data w
 
 t('quantiles from cumulative buckets (histogram_quantile)', () => {
   assert.is(quantileFromBuckets(0.99, []), null);
-  assert.is(quantileFromBuckets(0.5, [[1, 0], [Infinity, 0]]), null);
-  const b: [number, number][] = [[0.5, 90], [1, 100], [Infinity, 100]];
+  assert.is(
+    quantileFromBuckets(0.5, [
+      [1, 0],
+      [Infinity, 0],
+    ]),
+    null,
+  );
+  const b: [number, number][] = [
+    [0.5, 90],
+    [1, 100],
+    [Infinity, 100],
+  ];
   assert.is(Math.round(quantileFromBuckets(0.99, b)! * 1000) / 1000, 0.95);
   assert.is(quantileFromBuckets(0.5, b)! < 0.5, true);
-  assert.is(quantileFromBuckets(0.99, [[1, 10], [Infinity, 100]]), 1, 'beyond the last finite bucket: its bound');
-  assert.is(quantileFromBuckets(0.5, [[1, 0], [2, 0], [Infinity, 0.0001]]), 2);
+  assert.is(
+    quantileFromBuckets(0.99, [
+      [1, 10],
+      [Infinity, 100],
+    ]),
+    1,
+    'beyond the last finite bucket: its bound',
+  );
+  assert.is(
+    quantileFromBuckets(0.5, [
+      [1, 0],
+      [2, 0],
+      [Infinity, 0.0001],
+    ]),
+    2,
+  );
 });
 
 t('series keys, selectors and sums', () => {
@@ -48,9 +80,18 @@ t('series keys, selectors and sums', () => {
   assert.ok(selects({ metric: 'mutt_x_total', labels: { reason: ['stream_full', 'error'] } }, key));
   assert.not.ok(selects({ metric: 'mutt_x_total', labels: { reason: ['error'] } }, key));
   assert.not.ok(selects({ metric: 'mutt_y_total' }, key));
-  const values = new Map([[`a|${key}`, 2], ['b|mutt_x_total{reason="invalid"}', 5], ['a|mutt_h_seconds_bucket{le="1"}', 3], ['b|mutt_h_seconds_bucket{le="1"}', 4], ['a|mutt_h_seconds_bucket{le="+Inf"}', 9]]);
+  const values = new Map([
+    [`a|${key}`, 2],
+    ['b|mutt_x_total{reason="invalid"}', 5],
+    ['a|mutt_h_seconds_bucket{le="1"}', 3],
+    ['b|mutt_h_seconds_bucket{le="1"}', 4],
+    ['a|mutt_h_seconds_bucket{le="+Inf"}', 9],
+  ]);
   assert.is(sumSelected(values, [{ metric: 'mutt_x_total' }]), 7);
-  assert.equal(histogramBuckets(values, 'mutt_h_seconds'), [[1, 7], [Infinity, 9]]);
+  assert.equal(histogramBuckets(values, 'mutt_h_seconds'), [
+    [1, 7],
+    [Infinity, 9],
+  ]);
   assert.ok(sloMetricNames().has('mutt_forwarder_end_to_end_seconds'));
 });
 
@@ -58,8 +99,24 @@ t('increase: resets count from zero, new series of a known source count fully, a
   const s = new CounterSamples({ minSpacingMs: 0 });
   assert.equal(s.increase(H, 0), { values: new Map(), coveredMs: 0 });
   s.add(0, new Map([['a|x', 10]]), ['a']);
-  s.add(1000, new Map([['a|x', 15], ['a|y', 4], ['b|x', 100]]), ['a', 'b']);
-  s.add(2000, new Map([['a|x', 3], ['a|y', 6], ['b|x', 101]]), ['a', 'b']);
+  s.add(
+    1000,
+    new Map([
+      ['a|x', 15],
+      ['a|y', 4],
+      ['b|x', 100],
+    ]),
+    ['a', 'b'],
+  );
+  s.add(
+    2000,
+    new Map([
+      ['a|x', 3],
+      ['a|y', 6],
+      ['b|x', 101],
+    ]),
+    ['a', 'b'],
+  );
   const inc = s.increase(H, 2000);
   assert.equal(Object.fromEntries(inc.values), { 'a|x': 8, 'a|y': 6, 'b|x': 1 });
   assert.is(inc.coveredMs, 2000);
@@ -103,10 +160,19 @@ t('the service: ratios, burn rates, status and latency from local counters and h
   let now = 10 * H;
   const reg = new Registry();
   const accepted = new Counter({ name: 'mutt_gateway_events_accepted_total', help: 'h', labelNames: ['input'], registers: [reg] });
-  const rejected = new Counter({ name: 'mutt_gateway_events_rejected_total', help: 'h', labelNames: ['input', 'reason'], registers: [reg] });
+  const rejected = new Counter({
+    name: 'mutt_gateway_events_rejected_total',
+    help: 'h',
+    labelNames: ['input', 'reason'],
+    registers: [reg],
+  });
   const processed = new Counter({ name: 'mutt_alerter_processed_total', help: 'h', registers: [reg] });
   const latency = new Histogram({ name: 'mutt_forwarder_end_to_end_seconds', help: 'h', buckets: [0.5, 1, 5, 10], registers: [reg] });
-  const remote: Record<string, number> = { 'mutt_forwarder_deliveries_total{outcome="delivered"}': 1000, 'mutt_forwarder_dead_lettered_total{reason="rejected"}': 0, 'unrelated_total': 5 };
+  const remote: Record<string, number> = {
+    'mutt_forwarder_deliveries_total{outcome="delivered"}': 1000,
+    'mutt_forwarder_dead_lettered_total{reason="rejected"}': 0,
+    unrelated_total: 5,
+  };
   const svc = new SloService(reg, fakeHealth(remote), () => ({ slo_window_hours: 24 }), { now: () => now });
 
   await svc.sample();
@@ -121,8 +187,14 @@ t('the service: ratios, burn rates, status and latency from local counters and h
   remote['mutt_forwarder_dead_lettered_total{reason="rejected"}'] = 20;
 
   const r = await svc.report([2]);
-  assert.equal(r.slos.map((s) => s.name), SLOS.map((s) => s.name));
-  assert.equal(r.slos[0].windows.map((w) => w.hours), [1, 2, 6, 24]);
+  assert.equal(
+    r.slos.map((s) => s.name),
+    SLOS.map((s) => s.name),
+  );
+  assert.equal(
+    r.slos[0].windows.map((w) => w.hours),
+    [1, 2, 6, 24],
+  );
   const ingest = r.slos.find((s) => s.name === 'ingest_availability')!;
   assert.is(ingest.actual, 0.999, '429s are not failures, 5xx are');
   assert.is(Math.round(ingest.burn_rate! * 100) / 100, 1);
@@ -156,7 +228,10 @@ t('without any events every SLO says no_data', async () => {
   const r = await svc.report();
   assert.ok(r.slos.every((s) => s.status === 'no_data' && s.actual === null && s.burn_rate === null));
   assert.match(r.slos[0].message, /no events in the last 6 h/);
-  assert.equal(r.slos[0].windows.map((w) => w.hours), [1, 6]);
+  assert.equal(
+    r.slos[0].windows.map((w) => w.hours),
+    [1, 6],
+  );
   svc.start().stop();
 });
 

@@ -36,22 +36,39 @@ const seqs = (from: number, to: number, keep: (i: number) => boolean = () => tru
   Array.from({ length: to - from + 1 }, (_, k) => from + k).filter(keep);
 
 t('a wildcard read from mid-stream returns every match and ends on the last one', async () => {
-  for (const [subject, from] of [['mutt.audit.event.>', 171], ['mutt.audit.event.*.r', 171], ['mutt.audit.event.>', 150]] as const) {
+  for (const [subject, from] of [
+    ['mutt.audit.event.>', 171],
+    ['mutt.audit.event.*.r', 171],
+    ['mutt.audit.event.>', 150],
+  ] as const) {
     const r = await readRange(jsm, STREAM, subject, { fromSeq: from, max: 1000 });
-    assert.equal(r.msgs.map((m) => m.seq), seqs(from, 200), `${subject} from ${from}`);
+    assert.equal(
+      r.msgs.map((m) => m.seq),
+      seqs(from, 200),
+      `${subject} from ${from}`,
+    );
     assert.is(r.stop, 'end', `${subject} from ${from}: the read ended on its own`);
   }
   const news = await readRange(jsm, STREAM, 'mutt.audit.event.new4.r', { fromSeq: 1, max: 50 });
-  assert.equal(news.msgs.map((m) => m.seq), [184]);
+  assert.equal(
+    news.msgs.map((m) => m.seq),
+    [184],
+  );
   assert.is(news.stop, 'end');
 });
 
 t('a bounded read stops at toSeq, and max stops it with more to come', async () => {
   const r = await readRange(jsm, STREAM, 'mutt.audit.event.>', { fromSeq: 160, toSeq: 185, max: 1000 });
-  assert.equal(r.msgs.map((m) => m.seq), seqs(160, 185));
+  assert.equal(
+    r.msgs.map((m) => m.seq),
+    seqs(160, 185),
+  );
   assert.is(r.stop, 'end');
   const m = await readRange(jsm, STREAM, 'mutt.audit.event.old.r', { fromSeq: 1, max: 10 });
-  assert.equal(m.msgs.map((x) => x.seq), seqs(1, 10));
+  assert.equal(
+    m.msgs.map((x) => x.seq),
+    seqs(1, 10),
+  );
   assert.is(m.stop, 'max');
 });
 
@@ -60,7 +77,10 @@ t("the last match is found even when the subject's newest message was deleted", 
   await jsm.streams.deleteMessage(STREAM, 199);
   assert.is(await lastMatch(jsm, STREAM, 'mutt.audit.event.old.r'), 197);
   const r = await readRange(jsm, STREAM, 'mutt.audit.event.old.r', { fromSeq: 190, max: 50 });
-  assert.equal(r.msgs.map((m) => m.seq), [191, 193, 195, 197]);
+  assert.equal(
+    r.msgs.map((m) => m.seq),
+    [191, 193, 195, 197],
+  );
   assert.is(r.stop, 'end');
   assert.is(await lastMatch(jsm, STREAM, 'mutt.audit.event.nobody.*'), null);
   assert.equal((await readRange(jsm, STREAM, 'mutt.audit.event.nobody.*', { fromSeq: 1, max: 50 })).msgs, []);

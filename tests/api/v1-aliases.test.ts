@@ -18,9 +18,30 @@ t.before(async () => {
   const now = Date.now();
   for (let i = 1; i <= 5; i++) {
     const record: EventAuditRecord = {
-      kind: 'handled', eventId: `e${i}`, correlationId: `c${i}`, at: now, eventTime: now, host: i % 2 ? 'core1' : 'edge1', ruleId: 'r1', decision: 'page_only', forwarded: true,
-      environment: 'prod', team: 'NETO', severity: null,
-      event: { kind: 'syslog', id: `e${i}`, correlationId: `c${i}`, host: 'core1', message: `m${i}`, severity: null, time: now, receivedAt: now, source: { input: 'http' }, parse: 'json' },
+      kind: 'handled',
+      eventId: `e${i}`,
+      correlationId: `c${i}`,
+      at: now,
+      eventTime: now,
+      host: i % 2 ? 'core1' : 'edge1',
+      ruleId: 'r1',
+      decision: 'page_only',
+      forwarded: true,
+      environment: 'prod',
+      team: 'NETO',
+      severity: null,
+      event: {
+        kind: 'syslog',
+        id: `e${i}`,
+        correlationId: `c${i}`,
+        host: 'core1',
+        message: `m${i}`,
+        severity: null,
+        time: now,
+        receivedAt: now,
+        source: { input: 'http' },
+        parse: 'json',
+      },
     };
     const h = natsHeaders();
     h.set(Headers.decision, 'page_only');
@@ -42,8 +63,12 @@ function deprecated(h: globalThis.Headers, successor: string) {
 
 t('read routes answer exactly what their v2 twin answers, plus deprecation headers', async () => {
   for (const [v1, v2] of [
-    ['/api/v1/rules', '/api/v2/rules'], ['/api/v1/rules/r1', '/api/v2/rules/r1'], ['/api/v1/dev-hosts', '/api/v2/dev-hosts'],
-    ['/api/v1/teams', '/api/v2/teams'], ['/api/v1/config', '/api/v2/config'], ['/api/v1/version', '/api/v2/version'],
+    ['/api/v1/rules', '/api/v2/rules'],
+    ['/api/v1/rules/r1', '/api/v2/rules/r1'],
+    ['/api/v1/dev-hosts', '/api/v2/dev-hosts'],
+    ['/api/v1/teams', '/api/v2/teams'],
+    ['/api/v1/config', '/api/v2/config'],
+    ['/api/v1/version', '/api/v2/version'],
   ]) {
     const [a, b] = await Promise.all([f.call('GET', v1, { key: KEYS.read }), f.call('GET', v2, { key: KEYS.read })]);
     assert.is(a.status, 200, v1);
@@ -58,7 +83,10 @@ t('read routes answer exactly what their v2 twin answers, plus deprecation heade
   assert.ok('current_rate_1m' in m1.body.summary && 'avg_rate_15m' in m1.body.summary && 'avg_rate_1h' in m1.body.summary, 'v2.5 fields');
   deprecated(m1.headers, '/api/v2/metrics');
   const s1 = await f.call('GET', '/api/v1/slo');
-  assert.equal(s1.body.slos.map((s: { name: string }) => s.name), (await f.call('GET', '/api/v2/slo')).body.slos.map((s: { name: string }) => s.name));
+  assert.equal(
+    s1.body.slos.map((s: { name: string }) => s.name),
+    (await f.call('GET', '/api/v2/slo')).body.slos.map((s: { name: string }) => s.name),
+  );
   assert.ok(Array.isArray(s1.body.slos) && typeof s1.body.timestamp === 'string');
 });
 
@@ -98,7 +126,10 @@ t('v1 writes: v2.5 messages and statuses; PUT /api/v1/rules/:id is partial like 
   assert.is((await f.call('DELETE', '/api/v1/dev-hosts/lab9')).status, 404);
   const team = await f.call('POST', '/api/v1/teams', { body: { hostname: 'edge9', team_assignment: 'WAN' } });
   assert.equal([team.status, team.body.message], [201, 'Team mapping added successfully']);
-  assert.is((await f.call('PUT', '/api/v1/teams/edge9', { body: { team_assignment: 'SEC' } })).body.message, 'Team mapping updated successfully');
+  assert.is(
+    (await f.call('PUT', '/api/v1/teams/edge9', { body: { team_assignment: 'SEC' } })).body.message,
+    'Team mapping updated successfully',
+  );
   assert.is((await f.call('PUT', '/api/v1/teams/nope', { body: { team_assignment: 'SEC' } })).status, 404);
   assert.is((await f.call('DELETE', '/api/v1/teams/edge9')).body.message, 'Team mapping deleted successfully');
 
@@ -112,7 +143,10 @@ t('GET /api/v1/audit-logs: page-numbered event audit with v2.5 row names and ISO
   const r = await f.call('GET', '/api/v1/audit-logs?limit=2&page=2');
   assert.is(r.status, 200, r.text);
   assert.equal(r.body.pagination, { page: 2, limit: 2, total: 5, pages: 3 });
-  assert.equal(r.body.logs.map((l: { raw_message: string }) => l.raw_message), ['m3', 'm2']);
+  assert.equal(
+    r.body.logs.map((l: { raw_message: string }) => l.raw_message),
+    ['m3', 'm2'],
+  );
   assert.match(r.body.logs[0].event_timestamp, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
   assert.is(r.body.logs[0].matched_rule_id, 'r1');
   assert.is(r.body.logs[0].forwarded_to_moog, true);

@@ -18,7 +18,11 @@ let moog: FakeMoog;
 
 async function deliver(ids: string[]) {
   for (const id of ids) {
-    const r = await fetch(moog.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ external_id: id, description: 'x' }) });
+    const r = await fetch(moog.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ external_id: id, description: 'x' }),
+    });
     assert.is(r.status, 200);
   }
 }
@@ -49,7 +53,10 @@ test('an idle pipeline short of alerts fails after idleMs, naming how many will 
   moog.reset();
   await deliver(['b1']);
   const started = performance.now();
-  const err = await waitDrained(jsm, moog, 4, { timeoutMs: 60_000, idleMs: 500 }).then(() => null, (e: unknown) => e);
+  const err = await waitDrained(jsm, moog, 4, { timeoutMs: 60_000, idleMs: 500 }).then(
+    () => null,
+    (e: unknown) => e,
+  );
   const took = performance.now() - started;
   assert.instance(err, DrainTimeoutError);
   assert.match((err as Error).message, /fake Moogsoft has 1 of 4 alerts/);

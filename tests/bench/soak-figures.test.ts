@@ -22,13 +22,18 @@ t('warm-up is a sixth of the soak, 30 s to 5 min', () => {
 
 t('bounded-map gauges: read by name, the instance label dropped, others kept, other metrics ignored', () => {
   const text = [
-    '# HELP mutt_forwarder_first_errors_tracked x', '# TYPE mutt_forwarder_first_errors_tracked gauge',
+    '# HELP mutt_forwarder_first_errors_tracked x',
+    '# TYPE mutt_forwarder_first_errors_tracked gauge',
     'mutt_forwarder_first_errors_tracked{instance="forwarder-1"} 439',
     'mutt_forwarder_held_messages{instance="forwarder-1",pool="a"} 2',
     'mutt_alerter_held_messages 0',
     'mutt_forwarder_in_flight{instance="forwarder-1"} 7',
   ].join('\n');
-  assert.equal(boundedMapGauges(text), { mutt_forwarder_first_errors_tracked: 439, 'mutt_forwarder_held_messages{pool="a"}': 2, mutt_alerter_held_messages: 0 });
+  assert.equal(boundedMapGauges(text), {
+    mutt_forwarder_first_errors_tracked: 439,
+    'mutt_forwarder_held_messages{pool="a"}': 2,
+    mutt_alerter_held_messages: 0,
+  });
   const f = gaugeFigures([{ p: { g: 1 } }, { p: { g: 5 } }, { p: { g: 3 } }]);
   assert.equal(f, [{ process: 'p', gauge: 'g', first: 1, last: 3, max: 5 }]);
 });

@@ -30,7 +30,12 @@ let page: Page;
 const dialogs: string[] = [];
 const consoleErrors: string[] = [];
 
-interface MoogEvent { manager?: string; description?: string; source?: string; custom_info?: { event_id?: string; rule?: string } }
+interface MoogEvent {
+  manager?: string;
+  description?: string;
+  source?: string;
+  custom_info?: { event_id?: string; rule?: string };
+}
 const delivered = () => m.moog!.events(0, 1_000_000).map((e) => e.event as MoogEvent);
 
 async function shot(name: string, target: Page = page): Promise<void> {
@@ -52,7 +57,16 @@ function watch(pg: Page): Page {
 function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 }
 
@@ -82,14 +96,19 @@ async function signIn(pg: Page, url: string, key: string): Promise<void> {
 
 /** A site of its own on another port: `/` posts a form to the gateway; under `/null` the same page is sandboxed (an opaque origin: the browser sends Origin: null). */
 async function evilSite(action: string, fields: Record<string, string>): Promise<{ url: string; close(): Promise<void> }> {
-  const inputs = Object.entries(fields).map(([k, v]) => `<input name=${k} value=${v}>`).join('');
+  const inputs = Object.entries(fields)
+    .map(([k, v]) => `<input name=${k} value=${v}>`)
+    .join('');
   const server: Server = createServer((req, res) => {
     res.setHeader('content-type', 'text/html');
     if (req.url === '/null') res.setHeader('content-security-policy', 'sandbox allow-forms allow-scripts');
     res.end(`<form id=f method=post action="${action}">${inputs}</form><script>document.getElementById('f').submit()</script>`);
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => new Promise<void>((r) => server.close(() => r())) };
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
 }
 
 const t = suite('web UI in Chromium against mutt up');
@@ -128,7 +147,12 @@ t('with no active rule the dashboard warns loudly that events will not alert, an
   // Whatever rules the installation starts with are switched off through the API, so the warning has a cause.
   const r = await m.request('GET', '/api/v2/rules?active=true');
   const { rules = [], items: listed = [] } = (await r.json()) as { rules?: { id: string }[]; items?: { id: string }[] };
-  for (const { id } of [...rules, ...listed]) assert.is((await m.request('PATCH', `/api/v2/rules/${id}`, { is_active: false }, { 'x-change-reason': 'browser test' })).status, 200, id);
+  for (const { id } of [...rules, ...listed])
+    assert.is(
+      (await m.request('PATCH', `/api/v2/rules/${id}`, { is_active: false }, { 'x-change-reason': 'browser test' })).status,
+      200,
+      id,
+    );
   await page.goto(`${base}/ui/`);
   const banner = page.locator('[data-testid=no-active-rules]');
   await banner.waitFor({ state: 'visible', timeout: 10_000 });
@@ -181,7 +205,11 @@ t('edit a rule through its form, set its priority, disable and enable it', async
   await page.click('[data-testid=toggle-ui-link-down]');
   await page.waitForURL(/done=enabled/);
   assert.is(await page.locator('[data-testid=toggle-ui-link-down]').innerText(), 'Disable');
-  const stored = (await (await m.request('GET', '/api/v2/rules/ui-link-down')).json()) as { priority: number; is_active: boolean; description: string };
+  const stored = (await (await m.request('GET', '/api/v2/rules/ui-link-down')).json()) as {
+    priority: number;
+    is_active: boolean;
+    description: string;
+  };
   assert.is(stored.priority, 7);
   assert.is(stored.is_active, true);
   assert.match(stored.description, /edited in the browser/);
@@ -205,12 +233,18 @@ t('an event sent through the gateway appears in the event audit and on the live 
   await waitFor(() => delivered().some((e) => e.custom_info?.rule === 'ui-link-down'), 30_000, 'alert delivered');
   // The dashboard updates itself over SSE: a later push shows the event in this minute's count — or, when the
   // minute turned between the event and the push, in the last complete minute's.
-  await page.waitForFunction((t0) => {
-    const root = document.querySelector('[data-dashboard]');
-    // No named helper here: the function runs in the page, where tsx's __name wrapper for named functions does not exist.
-    const [thisMinute, lastMinute] = ['ingest.this_minute', 'ingest.rate_1m'].map((key) => Number((document.querySelector(`[data-stat="${key}"]`)?.textContent ?? '0').replace(/,/g, '')));
-    return root !== null && Number(root.getAttribute('data-updated')) > t0 && (thisMinute >= 1 || lastMinute > 0);
-  }, before, { timeout: 30_000 });
+  await page.waitForFunction(
+    (t0) => {
+      const root = document.querySelector('[data-dashboard]');
+      // No named helper here: the function runs in the page, where tsx's __name wrapper for named functions does not exist.
+      const [thisMinute, lastMinute] = ['ingest.this_minute', 'ingest.rate_1m'].map((key) =>
+        Number((document.querySelector(`[data-stat="${key}"]`)?.textContent ?? '0').replace(/,/g, '')),
+      );
+      return root !== null && Number(root.getAttribute('data-updated')) > t0 && (thisMinute >= 1 || lastMinute > 0);
+    },
+    before,
+    { timeout: 30_000 },
+  );
   assert.match(await page.locator('[data-live-status]').innerText(), /live/);
   assert.ok(await page.locator('tbody[data-table=processes] td', { hasText: 'alerter' }).first().isVisible());
   await shot('dashboard');
@@ -251,12 +285,16 @@ t('a config change reaches the forwarder and is in the config audit', async () =
   assert.is(await page.locator('[data-testid=value-moog_manager]').innerText(), 'MUTT-UI');
   // The forwarder sees the change through a KV watch: send until an alert carries it.
   let n = 0;
-  await waitFor(async () => {
-    const host = `ui-sw2-${n++}.example.com`;
-    assert.is((await postEvent({ host, message: 'UI-LINK-FLAP on Gi0/2' })).status, 202);
-    await waitFor(() => delivered().some((e) => e.source === host), 30_000, 'alert after the change');
-    return delivered().find((e) => e.source === host)!.manager === 'MUTT-UI';
-  }, 20_000, 'an alert with manager MUTT-UI');
+  await waitFor(
+    async () => {
+      const host = `ui-sw2-${n++}.example.com`;
+      assert.is((await postEvent({ host, message: 'UI-LINK-FLAP on Gi0/2' })).status, 202);
+      await waitFor(() => delivered().some((e) => e.source === host), 30_000, 'alert after the change');
+      return delivered().find((e) => e.source === host)!.manager === 'MUTT-UI';
+    },
+    20_000,
+    'an alert with manager MUTT-UI',
+  );
   await page.goto(`${base}/ui/config/moog_manager`);
   assert.match(await page.locator('[data-testid=config-history]').innerText(), /MUTT-UI/);
   await shot('config-key');
@@ -295,7 +333,10 @@ t('dead letters (Moogsoft said 400): one shown decoded and replayed from its pag
   assert.match(await page.locator('[data-testid=flash-ok]').innerText(), /1 dead letters purged/);
   assert.ok(await page.getByText('No dead letters').first().isVisible());
   assert.is((await items('/api/v2/dlq?limit=10')).length, 0);
-  assert.not.ok(delivered().some((e) => e.source === 'ui-dlq2.example.com'), 'the purged one was not delivered');
+  assert.not.ok(
+    delivered().some((e) => e.source === 'ui-dlq2.example.com'),
+    'the purged one was not delivered',
+  );
 });
 
 t('development hosts and device teams: add and bulk import', async () => {
@@ -335,7 +376,11 @@ t('a read-only key sees no write controls, and a forged POST with its own token 
     const status = await ro.evaluate(async () => {
       const csrf = (document.querySelector('input[name=_csrf]') as HTMLInputElement).value;
       const body = new URLSearchParams({ _csrf: csrf, hostname: 'forged-host' });
-      const res = await fetch('/ui/dev-hosts/add', { method: 'POST', body, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+      const res = await fetch('/ui/dev-hosts/add', {
+        method: 'POST',
+        body,
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      });
       return res.status;
     });
     assert.is(status, 403);
@@ -348,7 +393,10 @@ t('a read-only key sees no write controls, and a forged POST with its own token 
 t('a form posted from another site is refused, from another origin and from an opaque one (Origin: null)', async () => {
   const evil = await evilSite(`${base}/ui/dev-hosts/add`, { hostname: 'evil-host' });
   try {
-    for (const [path, expected] of [['/', `${evil.url}`], ['/null', 'null']] as const) {
+    for (const [path, expected] of [
+      ['/', `${evil.url}`],
+      ['/null', 'null'],
+    ] as const) {
       const attacker = await admin.newPage();
       const res = attacker.waitForResponse((r) => r.url().endsWith('/ui/dev-hosts/add'));
       await attacker.goto(`${evil.url}${path}`);
@@ -374,7 +422,10 @@ t('delete a rule behind its confirmation', async () => {
 
 t('the config audit lists the changes of this run (the DLQ replay too); logout ends the session', async () => {
   await page.goto(`${base}/ui/audit/config`);
-  assert.ok(await page.locator('[data-testid=config-audit-table] td', { hasText: 'replay' }).first().isVisible(), 'the DLQ replay is audited');
+  assert.ok(
+    await page.locator('[data-testid=config-audit-table] td', { hasText: 'replay' }).first().isVisible(),
+    'the DLQ replay is audited',
+  );
   await shot('config-audit');
   await page.goto(`${base}/ui/rules`);
   await page.click('header form[action="/ui/logout"] button');
@@ -383,7 +434,11 @@ t('the config audit lists the changes of this run (the DLQ replay too); logout e
   await page.goto(`${base}/ui/rules`);
   assert.match(page.url(), /\/ui\/login/);
   assert.equal(dialogs, [], 'no dialog opened during the whole run');
-  assert.equal(consoleErrors.filter((e) => !/Failed to load resource/.test(e)), [], 'no script errors, no CSP violations');
+  assert.equal(
+    consoleErrors.filter((e) => !/Failed to load resource/.test(e)),
+    [],
+    'no script errors, no CSP violations',
+  );
 });
 
 t.run();
@@ -394,7 +449,10 @@ let gw: Shipped;
 let gwBrowser: Browser;
 
 g.before(async () => {
-  [gw, gwBrowser] = await Promise.all([startShipped({ command: ['gateway'], noMoog: true, env: { MUTT_API_KEYS: API_KEYS } }), launchChromium()]);
+  [gw, gwBrowser] = await Promise.all([
+    startShipped({ command: ['gateway'], noMoog: true, env: { MUTT_API_KEYS: API_KEYS } }),
+    launchChromium(),
+  ]);
 });
 
 g.after(async () => {

@@ -14,12 +14,22 @@ const t = suite('chaos: cluster leader loss');
 let p: Pipeline;
 let cluster: Awaited<ReturnType<typeof startCluster>>;
 
-interface MoogEvent { custom_info: { event_id: string } }
+interface MoogEvent {
+  custom_info: { event_id: string };
+}
 
 t.before(async () => {
   cluster = await startCluster(3);
   p = await startPipeline({ cluster, env: { MUTT_REPLICAS: '3', MUTT_ACK_WAIT_MS: '3000' } });
-  await p.putRule({ id: 'link-down', match_type: 'contains', match_string: 'LINK-DOWN', priority: 5, prod_handling: 'page_and_ticket', dev_handling: 'ticket_only', team_assignment: 'NetOps' });
+  await p.putRule({
+    id: 'link-down',
+    match_type: 'contains',
+    match_string: 'LINK-DOWN',
+    priority: 5,
+    prod_handling: 'page_and_ticket',
+    dev_handling: 'ticket_only',
+    team_assignment: 'NetOps',
+  });
   await p.spawn('gateway');
   await p.spawn('alerter');
   await p.spawn('forwarder');
@@ -45,9 +55,18 @@ t('the MUTT_EVENTS stream leader is killed under load: nothing acknowledged is l
   assert.ok(newLeader && newLeader !== leader, `new leader ${newLeader} after ${leader}`);
   const ids = () => new Set(p.moog.events(0, 1_000_000).map((e) => (e.event as MoogEvent).custom_info.event_id));
   // One read of the fake per poll (not per id): this process hosts the fake Moogsoft and must stay responsive.
-  await waitFor(() => { const got = ids(); return [...sent].every((id) => got.has(id)); }, 60_000, `all ${sent.size} delivered`);
+  await waitFor(
+    () => {
+      const got = ids();
+      return [...sent].every((id) => got.has(id));
+    },
+    60_000,
+    `all ${sent.size} delivered`,
+  );
   const total = p.moog.events(0, 1_000_000).filter((e) => (e.event as MoogEvent).custom_info.event_id.startsWith('leader')).length;
-  console.log(`    leader ${leader} killed ${Date.now() - killedAt} ms ago: ${sent.size} accepted, ${ids().size} delivered, ${total - ids().size} duplicates, ${load.rejected} requests refused during the election`);
+  console.log(
+    `    leader ${leader} killed ${Date.now() - killedAt} ms ago: ${sent.size} accepted, ${ids().size} delivered, ${total - ids().size} duplicates, ${load.rejected} requests refused during the election`,
+  );
 });
 
 t.run();

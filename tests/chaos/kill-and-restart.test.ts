@@ -21,9 +21,14 @@ import { BREAKER_KEY } from '../../protocol/state-keys.ts';
 const t = suite('chaos: kills and restarts');
 let p: Pipeline;
 
-interface MoogEvent { custom_info: { event_id: string } }
+interface MoogEvent {
+  custom_info: { event_id: string };
+}
 function deliveredIds(prefix: string): { unique: Set<string>; total: number } {
-  const ids = p.moog.events(0, 1_000_000).map((e) => (e.event as MoogEvent).custom_info.event_id).filter((id) => id.startsWith(prefix));
+  const ids = p.moog
+    .events(0, 1_000_000)
+    .map((e) => (e.event as MoogEvent).custom_info.event_id)
+    .filter((id) => id.startsWith(prefix));
   return { unique: new Set(ids), total: ids.length };
 }
 
@@ -31,14 +36,26 @@ async function expectAllDelivered(prefix: string, sent: Set<string>, what: strin
   try {
     // One read of the fake per poll: reading it per id (O(n²)) blocked this process — which hosts the fake
     // Moogsoft — for seconds per poll, so the fake itself answered late and the forwarder timed out.
-    await waitFor(() => { const d = deliveredIds(prefix).unique; return [...sent].every((id) => d.has(id)); }, 60_000, `${what}: all ${sent.size} delivered`);
+    await waitFor(
+      () => {
+        const d = deliveredIds(prefix).unique;
+        return [...sent].every((id) => d.has(id));
+      },
+      60_000,
+      `${what}: all ${sent.size} delivered`,
+    );
   } catch (err) {
     // First the state at the moment of the timeout (later reads take seconds, and a stall may end meanwhile).
     const jsm = await jetstreamManager(p.nc);
-    const consumers = await Promise.all([[StreamName.events, Durable.alerter], [StreamName.alerts, Durable.forwarder]].map(async ([s, d]) => {
-      const c = await jsm.consumers.info(s, d).catch(() => null);
-      return `${d}: pending ${c?.num_pending} ack-pending ${c?.num_ack_pending} redelivered ${c?.num_redelivered} waiting ${c?.num_waiting}`;
-    }));
+    const consumers = await Promise.all(
+      [
+        [StreamName.events, Durable.alerter],
+        [StreamName.alerts, Durable.forwarder],
+      ].map(async ([s, d]) => {
+        const c = await jsm.consumers.info(s, d).catch(() => null);
+        return `${d}: pending ${c?.num_pending} ack-pending ${c?.num_ack_pending} redelivered ${c?.num_redelivered} waiting ${c?.num_waiting}`;
+      }),
+    );
     console.log(`    at the timeout: delivered ${deliveredIds(prefix).unique.size} of ${sent.size}; ${consumers.join('; ')}`);
     const dir = mkdtempSync(join(tmpdir(), 'mutt-chaos-'));
     for (const [what, list] of p.procs) list.forEach((proc, i) => writeFileSync(join(dir, `${what}-${i}.log`), proc.output()));
@@ -50,8 +67,19 @@ async function expectAllDelivered(prefix: string, sent: Set<string>, what: strin
     }
     for (const proc of p.procs.get('forwarder') ?? []) {
       const port = /HTTP listening on [^"]*:(\d+)/.exec(proc.output())?.[1];
-      const text = port ? await fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text()).catch((e) => String(e)) : 'no port';
-      console.log(`    forwarder metrics:\n${text.split('\n').filter((l) => /^mutt_forwarder_(breaker|rate|inflight|in_flight|requests|processed|handler_duration_seconds_count|consumer)/.test(l)).join('\n')}`);
+      const text = port
+        ? await fetch(`http://127.0.0.1:${port}/metrics`)
+            .then((r) => r.text())
+            .catch((e) => String(e))
+        : 'no port';
+      console.log(
+        `    forwarder metrics:\n${text
+          .split('\n')
+          .filter((l) =>
+            /^mutt_forwarder_(breaker|rate|inflight|in_flight|requests|processed|handler_duration_seconds_count|consumer)/.test(l),
+          )
+          .join('\n')}`,
+      );
     }
     const got = deliveredIds(prefix).unique;
     const missing = [...sent].filter((id) => !got.has(id));
@@ -66,20 +94,41 @@ async function expectAllDelivered(prefix: string, sent: Set<string>, what: strin
       decisions.set(key, (decisions.get(key) ?? 0) + 1);
     }
     console.log(`    audit decisions of the missing: ${JSON.stringify(Object.fromEntries(decisions))}`);
-    for (const a of p.procs.get('alerter') ?? []) console.log(`    alerter log:\n${a.output().split('\n').filter((l) => /rule set|error|warn/i.test(l)).slice(-15).join('\n')}`);
-    console.log(`    ${what}: ${missing.length} missing, e.g. ${missing.slice(0, 5).join(' ')}; audited: ${missing.filter((m) => audited.has(m)).length};`,
-      `streams: events ${await streamCount(p.nc, StreamName.events)}, alerts ${await streamCount(p.nc, StreamName.alerts)}, dlq ${await streamCount(p.nc, StreamName.dlq)}; moog ${JSON.stringify(p.moog.stats())}`);
+    for (const a of p.procs.get('alerter') ?? [])
+      console.log(
+        `    alerter log:\n${a
+          .output()
+          .split('\n')
+          .filter((l) => /rule set|error|warn/i.test(l))
+          .slice(-15)
+          .join('\n')}`,
+      );
+    console.log(
+      `    ${what}: ${missing.length} missing, e.g. ${missing.slice(0, 5).join(' ')}; audited: ${missing.filter((m) => audited.has(m)).length};`,
+      `streams: events ${await streamCount(p.nc, StreamName.events)}, alerts ${await streamCount(p.nc, StreamName.alerts)}, dlq ${await streamCount(p.nc, StreamName.dlq)}; moog ${JSON.stringify(p.moog.stats())}`,
+    );
     throw err;
   }
   const d = deliveredIds(prefix);
   const duplicates = d.total - d.unique.size;
   console.log(`    ${what}: ${sent.size} accepted, ${d.unique.size} delivered, ${duplicates} duplicate deliveries to Moogsoft`);
-  assert.ok([...sent].every((id) => d.unique.has(id)), 'zero loss');
+  assert.ok(
+    [...sent].every((id) => d.unique.has(id)),
+    'zero loss',
+  );
 }
 
 t.before(async () => {
   p = await startPipeline({ env: { MUTT_ACK_WAIT_MS: '2000' } });
-  await p.putRule({ id: 'link-down', match_type: 'contains', match_string: 'LINK-DOWN', priority: 5, prod_handling: 'page_and_ticket', dev_handling: 'ticket_only', team_assignment: 'NetOps' });
+  await p.putRule({
+    id: 'link-down',
+    match_type: 'contains',
+    match_string: 'LINK-DOWN',
+    priority: 5,
+    prod_handling: 'page_and_ticket',
+    dev_handling: 'ticket_only',
+    team_assignment: 'NetOps',
+  });
   await p.spawn('gateway');
   await p.spawn('alerter');
   await p.spawn('forwarder');

@@ -78,11 +78,19 @@ t('ls, get, reset and history (with --as), as text and JSON', async () => {
   const set = await mutt(['config', 'set', 'moog_retry_statuses', '[429,503]', '--as', 'change-bot'], env);
   assert.is(set.code, 0, set.stderr);
   const ls = await mutt(['config', 'ls', '--json'], env);
-  const listed = JSON.parse(ls.stdout) as { items: { key: string; value: unknown; is_default: boolean; updated_at: string | null }[]; total: number; next_cursor: null };
+  const listed = JSON.parse(ls.stdout) as {
+    items: { key: string; value: unknown; is_default: boolean; updated_at: string | null }[];
+    total: number;
+    next_cursor: null;
+  };
   const entries = listed.items;
   assert.is(listed.total, entries.length);
   assert.is(listed.next_cursor, null);
-  assert.match(entries.find((e) => e.key === 'moog_retry_statuses')!.updated_at!, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/, 'times are ISO 8601 UTC');
+  assert.match(
+    entries.find((e) => e.key === 'moog_retry_statuses')!.updated_at!,
+    /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/,
+    'times are ISO 8601 UTC',
+  );
   assert.equal(entries.find((e) => e.key === 'moog_retry_statuses')!.value, [429, 503]);
   assert.is(entries.find((e) => e.key === 'moog_manager')!.is_default, true);
   const text = await mutt(['config', 'ls'], env);
@@ -101,7 +109,11 @@ t('ls, get, reset and history (with --as), as text and JSON', async () => {
   assert.match(lines[0], /^WHEN +WHO +OPERATION +OLD +NEW +REASON/);
   assert.match(lines[1], /cli:\S+ +reset +200 +50 +back/);
   assert.match(lines[2], /cli:\S+ +create +\(default\) +200 +CHG-1234/);
-  const bot = JSON.parse((await mutt(['config', 'history', 'moog_retry_statuses', '--json'], env)).stdout) as { key: string; items: { actor: string; new_value: unknown; at: string }[]; versions: { at: string }[] };
+  const bot = JSON.parse((await mutt(['config', 'history', 'moog_retry_statuses', '--json'], env)).stdout) as {
+    key: string;
+    items: { actor: string; new_value: unknown; at: string }[];
+    versions: { at: string }[];
+  };
   assert.is(bot.key, 'moog_retry_statuses');
   assert.is(bot.items[0].actor, 'change-bot');
   assert.match(bot.items[0].at, /Z$/);
@@ -120,7 +132,10 @@ t('status: no MUTT process answering is exit 1 with the reason; --json says the 
   const j = await mutt(['status', '--wait', '1s', '--json'], env);
   const report = JSON.parse(j.stdout) as { ready: boolean; streams: { stream: string }[]; consumers: { exists: boolean }[] };
   assert.is(report.ready, false);
-  assert.equal(report.streams.map((s) => s.stream), ['MUTT_EVENTS', 'MUTT_ALERTS', 'MUTT_DLQ', 'MUTT_AUDIT_EVENTS', 'MUTT_AUDIT_CONFIG']);
+  assert.equal(
+    report.streams.map((s) => s.stream),
+    ['MUTT_EVENTS', 'MUTT_ALERTS', 'MUTT_DLQ', 'MUTT_AUDIT_EVENTS', 'MUTT_AUDIT_CONFIG'],
+  );
   assert.ok(report.consumers.every((c) => !c.exists));
 });
 

@@ -55,8 +55,14 @@ t.after(async () => {
 
 t('every list command prints {items, total, next_cursor} with snake_case keys and ISO times', async () => {
   const lists: [string[], number][] = [
-    [['rules', 'ls'], 1], [['hosts', 'ls'], 1], [['hosts', 'ls', '--teams'], 0], [['keys', 'ls'], 1],
-    [['config', 'ls'], -1], [['config', 'history', 'moog_rate_limit'], 1], [['dlq', 'ls'], 0], [['audit'], 0],
+    [['rules', 'ls'], 1],
+    [['hosts', 'ls'], 1],
+    [['hosts', 'ls', '--teams'], 0],
+    [['keys', 'ls'], 1],
+    [['config', 'ls'], -1],
+    [['config', 'history', 'moog_rate_limit'], 1],
+    [['dlq', 'ls'], 0],
+    [['audit'], 0],
   ];
   for (const [args, count] of lists) {
     const r = await mutt([...args, '--json'], env);
@@ -73,7 +79,10 @@ t('every list command prints {items, total, next_cursor} with snake_case keys an
 });
 
 t('tables cut long cells with … by default; --wide prints them whole', async () => {
-  for (const [args, whole] of [[['rules', 'ls'], LONG], [['hosts', 'ls'], LONG_HOST]] as const) {
+  for (const [args, whole] of [
+    [['rules', 'ls'], LONG],
+    [['hosts', 'ls'], LONG_HOST],
+  ] as const) {
     const cut = await mutt([...args], env);
     assert.is(cut.code, 0, cut.stderr);
     assert.not.ok(cut.stdout.includes(whole), `${args.join(' ')}: long cell is cut`);
@@ -89,7 +98,11 @@ t('tables cut long cells with … by default; --wide prints them whole', async (
 
 t('a missing input file is exit 1 naming the file, not a usage error', async () => {
   const missing = join(dir, 'nope.csv');
-  for (const args of [['rules', 'import', missing], ['hosts', 'import', missing], ['send', '--file', missing, '--url', 'http://127.0.0.1:1', '--key', 'unused-key-0123456789']]) {
+  for (const args of [
+    ['rules', 'import', missing],
+    ['hosts', 'import', missing],
+    ['send', '--file', missing, '--url', 'http://127.0.0.1:1', '--key', 'unused-key-0123456789'],
+  ]) {
     const r = await mutt(args, env);
     assert.is(r.code, 1, `${args.join(' ')}: ${r.stderr}`);
     assert.match(r.stderr, new RegExp(`cannot read ${missing.replace(/[.]/g, '\\.')}: ENOENT`));

@@ -25,11 +25,22 @@ const packr = new Packr({ useRecords: false });
 
 async function deadLetter(stage: string, reason: DlqEntry['reason'], n: number, lastSeenAt = Date.now()): Promise<number> {
   const entry: DlqEntry = {
-    reason, stage, attempts: 10, firstError: 'HTTP 503', lastError: `HTTP 400 field 'severity' ${n}`, firstSeenAt: lastSeenAt - 60_000, lastSeenAt,
-    originalSubject: stage === 'alerter' ? 'mutt.events.syslog.core-sw1_example_com' : 'mutt.alerts.neto', originalStream: stage === 'alerter' ? 'MUTT_EVENTS' : 'MUTT_ALERTS', originalSeq: 100 + n,
+    reason,
+    stage,
+    attempts: 10,
+    firstError: 'HTTP 503',
+    lastError: `HTTP 400 field 'severity' ${n}`,
+    firstSeenAt: lastSeenAt - 60_000,
+    lastSeenAt,
+    originalSubject: stage === 'alerter' ? 'mutt.events.syslog.core-sw1_example_com' : 'mutt.alerts.neto',
+    originalStream: stage === 'alerter' ? 'MUTT_EVENTS' : 'MUTT_ALERTS',
+    originalSeq: 100 + n,
     originalHeaders: { 'Mutt-Correlation-Id': `corr-${n}`, 'Nats-Msg-Id': `alert:e${n}:r1` },
     originalPayload: packr.pack({ kind: 'rule', id: `alert:e${n}:r1`, host: 'core-sw1.example.com', message: `LINK-DOWN Gi0/${n}` }),
-    correlationId: `corr-${n}`, status: 400, excerpt: 'bad severity', replays: 0,
+    correlationId: `corr-${n}`,
+    status: 400,
+    excerpt: 'bad severity',
+    replays: 0,
   };
   const h = natsHeaders();
   h.set('Mutt-Reason', reason);
@@ -68,28 +79,67 @@ t('ls filters by stage, reason and age; --json; bad filters name the flag (exit 
   assert.match(all.stdout, /^SEQ +FAILED +STAGE +REASON +ATTEMPTS +REPLAYS +ORIGINAL SUBJECT +LAST ERROR/);
   assert.is(all.stdout.trim().split('\n').length, 1 + 5 + 1);
   assert.match(all.stdout, /5 shown of 5 matching/);
-  assert.equal(fwd.stdout.trim().split('\n').slice(1, -1).map((l) => Number(l.trim().split(/\s+/)[0])), [1, 2]);
-  assert.equal(recent.stdout.trim().split('\n').slice(1, -1).map((l) => Number(l.trim().split(/\s+/)[0])), [2, 3], 'the entry that failed 3 h ago is older than --since 1h');
+  assert.equal(
+    fwd.stdout
+      .trim()
+      .split('\n')
+      .slice(1, -1)
+      .map((l) => Number(l.trim().split(/\s+/)[0])),
+    [1, 2],
+  );
+  assert.equal(
+    recent.stdout
+      .trim()
+      .split('\n')
+      .slice(1, -1)
+      .map((l) => Number(l.trim().split(/\s+/)[0])),
+    [2, 3],
+    'the entry that failed 3 h ago is older than --since 1h',
+  );
   const page = JSON.parse(json.stdout) as { items: Record<string, unknown>[]; total: number; next_cursor: number | null };
   const items = page.items;
-  assert.equal(items.map((i) => [i.seq, i.stage, i.reason, i.correlation_id]), [[4, 'alerter', 'schema_invalid', 'corr-4'], [5, 'alerter', 'schema_invalid', 'corr-5']]);
+  assert.equal(
+    items.map((i) => [i.seq, i.stage, i.reason, i.correlation_id]),
+    [
+      [4, 'alerter', 'schema_invalid', 'corr-4'],
+      [5, 'alerter', 'schema_invalid', 'corr-5'],
+    ],
+  );
   assert.equal([page.total, page.next_cursor], [2, null]);
-  assert.ok(Object.keys(items[0]).every((k) => /^[a-z0-9_]+$/.test(k)), `snake_case keys: ${Object.keys(items[0]).join(', ')}`);
+  assert.ok(
+    Object.keys(items[0]).every((k) => /^[a-z0-9_]+$/.test(k)),
+    `snake_case keys: ${Object.keys(items[0]).join(', ')}`,
+  );
   assert.match(String(items[0].last_seen_at), /^\d{4}-\d\d-\d\dT.*Z$/);
   assert.is(items[0].original_payload, undefined);
   assert.is(typeof items[0].payload_bytes, 'number');
   assert.is(badReason.code, 2);
-  assert.match(badReason.stderr, /--reason must be one of undecodable, schema_invalid, retries_exhausted, expired, rejected, poison, deadline_exceeded, max_replays \(got 'broken'\)/);
+  assert.match(
+    badReason.stderr,
+    /--reason must be one of undecodable, schema_invalid, retries_exhausted, expired, rejected, poison, deadline_exceeded, max_replays \(got 'broken'\)/,
+  );
   assert.is(badSince.code, 2);
   assert.match(badSince.stderr, /--since must be a duration ago/);
 });
 
 t('ls pages with --limit and --cursor: next_cursor leads to the rest, once each', async () => {
-  const first = JSON.parse((await mutt(['dlq', 'ls', '--limit', '2', '--json'], env)).stdout) as { items: { seq: number }[]; next_cursor: number | null };
-  assert.equal(first.items.map((i) => i.seq), [1, 2]);
+  const first = JSON.parse((await mutt(['dlq', 'ls', '--limit', '2', '--json'], env)).stdout) as {
+    items: { seq: number }[];
+    next_cursor: number | null;
+  };
+  assert.equal(
+    first.items.map((i) => i.seq),
+    [1, 2],
+  );
   assert.ok(first.next_cursor !== null, 'a cursor while entries remain');
-  const rest = JSON.parse((await mutt(['dlq', 'ls', '--cursor', String(first.next_cursor), '--json'], env)).stdout) as { items: { seq: number }[]; next_cursor: number | null };
-  assert.equal(rest.items.map((i) => i.seq), [3, 4, 5]);
+  const rest = JSON.parse((await mutt(['dlq', 'ls', '--cursor', String(first.next_cursor), '--json'], env)).stdout) as {
+    items: { seq: number }[];
+    next_cursor: number | null;
+  };
+  assert.equal(
+    rest.items.map((i) => i.seq),
+    [3, 4, 5],
+  );
   assert.is(rest.next_cursor, null);
   const text = await mutt(['dlq', 'ls', '--limit', '2'], env);
   assert.match(text.stdout, new RegExp(`more: --cursor ${first.next_cursor}`));
@@ -126,7 +176,10 @@ t('replay by sequence: back on the original subject with the replay count, gone 
   assert.is(m.header?.get('Mutt-Correlation-Id'), 'corr-2');
   assert.is((await mutt(['dlq', 'show', '2'], env)).code, 1, 'replayed entries leave the DLQ');
   const audit = (await readStream(nc, StreamName.auditConfig, ConfigAuditRecord, 'mutt.audit.config.dlq.>')).map((a) => a.value);
-  assert.equal(audit.map((a) => [a.id, a.operation, a.actor, a.reason]), [['2', 'replay', 'ops-alice', 'INC-1 fixed']]);
+  assert.equal(
+    audit.map((a) => [a.id, a.operation, a.actor, a.reason]),
+    [['2', 'replay', 'ops-alice', 'INC-1 fixed']],
+  );
 });
 
 t('bulk replay and purge: refused without --yes (and purge without a filter); done with it, one audit record each', async () => {
@@ -148,15 +201,21 @@ t('bulk replay and purge: refused without --yes (and purge without a filter); do
   const replay = await mutt(['dlq', 'replay', '--stage', 'forwarder', '--yes'], env);
   assert.is(replay.code, 0, replay.stderr);
   assert.match(replay.stdout, /replayed 2 dead letter\(s\) matching stage=forwarder/);
-  const purge = await mutt(['dlq', 'purge', '--stage', 'alerter', '--reason', 'schema_invalid', '--yes', '--comment', 'garbage from a test sender'], env);
+  const purge = await mutt(
+    ['dlq', 'purge', '--stage', 'alerter', '--reason', 'schema_invalid', '--yes', '--comment', 'garbage from a test sender'],
+    env,
+  );
   assert.is(purge.code, 0, purge.stderr);
   assert.match(purge.stdout, /purged 2 dead letter\(s\) matching stage=alerter reason=schema_invalid/);
   assert.is(await streamCount(nc, StreamName.dlq), 0);
   const audit = (await readStream(nc, StreamName.auditConfig, ConfigAuditRecord, 'mutt.audit.config.dlq.>')).map((a) => a.value);
-  assert.equal(audit.slice(1).map((a) => [a.operation, a.newValue]), [
-    ['replay', { replayed: 2, failed: 0, seqs: [1, 3] }],
-    ['purge', { purged: 2 }],
-  ]);
+  assert.equal(
+    audit.slice(1).map((a) => [a.operation, a.newValue]),
+    [
+      ['replay', { replayed: 2, failed: 0, seqs: [1, 3] }],
+      ['purge', { purged: 2 }],
+    ],
+  );
   assert.ok(audit.every((a) => a.actor.startsWith('cli:') || a.actor === 'ops-alice'));
   const empty = await mutt(['dlq', 'replay', '--stage', 'forwarder', '--yes'], env);
   assert.match(empty.stdout, /no dead letters match stage=forwarder/);

@@ -26,7 +26,8 @@ test('every command of `mutt --help` is documented in docs/CLI.md, and its --hel
   const top = await mutt(['--help']);
   assert.is(top.code, 0);
   const names = [...top.stdout.matchAll(/^ {2}([a-z][a-z-]*) {2,}\S/gm)].map((m) => m[1]);
-  for (const mine of ['status', 'config', 'dlq', 'rules', 'hosts', 'keys', 'send', 'smoke']) assert.ok(names.includes(mine), `${mine} is listed`);
+  for (const mine of ['status', 'config', 'dlq', 'rules', 'hosts', 'keys', 'send', 'smoke'])
+    assert.ok(names.includes(mine), `${mine} is listed`);
   const helps = await inBatches(names, 4, (n) => mutt([n, '--help']));
   const missing: string[] = [];
   names.forEach((name, i) => {

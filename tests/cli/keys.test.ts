@@ -42,7 +42,10 @@ t('add: the secret alone on stdout, once; a gateway key store accepts it with it
   secret = r.stdout.trim();
   assert.match(secret, /^[A-Za-z0-9_-]{40,}$/);
   assert.is(r.stdout, `${secret}\n`, 'stdout holds only the secret');
-  assert.match(r.stderr, /API key 'rsyslog-dc2' \(ingest\+read\) added, id [0-9a-f]+\. The secret follows on stdout; it is shown this once/);
+  assert.match(
+    r.stderr,
+    /API key 'rsyslog-dc2' \(ingest\+read\) added, id [0-9a-f]+\. The secret follows on stdout; it is shown this once/,
+  );
   assert.not.ok(r.stderr.includes(secret));
   await waitFor(() => store.verify(secret) !== null, 2000, 'the store to accept the new key');
   assert.equal(store.verify(secret), { name: 'rsyslog-dc2', scopes: ['ingest', 'read'] });
@@ -77,7 +80,10 @@ t('--secret-stdin keeps an existing secret; bad names, scopes and secrets are us
   assert.match(name.stderr, /<name> must be 1-64 of A-Z a-z 0-9 _ -/);
   assert.match(scopes.stderr, /--scopes: unknown scope 'root'/);
   assert.match(none.stderr, /--scopes is required/);
-  assert.match(short.stderr, /--secret-stdin: key 'x': secret is too weak \(5 characters, 1 character class, 5 different\): it needs at least 20 characters/);
+  assert.match(
+    short.stderr,
+    /--secret-stdin: key 'x': secret is too weak \(5 characters, 1 character class, 5 different\): it needs at least 20 characters/,
+  );
 });
 
 t('revoke: every secret of the name stops working; revoking again is exit 1; the audit has no secret', async () => {
@@ -92,7 +98,14 @@ t('revoke: every secret of the name stops working; revoking again is exit 1; the
   assert.not.match(ls.stdout, /rsyslog-dc2/);
   assert.match((await mutt(['keys', 'ls', '--all'], env)).stdout, /rsyslog-dc2 .* revoked \S+ ago by cli:/);
   const audit = await readStream(nc, StreamName.auditConfig, ConfigAuditRecord, 'mutt.audit.config.key.>');
-  assert.equal(audit.map((a) => [a.value.id, a.value.operation]), [['rsyslog-dc2', 'create'], ['legacy-rsyslog', 'create'], ['rsyslog-dc2', 'delete']]);
+  assert.equal(
+    audit.map((a) => [a.value.id, a.value.operation]),
+    [
+      ['rsyslog-dc2', 'create'],
+      ['legacy-rsyslog', 'create'],
+      ['rsyslog-dc2', 'delete'],
+    ],
+  );
   const text = JSON.stringify(audit.map((a) => a.value));
   assert.not.ok(text.includes(secret));
   assert.not.ok(text.includes('v25-rsyslog-key-0123456789'));

@@ -25,7 +25,15 @@ const delivered = (needle: string) => p.moog.events(0, 1_000_000).filter((e) => 
 
 t.before(async () => {
   p = await startPipeline({ env: { MUTT_EVENTS_MAX_MSGS: '500' } });
-  await p.putRule({ id: 'link-down', match_type: 'contains', match_string: 'LINK-DOWN', priority: 5, prod_handling: 'page_and_ticket', dev_handling: 'ticket_only', team_assignment: 'NetOps' });
+  await p.putRule({
+    id: 'link-down',
+    match_type: 'contains',
+    match_string: 'LINK-DOWN',
+    priority: 5,
+    prod_handling: 'page_and_ticket',
+    dev_handling: 'ticket_only',
+    team_assignment: 'NetOps',
+  });
   await p.spawn('gateway');
   await p.spawn('alerter');
   await p.spawn('forwarder');
@@ -51,24 +59,36 @@ t('status: every process ready, lag per stage, exit 0', async () => {
 });
 
 t('send: one event, a v2.5 file (an invalid item is named), a paced stream with progress, and --nats', async () => {
-  const one = await mutt(['send', '--host', 'core-sw1.example.com', '--message', '%LINK-3-UPDOWN: LINK-DOWN cli-one', '--severity', 'err'], env);
+  const one = await mutt(
+    ['send', '--host', 'core-sw1.example.com', '--message', '%LINK-3-UPDOWN: LINK-DOWN cli-one', '--severity', 'err'],
+    env,
+  );
   assert.is(one.code, 0, one.stderr);
   assert.match(one.stdout, /^sent 1 event\(s\) to http:\/\/127\.0\.0\.1:\d+\/api\/v2\/events in [\d.]+ s: acked 1, rejected 0, failed 0/);
   assert.match(one.stdout, /^event id \S+, correlation id mutt-send-\S+$/m);
 
-  writeFileSync(join(dir, 'v25.json'), '[\r\n  {"hostname": "edge-fw-02.edge.example.com", "timestamp": "2025-01-15T14:30:22Z", "message": "LINK-DOWN cli-file 1", "syslog_severity": "Critical", "source_type": "cisco-asa"},\r\n' +
-    '  {"hostname": "core-router-01.dc1.example.com", "timestamp": "2025-01-15T14:30:23.1234567Z", "message": "LINK-DOWN cli-file 2", "syslog_severity": "Alert", "trap_oid": "1.3.6.1.4.1.9.2.2.1.1.0"},\r\n' +
-    '  {"hostname": "x", "timestamp": "not a time", "message": "LINK-DOWN cli-file 3"}\r\n]\r\n');
+  writeFileSync(
+    join(dir, 'v25.json'),
+    '[\r\n  {"hostname": "edge-fw-02.edge.example.com", "timestamp": "2025-01-15T14:30:22Z", "message": "LINK-DOWN cli-file 1", "syslog_severity": "Critical", "source_type": "cisco-asa"},\r\n' +
+      '  {"hostname": "core-router-01.dc1.example.com", "timestamp": "2025-01-15T14:30:23.1234567Z", "message": "LINK-DOWN cli-file 2", "syslog_severity": "Alert", "trap_oid": "1.3.6.1.4.1.9.2.2.1.1.0"},\r\n' +
+      '  {"hostname": "x", "timestamp": "not a time", "message": "LINK-DOWN cli-file 3"}\r\n]\r\n',
+  );
   const file = await mutt(['send', '--file', join(dir, 'v25.json')], env);
   assert.is(file.code, 1, 'an invalid item makes the exit code 1');
   assert.match(file.stdout, /sent 3 event\(s\) .*: acked 2, rejected 1, failed 0/);
   assert.match(file.stdout, /item 2: timestamp: /);
 
-  const stream = await mutt(['send', '--rate', '200', '--count', '300', '--hosts', '3', '--message', 'LINK-DOWN cli-stream {run} #{n}'], env);
+  const stream = await mutt(
+    ['send', '--rate', '200', '--count', '300', '--hosts', '3', '--message', 'LINK-DOWN cli-stream {run} #{n}'],
+    env,
+  );
   assert.is(stream.code, 0, stream.stderr);
   assert.match(stream.stdout, /sent 300 event\(s\) .*: acked 300, rejected 0, failed 0/);
   // The last progress line (other stderr output, e.g. a runtime warning under load, is not progress).
-  const progress = stream.stderr.trim().split('\n').filter((l) => l.startsWith('sent '));
+  const progress = stream.stderr
+    .trim()
+    .split('\n')
+    .filter((l) => l.startsWith('sent '));
   assert.match(progress[progress.length - 1], /^sent 300 {2}acked 300 {2}failed 0 {2}rate \d+\/s {2}elapsed \d+s$/);
   const secs = Number(/in ([\d.]+) s/.exec(stream.stdout)![1]);
   assert.ok(secs >= 1.3, `paced at 200/s, 300 events take about 1.5 s (took ${secs})`);
@@ -79,7 +99,11 @@ t('send: one event, a v2.5 file (an invalid item is named), a paced stream with 
   assert.equal([totals.sent, totals.acked, totals.failed], [50, 50, 0]);
   assert.match(totals.target, /^MUTT_EVENTS via nats:/);
 
-  await waitFor(() => delivered('cli-one') === 1 && delivered('cli-file') === 2 && delivered('cli-stream') === 300 && delivered('cli-nats') === 50, 30_000, 'every sent event delivered to Moogsoft');
+  await waitFor(
+    () => delivered('cli-one') === 1 && delivered('cli-file') === 2 && delivered('cli-stream') === 300 && delivered('cli-nats') === 50,
+    30_000,
+    'every sent event delivered to Moogsoft',
+  );
 
   const [nowhere, both, bad] = await Promise.all([
     mutt(['send', '--host', 'h', '--message', 'm'], { NATS_URL: p.nats.url }),
@@ -111,7 +135,10 @@ t('send: a full MUTT_EVENTS answers 503, counted as failed; --retry waits Retry-
   // its retried batches are deduplicated. The alerter comes back only after the sender has been refused: started
   // together, a fast alerter could drain the stream before the sender's first batch and leave nothing to retry.
   const refusedBefore = await streamFullRefusals();
-  const sending = mutt(['send', '--count', '300', '--batch', '100', '--message', 'LINK-DOWN cli-bp-b #{n}', '--retry', '30', '--quiet'], env);
+  const sending = mutt(
+    ['send', '--count', '300', '--batch', '100', '--message', 'LINK-DOWN cli-bp-b #{n}', '--retry', '30', '--quiet'],
+    env,
+  );
   await waitFor(async () => (await streamFullRefusals()) > refusedBefore, 20_000, 'the retrying sender refused while the stream is full');
   await p.spawn('alerter');
   const retried = await sending;
@@ -125,7 +152,11 @@ t('smoke over NATS (and over the management API): each hop timed, the temporary 
   assert.is(r.code, 0, r.stdout + r.stderr);
   const lines = r.stdout.split('\n');
   assert.match(lines[0], /^mutt smoke: canary MUTT-SMOKE-[0-9a-f]{8} via http:\S+, followed through nats:\S+ \(NATS\)$/);
-  for (const hop of ['rule', 'accepted', 'audited', 'alerted', 'delivered', 'cleanup']) assert.ok(lines.some((l) => new RegExp(`^  ok +${hop} `).test(l)), `${hop} in\n${r.stdout}`);
+  for (const hop of ['rule', 'accepted', 'audited', 'alerted', 'delivered', 'cleanup'])
+    assert.ok(
+      lines.some((l) => new RegExp(`^  ok +${hop} `).test(l)),
+      `${hop} in\n${r.stdout}`,
+    );
   assert.match(r.stdout, /^  ok +accepted +\+\d+\.\d\d s +HTTP 202/m);
   assert.match(r.stdout, /^OK: the canary reached Moogsoft [\d.]+ s after it was sent$/m);
   const id = /mutt-smoke-[0-9a-f]{8}/.exec(r.stdout)![0];
@@ -137,7 +168,10 @@ t('smoke over NATS (and over the management API): each hop timed, the temporary 
   const j = JSON.parse(api.stdout);
   assert.is(j.ok, true);
   assert.match(j.via, /\(management API\)$/);
-  assert.equal(j.hops.map((h: { hop: string; ok: boolean }) => `${h.hop}:${h.ok}`), ['rule:true', 'accepted:true', 'audited:true', 'alerted:true', 'delivered:true', 'cleanup:true']);
+  assert.equal(
+    j.hops.map((h: { hop: string; ok: boolean }) => `${h.hop}:${h.ok}`),
+    ['rule:true', 'accepted:true', 'audited:true', 'alerted:true', 'delivered:true', 'cleanup:true'],
+  );
 });
 
 t('smoke: a dead-lettered canary and an undelivered one both exit 1 naming the hop; no admin scope needs --message', async () => {
@@ -154,7 +188,11 @@ t('smoke: a dead-lettered canary and an undelivered one both exit 1 naming the h
     // 8 s: the canary must reach the alerter and be audited within it even on a loaded CI box.
     const pending = await mutt(['smoke', '--observe', 'nats', '--timeout', '8s'], env);
     assert.is(pending.code, 1, pending.stdout);
-    assert.match(pending.stdout, /^  FAIL delivered +\+[\d.]+ s +pending after 8 s: the alert is still in MUTT_ALERTS \(Moogsoft breaker \w+/m, pending.stdout);
+    assert.match(
+      pending.stdout,
+      /^  FAIL delivered +\+[\d.]+ s +pending after 8 s: the alert is still in MUTT_ALERTS \(Moogsoft breaker \w+/m,
+      pending.stdout,
+    );
   } finally {
     p.moog.control({ status: 200 });
     await setConfig(p.nc, { moog_max_attempts: 10 });
@@ -165,7 +203,10 @@ t('smoke: a dead-lettered canary and an undelivered one both exit 1 naming the h
   const noAdmin = await mutt(['smoke', '--url', p.gatewayUrl, '--key', ingestOnly, '--observe', 'http'], env);
   assert.is(noAdmin.code, 1);
   assert.match(noAdmin.stdout, /FAIL rule .*the key may not create rules \(scope admin\): give --message/);
-  const existing = await mutt(['smoke', '--url', p.gatewayUrl, '--key', ingestOnly, '--observe', 'http', '--message', 'LINK-DOWN via an existing rule'], env);
+  const existing = await mutt(
+    ['smoke', '--url', p.gatewayUrl, '--key', ingestOnly, '--observe', 'http', '--message', 'LINK-DOWN via an existing rule'],
+    env,
+  );
   assert.is(existing.code, 0, existing.stdout + existing.stderr);
   assert.match(existing.stdout, /ok +audited .*rule link-down, decision page_and_ticket/);
 });

@@ -53,7 +53,11 @@ t('import --dry-run: rejected rows by line and reason, the rest planned as creat
   assert.match(out, /^alert_rules from alert_rules\.csv: 11 row\(s\): 6 to create, 0 to update, 0 unchanged, 5 rejected/);
   assert.match(out, /line 8 \(7\): REJECTED match_string: catastrophic backtracking/);
   assert.match(out, /line 9 \(8\): REJECTED match_string: contains rules need match_string/);
-  assert.match(out, /line 10 \(9\): REJECTED syslog_severity: Too big: expected number to be <=7/, 'a record over two lines is reported at the line it starts');
+  assert.match(
+    out,
+    /line 10 \(9\): REJECTED syslog_severity: Too big: expected number to be <=7/,
+    'a record over two lines is reported at the line it starts',
+  );
   assert.match(out, /line 12 \(10\): REJECTED prod_handling: Invalid option/);
   assert.match(out, /line 13 \(3\): REJECTED duplicate id \(first on line 4\)/);
   for (const id of ['1', '2', '3', '4', '5', '6']) assert.match(out, new RegExp(`: create ${id}\\n`));
@@ -66,19 +70,34 @@ t('import writes the valid rows (audited as the operator); a second import is al
   assert.is(r.code, 1);
   assert.match(r.stdout, /written: 6 created, 0 updated, 0 unchanged/);
   const six = await stored('6');
-  assert.equal({ ms: six!.match_string, sev: six!.syslog_severity, type: six!.match_type, active: six!.is_active, prod: six!.prod_handling }, { ms: 'LINK-(UP|DOWN), "quoted"', sev: 3, type: 'regex', active: false, prod: 'page_and_ticket' });
+  assert.equal(
+    { ms: six!.match_string, sev: six!.syslog_severity, type: six!.match_type, active: six!.is_active, prod: six!.prod_handling },
+    { ms: 'LINK-(UP|DOWN), "quoted"', sev: 3, type: 'regex', active: false, prod: 'page_and_ticket' },
+  );
   assert.is((await stored('5'))!.trap_oid, '.1.3.6.1.4.1.9.9.41.2');
   assert.is(await stored('7'), null, 'a rejected row is not written');
   const audit = (await readStream(nc, StreamName.auditConfig, ConfigAuditRecord, 'mutt.audit.config.rule.>')).map((a) => a.value);
   assert.is(audit.length, 6);
   assert.ok(audit.every((a) => a.actor === 'migration' && a.operation === 'create' && a.reason?.startsWith('v2.5 cut-over (line ')));
   const ls = await mutt(['rules', 'ls'], env);
-  assert.equal(ls.stdout.trim().split('\n').slice(1).map((l) => l.split(/\s+/)[0]), ['3', '6', '1', '5', '2', '4'], 'matching order: priority, then id');
+  assert.equal(
+    ls.stdout
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => l.split(/\s+/)[0]),
+    ['3', '6', '1', '5', '2', '4'],
+    'matching order: priority, then id',
+  );
 });
 
 t('changed rows: --dry-run names each changed field; the import updates only those rules; export -> import is unchanged', async () => {
-  const text = readFileSync(join(FIX, 'alert_rules.csv'), 'utf8').split('\n').slice(0, 6).join('\n')
-    .replace('3,LINK-DOWN,,,contains,5,', '3,LINK-DOWN,,,contains,7,').replace('2,ERROR,,,contains,20,Ticket_only,Ignore,NETO,t', '2,ERROR,,,contains,20,Ticket_only,Ignore,NETO,f');
+  const text = readFileSync(join(FIX, 'alert_rules.csv'), 'utf8')
+    .split('\n')
+    .slice(0, 6)
+    .join('\n')
+    .replace('3,LINK-DOWN,,,contains,5,', '3,LINK-DOWN,,,contains,7,')
+    .replace('2,ERROR,,,contains,20,Ticket_only,Ignore,NETO,t', '2,ERROR,,,contains,20,Ticket_only,Ignore,NETO,f');
   writeFileSync(join(dir, 'changed.csv'), text + '\n');
   const plan = await mutt(['rules', 'import', join(dir, 'changed.csv'), '--dry-run'], env);
   assert.is(plan.code, 0, plan.stdout + plan.stderr);
@@ -93,7 +112,10 @@ t('changed rows: --dry-run names each changed field; the import updates only tho
 
   const csv = await mutt(['rules', 'export'], env);
   assert.is(csv.code, 0);
-  assert.is(csv.stdout.split('\n')[0], 'id,match_string,trap_oid,syslog_severity,match_type,priority,prod_handling,dev_handling,team_assignment,is_active');
+  assert.is(
+    csv.stdout.split('\n')[0],
+    'id,match_string,trap_oid,syslog_severity,match_type,priority,prod_handling,dev_handling,team_assignment,is_active',
+  );
   assert.ok(csv.stdout.includes('6,"LINK-(UP|DOWN), ""quoted""",,3,regex,5,Page_and_ticket,Ticket_only,NetOps,f\n'), csv.stdout);
   assert.ok(csv.stdout.includes('5,,.1.3.6.1.4.1.9.9.41.2,,oid_prefix,15,Page_and_ticket,Ignore,NetOps,t\n'));
   writeFileSync(join(dir, 'export.csv'), csv.stdout);
@@ -101,7 +123,21 @@ t('changed rows: --dry-run names each changed field; the import updates only tho
   assert.is(json.code, 0);
   assert.match(json.stderr, /wrote 6 row\(s\) of alert_rules to .*export\.json \(json\)/);
   const rows = JSON.parse(readFileSync(join(dir, 'export.json'), 'utf8')) as Record<string, unknown>[];
-  assert.equal(rows.find((x) => x.id === 2), { id: 2, match_string: 'ERROR', trap_oid: null, syslog_severity: null, match_type: 'contains', priority: 20, prod_handling: 'Ticket_only', dev_handling: 'Ignore', team_assignment: 'NETO', is_active: false });
+  assert.equal(
+    rows.find((x) => x.id === 2),
+    {
+      id: 2,
+      match_string: 'ERROR',
+      trap_oid: null,
+      syslog_severity: null,
+      match_type: 'contains',
+      priority: 20,
+      prod_handling: 'Ticket_only',
+      dev_handling: 'Ignore',
+      team_assignment: 'NETO',
+      is_active: false,
+    },
+  );
   for (const file of ['export.csv', 'export.json']) {
     const again = await mutt(['rules', 'import', join(dir, file)], env);
     assert.is(again.code, 0, again.stdout);
@@ -112,10 +148,35 @@ t('changed rows: --dry-run names each changed field; the import updates only tho
 });
 
 t('JSON rows are reported by line; a description column survives the round trip; show and rm', async () => {
-  writeFileSync(join(dir, 'api.json'), JSON.stringify({ alert_rules: [
-    { id: 'core-bgp', match_string: '%BGP-5-ADJCHANGE', priority: 8, prod_handling: 'Page_only', dev_handling: 'Ignore', team_assignment: 'NetOps', is_active: true, description: 'BGP neighbour flaps' },
-    { id: 'bad', match_type: 'regex', match_string: '(x+x+)+y', prod_handling: 'Ignore', dev_handling: 'Ignore', team_assignment: 'NetOps' },
-  ] }, null, 2));
+  writeFileSync(
+    join(dir, 'api.json'),
+    JSON.stringify(
+      {
+        alert_rules: [
+          {
+            id: 'core-bgp',
+            match_string: '%BGP-5-ADJCHANGE',
+            priority: 8,
+            prod_handling: 'Page_only',
+            dev_handling: 'Ignore',
+            team_assignment: 'NetOps',
+            is_active: true,
+            description: 'BGP neighbour flaps',
+          },
+          {
+            id: 'bad',
+            match_type: 'regex',
+            match_string: '(x+x+)+y',
+            prod_handling: 'Ignore',
+            dev_handling: 'Ignore',
+            team_assignment: 'NetOps',
+          },
+        ],
+      },
+      null,
+      2,
+    ),
+  );
   const r = await mutt(['rules', 'import', join(dir, 'api.json')], env);
   assert.is(r.code, 1);
   assert.match(r.stdout, /line 13 \(bad\): REJECTED match_string: catastrophic backtracking/);
@@ -133,7 +194,7 @@ t('JSON rows are reported by line; a description column survives the round trip;
   assert.is(gone.code, 1);
   assert.match(gone.stderr, /mutt rules: rule 'core-bgp' not found/);
   const nofile = await mutt(['rules', 'import', join(dir, 'nope.csv')], env);
-  assert.is(nofile.code, 1, "a missing file is a failed operation, not a usage error");
+  assert.is(nofile.code, 1, 'a missing file is a failed operation, not a usage error');
   assert.match(nofile.stderr, /<file>: cannot read .*nope\.csv: ENOENT/);
 });
 
@@ -153,7 +214,10 @@ t('hosts: development_hosts and device_teams exports import (by mutt hosts or mu
   assert.is(wrong.code, 2);
   assert.match(wrong.stderr, /holds alert_rules: use mutt rules import/);
   const csv = await mutt(['hosts', 'export', '--table', 'device_teams'], env);
-  assert.is(csv.stdout, 'hostname,team_assignment\nfirewall1.prod.example.com,Security\nrouter1.prod.example.com,NetOps\nserver1.prod.example.com,SysAdmin\nswitch1.prod.example.com,NetOps\n');
+  assert.is(
+    csv.stdout,
+    'hostname,team_assignment\nfirewall1.prod.example.com,Security\nrouter1.prod.example.com,NetOps\nserver1.prod.example.com,SysAdmin\nswitch1.prod.example.com,NetOps\n',
+  );
   const all = JSON.parse((await mutt(['hosts', 'export', '--table', 'all', '--format', 'json'], env)).stdout) as Record<string, unknown[]>;
   assert.equal(Object.keys(all), ['alert_rules', 'development_hosts', 'device_teams']);
   assert.equal(all.development_hosts, [{ hostname: 'dev-router1' }, { hostname: 'qa-firewall1' }, { hostname: 'test-switch1' }]);

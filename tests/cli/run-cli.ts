@@ -13,7 +13,11 @@ export interface CliResult {
   stderr: string;
 }
 
-export function mutt(args: string[], env: Record<string, string> = {}, opts: { input?: string; timeoutMs?: number } = {}): Promise<CliResult> {
+export function mutt(
+  args: string[],
+  env: Record<string, string> = {},
+  opts: { input?: string; timeoutMs?: number } = {},
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['bin/mutt.js', ...args], {
       cwd: ROOT,
@@ -28,7 +32,9 @@ export function mutt(args: string[], env: Record<string, string> = {}, opts: { i
     child.stderr.on('data', (d) => (stderr += d.toString()));
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`mutt ${args.join(' ')} did not finish within ${opts.timeoutMs ?? 60_000} ms\nstdout: ${stdout}\nstderr: ${stderr}`));
+      reject(
+        new Error(`mutt ${args.join(' ')} did not finish within ${opts.timeoutMs ?? 60_000} ms\nstdout: ${stdout}\nstderr: ${stderr}`),
+      );
     }, opts.timeoutMs ?? 60_000);
     child.once('error', reject);
     child.once('close', (code) => {

@@ -43,12 +43,26 @@ t('a 1 s --wait hears the healthy process (it answers the ping), and zero active
 });
 
 t('with a rule: the count, and events by input and decision per minute from HTTP and syslog UDP', async () => {
-  const rule = { id: 'status-link-down', match_string: 'LINK-DOWN', match_type: 'contains', priority: 10, prod_handling: 'page_only', dev_handling: 'ignore', team_assignment: 'NETO', is_active: true };
+  const rule = {
+    id: 'status-link-down',
+    match_string: 'LINK-DOWN',
+    match_type: 'contains',
+    priority: 10,
+    prod_handling: 'page_only',
+    dev_handling: 'ignore',
+    team_assignment: 'NETO',
+    is_active: true,
+  };
   assert.is((await up.request('POST', '/api/v2/rules', rule)).status, 201);
-  const http = await up.request('POST', '/api/v2/events', [{ host: 'core-1', message: '%LINK-DOWN Gi0/1', severity: 'error' }, { host: 'core-1', message: 'nothing matches this' }]);
+  const http = await up.request('POST', '/api/v2/events', [
+    { host: 'core-1', message: '%LINK-DOWN Gi0/1', severity: 'error' },
+    { host: 'core-1', message: 'nothing matches this' },
+  ]);
   assert.is(http.status, 202, await http.text());
   const udp = createSocket('udp4');
-  await new Promise<void>((res, rej) => udp.send('<11>Dec  7 05:00:00 edge-2 app: LINK-DOWN on uplink', up.syslogPort!, '127.0.0.1', (e) => (e ? rej(e) : res())));
+  await new Promise<void>((res, rej) =>
+    udp.send('<11>Dec  7 05:00:00 edge-2 app: LINK-DOWN on uplink', up.syslogPort!, '127.0.0.1', (e) => (e ? rej(e) : res())),
+  );
   udp.close();
   // The alerter's tally reaches KV within a flush; read the minute(s) it counted, as status does.
   const kv = await new Kvm(nc).open(Bucket.counters);
@@ -58,10 +72,14 @@ t('with a rule: the count, and events by input and decision per minute from HTTP
     const sum = (k: string) => (a[k] ?? 0) + (b[k] ?? 0);
     return { http: sum('in.http'), udp: sum('in.syslog-udp'), page: sum('decision.page_only'), unhandled: sum('decision.unhandled') };
   };
-  await waitFor(async () => {
-    const c = await total();
-    return c.http === 2 && c.udp === 1 && c.page === 2 && c.unhandled === 1;
-  }, 15_000, 'the alerter counted 2 HTTP + 1 syslog-udp events: 2 page_only, 1 unhandled');
+  await waitFor(
+    async () => {
+      const c = await total();
+      return c.http === 2 && c.udp === 1 && c.page === 2 && c.unhandled === 1;
+    },
+    15_000,
+    'the alerter counted 2 HTTP + 1 syslog-udp events: 2 page_only, 1 unhandled',
+  );
   const j = JSON.parse((await mutt(['status', '--json'], env)).stdout);
   assert.equal(j.rules, { total: 1, active: 1, invalid: 0 });
   assert.ok(!j.warnings.some((w: string) => /active rules/.test(w)), 'no zero-rules warning with an active rule');

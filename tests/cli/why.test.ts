@@ -14,8 +14,16 @@ let m: Shipped;
 let env: Record<string, string>;
 let n = 0;
 
-interface TestResult { rule: { id: string } | null; decision: string; forwarded: boolean; team: string | null; near_misses: { id: string; reasons: string[] }[] }
-interface AuditPage { items: { host: string; rule_id: string | null; decision: string; forwarded: boolean; message: string }[] }
+interface TestResult {
+  rule: { id: string } | null;
+  decision: string;
+  forwarded: boolean;
+  team: string | null;
+  near_misses: { id: string; reasons: string[] }[];
+}
+interface AuditPage {
+  items: { host: string; rule_id: string | null; decision: string; forwarded: boolean; message: string }[];
+}
 
 async function ok(args: string[]): Promise<string> {
   const r = await mutt(args, env);
@@ -36,10 +44,14 @@ async function send(): Promise<string> {
 
 async function audited(message: string): Promise<AuditPage['items'][number]> {
   let found: AuditPage['items'][number] | undefined;
-  await waitFor(async () => {
-    found = (JSON.parse(await ok(['audit', '--host', 'core-sw1', '--json'])) as AuditPage).items.find((i) => i.message === message);
-    return found !== undefined;
-  }, 20_000, `the audit record of '${message}'`);
+  await waitFor(
+    async () => {
+      found = (JSON.parse(await ok(['audit', '--host', 'core-sw1', '--json'])) as AuditPage).items.find((i) => i.message === message);
+      return found !== undefined;
+    },
+    20_000,
+    `the audit record of '${message}'`,
+  );
   return found!;
 }
 
@@ -53,8 +65,27 @@ t.after(async () => {
 });
 
 t('an event that did not alert: the audit says unhandled, the tester names the rule and its failed severity', async () => {
-  const added = await mutt(['rules', 'add', '--id', 'core-link', '--match', 'LINK-DOWN', '--severity', 'critical', '--priority', '10',
-    '--handling', 'page_and_ticket', '--team', 'NETO', '--reason', 'INC-1'], env);
+  const added = await mutt(
+    [
+      'rules',
+      'add',
+      '--id',
+      'core-link',
+      '--match',
+      'LINK-DOWN',
+      '--severity',
+      'critical',
+      '--priority',
+      '10',
+      '--handling',
+      'page_and_ticket',
+      '--team',
+      'NETO',
+      '--reason',
+      'INC-1',
+    ],
+    env,
+  );
   assert.is(added.code, 0, added.stderr);
   assert.match(added.stdout, /rule core-link \(revision \d+\)/);
   const record = await audited(await send());
@@ -62,7 +93,10 @@ t('an event that did not alert: the audit says unhandled, the tester names the r
   const r = await tester();
   assert.is(r.rule, null);
   assert.is(r.decision, 'unhandled');
-  assert.equal(r.near_misses.map((x) => [x.id, x.reasons]), [['core-link', ['severity']]]);
+  assert.equal(
+    r.near_misses.map((x) => [x.id, x.reasons]),
+    [['core-link', ['severity']]],
+  );
   const text = await ok(['rules', 'test', 'LINK-DOWN Gi0/1', '--host', 'core-sw1', '--severity', 'error']);
   assert.match(text, /^winner: +\(none\)/m);
   assert.match(text, /core-link +10 +yes +severity/);
@@ -73,7 +107,11 @@ t('edit fixes it: the tester names the winner, the next event alerts and the aud
   const r = await tester();
   assert.equal([r.rule?.id, r.decision, r.forwarded, r.team], ['core-link', 'page_and_ticket', true, 'NETO']);
   const message = await send();
-  await waitFor(() => m.moog!.events(0, 1000).some((e) => JSON.stringify(e.event).includes(message)), 20_000, 'the alert at the fake Moogsoft');
+  await waitFor(
+    () => m.moog!.events(0, 1000).some((e) => JSON.stringify(e.event).includes(message)),
+    20_000,
+    'the alert at the fake Moogsoft',
+  );
   const record = await audited(message);
   assert.equal([record.rule_id, record.decision, record.forwarded], ['core-link', 'page_and_ticket', true]);
 });
@@ -82,7 +120,10 @@ t('disable makes it a near miss for being inactive; enable brings it back', asyn
   await ok(['rules', 'disable', 'core-link', '--reason', 'maintenance']);
   let r = await tester();
   assert.is(r.rule, null);
-  assert.equal(r.near_misses.map((x) => [x.id, x.reasons]), [['core-link', ['inactive']]]);
+  assert.equal(
+    r.near_misses.map((x) => [x.id, x.reasons]),
+    [['core-link', ['inactive']]],
+  );
   await ok(['rules', 'enable', 'core-link']);
   r = await tester();
   assert.is(r.rule?.id, 'core-link');
@@ -90,7 +131,9 @@ t('disable makes it a near miss for being inactive; enable brings it back', asyn
 
 t('audit --follow prints the decision of a new event as it is stored; Ctrl-C exits 0', async () => {
   const child = spawn(process.execPath, ['bin/mutt.js', 'audit', '--follow', '--host', 'core-sw1'], {
-    cwd: ROOT, env: { ...process.env, ...env, MUTT_URL: '', MUTT_API_KEY: '', LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: ROOT,
+    env: { ...process.env, ...env, MUTT_URL: '', MUTT_API_KEY: '', LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
   let err = '';
@@ -102,7 +145,10 @@ t('audit --follow prints the decision of a new event as it is stored; Ctrl-C exi
     await waitFor(() => /following the event audit from record \d+ \(Ctrl-C to stop\)/.test(err), 15_000, 'audit --follow to start');
     const message = await send();
     await waitFor(() => out.includes(message), 20_000, `'${message}' in the --follow output`);
-    assert.match(out.split('\n').find((l) => l.includes(message))!, /core-link +page_and_ticket/);
+    assert.match(
+      out.split('\n').find((l) => l.includes(message))!,
+      /core-link +page_and_ticket/,
+    );
   } finally {
     child.kill('SIGINT');
   }

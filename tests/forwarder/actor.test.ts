@@ -32,18 +32,26 @@ const spawned: Spawned[] = [];
 const API_KEY = 'moog-secret-key';
 
 async function publishAlerts(prefix: string, n: number, team = 'NETO') {
-  await Promise.all(Array.from({ length: n }, (_, i) => {
-    const id = `${prefix}-${i}`;
-    const alert = makeAlert({ id, eventId: id, team, event: { id, receivedAt: Date.now() } });
-    return js.publish(subjects.alert(team), encode(Alert, alert), { msgID: id });
-  }));
+  await Promise.all(
+    Array.from({ length: n }, (_, i) => {
+      const id = `${prefix}-${i}`;
+      const alert = makeAlert({ id, eventId: id, team, event: { id, receivedAt: Date.now() } });
+      return js.publish(subjects.alert(team), encode(Alert, alert), { msgID: id });
+    }),
+  );
 }
 
 const acceptedIds = () => new Set(moog.events(0, 1_000_000).map((e) => e.key));
-const forwarderDlq = async () => (await listEntries(await jetstreamManager(nc), { stage: 'forwarder', limit: 10_000 }));
+const forwarderDlq = async () => await listEntries(await jetstreamManager(nc), { stage: 'forwarder', limit: 10_000 });
 
 async function startInProcess() {
-  const env = loadEnv({ NATS_URL: nats.url, MUTT_HTTP_PORT: '0', MOOG_WEBHOOK_URL: moog.url, MOOG_API_KEY: API_KEY, MUTT_ACK_WAIT_MS: '5000' });
+  const env = loadEnv({
+    NATS_URL: nats.url,
+    MUTT_HTTP_PORT: '0',
+    MOOG_WEBHOOK_URL: moog.url,
+    MOOG_API_KEY: API_KEY,
+    MUTT_ACK_WAIT_MS: '5000',
+  });
   proc = await startProcess({ env, name: 'fwd-test', actors: [forwarder], log: createLogger('silent') });
   await waitFor(() => proc!.health.ready(), 5000, 'forwarder ready');
 }
@@ -55,8 +63,15 @@ t.before(async () => {
   await provision(nc, loadEnv({ NATS_URL: nats.url }));
   moog = await startFakeMoog({ apiKey: API_KEY, auth: 'bearer' });
   await setConfig(nc, {
-    moog_backoff_base_ms: 50, moog_backoff_max_ms: 400, moog_rate_limit: 100_000, moog_max_attempts: 10,
-    breaker_open_seconds: 1, breaker_window_seconds: 5, breaker_min_requests: 10, breaker_failure_rate: 0.5, moog_timeout_ms: 2000,
+    moog_backoff_base_ms: 50,
+    moog_backoff_max_ms: 400,
+    moog_rate_limit: 100_000,
+    moog_max_attempts: 10,
+    breaker_open_seconds: 1,
+    breaker_window_seconds: 5,
+    breaker_min_requests: 10,
+    breaker_failure_rate: 0.5,
+    moog_timeout_ms: 2000,
   });
   await startInProcess();
 });
@@ -137,17 +152,30 @@ t('two forwarder processes together respect the shared rate limit (within 10 %)'
   moog.control({ status: 200 });
   await setConfig(nc, { moog_rate_limit: 50, moog_rate_period: 1 });
   for (let i = 0; i < 2; i++) {
-    const p = spawnNode('bin/mutt.js', ['run', 'forwarder'], { NATS_URL: nats.url, MOOG_WEBHOOK_URL: moog.url, MOOG_API_KEY: API_KEY, LOG_LEVEL: 'warn' });
+    const p = spawnNode('bin/mutt.js', ['run', 'forwarder'], {
+      NATS_URL: nats.url,
+      MOOG_WEBHOOK_URL: moog.url,
+      MOOG_API_KEY: API_KEY,
+      LOG_LEVEL: 'warn',
+    });
     spawned.push(p);
   }
   const jsm = await jetstreamManager(nc);
-  await waitFor(async () => (await jsm.consumers.info(StreamName.alerts, Durable.forwarder)).num_waiting >= 2, 20_000, 'both forwarders pulling');
+  await waitFor(
+    async () => (await jsm.consumers.info(StreamName.alerts, Durable.forwarder)).num_waiting >= 2,
+    20_000,
+    'both forwarders pulling',
+  );
   await publishAlerts('rate', 200);
   await waitFor(() => moog.stats().accepted >= 200, 30_000, '200 delivered');
   // The limit is a ceiling on any one period, whatever the machine's speed: no 1 s window (sliding, from each
   // delivery) holds more than 50 plus the 10 % the shared window may overshoot while two processes race.
   // How close to the limit the pair gets is the benchmark's business, not this test's.
-  const at = moog.events(0, 10_000).filter((e) => e.key?.startsWith('rate-')).map((e) => e.receivedAt).sort((a, b) => a - b);
+  const at = moog
+    .events(0, 10_000)
+    .filter((e) => e.key?.startsWith('rate-'))
+    .map((e) => e.receivedAt)
+    .sort((a, b) => a - b);
   assert.ok(at.length >= 200, `${at.length} deliveries recorded`);
   let busiest = 0;
   for (let i = 0, j = 0; i < at.length; i++) {

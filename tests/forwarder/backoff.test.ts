@@ -5,15 +5,30 @@ import { backoffCeiling, backoffDelay, shouldGiveUp } from '../../actors/forward
 const cfg = { baseMs: 1000, maxMs: 60_000 };
 
 test('the ceiling doubles from base and stops at max', () => {
-  assert.equal([1, 2, 3, 4, 5, 6, 7, 8, 50, 5000].map((n) => backoffCeiling(n, cfg)), [1000, 2000, 4000, 8000, 16000, 32000, 60000, 60000, 60000, 60000]);
+  assert.equal(
+    [1, 2, 3, 4, 5, 6, 7, 8, 50, 5000].map((n) => backoffCeiling(n, cfg)),
+    [1000, 2000, 4000, 8000, 16000, 32000, 60000, 60000, 60000, 60000],
+  );
   assert.is(backoffCeiling(0, cfg), 1000, 'attempt < 1 counts as the first retry');
 });
 
 test('full jitter: the delay spans [0, ceiling) and follows the random source', () => {
-  assert.is(backoffDelay(3, cfg, () => 0), 0);
-  assert.is(backoffDelay(3, cfg, () => 0.5), 2000);
-  assert.is(backoffDelay(3, cfg, () => 0.999999), 3999);
-  assert.is(backoffDelay(40, cfg, () => 0.999999), 59999);
+  assert.is(
+    backoffDelay(3, cfg, () => 0),
+    0,
+  );
+  assert.is(
+    backoffDelay(3, cfg, () => 0.5),
+    2000,
+  );
+  assert.is(
+    backoffDelay(3, cfg, () => 0.999999),
+    3999,
+  );
+  assert.is(
+    backoffDelay(40, cfg, () => 0.999999),
+    59999,
+  );
 });
 
 test('jitter spreads real random delays within bounds', () => {
@@ -27,9 +42,19 @@ test('jitter spreads real random delays within bounds', () => {
 });
 
 test('Retry-After is a floor that jitter never shortens, even beyond maxMs', () => {
-  assert.is(backoffDelay(1, { ...cfg, retryAfterMs: 30_000 }, () => 0.5), 30_000);
-  assert.is(backoffDelay(8, { ...cfg, retryAfterMs: 120_000 }, () => 0.9), 120_000);
-  assert.is(backoffDelay(8, { ...cfg, retryAfterMs: 10 }, () => 0.5), 30_000, 'a small floor does not lower the delay');
+  assert.is(
+    backoffDelay(1, { ...cfg, retryAfterMs: 30_000 }, () => 0.5),
+    30_000,
+  );
+  assert.is(
+    backoffDelay(8, { ...cfg, retryAfterMs: 120_000 }, () => 0.9),
+    120_000,
+  );
+  assert.is(
+    backoffDelay(8, { ...cfg, retryAfterMs: 10 }, () => 0.5),
+    30_000,
+    'a small floor does not lower the delay',
+  );
 });
 
 test('give up by attempts', () => {

@@ -1,8 +1,18 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
-  breakerView, bucketMs, canSend, initialBreaker, msUntilSendable, parseBreaker, recordResult, recordResults, resetBreaker, tryAcquire,
-  type BreakerConfig, type BreakerState,
+  breakerView,
+  bucketMs,
+  canSend,
+  initialBreaker,
+  msUntilSendable,
+  parseBreaker,
+  recordResult,
+  recordResults,
+  resetBreaker,
+  tryAcquire,
+  type BreakerConfig,
+  type BreakerState,
 } from '../../actors/forwarder/breaker.ts';
 
 const cfg: BreakerConfig = { failureRate: 0.5, minRequests: 10, windowSeconds: 30, openSeconds: 30, probeLeaseMs: 15_000 };

@@ -1,6 +1,14 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { breakerOutcome, classifyOutcome, DeliveryError, parseRetryAfter, toDeliveryError, toHandlerError, MAX_RETRY_AFTER_MS } from '../../actors/forwarder/classify.ts';
+import {
+  breakerOutcome,
+  classifyOutcome,
+  DeliveryError,
+  parseRetryAfter,
+  toDeliveryError,
+  toHandlerError,
+  MAX_RETRY_AFTER_MS,
+} from '../../actors/forwarder/classify.ts';
 import { excerpt, scrubSecrets } from '../../actors/forwarder/scrub.ts';
 import { PermanentError, RetryableError } from '../../actors/runtime/errors.ts';
 import { configDefaults } from '../../protocol/config-keys.ts';
@@ -60,10 +68,26 @@ test('Retry-After parsing: past dates, garbage, huge values', () => {
 });
 
 test('timeouts and connection failures are retryable with their cause', () => {
-  assert.equal(classifyOutcome({ error: new DeliveryError('timeout', 'no complete response within 50 ms') }, cfg), { kind: 'retry', reason: 'timeout', detail: 'no complete response within 50 ms' });
-  assert.equal(classifyOutcome({ error: new DeliveryError('transport', 'ECONNREFUSED: connect') }, cfg), { kind: 'retry', reason: 'transport', detail: 'ECONNREFUSED: connect' });
-  assert.equal(classifyOutcome({ error: withCode('ECONNREFUSED', 'connect ECONNREFUSED 127.0.0.1:1') }, cfg), { kind: 'retry', reason: 'transport', detail: 'ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:1' });
-  assert.equal(classifyOutcome({ error: withCode('ECONNRESET', 'socket hang up') }, cfg), { kind: 'retry', reason: 'transport', detail: 'ECONNRESET: socket hang up' });
+  assert.equal(classifyOutcome({ error: new DeliveryError('timeout', 'no complete response within 50 ms') }, cfg), {
+    kind: 'retry',
+    reason: 'timeout',
+    detail: 'no complete response within 50 ms',
+  });
+  assert.equal(classifyOutcome({ error: new DeliveryError('transport', 'ECONNREFUSED: connect') }, cfg), {
+    kind: 'retry',
+    reason: 'transport',
+    detail: 'ECONNREFUSED: connect',
+  });
+  assert.equal(classifyOutcome({ error: withCode('ECONNREFUSED', 'connect ECONNREFUSED 127.0.0.1:1') }, cfg), {
+    kind: 'retry',
+    reason: 'transport',
+    detail: 'ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:1',
+  });
+  assert.equal(classifyOutcome({ error: withCode('ECONNRESET', 'socket hang up') }, cfg), {
+    kind: 'retry',
+    reason: 'transport',
+    detail: 'ECONNRESET: socket hang up',
+  });
   assert.is((classifyOutcome({ error: withCode('ETIMEDOUT') }, cfg) as { reason: string }).reason, 'timeout');
   const abortTimeout = new Error('signal timed out');
   abortTimeout.name = 'TimeoutError';
@@ -132,7 +156,14 @@ test('the success range ends at 299; 300 is a redirect', () => {
 });
 
 test('every socket/undici timeout code is a timeout; a transport DeliveryError stays transport', () => {
-  for (const code of ['ETIMEDOUT', 'ESOCKETTIMEDOUT', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ABORT_ERR_TIMEOUT']) {
+  for (const code of [
+    'ETIMEDOUT',
+    'ESOCKETTIMEDOUT',
+    'UND_ERR_CONNECT_TIMEOUT',
+    'UND_ERR_HEADERS_TIMEOUT',
+    'UND_ERR_BODY_TIMEOUT',
+    'ABORT_ERR_TIMEOUT',
+  ]) {
     const c = classifyOutcome({ error: withCode(code) }, cfg);
     assert.equal(c, { kind: 'retry', reason: 'timeout', detail: `${code}: ${code.toLowerCase()}` }, code);
   }
@@ -141,7 +172,10 @@ test('every socket/undici timeout code is a timeout; a transport DeliveryError s
   assert.equal(t, { kind: 'retry', reason: 'transport', detail: 'socket hang up' });
   const e = toDeliveryError({ kind: 'retry', reason: 'status', status: 503, detail: 'HTTP 503' });
   assert.is(e.message, 'Moogsoft delivery failed: HTTP 503');
-  assert.is(toDeliveryError({ kind: 'permanent', reason: 'rejected', status: 400, excerpt: '' }).message, 'Moogsoft rejected the alert: HTTP 400');
+  assert.is(
+    toDeliveryError({ kind: 'permanent', reason: 'rejected', status: 400, excerpt: '' }).message,
+    'Moogsoft rejected the alert: HTTP 400',
+  );
 });
 
 test('Retry-After: found in any header case on a plain object; delta-seconds only when wholly numeric', () => {

@@ -35,7 +35,9 @@ const delivered = (prefix: string) => moog.events(0, 1_000_000).filter((e) => e.
 async function publishAlerts(prefix: string, n: number) {
   for (let i = 0; i < n; i++) {
     const id = `${prefix}-${i}`;
-    await js.publish(subjects.alert('NETO'), encode(Alert, makeAlert({ id, eventId: id, event: { id, receivedAt: Date.now() } })), { msgID: id });
+    await js.publish(subjects.alert('NETO'), encode(Alert, makeAlert({ id, eventId: id, event: { id, receivedAt: Date.now() } })), {
+      msgID: id,
+    });
   }
 }
 
@@ -71,25 +73,41 @@ t.after(async () => {
 
 t('garbage in every state key: the forwarder starts, delivers, and keeps delivering when it is written again', async () => {
   await writeGarbage();
-  fwd = spawnNode('bin/mutt.js', ['run', 'forwarder'], { NATS_URL: nats.url, MOOG_WEBHOOK_URL: moog.url, MOOG_API_KEY: API_KEY, LOG_LEVEL: 'info' });
+  fwd = spawnNode('bin/mutt.js', ['run', 'forwarder'], {
+    NATS_URL: nats.url,
+    MOOG_WEBHOOK_URL: moog.url,
+    MOOG_API_KEY: API_KEY,
+    LOG_LEVEL: 'info',
+  });
   const line = await fwd.waitForOutput(/HTTP listening on [^"]*:(\d+)/, 30_000);
   const url = `http://127.0.0.1:${/:(\d+)$/.exec(line)![1]}`;
   await publishAlerts('first', 20);
   await waitFor(() => delivered('first-') === 20, 20_000, `20 alerts delivered on corrupt state\n${fwd.output().slice(-2000)}`);
   // The AIMD timer has read its garbage too (once a second), and the process lives on.
-  await waitFor(async () => (await unreadableCount(url, 'forwarder.aimd')) >= 1 && (await unreadableCount(url, 'forwarder.breaker')) >= 1, 10_000, 'the bad values counted');
+  await waitFor(
+    async () => (await unreadableCount(url, 'forwarder.aimd')) >= 1 && (await unreadableCount(url, 'forwarder.breaker')) >= 1,
+    10_000,
+    'the bad values counted',
+  );
   assert.is(fwd.child.exitCode, null, 'the forwarder is still running');
 
   // Written again while it runs: the breaker's watch and the AIMD timer read the garbage.
   await writeGarbage();
-  await waitFor(async () => (await unreadableCount(url, 'forwarder.aimd')) >= 2 && (await unreadableCount(url, 'forwarder.breaker')) >= 2, 10_000, 'the second bad values counted');
+  await waitFor(
+    async () => (await unreadableCount(url, 'forwarder.aimd')) >= 2 && (await unreadableCount(url, 'forwarder.breaker')) >= 2,
+    10_000,
+    'the second bad values counted',
+  );
   await publishAlerts('second', 20);
   await waitFor(() => delivered('second-') === 20, 20_000, `20 more delivered after the second write\n${fwd.output().slice(-2000)}`);
   assert.is(fwd.child.exitCode, null, 'the forwarder is still running');
   assert.not.match(fwd.output(), /actor crashed/);
 
   // One logged error per bad value (a revision), though the AIMD value is read every second.
-  const errors = fwd.output().split('\n').filter((l) => l.includes('unreadable shared state'));
+  const errors = fwd
+    .output()
+    .split('\n')
+    .filter((l) => l.includes('unreadable shared state'));
   for (const key of ['forwarder.breaker', 'forwarder.aimd']) {
     const lines = errors.filter((l) => l.includes(`"key":"${key}"`));
     assert.is(new Set(lines.map((l) => JSON.parse(l).revision)).size, lines.length, `${key}: one line per revision`);

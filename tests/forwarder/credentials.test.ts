@@ -37,7 +37,13 @@ test('missing, empty and unreadable credentials fail with a reason, never echoin
       assert.not.ok((err as Error).message.includes('fallback-not-used'));
     }
   }
-  const err = (() => { try { loadMoogCredential({ MOOG_API_KEY_FILE: join(dir, 'nope') }); } catch (e) { return e as Error; } })()!;
+  const err = (() => {
+    try {
+      loadMoogCredential({ MOOG_API_KEY_FILE: join(dir, 'nope') });
+    } catch (e) {
+      return e as Error;
+    }
+  })()!;
   assert.match(err.message, /MOOG_API_KEY_FILE .*nope.*ENOENT/);
 });
 

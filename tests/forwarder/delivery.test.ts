@@ -14,7 +14,8 @@ import { makeAlert } from './alert-fixture.ts';
 const KEY = 'moog-test-key-0123456789';
 const retry = { retryStatuses: configDefaults().moog_retry_statuses };
 const d = configDefaults();
-const payload = (id = 'a-1') => toMoogPayload(makeAlert({ id }), { format: 'rest_lam', signature: d.moog_signature, severityMap: d.moog_severity_map, manager: 'MUTT' });
+const payload = (id = 'a-1') =>
+  toMoogPayload(makeAlert({ id }), { format: 'rest_lam', signature: d.moog_signature, severityMap: d.moog_severity_map, manager: 'MUTT' });
 
 let moog: FakeMoog;
 const clients: MoogClient[] = [];
@@ -234,7 +235,13 @@ test('an error page echoing the credential is scrubbed and cut to 500 characters
   });
   await new Promise<void>((r) => echo.listen(0, '127.0.0.1', r));
   try {
-    const c = createMoogClient({ url: `http://127.0.0.1:${(echo.address() as AddressInfo).port}/`, apiKey: KEY, auth: 'bearer', timeoutMs: 2000, concurrency: 1 });
+    const c = createMoogClient({
+      url: `http://127.0.0.1:${(echo.address() as AddressInfo).port}/`,
+      apiKey: KEY,
+      auth: 'bearer',
+      timeoutMs: 2000,
+      concurrency: 1,
+    });
     clients.push(c);
     const out = await deliver(c, payload(), retry);
     assert.ok(out.classification.kind === 'permanent');
@@ -254,7 +261,13 @@ test('a body that stalls after the headers still times out as a timeout', async 
   });
   await new Promise<void>((r) => stall.listen(0, '127.0.0.1', r));
   try {
-    const c = createMoogClient({ url: `http://127.0.0.1:${(stall.address() as AddressInfo).port}/`, apiKey: KEY, auth: 'bearer', timeoutMs: 100, concurrency: 1 });
+    const c = createMoogClient({
+      url: `http://127.0.0.1:${(stall.address() as AddressInfo).port}/`,
+      apiKey: KEY,
+      auth: 'bearer',
+      timeoutMs: 100,
+      concurrency: 1,
+    });
     clients.push(c);
     const err = await failure(c.send(payload()));
     assert.is(err.reason, 'timeout');
@@ -272,7 +285,13 @@ test('a connection dropped mid-body is a transport failure', async () => {
   });
   await new Promise<void>((r) => half.listen(0, '127.0.0.1', r));
   try {
-    const c = createMoogClient({ url: `http://127.0.0.1:${(half.address() as AddressInfo).port}/`, apiKey: KEY, auth: 'bearer', timeoutMs: 2000, concurrency: 1 });
+    const c = createMoogClient({
+      url: `http://127.0.0.1:${(half.address() as AddressInfo).port}/`,
+      apiKey: KEY,
+      auth: 'bearer',
+      timeoutMs: 2000,
+      concurrency: 1,
+    });
     clients.push(c);
     const err = await failure(c.send(payload()));
     assert.is(err.reason, 'transport');

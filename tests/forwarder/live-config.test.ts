@@ -38,7 +38,14 @@ t.before(async () => {
   m = await startShipped();
   nc = await connect({ servers: m.natsUrl });
   await setConfig(nc, { moog_rate_limit: 100_000, moog_rate_period: 1, moog_backoff_base_ms: 100, moog_backoff_max_ms: 500 });
-  const r = await m.request('POST', '/api/v2/rules', { id: 'livecfg', match_type: 'contains', match_string: 'livecfg', prod_handling: 'page_and_ticket', dev_handling: 'page_and_ticket', team_assignment: 'NETO' });
+  const r = await m.request('POST', '/api/v2/rules', {
+    id: 'livecfg',
+    match_type: 'contains',
+    match_string: 'livecfg',
+    prod_handling: 'page_and_ticket',
+    dev_handling: 'page_and_ticket',
+    team_assignment: 'NETO',
+  });
   assert.is(r.status, 201, await r.text());
   await m.canary();
   await wave(1);
@@ -49,20 +56,23 @@ t.after(async () => {
   await m?.stop();
 });
 
-t('moog_concurrency lowered to 2 and raised to 8 on a running forwarder: the fake sees at most, and reaches, that many requests at once', async () => {
-  m.moog!.control({ latencyMs: 300 });
-  for (const limit of [2, 8]) {
-    await setConfig(nc, { moog_concurrency: limit });
-    // A first wave lets the change reach the forwarder (KV watch) and the requests of the old limit finish.
-    await wave(limit * 3);
-    m.moog!.reset();
+t(
+  'moog_concurrency lowered to 2 and raised to 8 on a running forwarder: the fake sees at most, and reaches, that many requests at once',
+  async () => {
     m.moog!.control({ latencyMs: 300 });
-    await wave(limit * 5);
-    const s = m.moog!.stats();
-    assert.is(s.maxInFlight, limit, `moog_concurrency ${limit}: ${s.maxInFlight} requests in flight at most`);
-  }
-  m.moog!.control({ latencyMs: 0 });
-});
+    for (const limit of [2, 8]) {
+      await setConfig(nc, { moog_concurrency: limit });
+      // A first wave lets the change reach the forwarder (KV watch) and the requests of the old limit finish.
+      await wave(limit * 3);
+      m.moog!.reset();
+      m.moog!.control({ latencyMs: 300 });
+      await wave(limit * 5);
+      const s = m.moog!.stats();
+      assert.is(s.maxInFlight, limit, `moog_concurrency ${limit}: ${s.maxInFlight} requests in flight at most`);
+    }
+    m.moog!.control({ latencyMs: 0 });
+  },
+);
 
 t('moog_timeout_ms lowered on a running forwarder: the next slow answer times out and is retried', async () => {
   m.moog!.control({ latencyMs: 1500 });

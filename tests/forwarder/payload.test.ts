@@ -7,7 +7,12 @@ import { configDefaults } from '../../protocol/config-keys.ts';
 import { makeAlert } from './alert-fixture.ts';
 
 const defaults = configDefaults();
-const lam: PayloadConfig = { format: 'rest_lam', signature: defaults.moog_signature, severityMap: defaults.moog_severity_map, manager: defaults.moog_manager };
+const lam: PayloadConfig = {
+  format: 'rest_lam',
+  signature: defaults.moog_signature,
+  severityMap: defaults.moog_severity_map,
+  manager: defaults.moog_manager,
+};
 const api: PayloadConfig = { ...lam, format: 'events_api' };
 
 test('the default severity map sends each syslog level to its Moogsoft level', () => {

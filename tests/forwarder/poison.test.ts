@@ -36,10 +36,13 @@ t.before(async () => {
   jsm = await jetstreamManager(nc);
   await provision(nc, loadEnv({ NATS_URL: nats.url }));
   await setConfig(nc, { moog_max_attempts: MAX_ATTEMPTS, moog_backoff_base_ms: 50, moog_backoff_max_ms: 100 });
-  moog = await startCrashingMoog((body) => body.includes('poison-1'), (body) => {
-    const m = /"(ok-\d+)"/.exec(body);
-    if (m) delivered.push(m[1]);
-  });
+  moog = await startCrashingMoog(
+    (body) => body.includes('poison-1'),
+    (body) => {
+      const m = /"(ok-\d+)"/.exec(body);
+      if (m) delivered.push(m[1]);
+    },
+  );
 });
 
 t.after(async () => {
@@ -48,14 +51,24 @@ t.after(async () => {
   await nats.stop();
 });
 
-const publish = (id: string) => js.publish(subjects.alert('NETO'), encode(Alert, makeAlert({ id, eventId: id, event: { id, receivedAt: Date.now() } })), { msgID: id });
+const publish = (id: string) =>
+  js.publish(subjects.alert('NETO'), encode(Alert, makeAlert({ id, eventId: id, event: { id, receivedAt: Date.now() } })), { msgID: id });
 
 t('killed on every delivery, then dead-lettered as poison; later alerts delivered', async () => {
   await publish('poison-1');
-  const env = { NATS_URL: nats.url, MOOG_WEBHOOK_URL: moog.url, MOOG_API_KEY: 'moog-secret-key', MUTT_ACK_WAIT_MS: '4000', LOG_LEVEL: 'info' };
+  const env = {
+    NATS_URL: nats.url,
+    MOOG_WEBHOOK_URL: moog.url,
+    MOOG_API_KEY: 'moog-secret-key',
+    MUTT_ACK_WAIT_MS: '4000',
+    LOG_LEVEL: 'info',
+  };
   const dlqCount = async () => (await jsm.streams.info(StreamName.dlq)).state.messages;
   // Restart the forwarder whenever it died, as systemd would, until the alert is dead-lettered.
-  await restartUntil(moog, ['run', 'forwarder'], env, async () => (await dlqCount()) > 0, { maxStarts: MAX_ATTEMPTS + 6, what: 'poison dead-lettered' });
+  await restartUntil(moog, ['run', 'forwarder'], env, async () => (await dlqCount()) > 0, {
+    maxStarts: MAX_ATTEMPTS + 6,
+    what: 'poison dead-lettered',
+  });
   const { crashes } = moog;
   // At most one crash per delivery up to the ceiling (a delivery into a dead process's pull request counts too).
   assert.ok(crashes >= 2 && crashes <= MAX_ATTEMPTS + 2, `crashes: ${crashes}`);

@@ -52,8 +52,14 @@ t.before(async () => {
   moog = await startFakeMoog({ apiKey: API_KEY, auth: 'bearer' });
   // Two failures open the breaker; it half-opens after a second; the probe lease is moog_timeout_ms + 5 s.
   await setConfig(nc, {
-    breaker_min_requests: 2, breaker_failure_rate: 0.5, breaker_open_seconds: 1, breaker_window_seconds: 30,
-    moog_backoff_base_ms: 50, moog_backoff_max_ms: 100, moog_timeout_ms: 3000, moog_rate_limit: 100_000,
+    breaker_min_requests: 2,
+    breaker_failure_rate: 0.5,
+    breaker_open_seconds: 1,
+    breaker_window_seconds: 30,
+    moog_backoff_base_ms: 50,
+    moog_backoff_max_ms: 100,
+    moog_timeout_ms: 3000,
+    moog_rate_limit: 100_000,
   });
 });
 
@@ -65,12 +71,21 @@ t.after(async () => {
 });
 
 t('probe accepted, breaker write refused by the server: the alert reaches Moogsoft exactly once', async () => {
-  fwd = spawnNode('bin/mutt.js', ['run', 'forwarder'], { NATS_URL: nats.url, MOOG_WEBHOOK_URL: moog.url, MOOG_API_KEY: API_KEY, LOG_LEVEL: 'info' });
+  fwd = spawnNode('bin/mutt.js', ['run', 'forwarder'], {
+    NATS_URL: nats.url,
+    MOOG_WEBHOOK_URL: moog.url,
+    MOOG_API_KEY: API_KEY,
+    LOG_LEVEL: 'info',
+  });
   const line = await fwd.waitForOutput(/HTTP listening on [^"]*:(\d+)/, 30_000);
   const url = `http://127.0.0.1:${/:(\d+)$/.exec(line)![1]}`;
 
   moog.control({ status: 503 });
-  await js.publish(subjects.alert('NETO'), encode(Alert, makeAlert({ id: 'probe-1', eventId: 'probe-1', event: { id: 'probe-1', receivedAt: Date.now() } })), { msgID: 'probe-1' });
+  await js.publish(
+    subjects.alert('NETO'),
+    encode(Alert, makeAlert({ id: 'probe-1', eventId: 'probe-1', event: { id: 'probe-1', receivedAt: Date.now() } })),
+    { msgID: 'probe-1' },
+  );
   await waitFor(async () => (await metric(url, 'mutt_forwarder_breaker_state')) === 2, 10_000, 'breaker open after two 503s');
 
   // The next request is the half-open probe: Moogsoft accepts it, slowly, and meanwhile the bucket fills.
@@ -82,7 +97,12 @@ t('probe accepted, breaker write refused by the server: the alert reaches Moogso
 
   // The handler has finished either way: acked (the alert left MUTT_ALERTS) or failed (to be retried).
   const failedBefore = await metric(url, 'mutt_forwarder_failed_total');
-  await waitFor(async () => (await jsm.streams.info(StreamName.alerts)).state.messages === 0 || (await metric(url, 'mutt_forwarder_failed_total')) > failedBefore, 10_000, 'the probe handled');
+  await waitFor(
+    async () =>
+      (await jsm.streams.info(StreamName.alerts)).state.messages === 0 || (await metric(url, 'mutt_forwarder_failed_total')) > failedBefore,
+    10_000,
+    'the probe handled',
+  );
   // The bucket takes writes again: a redelivered alert would now get through the breaker (after its lease).
   await capStateMessages(-1);
   await waitFor(async () => (await jsm.streams.info(StreamName.alerts)).state.messages === 0, 20_000, 'MUTT_ALERTS empty');

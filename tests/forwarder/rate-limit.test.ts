@@ -1,6 +1,15 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { blockSize, deferUntil, emissionMs, initialRate, parseRate, reserve, type RateConfig, type RateState } from '../../actors/forwarder/rate-limit.ts';
+import {
+  blockSize,
+  deferUntil,
+  emissionMs,
+  initialRate,
+  parseRate,
+  reserve,
+  type RateConfig,
+  type RateState,
+} from '../../actors/forwarder/rate-limit.ts';
 import { aimdRate, aimdThrottled, initialAimd, isThrottleSignal } from '../../actors/forwarder/aimd.ts';
 
 /** Largest number of times within any half-open window [t, t + periodMs). */
@@ -18,7 +27,7 @@ function maxInWindow(times: number[], periodMs: number): number {
 // A deterministic pseudo-random source, so a failure can be replayed.
 function rng(seed: number): () => number {
   let x = seed >>> 0;
-  return () => ((x = (Math.imul(x, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  return () => (x = (Math.imul(x, 1664525) + 1013904223) >>> 0) / 2 ** 32;
 }
 
 /**
@@ -70,7 +79,7 @@ test('many replicas sharing one state never exceed the limit in any period, and 
     assert.ok(peak <= cfg.limit, `case ${i}: peak ${peak} ≤ limit ${cfg.limit}`);
     // And the limiter is not needlessly slow: the whole job takes about total / rate.
     const span = Math.max(...sends) - Math.min(...sends);
-    const ideal = ((replicas * work - 1) * emissionMs(cfg));
+    const ideal = (replicas * work - 1) * emissionMs(cfg);
     assert.ok(span <= ideal * 1.25 + 200, `case ${i}: span ${span} ms vs ideal ${ideal.toFixed(0)} ms`);
   }
 });

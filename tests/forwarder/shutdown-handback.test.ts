@@ -29,7 +29,13 @@ let jsm: JetStreamManager;
 let moog: FakeMoog;
 const procs: Spawned[] = [];
 
-const env = () => ({ NATS_URL: nats.url, MOOG_WEBHOOK_URL: moog.url, MOOG_API_KEY: API_KEY, LOG_LEVEL: 'info', MUTT_SHUTDOWN_GRACE_MS: '15000' });
+const env = () => ({
+  NATS_URL: nats.url,
+  MOOG_WEBHOOK_URL: moog.url,
+  MOOG_API_KEY: API_KEY,
+  LOG_LEVEL: 'info',
+  MUTT_SHUTDOWN_GRACE_MS: '15000',
+});
 
 async function gauge(url: string, name: string): Promise<number> {
   const m = new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(await (await fetch(`${url}/metrics`)).text());
@@ -44,8 +50,14 @@ t.before(async () => {
   await provision(nc, loadEnv({ NATS_URL: nats.url }));
   moog = await startFakeMoog({ apiKey: API_KEY, auth: 'bearer' });
   await setConfig(nc, {
-    breaker_min_requests: 2, breaker_failure_rate: 0.5, breaker_open_seconds: 1, breaker_window_seconds: 30,
-    moog_backoff_base_ms: 50, moog_backoff_max_ms: 100, moog_timeout_ms: 30_000, moog_rate_limit: 100_000,
+    breaker_min_requests: 2,
+    breaker_failure_rate: 0.5,
+    breaker_open_seconds: 1,
+    breaker_window_seconds: 30,
+    moog_backoff_base_ms: 50,
+    moog_backoff_max_ms: 100,
+    moog_timeout_ms: 30_000,
+    moog_rate_limit: 100_000,
   });
 });
 
@@ -63,7 +75,9 @@ t('SIGTERM while handlers wait for the half-open probe: no handler failure, no b
   moog.control({ status: 503 });
   for (let i = 0; i < N; i++) {
     const id = `stop-${i}`;
-    await js.publish(subjects.alert('NETO'), encode(Alert, makeAlert({ id, eventId: id, event: { id, receivedAt: Date.now() } })), { msgID: id });
+    await js.publish(subjects.alert('NETO'), encode(Alert, makeAlert({ id, eventId: id, event: { id, receivedAt: Date.now() } })), {
+      msgID: id,
+    });
   }
   await waitFor(async () => (await gauge(url, 'mutt_forwarder_breaker_state')) === 2, 10_000, 'breaker open');
 
@@ -71,7 +85,11 @@ t('SIGTERM while handlers wait for the half-open probe: no handler failure, no b
   const before = moog.stats().requests;
   moog.control({ status: 200, latencyMs: 3000 });
   await waitFor(() => moog.stats().requests > before, 10_000, 'the probe sent');
-  await waitFor(async () => (await jsm.consumers.info(StreamName.alerts, 'forwarder')).num_ack_pending >= 3, 5000, 'alerts waiting behind the probe');
+  await waitFor(
+    async () => (await jsm.consumers.info(StreamName.alerts, 'forwarder')).num_ack_pending >= 3,
+    5000,
+    'alerts waiting behind the probe',
+  );
   const stopAt = a.output().length;
   const exit = await a.kill('SIGTERM');
   assert.is(exit.code, 0, 'clean exit');
@@ -82,8 +100,15 @@ t('SIGTERM while handlers wait for the half-open probe: no handler failure, no b
   moog.control({ latencyMs: 0 });
   const b = spawnNode('bin/mutt.js', ['run', 'forwarder'], env());
   procs.push(b);
-  await waitFor(async () => (await jsm.streams.info(StreamName.alerts)).state.messages === 0, 20_000, 'every alert delivered by the second forwarder');
-  const keys = moog.events(0, 1_000_000).map((e) => e.key).filter((k) => k?.startsWith('stop-'));
+  await waitFor(
+    async () => (await jsm.streams.info(StreamName.alerts)).state.messages === 0,
+    20_000,
+    'every alert delivered by the second forwarder',
+  );
+  const keys = moog
+    .events(0, 1_000_000)
+    .map((e) => e.key)
+    .filter((k) => k?.startsWith('stop-'));
   assert.is(new Set(keys).size, N, 'every alert delivered');
   assert.is(keys.length, N, 'none delivered twice');
 });

@@ -14,9 +14,25 @@ import { startNats, type TestNats } from '../helpers/nats-server.ts';
 import { provision } from '../../actors/runtime/provision.ts';
 import { loadEnv } from '../../protocol/env.ts';
 import { Bucket } from '../../protocol/streams.ts';
-import { characterClasses, generateSecret, grants, hashSecret, KeySpecError, parseKeyList, parseKeySpec, secretProblem, verifySecret } from '../../gateway/auth/keys.ts';
 import {
-  addApiKey, listApiKeys, NoApiKeysError, openApiKeyStore, openKeysBucket, revokeApiKey, type ApiKeyStore,
+  characterClasses,
+  generateSecret,
+  grants,
+  hashSecret,
+  KeySpecError,
+  parseKeyList,
+  parseKeySpec,
+  secretProblem,
+  verifySecret,
+} from '../../gateway/auth/keys.ts';
+import {
+  addApiKey,
+  listApiKeys,
+  NoApiKeysError,
+  openApiKeyStore,
+  openKeysBucket,
+  revokeApiKey,
+  type ApiKeyStore,
 } from '../../gateway/auth/store.ts';
 import { authGuard, requireScope } from '../../gateway/auth/middleware.ts';
 import { FailureThrottle } from '../../gateway/auth/throttle.ts';
@@ -70,10 +86,23 @@ async function eventually(check: () => boolean | Promise<boolean>, ms = 5000) {
 // ---- pure parts ----
 
 test('key specs parse: scopes, secret containing ":", file comments', () => {
-  assert.equal(parseKeySpec('rsyslog:ingest:abc:def:0123456789xyz', 'x'), { name: 'rsyslog', scopes: ['ingest'], secret: 'abc:def:0123456789xyz' });
-  assert.equal(parseKeyList(` a:ingest+read:${SECRET_INGEST} , b:admin+admin:${SECRET_ADMIN},`, 'MUTT_API_KEYS', ',').map((k) => [k.name, k.scopes]), [['a', ['ingest', 'read']], ['b', ['admin']]]);
+  assert.equal(parseKeySpec('rsyslog:ingest:abc:def:0123456789xyz', 'x'), {
+    name: 'rsyslog',
+    scopes: ['ingest'],
+    secret: 'abc:def:0123456789xyz',
+  });
+  assert.equal(
+    parseKeyList(` a:ingest+read:${SECRET_INGEST} , b:admin+admin:${SECRET_ADMIN},`, 'MUTT_API_KEYS', ',').map((k) => [k.name, k.scopes]),
+    [
+      ['a', ['ingest', 'read']],
+      ['b', ['admin']],
+    ],
+  );
   const file = `# senders\n\nrsyslog:ingest:${SECRET_INGEST}\r\n  # ops\nops:admin+read:${SECRET_ADMIN}\n`;
-  assert.equal(parseKeyList(file, 'keys.txt', '\n').map((k) => k.name), ['rsyslog', 'ops']);
+  assert.equal(
+    parseKeyList(file, 'keys.txt', '\n').map((k) => k.name),
+    ['rsyslog', 'ops'],
+  );
 });
 
 test('bad key specs are refused with a message that names the entry and never the secret', () => {
@@ -82,7 +111,10 @@ test('bad key specs are refused with a message that names the entry and never th
     ['bad name!:ingest:0123456789abcdefgh', /key name/],
     ['x:write:0123456789abcdefgh', /unknown scope 'write'/],
     ['x:ingest:short', /secret is too weak \(5 characters/],
-    ['x:ingest:password12345678', /secret is too weak \(16 characters, 2 character classes, 15 different\): it needs at least 20 characters mixing 3 of lower case, upper case, digits and symbols, or at least 32 characters/],
+    [
+      'x:ingest:password12345678',
+      /secret is too weak \(16 characters, 2 character classes, 15 different\): it needs at least 20 characters mixing 3 of lower case, upper case, digits and symbols, or at least 32 characters/,
+    ],
     ['x:ingest:has space 0123456789', /visible ASCII/],
   ];
   for (const [spec, re] of cases) {
@@ -99,9 +131,23 @@ test('bad key specs are refused with a message that names the entry and never th
 });
 
 test('secret strength: 20+ characters of 3 classes, or 32+ characters; 8 different characters; generated ones pass', () => {
-  const weak = ['password12345678', 'password1234567890123', 'abcdefghijklmnopqrst', 'i'.repeat(40), 'abababababababababababababababab12', 'Aa1!Aa1!Aa1!Aa1!Aa1!Aa1!'];
+  const weak = [
+    'password12345678',
+    'password1234567890123',
+    'abcdefghijklmnopqrst',
+    'i'.repeat(40),
+    'abababababababababababababababab12',
+    'Aa1!Aa1!Aa1!Aa1!Aa1!Aa1!',
+  ];
   for (const s of weak) assert.match(secretProblem(s) ?? 'accepted', /too weak.*mutt keys add NAME --generate/, s);
-  const strong = ['admin-secret-0123456789abcdef', 'Correct-Horse-Battery9', '0123456789abcdef0123456789abcdef', generateSecret(), randomBytes(32).toString('hex'), randomBytes(24).toString('base64url')];
+  const strong = [
+    'admin-secret-0123456789abcdef',
+    'Correct-Horse-Battery9',
+    '0123456789abcdef0123456789abcdef',
+    generateSecret(),
+    randomBytes(32).toString('hex'),
+    randomBytes(24).toString('base64url'),
+  ];
   for (const s of strong) assert.is(secretProblem(s), null, s);
   assert.is(characterClasses('aA1-'), 4);
   assert.is(characterClasses('abc123'), 2);
@@ -142,7 +188,13 @@ test('throttle: blocks after maxFailures within the window, forgets after it, bo
 
 test('throttle: an IPv6 /64 is one source (walking addresses inside it does not help), IPv4 per address, IPv4-mapped as IPv4', () => {
   const t = new FailureThrottle({ maxFailures: 3, windowMs: 60_000 });
-  const walk = ['2001:db8:aa:bb::1', '2001:db8:aa:bb:1:2:3:4', '2001:0DB8:00aa:00bb:ffff:ffff:ffff:fffe', '[2001:db8:aa:bb::9]', 'fe80::1%eth0'];
+  const walk = [
+    '2001:db8:aa:bb::1',
+    '2001:db8:aa:bb:1:2:3:4',
+    '2001:0DB8:00aa:00bb:ffff:ffff:ffff:fffe',
+    '[2001:db8:aa:bb::9]',
+    'fe80::1%eth0',
+  ];
   for (const a of walk.slice(0, 3)) t.fail(a);
   assert.equal(t.check('2001:db8:aa:bb:dead:beef::').blocked, true, 'another address of the same /64 is blocked');
   assert.equal(t.check(walk[3]).blocked, true);
@@ -179,7 +231,14 @@ test('bootstrap from MUTT_API_KEYS and a keys file; KV holds hashes only', async
   for await (const k of await kv.keys()) dump += k + (await kv.get(k))!.string();
   for (const s of [SECRET_INGEST, SECRET_ADMIN, SECRET_READ]) assert.not.ok(dump.includes(s), 'secret not stored');
   assert.match(dump, /"alg":"sha256"/);
-  assert.equal(store.list().map((k) => [k.name, k.createdBy]), [['ops', 'env'], ['reader', 'file'], ['rsyslog', 'env']]);
+  assert.equal(
+    store.list().map((k) => [k.name, k.createdBy]),
+    [
+      ['ops', 'env'],
+      ['reader', 'file'],
+      ['rsyslog', 'env'],
+    ],
+  );
   assert.not.ok(JSON.stringify(store.list()).includes('hash'));
   await rm(dir, { recursive: true, force: true });
 });
@@ -221,10 +280,17 @@ test('CLI functions work on the bucket without a store; bad input refused', asyn
   await resetKeys();
   const kv = await openKeysBucket(nc);
   const k = await addApiKey(kv, { name: 'cli-key', scopes: ['read'] });
-  assert.equal((await listApiKeys(kv)).map((x) => [x.name, x.scopes, x.createdBy, x.id]), [['cli-key', ['read'], 'cli', k.id]]);
+  assert.equal(
+    (await listApiKeys(kv)).map((x) => [x.name, x.scopes, x.createdBy, x.id]),
+    [['cli-key', ['read'], 'cli', k.id]],
+  );
   assert.is((await revokeApiKey(kv, 'cli-key')).size, 1);
   assert.ok((await listApiKeys(kv))[0].revokedAt);
-  for (const input of [{ name: 'bad name', scopes: ['read' as const] }, { name: 'x', scopes: [] }, { name: 'x', scopes: ['read' as const], secret: 'short' }]) {
+  for (const input of [
+    { name: 'bad name', scopes: ['read' as const] },
+    { name: 'x', scopes: [] },
+    { name: 'x', scopes: ['read' as const], secret: 'short' },
+  ]) {
     try {
       await addApiKey(kv, input);
       assert.unreachable();
@@ -323,7 +389,8 @@ test('401 missing / invalid, 403 scope, keys from X-API-Key or Bearer, never fro
   assert.is(await failures(registry, 'invalid'), 1);
   assert.is(await failures(registry, 'scope'), 1);
   assert.ok(logLines.some((l) => l.includes('authentication refused')));
-  for (const s of [SECRET_ADMIN, SECRET_INGEST, 'wrong-wrong-wrong-wrong']) assert.not.ok(logLines.join('').includes(s), 'key never logged');
+  for (const s of [SECRET_ADMIN, SECRET_INGEST, 'wrong-wrong-wrong-wrong'])
+    assert.not.ok(logLines.join('').includes(s), 'key never logged');
 });
 
 test('admin implies read; read does not imply admin; admin does not imply ingest', async () => {

@@ -19,7 +19,7 @@ function reference(v: unknown, depth = 0): { values: number; depth: number; long
 }
 
 let seed = 7;
-const rnd = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+const rnd = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
 const ALPHABET = ['a', 'b', ' ', '"', '\\', '[', ']', '{', '}', ',', ':', '\n', 'é', '\u2028', '😀'];
 
 function randomString(): string {
@@ -47,9 +47,24 @@ test('scanJson counts values, depth and array lengths exactly on 2,000 random do
     // The limits refuse exactly at the reference counts.
     const at = { maxItems: Math.max(ref.longest, 1), maxDepth: Math.max(ref.depth, 1), maxValues: ref.values };
     scanJson(bytes, at);
-    if (ref.values > 1) assert.throws(() => scanJson(bytes, { ...at, maxValues: ref.values - 1 }), (e: unknown) => e instanceof JsonLimitError && e.limit === 'values', text);
-    if (ref.depth > 1) assert.throws(() => scanJson(bytes, { ...at, maxDepth: ref.depth - 1 }), (e: unknown) => e instanceof JsonLimitError && e.limit === 'depth', text);
-    if (ref.longest > 1) assert.throws(() => scanJson(bytes, { ...at, maxItems: ref.longest - 1 }), (e: unknown) => e instanceof JsonLimitError && e.limit === 'items', text);
+    if (ref.values > 1)
+      assert.throws(
+        () => scanJson(bytes, { ...at, maxValues: ref.values - 1 }),
+        (e: unknown) => e instanceof JsonLimitError && e.limit === 'values',
+        text,
+      );
+    if (ref.depth > 1)
+      assert.throws(
+        () => scanJson(bytes, { ...at, maxDepth: ref.depth - 1 }),
+        (e: unknown) => e instanceof JsonLimitError && e.limit === 'depth',
+        text,
+      );
+    if (ref.longest > 1)
+      assert.throws(
+        () => scanJson(bytes, { ...at, maxItems: ref.longest - 1 }),
+        (e: unknown) => e instanceof JsonLimitError && e.limit === 'items',
+        text,
+      );
   }
 });
 

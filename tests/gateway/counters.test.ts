@@ -53,11 +53,22 @@ test('add is local until flushed; then readable per minute and hour', async () =
   c.add(0);
   c.add(-4);
   assert.is(c.pending(), 5);
-  assert.equal((await c.series(M - 1, M)).map((m) => m.count), [0, 0], 'nothing in KV before the flush');
+  assert.equal(
+    (await c.series(M - 1, M)).map((m) => m.count),
+    [0, 0],
+    'nothing in KV before the flush',
+  );
   await c.flush();
   assert.is(c.pending(), 0);
-  assert.equal(await c.series(M - 2, M), [{ minute: M - 2, count: 0 }, { minute: M - 1, count: 2 }, { minute: M, count: 3 }]);
-  assert.equal(await c.hourly(H - 1, H), [{ hour: H - 1, count: 0 }, { hour: H, count: 5 }]);
+  assert.equal(await c.series(M - 2, M), [
+    { minute: M - 2, count: 0 },
+    { minute: M - 1, count: 2 },
+    { minute: M, count: 3 },
+  ]);
+  assert.equal(await c.hourly(H - 1, H), [
+    { hour: H - 1, count: 0 },
+    { hour: H, count: 5 },
+  ]);
 });
 
 test('the timer flushes by itself', async () => {
@@ -90,7 +101,10 @@ test('two replicas adding concurrently lose nothing (compare-and-set)', async ()
   assert.is((await b.hourly(H, H))[0].count, rounds * 3);
   const kv = await new Kvm(nc).open(Bucket.counters);
   const parallel = await Promise.all(Array.from({ length: 10 }, () => addToCounter(kv, 'ingest.1m.test', 1)));
-  assert.equal([...parallel].sort((x, y) => x - y), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+  assert.equal(
+    [...parallel].sort((x, y) => x - y),
+    [1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
+  );
 });
 
 test('summary: last complete minute, 15 min and 1 h means (empty minutes count 0), 24 h chart', async () => {

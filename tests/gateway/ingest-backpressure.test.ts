@@ -35,7 +35,7 @@ test('a full MUTT_EVENTS answers 503 + Retry-After (v2 and legacy shapes) and ac
   res = await f.post('/api/v2/events', ev(4));
   assert.is(res.status, 503);
   assert.is(res.headers.get('retry-after'), '5');
-  const body = await res.json() as Record<string, unknown>;
+  const body = (await res.json()) as Record<string, unknown>;
   assert.is(body.reason, 'stream_full');
   assert.match(String(body.error), /backlog full/);
   assert.equal(body.stored, []);
@@ -44,7 +44,7 @@ test('a full MUTT_EVENTS answers 503 + Retry-After (v2 and legacy shapes) and ac
   res = await f.post('/ingest', { hostname: 'legacy-full', message: 'x', timestamp: '2025-11-12T10:00:00Z' });
   assert.is(res.status, 503);
   assert.is(res.headers.get('retry-after'), '5');
-  const legacy = await res.json() as Record<string, unknown>;
+  const legacy = (await res.json()) as Record<string, unknown>;
   assert.is(legacy.status, 'error');
   assert.is(legacy.message, 'Service Unavailable - queue full');
   assert.is(legacy.queue_depth, 3);
@@ -57,7 +57,7 @@ test('a full MUTT_EVENTS answers 503 + Retry-After (v2 and legacy shapes) and ac
   // One slot left, two events: the answer says which index was stored, so a retry can be exact.
   res = await f.post('/api/v2/events', [ev(5), ev(6)], { 'Idempotency-Key': 'partial-1' });
   assert.is(res.status, 503);
-  const partial = await res.json() as { stored: number[]; failed: number[]; ids: string[]; accepted: number };
+  const partial = (await res.json()) as { stored: number[]; failed: number[]; ids: string[]; accepted: number };
   assert.equal(partial.stored, [0]);
   assert.equal(partial.failed, [1]);
   assert.equal(partial.ids, ['partial-1:0', 'partial-1:1']);
@@ -68,9 +68,9 @@ test('a full MUTT_EVENTS answers 503 + Retry-After (v2 and legacy shapes) and ac
   // The same request retried with the same key: index 0 is a duplicate, index 1 is stored now.
   res = await f.post('/api/v2/events', [ev(5), ev(6)], { 'Idempotency-Key': 'partial-1' });
   assert.is(res.status, 202);
-  assert.equal((await res.json() as { duplicates: number[] }).duplicates, [0]);
+  assert.equal(((await res.json()) as { duplicates: number[] }).duplicates, [0]);
   assert.is(await f.messages(), 1);
-  assert.ok(await f.metric('mutt_gateway_events_rejected_total', { reason: 'stream_full' }) >= 3);
+  assert.ok((await f.metric('mutt_gateway_events_rejected_total', { reason: 'stream_full' })) >= 3);
 });
 
 test('NATS stopped -> 503 + Retry-After at once (v2 and legacy); accepted again after it is back', async () => {
@@ -79,17 +79,21 @@ test('NATS stopped -> 503 + Retry-After at once (v2 and legacy); accepted again 
   let res = await f.post('/api/v2/events', ev(10));
   assert.is(res.status, 503);
   assert.is(res.headers.get('retry-after'), '2');
-  const body = await res.json() as Record<string, unknown>;
+  const body = (await res.json()) as Record<string, unknown>;
   assert.is(body.reason, 'unavailable');
   assert.equal(body.failed, [0]);
   res = await f.post('/ingest', { hostname: 'down', message: 'x' });
   assert.is(res.status, 503);
-  const legacy = await res.json() as Record<string, unknown>;
+  const legacy = (await res.json()) as Record<string, unknown>;
   assert.is(legacy.message, 'Service Unavailable - NATS unavailable');
   assert.is(legacy.retry_after, 2);
-  const socket = await fetch(`${f.url}/api/v2/events`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-API-Key': 'ingest-key-0123456789abcdef' }, body: JSON.stringify(ev(11)) });
+  const socket = await fetch(`${f.url}/api/v2/events`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', 'X-API-Key': 'ingest-key-0123456789abcdef' },
+    body: JSON.stringify(ev(11)),
+  });
   assert.is(socket.status, 503, 'over a real socket too');
-  assert.ok(await f.metric('mutt_gateway_events_rejected_total', { reason: 'unavailable' }) >= 3);
+  assert.ok((await f.metric('mutt_gateway_events_rejected_total', { reason: 'unavailable' })) >= 3);
   assert.ok(f.logLines.some((l) => l.includes('events not stored')));
 
   await f.nats.restart();
@@ -104,10 +108,22 @@ test('NATS stopped -> 503 + Retry-After at once (v2 and legacy); accepted again 
 });
 
 test('publish failures are classified: store refused for size -> stream_full, 503 -> unavailable, other API errors -> error', () => {
-  assert.is(classifyPublishError(new JetStreamApiError({ code: 503, err_code: 10077, description: 'maximum bytes exceeded' })), 'stream_full');
-  assert.is(classifyPublishError(new JetStreamApiError({ code: 503, err_code: 10077, description: 'maximum messages exceeded' })), 'stream_full');
-  assert.is(classifyPublishError(new JetStreamApiError({ code: 503, err_code: 10008, description: 'JetStream system temporarily unavailable' })), 'unavailable');
-  assert.is(classifyPublishError(new JetStreamApiError({ code: 400, err_code: 10054, description: 'message size exceeds maximum allowed' })), 'error');
+  assert.is(
+    classifyPublishError(new JetStreamApiError({ code: 503, err_code: 10077, description: 'maximum bytes exceeded' })),
+    'stream_full',
+  );
+  assert.is(
+    classifyPublishError(new JetStreamApiError({ code: 503, err_code: 10077, description: 'maximum messages exceeded' })),
+    'stream_full',
+  );
+  assert.is(
+    classifyPublishError(new JetStreamApiError({ code: 503, err_code: 10008, description: 'JetStream system temporarily unavailable' })),
+    'unavailable',
+  );
+  assert.is(
+    classifyPublishError(new JetStreamApiError({ code: 400, err_code: 10054, description: 'message size exceeds maximum allowed' })),
+    'error',
+  );
   assert.is(classifyPublishError(new Error('TIMEOUT')), 'unavailable');
 });
 

@@ -48,16 +48,28 @@ export interface IngestFixture {
   close(): Promise<void>;
 }
 
-export async function ingestFixture(env: Record<string, string> = {}, knobs: Pick<GatewayOptions, 'maxEventsPerRequest'> = {}): Promise<IngestFixture> {
+export async function ingestFixture(
+  env: Record<string, string> = {},
+  knobs: Pick<GatewayOptions, 'maxEventsPerRequest'> = {},
+): Promise<IngestFixture> {
   const nats = await startNats();
   const fullEnv = loadEnv({
-    NATS_URL: nats.url, MUTT_STORAGE: 'file', MUTT_API_KEYS: `sender:ingest:${INGEST_KEY},viewer:read:${READ_KEY}`,
-    MUTT_HTTP_HOST: '127.0.0.1', MUTT_HTTP_PORT: '0', MUTT_STARTER_RULES: 'off', MUTT_INSTANCE: 'ingest-test', ...env,
+    NATS_URL: nats.url,
+    MUTT_STORAGE: 'file',
+    MUTT_API_KEYS: `sender:ingest:${INGEST_KEY},viewer:read:${READ_KEY}`,
+    MUTT_HTTP_HOST: '127.0.0.1',
+    MUTT_HTTP_PORT: '0',
+    MUTT_STARTER_RULES: 'off',
+    MUTT_INSTANCE: 'ingest-test',
+    ...env,
   });
   const logLines: string[] = [];
   const log = pino({ level: 'debug' }, { write: (s: string) => void logLines.push(s) });
   const proc = await startMuttProcess({
-    env: fullEnv, name: 'gateway', actors: [], log,
+    env: fullEnv,
+    name: 'gateway',
+    actors: [],
+    log,
     // Counts are flushed by the tests that look at them.
     gateway: { ...knobs, publishTimeoutMs: 1000, countersFlushMs: 3_600_000 },
   });
@@ -66,10 +78,23 @@ export async function ingestFixture(env: Record<string, string> = {}, knobs: Pic
   const jsm = await jetstreamManager(nc);
 
   return {
-    nats, nc, jsm, proc, app, registry, counters: gw.counters, store: gw.auth, logLines, url: `http://127.0.0.1:${proc.httpPort}`,
+    nats,
+    nc,
+    jsm,
+    proc,
+    app,
+    registry,
+    counters: gw.counters,
+    store: gw.auth,
+    logLines,
+    url: `http://127.0.0.1:${proc.httpPort}`,
     async setConfig(values) {
       await setConfig(nc, values);
-      await waitFor(() => Object.entries(values).every(([k, v]) => proc.config.get()[k as keyof IngestConfig] === v), 5000, `config ${JSON.stringify(values)} applied`);
+      await waitFor(
+        () => Object.entries(values).every(([k, v]) => proc.config.get()[k as keyof IngestConfig] === v),
+        5000,
+        `config ${JSON.stringify(values)} applied`,
+      );
     },
     async post(path, body, headers = {}) {
       const isRaw = typeof body === 'string' || body instanceof Uint8Array || body instanceof ArrayBuffer;
@@ -92,7 +117,9 @@ export async function ingestFixture(env: Record<string, string> = {}, knobs: Pic
     async metric(name, labels = {}) {
       const metric = registry.getSingleMetric(name);
       if (!metric) return 0;
-      const values = (await metric.get()).values.filter((v) => Object.entries(labels).every(([k, val]) => String((v.labels as Record<string, unknown>)[k]) === val));
+      const values = (await metric.get()).values.filter((v) =>
+        Object.entries(labels).every(([k, val]) => String((v.labels as Record<string, unknown>)[k]) === val),
+      );
       return values.reduce((sum, v) => sum + v.value, 0);
     },
     async close() {

@@ -21,30 +21,92 @@ const rand = prng(SEED);
 const int = (n: number) => Math.floor(rand() * n);
 const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)];
 
-const KEYS = ['host', 'hostname', 'message', 'timestamp', 'time', 'severity', 'syslog_severity', 'trap_oid', 'trapOid', 'kind', 'id',
-  'varbinds', 'variables', 'fields', 'facility', 'program', 'source', 'source_ip', 'version', 'enterprise', 'genericTrap',
-  '__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty', '_correlation_id', 'correlationId', 'raw', 'receivedAt', ''];
-const STRINGS = ['', ' ', 'x', 'router1.example.com', 'Error', 'crit', '7', '-1', '1.3.6.1.4.1.9', '.1.3.6', 'trap', 'syslog',
-  '2025-11-08T12:00:00Z', 'Mar  1 00:01:02', '1762603200', 'a\nb', '\u0000', '\ud800', '💥'.repeat(3), '%s%n', '../../etc/passwd',
-  '@{oid=1.3.6.1; value=2}', '{"nested":"json"}', 'null'];
+const KEYS = [
+  'host',
+  'hostname',
+  'message',
+  'timestamp',
+  'time',
+  'severity',
+  'syslog_severity',
+  'trap_oid',
+  'trapOid',
+  'kind',
+  'id',
+  'varbinds',
+  'variables',
+  'fields',
+  'facility',
+  'program',
+  'source',
+  'source_ip',
+  'version',
+  'enterprise',
+  'genericTrap',
+  '__proto__',
+  'constructor',
+  'prototype',
+  'toString',
+  'hasOwnProperty',
+  '_correlation_id',
+  'correlationId',
+  'raw',
+  'receivedAt',
+  '',
+];
+const STRINGS = [
+  '',
+  ' ',
+  'x',
+  'router1.example.com',
+  'Error',
+  'crit',
+  '7',
+  '-1',
+  '1.3.6.1.4.1.9',
+  '.1.3.6',
+  'trap',
+  'syslog',
+  '2025-11-08T12:00:00Z',
+  'Mar  1 00:01:02',
+  '1762603200',
+  'a\nb',
+  '\u0000',
+  '\ud800',
+  '💥'.repeat(3),
+  '%s%n',
+  '../../etc/passwd',
+  '@{oid=1.3.6.1; value=2}',
+  '{"nested":"json"}',
+  'null',
+];
 
 function value(depth: number): unknown {
   const r = int(depth > 4 ? 6 : 9);
   switch (r) {
-    case 0: return null;
-    case 1: return rand() < 0.5;
-    case 2: return pick([0, -1, 7, 8, 1.5, 1e21, -0, 2 ** 53, 1762603200000]);
-    case 3: case 4: return pick(STRINGS);
-    case 5: return 'z'.repeat(int(3) === 0 ? 70_000 : int(300));
-    case 6: return Array.from({ length: int(4) }, () => value(depth + 1));
-    default: return object(depth + 1);
+    case 0:
+      return null;
+    case 1:
+      return rand() < 0.5;
+    case 2:
+      return pick([0, -1, 7, 8, 1.5, 1e21, -0, 2 ** 53, 1762603200000]);
+    case 3:
+    case 4:
+      return pick(STRINGS);
+    case 5:
+      return 'z'.repeat(int(3) === 0 ? 70_000 : int(300));
+    case 6:
+      return Array.from({ length: int(4) }, () => value(depth + 1));
+    default:
+      return object(depth + 1);
   }
 }
 
 function object(depth: number): Record<string, unknown> {
   const o: Record<string, unknown> = {};
   const n = int(7);
-  for (let i = 0; i < n; i++) Object.defineProperty(o, pick(KEYS), { value: value(depth), enumerable: true, configurable: true, writable: true });
+  for (let i = 0; i < n; i++)
+    Object.defineProperty(o, pick(KEYS), { value: value(depth), enumerable: true, configurable: true, writable: true });
   return o;
 }
 
@@ -59,14 +121,29 @@ function deep(n: number, open: string, close: string, inner = '1'): string {
   return open.repeat(n) + inner + close.repeat(n);
 }
 
-interface Case { path: string; body: Uint8Array | string; type?: string; headers: Record<string, string>; label: string }
+interface Case {
+  path: string;
+  body: Uint8Array | string;
+  type?: string;
+  headers: Record<string, string>;
+  label: string;
+}
 
 function makeCase(i: number): Case {
   const path = pick(['/ingest', '/api/v1/ingest', '/api/v2/events', '/api/v2/events']);
   const headers: Record<string, string> = {};
   if (rand() < 0.1) headers['Idempotency-Key'] = pick(['k', 'dup-key', 'x'.repeat(151), 'ünïcode', `fuzz-${i}`]);
   if (rand() < 0.1) headers['X-Correlation-ID'] = pick(['c', 'x'.repeat(300), 'with space', 'é']);
-  const type = pick(['application/json', 'application/json', 'application/x-ndjson', 'text/plain', 'application/xml', '', 'multipart/form-data; boundary=x', 'application/vnd.api+json']);
+  const type = pick([
+    'application/json',
+    'application/json',
+    'application/x-ndjson',
+    'text/plain',
+    'application/xml',
+    '',
+    'multipart/form-data; boundary=x',
+    'application/vnd.api+json',
+  ]);
   const kind = int(12);
   let body: Uint8Array | string;
   let label: string;
@@ -101,7 +178,9 @@ function makeCase(i: number): Case {
       label = 'prototype pollution';
       break;
     case 6:
-      body = Array.from({ length: int(20) }, () => (rand() < 0.7 ? JSON.stringify(plausible()) : pick(['{', 'null', '[]', '"s"', '{"a":1}{"b":2}', '\u0000']))).join(pick(['\n', '\r\n', '\n\n']));
+      body = Array.from({ length: int(20) }, () =>
+        rand() < 0.7 ? JSON.stringify(plausible()) : pick(['{', 'null', '[]', '"s"', '{"a":1}{"b":2}', '\u0000']),
+      ).join(pick(['\n', '\r\n', '\n\n']));
       label = 'ndjson-ish';
       break;
     case 7:
@@ -113,7 +192,22 @@ function makeCase(i: number): Case {
       label = 'random JSON value';
       break;
     case 9:
-      body = pick(['', ' ', 'null', 'true', '0', '""', '{}', '[]', '[{}]', '{"hostname":null}', '\ufeff{}', '{"a":1,}', 'NaN', '{"a":"\\ud800"}']);
+      body = pick([
+        '',
+        ' ',
+        'null',
+        'true',
+        '0',
+        '""',
+        '{}',
+        '[]',
+        '[{}]',
+        '{"hostname":null}',
+        '\ufeff{}',
+        '{"a":1,}',
+        'NaN',
+        '{"a":"\\ud800"}',
+      ]);
       label = 'edge literal';
       break;
     default:
@@ -156,7 +250,10 @@ test(`${CASES} random or hostile bodies: always 2xx or 4xx with a JSON body, nev
   }
   assert.is(({} as Record<string, unknown>).polluted, undefined, 'no prototype pollution');
   // The mix must exercise both sides: some accepted, several kinds of refusal.
-  assert.ok([...statuses.keys()].some((s) => s < 300), `no 2xx at all: ${JSON.stringify([...statuses])}`);
+  assert.ok(
+    [...statuses.keys()].some((s) => s < 300),
+    `no 2xx at all: ${JSON.stringify([...statuses])}`,
+  );
   for (const s of [400, 413, 415]) assert.ok(statuses.has(s), `no ${s}: ${JSON.stringify([...statuses])}`);
   if (process.env.MUTT_FUZZ_VERBOSE) console.log(JSON.stringify([...statuses].sort()));
   const stillServing = await f.post('/api/v2/events', { host: 'after-fuzz', message: 'alive' });

@@ -43,8 +43,15 @@ test('errors render in one place: api style, legacy style, plain HTTPException, 
   res = await app.request('/bug');
   assert.is(res.status, 500);
   assert.equal(await res.json(), { status: 'error', message: 'internal error', correlation_id: null });
-  assert.ok(lines.some((l) => l.includes('secret internals')), 'the bug is logged');
-  assert.equal(errorBody(new HTTPException(400, { message: 'x' }), 'legacy', undefined), { status: 'error', message: 'x', correlation_id: null });
+  assert.ok(
+    lines.some((l) => l.includes('secret internals')),
+    'the bug is logged',
+  );
+  assert.equal(errorBody(new HTTPException(400, { message: 'x' }), 'legacy', undefined), {
+    status: 'error',
+    message: 'x',
+    correlation_id: null,
+  });
 });
 
 test('bodyLimit middleware: body under the cap reaches the handler, over it 413, unreadable body 400', async () => {
@@ -73,7 +80,15 @@ test('bodyLimit middleware: body under the cap reaches the handler, over it 413,
       ctl.close();
     },
   });
-  assert.equal([...await readBodyLimited({ req: { raw: new Request('http://x/', { method: 'POST', body: multi, duplex: 'half' } as RequestInit) }, env: undefined }, 3)], [1, 2, 3]);
+  assert.equal(
+    [
+      ...(await readBodyLimited(
+        { req: { raw: new Request('http://x/', { method: 'POST', body: multi, duplex: 'half' } as RequestInit) }, env: undefined },
+        3,
+      )),
+    ],
+    [1, 2, 3],
+  );
 });
 
 test('requestMetrics labels the matched route pattern, never the raw path', async () => {
@@ -114,29 +129,40 @@ test('rate limiter: sliding window per key, previous window weighs in, window ch
 
 test.run();
 
-test('bodyLimit over a real socket reads node\'s stream: chunked bodies under the cap arrive whole, over it 413, an aborted upload leaves the server serving', async () => {
+test("bodyLimit over a real socket reads node's stream: chunked bodies under the cap arrive whole, over it 413, an aborted upload leaves the server serving", async () => {
   const { serve } = await import('@hono/node-server');
   const http = await import('node:http');
   const app = new Hono();
   app.onError(errorRenderer());
-  app.post('/x', bodyLimit({ maxBytes: 1000 }), (c) => c.json({ n: (c.get('rawBody' as never) as Uint8Array).length, text: Buffer.from(c.get('rawBody' as never) as Uint8Array).toString('utf8').slice(0, 5) }));
+  app.post('/x', bodyLimit({ maxBytes: 1000 }), (c) =>
+    c.json({
+      n: (c.get('rawBody' as never) as Uint8Array).length,
+      text: Buffer.from(c.get('rawBody' as never) as Uint8Array)
+        .toString('utf8')
+        .slice(0, 5),
+    }),
+  );
   const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
   await new Promise((r) => server.once('listening', r));
   const port = (server.address() as { port: number }).port;
   // Chunked (no Content-Length): only the streaming cap can refuse it.
-  const post = (chunks: string[], abortAfter?: number) => new Promise<{ status: number; body: string }>((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, path: '/x', method: 'POST', headers: { 'transfer-encoding': 'chunked' } }, (res) => {
-      let body = '';
-      res.on('data', (d) => (body += d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+  const post = (chunks: string[], abortAfter?: number) =>
+    new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = http.request(
+        { host: '127.0.0.1', port, path: '/x', method: 'POST', headers: { 'transfer-encoding': 'chunked' } },
+        (res) => {
+          let body = '';
+          res.on('data', (d) => (body += d));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        },
+      );
+      req.on('error', reject);
+      chunks.forEach((c, i) => {
+        req.write(c);
+        if (abortAfter === i) req.destroy();
+      });
+      if (abortAfter === undefined) req.end();
     });
-    req.on('error', reject);
-    chunks.forEach((c, i) => {
-      req.write(c);
-      if (abortAfter === i) req.destroy();
-    });
-    if (abortAfter === undefined) req.end();
-  });
   try {
     const ok = await post(['hello', ' ', 'x'.repeat(500)]);
     assert.is(ok.status, 200);
@@ -144,7 +170,10 @@ test('bodyLimit over a real socket reads node\'s stream: chunked bodies under th
     const big = await post(['a'.repeat(600), 'b'.repeat(600), 'c'.repeat(600), 'd'.repeat(2_000_000)]);
     assert.is(big.status, 413);
     assert.match(big.body, /exceeds 1000 bytes/);
-    await post(['partial'], 0).then(() => assert.unreachable('an aborted request has no answer'), (err: Error) => assert.ok(err));
+    await post(['partial'], 0).then(
+      () => assert.unreachable('an aborted request has no answer'),
+      (err: Error) => assert.ok(err),
+    );
     const after = await post(['still', ' serving']);
     assert.is(after.status, 200);
     assert.equal(JSON.parse(after.body), { n: 13, text: 'still' });

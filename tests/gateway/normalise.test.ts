@@ -23,7 +23,18 @@ function bad(body: unknown, c: Partial<NormaliseContext> = {}) {
 // ---- v2.5 test data shapes (MUTT_V25_FACTS §13.10) ----
 
 test('v2.5 conftest sample_syslog_message is accepted as is', () => {
-  const e = ok({ timestamp: '2025-11-08T12:00:00Z', message: 'CRITICAL: System failure detected', hostname: 'server-01.example.com', program: 'kernel', syslog_severity: 2, source_ip: '192.168.1.100', mutt_type: 'syslog' }, { dialect: 'legacy' });
+  const e = ok(
+    {
+      timestamp: '2025-11-08T12:00:00Z',
+      message: 'CRITICAL: System failure detected',
+      hostname: 'server-01.example.com',
+      program: 'kernel',
+      syslog_severity: 2,
+      source_ip: '192.168.1.100',
+      mutt_type: 'syslog',
+    },
+    { dialect: 'legacy' },
+  );
   assert.is(e.kind, 'syslog');
   assert.is(e.host, 'server-01.example.com');
   assert.is(e.message, 'CRITICAL: System failure detected');
@@ -40,28 +51,67 @@ test('v2.5 conftest sample_syslog_message is accepted as is', () => {
 });
 
 test('v2.5 sample_snmp_trap (syslog relayed from snmptrapd, no trap_oid) stays syslog', () => {
-  const e = ok({ timestamp: '2025-11-08T12:00:00Z', message: '192.168.1.50 .1.3.6.1.6.3.1.1.5.3 ifIndex=2 ifAdminStatus=1 ifOperStatus=2', hostname: 'localhost', program: 'snmptrapd', syslog_severity: 4, source_ip: '127.0.0.1', mutt_type: 'snmp_trap' }, { dialect: 'legacy' });
+  const e = ok(
+    {
+      timestamp: '2025-11-08T12:00:00Z',
+      message: '192.168.1.50 .1.3.6.1.6.3.1.1.5.3 ifIndex=2 ifAdminStatus=1 ifOperStatus=2',
+      hostname: 'localhost',
+      program: 'snmptrapd',
+      syslog_severity: 4,
+      source_ip: '127.0.0.1',
+      mutt_type: 'snmp_trap',
+    },
+    { dialect: 'legacy' },
+  );
   assert.is(e.kind, 'syslog');
   assert.is(e.severity, 4);
   assert.is(e.trapOid, undefined);
 });
 
 test('demo_syslog_events: 7 fractional digits, severity names, source_type kept', () => {
-  const e = ok({ hostname: 'core-router-01.dc1.example.com', timestamp: '2025-11-11T16:34:50.1234567Z', message: '%LINEPROTO-5-UPDOWN: Line protocol on Interface Gi0/1, changed state to down', syslog_severity: 'Notice', source_type: 'cisco-ios' }, { dialect: 'legacy' });
+  const e = ok(
+    {
+      hostname: 'core-router-01.dc1.example.com',
+      timestamp: '2025-11-11T16:34:50.1234567Z',
+      message: '%LINEPROTO-5-UPDOWN: Line protocol on Interface Gi0/1, changed state to down',
+      syslog_severity: 'Notice',
+      source_type: 'cisco-ios',
+    },
+    { dialect: 'legacy' },
+  );
   assert.is(e.time, Date.UTC(2025, 10, 11, 16, 34, 50, 123));
   assert.is(e.severity, 5);
   assert.equal(e.fields, { source_type: 'cisco-ios' });
 });
 
 test('test_data_syslog_events with a trap_oid without leading dot: syslog with normalised trapOid', () => {
-  const e = ok({ hostname: 'edge-fw-02.edge.example.com', timestamp: '2025-01-15T14:30:22Z', message: 'link down', syslog_severity: 'Alert', source_type: 'cisco-asa', trap_oid: '1.3.6.1.4.1.9.2.2.1.1.0' }, { dialect: 'legacy' });
+  const e = ok(
+    {
+      hostname: 'edge-fw-02.edge.example.com',
+      timestamp: '2025-01-15T14:30:22Z',
+      message: 'link down',
+      syslog_severity: 'Alert',
+      source_type: 'cisco-asa',
+      trap_oid: '1.3.6.1.4.1.9.2.2.1.1.0',
+    },
+    { dialect: 'legacy' },
+  );
   assert.is(e.kind, 'syslog');
   assert.is(e.trapOid, '.1.3.6.1.4.1.9.2.2.1.1.0');
   assert.is(e.severity, 1);
 });
 
 test('demo_snmp_traps record (no hostname, no message) becomes a trap from its source address', () => {
-  const e = ok({ source_ip: '192.168.1.23', timestamp: '2025-11-11T16:34:39.7123456Z', trap_oid: '1.3.6.1.6.3.1.1.5.3', variables: ['@{oid=1.3.6.1.2.1.2.2.1.1; value=2}', '@{oid=1.3.6.1.2.1.2.2.1.8; value=down}'], severity: 'Major' }, { dialect: 'legacy' });
+  const e = ok(
+    {
+      source_ip: '192.168.1.23',
+      timestamp: '2025-11-11T16:34:39.7123456Z',
+      trap_oid: '1.3.6.1.6.3.1.1.5.3',
+      variables: ['@{oid=1.3.6.1.2.1.2.2.1.1; value=2}', '@{oid=1.3.6.1.2.1.2.2.1.8; value=down}'],
+      severity: 'Major',
+    },
+    { dialect: 'legacy' },
+  );
   if (e.kind !== 'trap') throw new Error('expected trap');
   assert.is(e.host, '192.168.1.23');
   assert.is(e.agentAddress, '192.168.1.23');
@@ -76,7 +126,17 @@ test('demo_snmp_traps record (no hostname, no message) becomes a trap from its s
 });
 
 test('rsyslog v2.5 template: severity and facility as text, source string kept in fields', () => {
-  const e = ok({ timestamp: '2025-11-12T09:29:58.123+01:00', hostname: 'sw1', severity: 'warning', facility: 'local5', message: ' %LINK-3-UPDOWN: down', source: 'snmp' }, { dialect: 'legacy' });
+  const e = ok(
+    {
+      timestamp: '2025-11-12T09:29:58.123+01:00',
+      hostname: 'sw1',
+      severity: 'warning',
+      facility: 'local5',
+      message: ' %LINK-3-UPDOWN: down',
+      source: 'snmp',
+    },
+    { dialect: 'legacy' },
+  );
   assert.is(e.severity, 4);
   assert.is(e.facility, 'local5');
   assert.is(e.message, ' %LINK-3-UPDOWN: down');
@@ -87,7 +147,17 @@ test('rsyslog v2.5 template: severity and facility as text, source string kept i
 // ---- v2 names ----
 
 test('v2 names: host, time (epoch ms), severity number, trapOid, id, correlationId, fields object', () => {
-  const e = ok({ host: 'R1.Example.com ', message: 'up', time: 1762603200000, severity: 3, trapOid: '.1.3.6.1.2', id: 'evt-42', correlationId: 'c-9', fields: { site: 'dc1' }, extra: 1 });
+  const e = ok({
+    host: 'R1.Example.com ',
+    message: 'up',
+    time: 1762603200000,
+    severity: 3,
+    trapOid: '.1.3.6.1.2',
+    id: 'evt-42',
+    correlationId: 'c-9',
+    fields: { site: 'dc1' },
+    extra: 1,
+  });
   assert.is(e.host, 'R1.Example.com');
   assert.is(e.time, 1762603200000);
   assert.is(e.severity, 3);
@@ -97,7 +167,19 @@ test('v2 names: host, time (epoch ms), severity number, trapOid, id, correlation
 });
 
 test('the shape deploy/snmptrapd/mutt-traphandle posts is a trap with its own message and agent address', () => {
-  const e = ok({ kind: 'trap', hostname: '10.0.0.1', message: 'linkDown from 10.0.0.1: ifIndex=2 ifDescr="Gi0/2"', timestamp: '2025-11-12T09:30:00.000Z', source: 'snmptrapd', varbinds: [{ oid: '.1.3.6.1.2.1.1.3.0', value: '0:0:16:48.72' }, { oid: '.1.3.6.1.2.1.2.2.1.1.2', value: 2 }], trap_oid: '.1.3.6.1.6.3.1.1.5.3', agent_address: '10.0.0.1' });
+  const e = ok({
+    kind: 'trap',
+    hostname: '10.0.0.1',
+    message: 'linkDown from 10.0.0.1: ifIndex=2 ifDescr="Gi0/2"',
+    timestamp: '2025-11-12T09:30:00.000Z',
+    source: 'snmptrapd',
+    varbinds: [
+      { oid: '.1.3.6.1.2.1.1.3.0', value: '0:0:16:48.72' },
+      { oid: '.1.3.6.1.2.1.2.2.1.1.2', value: 2 },
+    ],
+    trap_oid: '.1.3.6.1.6.3.1.1.5.3',
+    agent_address: '10.0.0.1',
+  });
   if (e.kind !== 'trap') throw new Error('expected trap');
   assert.is(e.host, '10.0.0.1');
   assert.is(e.agentAddress, '10.0.0.1');
@@ -107,7 +189,19 @@ test('the shape deploy/snmptrapd/mutt-traphandle posts is a trap with its own me
 });
 
 test('explicit kind trap with varbind objects, version, enterprise, generic/specific', () => {
-  const e = ok({ kind: 'trap', host: 'sw2', trapOid: '1.3.6.1.6.3.1.1.5.4', version: '2c', enterprise: '1.3.6.1.4.1.9', genericTrap: '6', specificTrap: 1, varbinds: [{ oid: '1.3.6.1.2.1.1.3.0', type: 'TimeTicks', value: 12345 }, { oid: 'ifDescr', value: { nested: true } }] });
+  const e = ok({
+    kind: 'trap',
+    host: 'sw2',
+    trapOid: '1.3.6.1.6.3.1.1.5.4',
+    version: '2c',
+    enterprise: '1.3.6.1.4.1.9',
+    genericTrap: '6',
+    specificTrap: 1,
+    varbinds: [
+      { oid: '1.3.6.1.2.1.1.3.0', type: 'TimeTicks', value: 12345 },
+      { oid: 'ifDescr', value: { nested: true } },
+    ],
+  });
   if (e.kind !== 'trap') throw new Error('expected trap');
   assert.is(e.version, 'v2c');
   assert.is(e.enterprise, '.1.3.6.1.4.1.9');
@@ -156,7 +250,9 @@ test('an invalid correlation id in the item is kept as data and the request id a
 });
 
 test('__proto__ keys are dropped at any depth; nothing is polluted', () => {
-  const body = JSON.parse('{"host":"h","message":"m","__proto__":{"polluted":1},"x":{"__proto__":{"polluted":2},"y":1},"arr":[{"__proto__":{"p":3}}]}');
+  const body = JSON.parse(
+    '{"host":"h","message":"m","__proto__":{"polluted":1},"x":{"__proto__":{"polluted":2},"y":1},"arr":[{"__proto__":{"p":3}}]}',
+  );
   const e = ok(body);
   assert.equal(e.fields, { x: { y: 1 }, arr: [{}] });
   assert.is(({} as Record<string, unknown>).polluted, undefined);
@@ -174,8 +270,21 @@ test('raw is the text given, capped', () => {
 const INVALID: [string, unknown, Partial<NormaliseContext>, { path: string; message: RegExp }[]][] = [
   ['not an object', [1, 2], {}, [{ path: '', message: /JSON object/ }]],
   ['null', null, {}, [{ path: '', message: /JSON object/ }]],
-  ['missing host and message (v2 names)', {}, {}, [{ path: 'host', message: /required/ }, { path: 'message', message: /required/ }]],
-  ['missing hostname (legacy names)', { message: 'm', timestamp: '2025-01-01T00:00:00Z' }, { dialect: 'legacy' }, [{ path: 'hostname', message: /required/ }]],
+  [
+    'missing host and message (v2 names)',
+    {},
+    {},
+    [
+      { path: 'host', message: /required/ },
+      { path: 'message', message: /required/ },
+    ],
+  ],
+  [
+    'missing hostname (legacy names)',
+    { message: 'm', timestamp: '2025-01-01T00:00:00Z' },
+    { dialect: 'legacy' },
+    [{ path: 'hostname', message: /required/ }],
+  ],
   ['empty hostname', { hostname: '  ', message: 'm' }, {}, [{ path: 'hostname', message: /empty/ }]],
   ['hostname not a string', { hostname: 5, message: 'm' }, {}, [{ path: 'hostname', message: /string/ }]],
   ['hostname with newline', { hostname: 'a\nb', message: 'm' }, {}, [{ path: 'hostname', message: /control/ }]],
@@ -192,9 +301,26 @@ const INVALID: [string, unknown, Partial<NormaliseContext>, { path: string; mess
   ['facility an object', { host: 'h', message: 'm', facility: {} }, {}, [{ path: 'facility', message: /string/ }]],
   ['too deep', { host: 'h', message: 'm', deep: JSON.parse('['.repeat(40) + ']'.repeat(40)) }, {}, [{ path: 'deep', message: /deeper/ }]],
   ['varbinds not an array', { kind: 'trap', host: 'h', varbinds: 'x' }, {}, [{ path: 'varbinds', message: /array/ }]],
-  ['bad varbind', { kind: 'trap', host: 'h', variables: ['nope', { oid: '' }] }, {}, [{ path: 'variables.0', message: /oid=/ }, { path: 'variables.1', message: /oid/ }]],
+  [
+    'bad varbind',
+    { kind: 'trap', host: 'h', variables: ['nope', { oid: '' }] },
+    {},
+    [
+      { path: 'variables.0', message: /oid=/ },
+      { path: 'variables.1', message: /oid/ },
+    ],
+  ],
   ['trap without any host', { kind: 'trap', trapOid: '1.3.6' }, {}, [{ path: 'host', message: /required/ }]],
-  ['bad trap version and enterprise', { kind: 'trap', host: 'h', version: 'v3', enterprise: 'x', genericTrap: -1 }, {}, [{ path: 'version', message: /v1/ }, { path: 'enterprise', message: /OID/ }, { path: 'genericTrap', message: /integer/ }]],
+  [
+    'bad trap version and enterprise',
+    { kind: 'trap', host: 'h', version: 'v3', enterprise: 'x', genericTrap: -1 },
+    {},
+    [
+      { path: 'version', message: /v1/ },
+      { path: 'enterprise', message: /OID/ },
+      { path: 'genericTrap', message: /integer/ },
+    ],
+  ],
 ];
 
 for (const [name, body, c, expected] of INVALID) {
@@ -255,7 +381,10 @@ test('parseBody: object, array, NDJSON (blank lines skipped, bad line is an item
   assert.equal(one.items, [{ value: { host: 'a' }, raw: '{"host":"a"}' }]);
   const arr = parseBody(enc('[{"a":1},2]'), undefined, { mode: 'v2', limits: lim(10) });
   assert.is(arr.shape, 'array');
-  assert.equal(arr.items.map((i) => ('raw' in i ? i.raw : null)), ['{"a":1}', '2']);
+  assert.equal(
+    arr.items.map((i) => ('raw' in i ? i.raw : null)),
+    ['{"a":1}', '2'],
+  );
   const nd = parseBody(enc('{"a":1}\r\n\r\nnot json\n{"b":2}\n'), 'application/x-ndjson', { mode: 'v2', limits: lim(10) });
   assert.is(nd.shape, 'ndjson');
   assert.is(nd.items.length, 3);
@@ -276,14 +405,38 @@ test('parseBody refusals: 415, 400 (UTF-8, empty, not JSON, empty array), 413 to
     }
     return 0;
   };
-  assert.is(status(() => parseBody(enc('{}'), 'text/html', { mode: 'v2', limits: lim(5) })), 415);
-  assert.is(status(() => parseBody(new Uint8Array([0x7b, 0xff, 0x7d]), 'application/json', { mode: 'v2', limits: lim(5) })), 400);
-  assert.is(status(() => parseBody(enc('  \n'), 'application/json', { mode: 'v2', limits: lim(5) })), 400);
-  assert.is(status(() => parseBody(enc('{"a":'), 'application/json', { mode: 'v2', limits: lim(5) })), 400);
-  assert.is(status(() => parseBody(enc('[]'), 'application/json', { mode: 'v2', limits: lim(5) })), 400);
-  assert.is(status(() => parseBody(enc('[1,2,3]'), 'application/json', { mode: 'v2', limits: lim(2) })), 413);
-  assert.is(status(() => parseBody(enc('1\n2\n3\n'), 'application/x-ndjson', { mode: 'v2', limits: lim(2) })), 413);
-  assert.is(status(() => parseBody(enc('{}'), 'text/html', { mode: 'legacy', limits: lim(5) })), 0);
+  assert.is(
+    status(() => parseBody(enc('{}'), 'text/html', { mode: 'v2', limits: lim(5) })),
+    415,
+  );
+  assert.is(
+    status(() => parseBody(new Uint8Array([0x7b, 0xff, 0x7d]), 'application/json', { mode: 'v2', limits: lim(5) })),
+    400,
+  );
+  assert.is(
+    status(() => parseBody(enc('  \n'), 'application/json', { mode: 'v2', limits: lim(5) })),
+    400,
+  );
+  assert.is(
+    status(() => parseBody(enc('{"a":'), 'application/json', { mode: 'v2', limits: lim(5) })),
+    400,
+  );
+  assert.is(
+    status(() => parseBody(enc('[]'), 'application/json', { mode: 'v2', limits: lim(5) })),
+    400,
+  );
+  assert.is(
+    status(() => parseBody(enc('[1,2,3]'), 'application/json', { mode: 'v2', limits: lim(2) })),
+    413,
+  );
+  assert.is(
+    status(() => parseBody(enc('1\n2\n3\n'), 'application/x-ndjson', { mode: 'v2', limits: lim(2) })),
+    413,
+  );
+  assert.is(
+    status(() => parseBody(enc('{}'), 'text/html', { mode: 'legacy', limits: lim(5) })),
+    0,
+  );
 });
 
 test('parseBody: a body over its depth or values limit is refused before parsing, naming the limit, in every shape', () => {
@@ -299,20 +452,57 @@ test('parseBody: a body over its depth or values limit is refused before parsing
     return null;
   };
   const limits = { maxItems: 5, maxDepth: 3, maxValues: 10 };
-  assert.equal(refusal(() => parseBody(enc('[[[[1]]]]'), 'application/json', { mode: 'v2', limits })),
-    { status: 413, exceeded: 'depth', limit: 3, message: 'request body nested deeper than 3 levels', legacy: 'Payload Too Large - request body nested deeper than 3 levels', legacyBody: { exceeded: 'depth', limit: 3 } });
-  assert.is(refusal(() => parseBody(enc('{"a":[1,2,3,4],"b":[1,2,3,4],"c":[1,2]}'), 'application/json', { mode: 'v2', limits }))?.exceeded, 'values');
+  assert.equal(
+    refusal(() => parseBody(enc('[[[[1]]]]'), 'application/json', { mode: 'v2', limits })),
+    {
+      status: 413,
+      exceeded: 'depth',
+      limit: 3,
+      message: 'request body nested deeper than 3 levels',
+      legacy: 'Payload Too Large - request body nested deeper than 3 levels',
+      legacyBody: { exceeded: 'depth', limit: 3 },
+    },
+  );
+  assert.is(
+    refusal(() => parseBody(enc('{"a":[1,2,3,4],"b":[1,2,3,4],"c":[1,2]}'), 'application/json', { mode: 'v2', limits }))?.exceeded,
+    'values',
+  );
   // Every array is bounded by maxItems, not only the root: a nested one is named as items, not as events.
-  assert.equal(refusal(() => parseBody(enc('{"rules":[1,2,3,4,5,6]}'), 'application/json', { mode: 'v2', limits })),
-    { status: 413, exceeded: 'items', limit: 5, message: 'an array in the request body holds more than 5 items', legacy: 'Payload Too Large - an array in the request body holds more than 5 items', legacyBody: { exceeded: 'items', limit: 5 } });
-  assert.equal(refusal(() => parseBody(enc('[1,2,3,4,5,6]'), 'application/json', { mode: 'v2', limits })),
-    { status: 413, exceeded: 'items', limit: 5, maxEvents: 5, message: 'more than 5 events in one request', legacy: 'Payload Too Large - more than 5 events', legacyBody: { exceeded: 'items', limit: 5 } });
+  assert.equal(
+    refusal(() => parseBody(enc('{"rules":[1,2,3,4,5,6]}'), 'application/json', { mode: 'v2', limits })),
+    {
+      status: 413,
+      exceeded: 'items',
+      limit: 5,
+      message: 'an array in the request body holds more than 5 items',
+      legacy: 'Payload Too Large - an array in the request body holds more than 5 items',
+      legacyBody: { exceeded: 'items', limit: 5 },
+    },
+  );
+  assert.equal(
+    refusal(() => parseBody(enc('[1,2,3,4,5,6]'), 'application/json', { mode: 'v2', limits })),
+    {
+      status: 413,
+      exceeded: 'items',
+      limit: 5,
+      maxEvents: 5,
+      message: 'more than 5 events in one request',
+      legacy: 'Payload Too Large - more than 5 events',
+      legacyBody: { exceeded: 'items', limit: 5 },
+    },
+  );
   // NDJSON: depth per line, values over the whole body, items = non-blank lines.
   assert.is(refusal(() => parseBody(enc('{"a":1}\n[[[[1]]]]\n'), 'application/x-ndjson', { mode: 'v2', limits }))?.exceeded, 'depth');
-  assert.is(refusal(() => parseBody(enc('[1,2,3]\n[1,2,3]\n[1,2,3]\n'), 'application/x-ndjson', { mode: 'v2', limits }))?.exceeded, 'values');
+  assert.is(
+    refusal(() => parseBody(enc('[1,2,3]\n[1,2,3]\n[1,2,3]\n'), 'application/x-ndjson', { mode: 'v2', limits }))?.exceeded,
+    'values',
+  );
   assert.is(refusal(() => parseBody(enc('1\n\n\n2\n3\n4\n5\n6'), 'application/x-ndjson', { mode: 'v2', limits }))?.exceeded, 'items');
   // Legacy batching (several objects, one per line) is measured as one text too.
-  assert.is(refusal(() => parseBody(enc('{"a":[1,2,3,4]}\n{"a":[1,2,3,4]}'), 'text/plain', { mode: 'legacy', limits }))?.exceeded, 'values');
+  assert.is(
+    refusal(() => parseBody(enc('{"a":[1,2,3,4]}\n{"a":[1,2,3,4]}'), 'text/plain', { mode: 'legacy', limits }))?.exceeded,
+    'values',
+  );
   // Within the limits: parsed as before; strings holding brackets, commas and escaped quotes count as one value.
   const ok = parseBody(enc('[{"m":"[[[[,,,,\\"]]]]"}]'), 'application/json', { mode: 'v2', limits });
   assert.equal(ok.items, [{ value: { m: '[[[[,,,,"]]]]' }, raw: '{"m":"[[[[,,,,\\"]]]]"}' }]);

@@ -21,7 +21,10 @@ export interface CrashingMoog {
 }
 
 /** `crashOn(body)` true: kill `current` and leave the request open; otherwise `onAnswered(body)` and 200. */
-export async function startCrashingMoog(crashOn: (body: string) => boolean, onAnswered: (body: string) => void = () => undefined): Promise<CrashingMoog> {
+export async function startCrashingMoog(
+  crashOn: (body: string) => boolean,
+  onAnswered: (body: string) => void = () => undefined,
+): Promise<CrashingMoog> {
   const moog: CrashingMoog = { url: '', crashes: 0, close: async () => undefined };
   const server = createServer((req, res) => {
     let body = '';
@@ -47,12 +50,21 @@ export async function startCrashingMoog(crashOn: (body: string) => boolean, onAn
 }
 
 /** Starts `mutt <command>` again whenever it died, until `done()`; fails after `maxStarts` starts. */
-export async function restartUntil(moog: CrashingMoog, command: string[], env: Record<string, string>, done: () => Promise<boolean>, opts: { maxStarts: number; what: string }): Promise<void> {
+export async function restartUntil(
+  moog: CrashingMoog,
+  command: string[],
+  env: Record<string, string>,
+  done: () => Promise<boolean>,
+  opts: { maxStarts: number; what: string },
+): Promise<void> {
   for (let starts = 0; !(await done()); starts++) {
     assert.ok(starts < opts.maxStarts, `still looping after ${starts} restarts (${moog.crashes} crashes)`);
     const p = spawnNode('bin/mutt.js', command, env);
     moog.current = p;
-    const outcome = await Promise.race([p.exited.then(() => 'died' as const), waitFor(done, 30_000, opts.what).then(() => 'done' as const)]);
+    const outcome = await Promise.race([
+      p.exited.then(() => 'died' as const),
+      waitFor(done, 30_000, opts.what).then(() => 'done' as const),
+    ]);
     if (outcome === 'done') return;
   }
 }

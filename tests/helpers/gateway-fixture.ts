@@ -54,10 +54,21 @@ export interface GatewayFixture {
   close(): Promise<void>;
 }
 
-function start(natsUrl: string, instance: string, opts: GatewayFixtureOptions, gateway: GatewayOptions, logLines: string[]): Promise<MuttProcess> {
+function start(
+  natsUrl: string,
+  instance: string,
+  opts: GatewayFixtureOptions,
+  gateway: GatewayOptions,
+  logLines: string[],
+): Promise<MuttProcess> {
   const env = loadEnv({
-    NATS_URL: natsUrl, MUTT_STORAGE: opts.storage ?? 'memory', MUTT_API_KEYS: apiKeysEnv(opts.keys), MUTT_INSTANCE: instance,
-    MUTT_HTTP_HOST: '127.0.0.1', MUTT_HTTP_PORT: '0', MUTT_STARTER_RULES: 'off',
+    NATS_URL: natsUrl,
+    MUTT_STORAGE: opts.storage ?? 'memory',
+    MUTT_API_KEYS: apiKeysEnv(opts.keys),
+    MUTT_INSTANCE: instance,
+    MUTT_HTTP_HOST: '127.0.0.1',
+    MUTT_HTTP_PORT: '0',
+    MUTT_STARTER_RULES: 'off',
   });
   const log = pino({ level: 'debug' }, { write: (s: string) => void logLines.push(s) });
   return startMuttProcess({ env, name: 'gateway', actors: [], log, gateway });
@@ -70,8 +81,18 @@ export async function gatewayFixture(opts: GatewayFixtureOptions): Promise<Gatew
   const gw = main.gateway!;
   const replicas: MuttProcess[] = [];
   return {
-    nats, nc: main.nc, js: jetstream(main.nc), jsm: await jetstreamManager(main.nc), ctx: main, proc: main,
-    services: gw.services, store: gw.auth, counters: gw.counters, ui: gw.ui, app: main.app, logLines,
+    nats,
+    nc: main.nc,
+    js: jetstream(main.nc),
+    jsm: await jetstreamManager(main.nc),
+    ctx: main,
+    proc: main,
+    services: gw.services,
+    store: gw.auth,
+    counters: gw.counters,
+    ui: gw.ui,
+    app: main.app,
+    logLines,
     async replica(gateway = {}) {
       const r = await start(nats.url, `${opts.instance}-${replicas.length + 2}`, opts, { ...opts.gateway, ...gateway }, logLines);
       replicas.push(r);

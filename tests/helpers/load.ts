@@ -29,7 +29,7 @@ export function startLoad(url: () => string, opts: { perSecond: number; prefix: 
         try {
           const r = await postEvents(url(), items);
           if (r.status === 202) {
-            const body = await r.json() as { ids: string[] };
+            const body = (await r.json()) as { ids: string[] };
             for (const id of body.ids) accepted.add(id);
             break;
           }
@@ -48,7 +48,9 @@ export function startLoad(url: () => string, opts: { perSecond: number; prefix: 
   })();
   return {
     accepted,
-    get rejected() { return rejected; },
+    get rejected() {
+      return rejected;
+    },
     async stop() {
       running = false;
       await loop;

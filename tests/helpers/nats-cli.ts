@@ -27,8 +27,10 @@ export function natsCliPath(): string {
     const file = join(dir, 'nats');
     if (executable(file)) return file;
   }
-  throw new Error('no nats CLI: set MUTT_NATS_CLI to its path, or put `nats` on PATH ' +
-    '(.ci/run installs it: go install github.com/nats-io/natscli/nats@<version pinned in .ci/run>)');
+  throw new Error(
+    'no nats CLI: set MUTT_NATS_CLI to its path, or put `nats` on PATH ' +
+      '(.ci/run installs it: go install github.com/nats-io/natscli/nats@<version pinned in .ci/run>)',
+  );
 }
 
 /** `nats --version` of the CLI natsCliPath() finds. */
@@ -37,7 +39,11 @@ export function natsCliVersion(): string {
   return (r.stdout || r.stderr).trim();
 }
 
-export interface CliResult { code: number | null; stdout: string; stderr: string }
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
 
 export interface CliOptions {
   env?: NodeJS.ProcessEnv;
@@ -52,7 +58,10 @@ const shellQuote = (a: string) => `'${a.replaceAll("'", `'\\''`)}'`;
 function spawnCli(args: string[], opts: CliOptions) {
   const env = { ...process.env, NO_COLOR: '1', ...opts.env };
   if (!opts.tty) return spawn(natsCliPath(), args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
-  return spawn('script', ['-qec', [natsCliPath(), ...args].map(shellQuote).join(' '), '/dev/null'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+  return spawn('script', ['-qec', [natsCliPath(), ...args].map(shellQuote).join(' '), '/dev/null'], {
+    env,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
 }
 
 /** Run the nats CLI with args; resolves with exit code and output (never rejects on a non-zero exit). Output from
@@ -65,8 +74,14 @@ export function natsCli(args: string[], opts: CliOptions = {}): Promise<CliResul
     child.stdout.on('data', (d) => (stdout += d.toString()));
     child.stderr.on('data', (d) => (stderr += d.toString()));
     const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 20_000);
-    child.once('error', (e) => { clearTimeout(timer); reject(e); });
-    child.once('close', (code) => { clearTimeout(timer); resolve({ code, stdout: stdout.replaceAll('\r', ''), stderr }); });
+    child.once('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout: stdout.replaceAll('\r', ''), stderr });
+    });
     child.stdin.end(opts.input ?? '');
   });
 }

@@ -34,8 +34,28 @@ export async function startCluster(size = 3, opts: { conf?: string } = {}): Prom
   const routes = routePorts.map((p) => `nats://127.0.0.1:${p}`).join(',');
   const children = new Map<string, ChildProcess>();
   const launch = (i: number) => {
-    const child = spawn(natsServerBinary(), ['-js', '-n', names[i], '--cluster_name', 'mutt', '-a', '127.0.0.1', '-p', String(clientPorts[i]),
-      '--cluster', `nats://127.0.0.1:${routePorts[i]}`, '--routes', routes, '-sd', dirs[i], ...confArgs], { stdio: 'ignore' });
+    const child = spawn(
+      natsServerBinary(),
+      [
+        '-js',
+        '-n',
+        names[i],
+        '--cluster_name',
+        'mutt',
+        '-a',
+        '127.0.0.1',
+        '-p',
+        String(clientPorts[i]),
+        '--cluster',
+        `nats://127.0.0.1:${routePorts[i]}`,
+        '--routes',
+        routes,
+        '-sd',
+        dirs[i],
+        ...confArgs,
+      ],
+      { stdio: 'ignore' },
+    );
     children.set(names[i], child);
   };
   names.forEach((_, i) => launch(i));
@@ -62,7 +82,9 @@ export async function startCluster(size = 3, opts: { conf?: string } = {}): Prom
     await exited;
   };
   return {
-    names, urls, url: urls.join(','),
+    names,
+    urls,
+    url: urls.join(','),
     kill,
     restart: async (name) => launch(names.indexOf(name)),
     stop: async () => {

@@ -48,7 +48,11 @@ export async function startNats(opts: NatsOptions = {}): Promise<TestNats> {
     child = spawn(natsServerBinary(), args, { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr!.on('data', (d) => (stderr += d.toString()));
-    const spawnError = new Promise<never>((_, reject) => child!.once('error', (e) => reject(new Error(`cannot start ${natsServerBinary()} (apt-get install nats-server, or set MUTT_NATS_SERVER): ${e.message}`))));
+    const spawnError = new Promise<never>((_, reject) =>
+      child!.once('error', (e) =>
+        reject(new Error(`cannot start ${natsServerBinary()} (apt-get install nats-server, or set MUTT_NATS_SERVER): ${e.message}`)),
+      ),
+    );
     const deadline = Date.now() + 10_000;
     for (;;) {
       if (child.exitCode !== null) throw new Error(`nats-server exited ${child.exitCode}: ${stderr.slice(-500)}`);
@@ -76,8 +80,12 @@ export async function startNats(opts: NatsOptions = {}): Promise<TestNats> {
 
   await launch();
   return {
-    get url() { return `nats://127.0.0.1:${port}`; },
-    get port() { return port; },
+    get url() {
+      return `nats://127.0.0.1:${port}`;
+    },
+    get port() {
+      return port;
+    },
     storeDir,
     kill,
     restart: launch,
@@ -106,10 +114,15 @@ async function waitReady(url: string): Promise<void> {
 
 async function external(url: string): Promise<TestNats> {
   const u = new URL(url.split(',')[0]);
-  const unsupported = async () => { throw new Error('kill/restart need a spawned nats-server (unset NATS_URL)'); };
+  const unsupported = async () => {
+    throw new Error('kill/restart need a spawned nats-server (unset NATS_URL)');
+  };
   return {
-    url, port: Number(u.port || 4222), storeDir: '',
-    kill: unsupported, restart: unsupported,
+    url,
+    port: Number(u.port || 4222),
+    storeDir: '',
+    kill: unsupported,
+    restart: unsupported,
     stop: async () => {},
   };
 }
@@ -131,6 +144,17 @@ async function startContainer(): Promise<TestNats> {
     throw new Error(`MUTT_TEST_CONTAINERS=1 but no container runtime works here: ${(err as Error).message}`, { cause: err });
   }
   const url = `nats://${container.getHost()}:${container.getMappedPort(4222)}`;
-  const unsupported = async () => { throw new Error('kill/restart are not supported with MUTT_TEST_CONTAINERS'); };
-  return { url, port: container.getMappedPort(4222), storeDir: '', kill: unsupported, restart: unsupported, stop: async () => { await container.stop(); } };
+  const unsupported = async () => {
+    throw new Error('kill/restart are not supported with MUTT_TEST_CONTAINERS');
+  };
+  return {
+    url,
+    port: container.getMappedPort(4222),
+    storeDir: '',
+    kill: unsupported,
+    restart: unsupported,
+    stop: async () => {
+      await container.stop();
+    },
+  };
 }

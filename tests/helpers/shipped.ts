@@ -66,8 +66,14 @@ export async function startShipped(opts: ShippedOptions = {}): Promise<Shipped> 
   const moog = opts.noMoog ? null : await startFakeMoog({ apiKey: SHIPPED_MOOG_KEY, auth: 'bearer' });
   const cwd = mkdtempSync(join(tmpdir(), 'mutt-shipped-'));
   const env: Record<string, string> = {
-    NATS_URL: natsUrl, MUTT_API_KEYS: `ops:ingest+read+admin:${SHIPPED_ADMIN_KEY}`, LOG_LEVEL: 'info',
-    MUTT_HTTP_HOST: '127.0.0.1', MUTT_HTTP_PORT: '0', MUTT_SYSLOG_PORT: '0', MUTT_TRAP_PORT: '0', MUTT_SHUTDOWN_GRACE_MS: '5000',
+    NATS_URL: natsUrl,
+    MUTT_API_KEYS: `ops:ingest+read+admin:${SHIPPED_ADMIN_KEY}`,
+    LOG_LEVEL: 'info',
+    MUTT_HTTP_HOST: '127.0.0.1',
+    MUTT_HTTP_PORT: '0',
+    MUTT_SYSLOG_PORT: '0',
+    MUTT_TRAP_PORT: '0',
+    MUTT_SHUTDOWN_GRACE_MS: '5000',
     ...(moog ? { MOOG_WEBHOOK_URL: `${moog.url}/events/mutt`, MOOG_API_KEY: SHIPPED_MOOG_KEY } : {}),
     ...opts.env,
   };
@@ -85,10 +91,21 @@ export async function startShipped(opts: ShippedOptions = {}): Promise<Shipped> 
     const url = `http://127.0.0.1:${httpPort}`;
     const runsSyslog = command[0] === 'up' || (command[0] === 'run' && command[1] === 'syslog');
     const runsTraps = command[0] === 'up' || (command[0] === 'run' && command[1] === 'traps');
-    const syslogPort = runsSyslog ? Number(/syslog listening on udp\/tcp (\d+)/.exec(await proc.waitForOutput(/syslog listening on udp\/tcp \d+/, 30_000))![1]) : undefined;
-    const trapPort = runsTraps ? Number(/SNMP traps listening on udp (\d+)/.exec(await proc.waitForOutput(/SNMP traps listening on udp \d+/, 30_000))![1]) : undefined;
+    const syslogPort = runsSyslog
+      ? Number(/syslog listening on udp\/tcp (\d+)/.exec(await proc.waitForOutput(/syslog listening on udp\/tcp \d+/, 30_000))![1])
+      : undefined;
+    const trapPort = runsTraps
+      ? Number(/SNMP traps listening on udp (\d+)/.exec(await proc.waitForOutput(/SNMP traps listening on udp \d+/, 30_000))![1])
+      : undefined;
     if (opts.waitReady !== false) {
-      await waitFor(() => fetch(`${url}/readyz`).then((r) => r.status === 200).catch(() => false), 30_000, `${command.join(' ')} ready on ${url}`);
+      await waitFor(
+        () =>
+          fetch(`${url}/readyz`)
+            .then((r) => r.status === 200)
+            .catch(() => false),
+        30_000,
+        `${command.join(' ')} ready on ${url}`,
+      );
     }
     const adminKey = SHIPPED_ADMIN_KEY;
     let canaryRule = false;
@@ -99,11 +116,28 @@ export async function startShipped(opts: ShippedOptions = {}): Promise<Shipped> 
         body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
       });
     return {
-      proc, nats, natsUrl, moog, url, httpPort, syslogPort, trapPort, cwd, adminKey, request,
+      proc,
+      nats,
+      natsUrl,
+      moog,
+      url,
+      httpPort,
+      syslogPort,
+      trapPort,
+      cwd,
+      adminKey,
+      request,
       async canary(timeoutMs = 20_000) {
         if (!moog) throw new Error('canary needs the fake Moogsoft');
         if (!canaryRule) {
-          const r = await request('POST', '/api/v2/rules', { id: 'mutt-canary', match_type: 'contains', match_string: 'mutt-canary', prod_handling: 'page_and_ticket', dev_handling: 'page_and_ticket', team_assignment: 'CANARY' });
+          const r = await request('POST', '/api/v2/rules', {
+            id: 'mutt-canary',
+            match_type: 'contains',
+            match_string: 'mutt-canary',
+            prod_handling: 'page_and_ticket',
+            dev_handling: 'page_and_ticket',
+            team_assignment: 'CANARY',
+          });
           if (r.status >= 300 && r.status !== 409) throw new Error(`canary rule refused: ${r.status} ${await r.text()}`);
           canaryRule = true;
         }
@@ -112,7 +146,8 @@ export async function startShipped(opts: ShippedOptions = {}): Promise<Shipped> 
         const deadline = Date.now() + timeoutMs;
         const arrived = () => moog.events(0, 1_000_000).some((e) => JSON.stringify(e.event).includes(marker));
         while (!arrived()) {
-          if (Date.now() > deadline) throw new Error(`canary ${marker} did not reach the fake Moogsoft within ${timeoutMs} ms\n${proc.output().slice(-3000)}`);
+          if (Date.now() > deadline)
+            throw new Error(`canary ${marker} did not reach the fake Moogsoft within ${timeoutMs} ms\n${proc.output().slice(-3000)}`);
           const r = await request('POST', '/api/v2/events', { host: 'canary-host', message: `${marker} link down`, severity: 'critical' });
           if (r.status !== 202) throw new Error(`canary POST answered ${r.status}: ${await r.text()}`);
           await waitFor(arrived, 2_000, 'canary').catch(() => undefined);

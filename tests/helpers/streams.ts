@@ -6,7 +6,12 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import type { z } from 'zod';
 import { decode } from '../../protocol/codec.ts';
 
-export async function readStream<S extends z.ZodType>(nc: NatsConnection, stream: string, schema: S, filter?: string): Promise<{ seq: number; subject: string; value: z.output<S> }[]> {
+export async function readStream<S extends z.ZodType>(
+  nc: NatsConnection,
+  stream: string,
+  schema: S,
+  filter?: string,
+): Promise<{ seq: number; subject: string; value: z.output<S> }[]> {
   const jsm = await jetstreamManager(nc);
   const info = await jsm.streams.info(stream);
   const out: { seq: number; subject: string; value: z.output<S> }[] = [];

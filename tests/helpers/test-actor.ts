@@ -11,7 +11,9 @@ import { StreamName } from '../../protocol/streams.ts';
 import { defineActor } from '../../actors/runtime/define.ts';
 import { PermanentError, RetryableError } from '../../actors/runtime/errors.ts';
 
-export function testActor(opts: { durable?: string; backoffMs?: number[]; concurrency?: number; gate?: () => Promise<void> | undefined } = {}) {
+export function testActor(
+  opts: { durable?: string; backoffMs?: number[]; concurrency?: number; gate?: () => Promise<void> | undefined } = {},
+) {
   return defineActor({
     name: 'tester',
     consumes: { stream: StreamName.events, durable: opts.durable ?? 'tester', schema: IngestEvent },
@@ -20,7 +22,8 @@ export function testActor(opts: { durable?: string; backoffMs?: number[]; concur
     retry: { backoffMs: opts.backoffMs ?? [100, 100] },
     gate: opts.gate ? () => opts.gate!() : undefined,
     async handle(event, ctx) {
-      const say = (what: string) => ctx.nc.publish(`test.${what}.${event.id}`, JSON.stringify({ attempt: ctx.delivery.attempt, pid: process.pid }));
+      const say = (what: string) =>
+        ctx.nc.publish(`test.${what}.${event.id}`, JSON.stringify({ attempt: ctx.delivery.attempt, pid: process.pid }));
       const m = event.message;
       if (m === 'fail-once' && ctx.delivery.attempt === 1) throw new RetryableError('dependency', 'first attempt fails');
       if (m === 'always-fail') throw new RetryableError('dependency', `attempt ${ctx.delivery.attempt} failed`);
@@ -36,5 +39,16 @@ export function testActor(opts: { durable?: string; backoffMs?: number[]; concur
 
 export function sampleEvent(id: string, message: string): IngestEvent {
   const now = Date.now();
-  return { kind: 'syslog', id, correlationId: `c-${id}`, host: 'test.host', message, severity: 3, time: now, receivedAt: now, source: { input: 'nats' }, parse: 'json' };
+  return {
+    kind: 'syslog',
+    id,
+    correlationId: `c-${id}`,
+    host: 'test.host',
+    message,
+    severity: 3,
+    time: now,
+    receivedAt: now,
+    source: { input: 'nats' },
+    parse: 'json',
+  };
 }

@@ -27,14 +27,26 @@ async function shipped(): Promise<Shipped> {
 const flood = (bytes = BODY_LIMIT) => floodOf(bytes);
 const deep = (bytes = BODY_LIMIT) => deepOf(bytes);
 
-interface Answer { status: number; body: Record<string, unknown>; text: string }
+interface Answer {
+  status: number;
+  body: Record<string, unknown>;
+  text: string;
+}
 
 async function post(path: string, body: string, headers: Record<string, string> = {}): Promise<Answer> {
   const s = await shipped();
-  const res = await fetch(`${s.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': ADMIN_KEY, ...headers }, body });
+  const res = await fetch(`${s.url}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-api-key': ADMIN_KEY, ...headers },
+    body,
+  });
   const text = await res.text();
   let parsed: Record<string, unknown> = {};
-  try { parsed = JSON.parse(text) as Record<string, unknown>; } catch { /* asserted below */ }
+  try {
+    parsed = JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    /* asserted below */
+  }
   return { status: res.status, body: parsed, text };
 }
 
@@ -75,7 +87,11 @@ test('POST /api/v2/events: one event holding 1.7 million items or 600,000 member
 });
 
 test('POST /api/v2/events: NDJSON floods (1.7 million lines of {}, 5 MiB of blank lines)', async () => {
-  refusedFor(await post('/api/v2/events', '{}\n'.repeat(Math.floor(BODY_LIMIT / 3)), { 'content-type': 'application/x-ndjson' }), 'items', 10_000);
+  refusedFor(
+    await post('/api/v2/events', '{}\n'.repeat(Math.floor(BODY_LIMIT / 3)), { 'content-type': 'application/x-ndjson' }),
+    'items',
+    10_000,
+  );
   const blank = await post('/api/v2/events', '\n'.repeat(BODY_LIMIT), { 'content-type': 'application/x-ndjson' });
   assert.is(blank.status, 400, blank.text);
   await canary();

@@ -40,7 +40,10 @@ test.after(async () => {
   await m?.stop();
 });
 
-interface Held { socket: net.Socket; closed: boolean }
+interface Held {
+  socket: net.Socket;
+  closed: boolean;
+}
 
 /** Opens `n` TCP connections to `port` that never send a byte; each records when the server closes it. */
 async function silentSockets(port: number, n: number): Promise<Held[]> {
@@ -71,20 +74,43 @@ test('HTTP: 300 sockets that never send a byte are all closed within the idle ti
   // Over the cap: the newest 200 may still be open, and a real request evicts the idlest of them.
   const health = await fetch(`${m.url}/healthz`);
   assert.is(health.status, 200);
-  await waitFor(() => held.every((h) => h.closed), 10 * HTTP_IDLE_MS + 10_000, `300 idle HTTP sockets closed (idle timeout ${HTTP_IDLE_MS} ms); ${held.filter((h) => !h.closed).length} still open`);
-  assert.ok(await metric('mutt_http_connections_total', 'evicted') >= 300 - HTTP_MAX, 'connections beyond the cap evicted the idlest');
-  assert.ok(await metric('mutt_http_connections_total', 'timed_out') >= 1, 'the rest timed out');
+  await waitFor(
+    () => held.every((h) => h.closed),
+    10 * HTTP_IDLE_MS + 10_000,
+    `300 idle HTTP sockets closed (idle timeout ${HTTP_IDLE_MS} ms); ${held.filter((h) => !h.closed).length} still open`,
+  );
+  assert.ok((await metric('mutt_http_connections_total', 'evicted')) >= 300 - HTTP_MAX, 'connections beyond the cap evicted the idlest');
+  assert.ok((await metric('mutt_http_connections_total', 'timed_out')) >= 1, 'the rest timed out');
   await m.canary(30_000);
 });
 
 test('syslog TCP: 2,000 idle connections (the cap) do not lock out a real logger --tcp sender, and are closed when silent', async () => {
   const held = await silentSockets(m.syslogPort!, SYSLOG_MAX);
   const marker = `mutt-canary-syslog-${Date.now()}`;
-  await run('logger', ['--server', '127.0.0.1', '--port', String(m.syslogPort), '--tcp', '--octet-count', '--rfc3164', '-t', 'hostile', `${marker} link down`]);
-  await waitFor(() => m.moog!.events(0, 1_000_000).some((e) => JSON.stringify(e.event).includes(marker)), 30_000, `the logger --tcp line ${marker} delivered as an alert`);
-  assert.ok(await metric('mutt_syslog_tcp_connections_total', 'evicted') >= 1, 'idle connections were evicted for the sender');
-  await waitFor(() => held.every((h) => h.closed), 10 * SYSLOG_FIRST_BYTE_MS + 10_000, `idle syslog sockets closed (first-byte timeout ${SYSLOG_FIRST_BYTE_MS} ms); ${held.filter((h) => !h.closed).length} still open`);
-  assert.ok(await metric('mutt_syslog_tcp_connections_total', 'timed_out') >= 1, 'silent connections timed out');
+  await run('logger', [
+    '--server',
+    '127.0.0.1',
+    '--port',
+    String(m.syslogPort),
+    '--tcp',
+    '--octet-count',
+    '--rfc3164',
+    '-t',
+    'hostile',
+    `${marker} link down`,
+  ]);
+  await waitFor(
+    () => m.moog!.events(0, 1_000_000).some((e) => JSON.stringify(e.event).includes(marker)),
+    30_000,
+    `the logger --tcp line ${marker} delivered as an alert`,
+  );
+  assert.ok((await metric('mutt_syslog_tcp_connections_total', 'evicted')) >= 1, 'idle connections were evicted for the sender');
+  await waitFor(
+    () => held.every((h) => h.closed),
+    10 * SYSLOG_FIRST_BYTE_MS + 10_000,
+    `idle syslog sockets closed (first-byte timeout ${SYSLOG_FIRST_BYTE_MS} ms); ${held.filter((h) => !h.closed).length} still open`,
+  );
+  assert.ok((await metric('mutt_syslog_tcp_connections_total', 'timed_out')) >= 1, 'silent connections timed out');
   await m.canary(30_000);
 });
 

@@ -62,8 +62,11 @@ test('distinct spoofed hosts add no metric series, their counters expire with th
   const r = await m.request('PUT', '/api/v2/config/unhandled_window_seconds', { value: WINDOW_SECONDS, reason: 'hostile spray test' });
   assert.is(r.status, 200, await r.text());
   const jsm = await jetstreamManager(nc);
-  await waitFor(async () => (await jsm.streams.info('KV_mutt_unhandled')).config.max_age === WINDOW_SECONDS * 1e9, 10_000,
-    'mutt_unhandled max_age follows unhandled_window_seconds');
+  await waitFor(
+    async () => (await jsm.streams.info('KV_mutt_unhandled')).config.max_age === WINDOW_SECONDS * 1e9,
+    10_000,
+    'mutt_unhandled max_age follows unhandled_window_seconds',
+  );
 
   const before = await metricsText();
   const base = unhandledCount(before);

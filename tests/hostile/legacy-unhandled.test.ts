@@ -31,7 +31,8 @@ test.after(async () => {
 
 async function plantLegacy(prefix: string): Promise<void> {
   const writes: Promise<number>[] = [];
-  for (let i = 0; i < LEGACY; i++) writes.push(state.put(`unhandled.${prefix}-${i}=2eexample=2enet.fp${i}`, JSON.stringify({ count: 1, windowStart: 0 })));
+  for (let i = 0; i < LEGACY; i++)
+    writes.push(state.put(`unhandled.${prefix}-${i}=2eexample=2enet.fp${i}`, JSON.stringify({ count: 1, windowStart: 0 })));
   await Promise.all(writes);
   await state.put('breaker.moog', JSON.stringify({ state: 'closed' }));
 }

@@ -26,7 +26,11 @@ t('slow-but-accepted patterns over the most proposed rules: /healthz answers thr
   // Five new patterns analyse well within the analysis budget; each then takes ~1.5 s per test on the message.
   const s = await measureStall(m, 5, { pollTimeoutMs: POLL_TIMEOUT_MS });
   assert.ok(s.healthz.length > 0);
-  assert.equal(s.healthzStatuses.filter((x) => x !== 200), [], 'every /healthz answer is 200');
+  assert.equal(
+    s.healthzStatuses.filter((x) => x !== 200),
+    [],
+    'every /healthz answer is 200',
+  );
   assert.is(s.testerStatus, 200, s.refusal ?? '');
   assert.is(s.complete, false, 'the regex time budget ran out: a partial answer');
   assert.ok((s.skipped ?? 0) > 0);
@@ -34,7 +38,10 @@ t('slow-but-accepted patterns over the most proposed rules: /healthz answers thr
 
 t('the most new patterns a test analyses: answered (partial) or refused naming the limit, /healthz answers throughout', async () => {
   const s = await measureStall(m, RULE_TEST_LIMITS.maxNewPatterns, { pollTimeoutMs: POLL_TIMEOUT_MS });
-  assert.equal(s.healthzStatuses.filter((x) => x !== 200), []);
+  assert.equal(
+    s.healthzStatuses.filter((x) => x !== 200),
+    [],
+  );
   if (s.testerStatus === 200) assert.is(s.complete, false);
   else {
     assert.ok(s.testerStatus >= 400 && s.testerStatus < 500, `status ${s.testerStatus}: ${s.refusal}`);
@@ -43,16 +50,26 @@ t('the most new patterns a test analyses: answered (partial) or refused naming t
 });
 
 t('10,000 proposed rules: 400 naming rules and the limit, /healthz answers throughout', async () => {
-  const body = { ...worstTesterRequest(1), rules: Array.from({ length: 10_000 }, (_, i) => ({ ...worstTesterRequest(1).rules[0], id: `r${i}` })) };
+  const body = {
+    ...worstTesterRequest(1),
+    rules: Array.from({ length: 10_000 }, (_, i) => ({ ...worstTesterRequest(1).rules[0], id: `r${i}` })),
+  };
   const s = await measureStall(m, undefined, { body, pollTimeoutMs: POLL_TIMEOUT_MS });
-  assert.equal(s.healthzStatuses.filter((x) => x !== 200), []);
+  assert.equal(
+    s.healthzStatuses.filter((x) => x !== 200),
+    [],
+  );
   assert.is(s.testerStatus, 400, s.refusal ?? '');
   assert.match(s.refusal ?? '', /rules/);
   assert.match(s.refusal ?? '', new RegExp(String(RULE_TEST_LIMITS.maxProposedRules)));
 });
 
 t('after the worst tests, a canary event still reaches the fake Moogsoft', async () => {
-  const r = await fetch(`${m.url}/api/v2/rules/test`, { method: 'POST', headers: { 'x-api-key': READ_KEY, 'content-type': 'application/json' }, body: JSON.stringify({ message: 'x', host: 'h' }) });
+  const r = await fetch(`${m.url}/api/v2/rules/test`, {
+    method: 'POST',
+    headers: { 'x-api-key': READ_KEY, 'content-type': 'application/json' },
+    body: JSON.stringify({ message: 'x', host: 'h' }),
+  });
   assert.is(r.status, 200, 'the tester serves the next test');
   await m.canary();
 });

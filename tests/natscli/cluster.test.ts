@@ -29,7 +29,9 @@ const docCommand = (prefix: string) => {
 test.before(async () => {
   cluster = await startCluster(3, { conf: CONF });
 });
-test.after(async () => { await cluster?.stop(); });
+test.after(async () => {
+  await cluster?.stop();
+});
 
 test('nats server raft peer-remove (as the system user) drops a lost node; nats stream info MUTT_EVENTS shows leader and replicas', async () => {
   const setup = await mutt(['setup'], { NATS_URL: cluster.url, MUTT_REPLICAS: '3' });
@@ -45,14 +47,29 @@ test('nats server raft peer-remove (as the system user) drops a lost node; nats 
   const remove = docCommand('nats server raft peer-remove');
   // When n3 led the meta group, the other two elect a new leader first (a few seconds): until then the CLI says so.
   let r = { code: null as number | null, stdout: '', stderr: '' };
-  await waitFor(async () => {
-    r = await natsCli(['--user', 'sys', '--password', sysPass, ...shellWords(remove.replace('<name>', 'n3')).slice(1)], { env });
-    return r.code === 0;
-  }, 20_000, 'peer-remove').catch(() => assert.unreachable(`peer-remove: ${r.stderr}${r.stdout}`));
+  await waitFor(
+    async () => {
+      r = await natsCli(['--user', 'sys', '--password', sysPass, ...shellWords(remove.replace('<name>', 'n3')).slice(1)], { env });
+      return r.code === 0;
+    },
+    20_000,
+    'peer-remove',
+  ).catch(() => assert.unreachable(`peer-remove: ${r.stderr}${r.stdout}`));
   const meta = async () => (await natsCli(['--user', 'sys', '--password', sysPass, 'server', 'report', 'jetstream'], { env })).stdout;
-  await waitFor(async () => { const out = await meta(); return /│ n1 /.test(out) && /│ n2 /.test(out) && !/│ n3 /.test(out); }, 10_000, 'n3 gone from the meta group');
+  await waitFor(
+    async () => {
+      const out = await meta();
+      return /│ n1 /.test(out) && /│ n2 /.test(out) && !/│ n3 /.test(out);
+    },
+    10_000,
+    'n3 gone from the meta group',
+  );
 
-  await waitFor(async () => /Leader: n[12]/.test((await natsCli(shellWords(info).slice(1), { env })).stdout), 15_000, 'MUTT_EVENTS led by a remaining node');
+  await waitFor(
+    async () => /Leader: n[12]/.test((await natsCli(shellWords(info).slice(1), { env })).stdout),
+    15_000,
+    'MUTT_EVENTS led by a remaining node',
+  );
 });
 
 test.run();

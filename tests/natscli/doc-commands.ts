@@ -14,7 +14,10 @@ export function runbookCommands(file = join(ROOT, 'docs/OPERATIONS.md')): string
   if (at < 0) throw new Error(`${file} has no <!-- ci:natscli --> marker before its nats CLI block`);
   const block = /```sh\n([\s\S]*?)```/.exec(text.slice(at));
   if (!block) throw new Error(`${file}: no \`\`\`sh block after the ci:natscli marker`);
-  return block[1].split('\n').map((l) => l.trim()).filter((l) => l.startsWith('nats '));
+  return block[1]
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l.startsWith('nats '));
 }
 
 /** Splits one command line like sh does for the plain words and single quotes the docs use. */
@@ -26,8 +29,12 @@ export function shellWords(line: string): string[] {
 
 /** Every `nats <verb> …` in inline code or a shell block of the docs: [file, command text]. */
 export function docMentions(): Array<[string, string]> {
-  const files = [join(ROOT, 'README.md'), ...readdirSync(join(ROOT, 'docs'), { recursive: true, encoding: 'utf8' })
-    .filter((f) => f.endsWith('.md') && !f.endsWith('CHANGELOG.md')).map((f) => join(ROOT, 'docs', f))];
+  const files = [
+    join(ROOT, 'README.md'),
+    ...readdirSync(join(ROOT, 'docs'), { recursive: true, encoding: 'utf8' })
+      .filter((f) => f.endsWith('.md') && !f.endsWith('CHANGELOG.md'))
+      .map((f) => join(ROOT, 'docs', f)),
+  ];
   const found: Array<[string, string]> = [];
   for (const file of files) {
     const text = readFileSync(file, 'utf8');

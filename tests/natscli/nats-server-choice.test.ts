@@ -14,7 +14,11 @@ import { startShipped } from '../helpers/shipped.ts';
 const versionOf = (binary: string) => /v?(\d+\.\d+\.\d+)/.exec(spawnSync(binary, ['--version'], { encoding: 'utf8' }).stdout)![1];
 const serverVersion = async (url: string) => {
   const nc = await connect({ servers: url });
-  try { return nc.info!.version; } finally { await nc.close(); }
+  try {
+    return nc.info!.version;
+  } finally {
+    await nc.close();
+  }
 };
 
 test('findNatsServer prefers MUTT_NATS_SERVER to PATH and the sbin directories', () => {
@@ -46,8 +50,17 @@ test('mutt up starts MUTT_NATS_SERVER as its embedded server', async () => {
 
 test('mutt up with a MUTT_NATS_SERVER that is not executable exits 1 naming the variable', async () => {
   const port = await freePort();
-  const err = await startShipped({ natsUrl: 'nats://unused', waitReady: false, env: { NATS_URL: '', MUTT_NATS_PORT: String(port), MUTT_NATS_SERVER: '/nonexistent/nats-server' } })
-    .then(async (m) => { await m.stop(); return null; }, (e: Error) => e);
+  const err = await startShipped({
+    natsUrl: 'nats://unused',
+    waitReady: false,
+    env: { NATS_URL: '', MUTT_NATS_PORT: String(port), MUTT_NATS_SERVER: '/nonexistent/nats-server' },
+  }).then(
+    async (m) => {
+      await m.stop();
+      return null;
+    },
+    (e: Error) => e,
+  );
   assert.ok(err, 'mutt up started without a nats-server');
   assert.match(err!.message, /MUTT_NATS_SERVER=\/nonexistent\/nats-server is not an executable file/);
 });

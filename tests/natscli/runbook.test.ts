@@ -36,14 +36,45 @@ const num = (text: string, label: RegExp) => {
   return Number(mm![1].replaceAll(',', ''));
 };
 /** The cells of the table row whose first cell is name (the CLI draws tables with │). */
-const row = (text: string, name: string) => text.split('\n').map((l) => l.split('│').map((c) => c.trim()).filter(Boolean)).find((c) => c[0] === name);
+const row = (text: string, name: string) =>
+  text
+    .split('\n')
+    .map((l) =>
+      l
+        .split('│')
+        .map((c) => c.trim())
+        .filter(Boolean),
+    )
+    .find((c) => c[0] === name);
 
-const event = (id: string, fields: Record<string, unknown>) => JSON.stringify({
-  kind: 'syslog', id, correlationId: id, host: 'router1.example.com', message: `%${RULE_MATCH}: Interface Gi0/1, changed state to down`,
-  severity: 3, time: Date.now(), receivedAt: Date.now(), source: { input: 'nats', address: 'natscli-test' }, parse: 'json', ...fields,
-});
-const publish = (id: string, body: string) => cli(['req', 'mutt.events.syslog.router1_example_com', '-H', `Nats-Msg-Id:${id}`,
-  '-H', 'Mutt-Host:router1.example.com', '-H', `Mutt-Correlation-Id:${id}`, '-H', 'Content-Type:application/json', body]);
+const event = (id: string, fields: Record<string, unknown>) =>
+  JSON.stringify({
+    kind: 'syslog',
+    id,
+    correlationId: id,
+    host: 'router1.example.com',
+    message: `%${RULE_MATCH}: Interface Gi0/1, changed state to down`,
+    severity: 3,
+    time: Date.now(),
+    receivedAt: Date.now(),
+    source: { input: 'nats', address: 'natscli-test' },
+    parse: 'json',
+    ...fields,
+  });
+const publish = (id: string, body: string) =>
+  cli([
+    'req',
+    'mutt.events.syslog.router1_example_com',
+    '-H',
+    `Nats-Msg-Id:${id}`,
+    '-H',
+    'Mutt-Host:router1.example.com',
+    '-H',
+    `Mutt-Correlation-Id:${id}`,
+    '-H',
+    'Content-Type:application/json',
+    body,
+  ]);
 
 test.before(async () => {
   m = await startShipped();
@@ -53,7 +84,14 @@ test.before(async () => {
   nc = await connect({ servers: m.natsUrl });
   jsm = await jetstreamManager(nc);
   await m.canary();
-  const r = await m.request('POST', '/api/v2/rules', { id: RULE_ID, match_type: 'contains', match_string: RULE_MATCH, prod_handling: 'page_and_ticket', dev_handling: 'page_and_ticket', team_assignment: 'NETOPS' });
+  const r = await m.request('POST', '/api/v2/rules', {
+    id: RULE_ID,
+    match_type: 'contains',
+    match_string: RULE_MATCH,
+    prod_handling: 'page_and_ticket',
+    dev_handling: 'page_and_ticket',
+    team_assignment: 'NETOPS',
+  });
   assert.is(r.status, 201, await r.text());
   assert.is((await m.request('PUT', '/api/v2/config/unhandled_threshold', { value: 51, reason: 'natscli test' })).status, 200);
 });
@@ -82,23 +120,44 @@ test('nats req of a JSON event (docs/PRODUCERS.md) is acked by MUTT_EVENTS and b
 test('nats pub of a JSON event (docs/PRODUCERS.md: no PubAck) is stored too and becomes an alert', async () => {
   const id = 'natscli-pub-1';
   const body = event(id, { message: `%${RULE_MATCH}: Interface Gi0/2 via pub` });
-  const r = await cli(['pub', 'mutt.events.syslog.router1_example_com', '-H', `Nats-Msg-Id:${id}`, '-H', 'Mutt-Host:router1.example.com',
-    '-H', `Mutt-Correlation-Id:${id}`, '-H', 'Content-Type:application/json', body]);
+  const r = await cli([
+    'pub',
+    'mutt.events.syslog.router1_example_com',
+    '-H',
+    `Nats-Msg-Id:${id}`,
+    '-H',
+    'Mutt-Host:router1.example.com',
+    '-H',
+    `Mutt-Correlation-Id:${id}`,
+    '-H',
+    'Content-Type:application/json',
+    body,
+  ]);
   ok(r, 'nats pub');
-  await waitFor(() => m.moog!.events(0, 1_000_000).some((e) => JSON.stringify(e.event).includes('Gi0/2 via pub')), 15_000, 'alert for the nats pub event');
+  await waitFor(
+    () => m.moog!.events(0, 1_000_000).some((e) => JSON.stringify(e.event).includes('Gi0/2 via pub')),
+    15_000,
+    'alert for the nats pub event',
+  );
 });
 
 test('a schema-invalid event published with nats req is dead-lettered by the alerter and quarantined (mutt.dlq.quarantine.schema_invalid)', async () => {
   const r = await publish('natscli-bad-1', event('natscli-bad-1', { severity: 'high' }));
   ok(r, 'nats req');
   assert.match(r.stdout, /"stream":\s*"MUTT_EVENTS"/);
-  await waitFor(async () => {
-    const info = await jsm.streams.info('MUTT_DLQ', { subjects_filter: 'mutt.dlq.quarantine.schema_invalid' });
-    return (info.state.subjects?.['mutt.dlq.quarantine.schema_invalid'] ?? 0) > 0;
-  }, 15_000, 'dead letter').catch(async (err) => {
+  await waitFor(
+    async () => {
+      const info = await jsm.streams.info('MUTT_DLQ', { subjects_filter: 'mutt.dlq.quarantine.schema_invalid' });
+      return (info.state.subjects?.['mutt.dlq.quarantine.schema_invalid'] ?? 0) > 0;
+    },
+    15_000,
+    'dead letter',
+  ).catch(async (err) => {
     const dlq = await jsm.streams.info('MUTT_DLQ', { subjects_filter: '>' });
     const ci = await jsm.consumers.info('MUTT_EVENTS', 'alerter');
-    throw new Error(`${(err as Error).message}: MUTT_DLQ subjects ${JSON.stringify(dlq.state.subjects)}, alerter pending ${ci.num_pending} ack pending ${ci.num_ack_pending}\n${m.proc.output().slice(-3000)}`);
+    throw new Error(
+      `${(err as Error).message}: MUTT_DLQ subjects ${JSON.stringify(dlq.state.subjects)}, alerter pending ${ci.num_pending} ack pending ${ci.num_ack_pending}\n${m.proc.output().slice(-3000)}`,
+    );
   });
   dlqSeq = (await jsm.streams.getMessage('MUTT_DLQ', { last_by_subj: 'mutt.dlq.quarantine.schema_invalid' }))!.seq;
   // Everything published has been handled: the backlogs the runbook reads are settled.
@@ -153,11 +212,18 @@ const expectations: Record<string, (out: string) => Promise<void> | void> = {
     dlqHeaders(out);
   },
   'nats kv ls': (out) => {
-    for (const b of ['mutt_rules', 'mutt_config', 'mutt_hosts', 'mutt_state', 'mutt_keys']) assert.ok(row(out, b), `bucket ${b} in:\n${out}`);
+    for (const b of ['mutt_rules', 'mutt_config', 'mutt_hosts', 'mutt_state', 'mutt_keys'])
+      assert.ok(row(out, b), `bucket ${b} in:\n${out}`);
   },
   'nats kv ls mutt_rules': (out) => {
-    assert.ok(out.split('\n').some((l) => l.trim() === RULE_ID), `${RULE_ID} in:\n${out}`);
-    assert.ok(out.split('\n').some((l) => l.trim() === 'mutt-canary'), out);
+    assert.ok(
+      out.split('\n').some((l) => l.trim() === RULE_ID),
+      `${RULE_ID} in:\n${out}`,
+    );
+    assert.ok(
+      out.split('\n').some((l) => l.trim() === 'mutt-canary'),
+      out,
+    );
   },
   'nats kv get mutt_rules <rule-id> --raw': (out) => {
     const rule = JSON.parse(out) as Record<string, unknown>;
@@ -165,7 +231,11 @@ const expectations: Record<string, (out: string) => Promise<void> | void> = {
     assert.is(rule.match_string, RULE_MATCH);
     assert.is(rule.team_assignment, 'NETOPS');
   },
-  'nats kv ls mutt_config': (out) => assert.ok(out.split('\n').some((l) => l.trim() === 'unhandled_threshold'), `unhandled_threshold in:\n${out}`),
+  'nats kv ls mutt_config': (out) =>
+    assert.ok(
+      out.split('\n').some((l) => l.trim() === 'unhandled_threshold'),
+      `unhandled_threshold in:\n${out}`,
+    ),
 };
 
 function consumerInfo(out: string, stream: string, durable: string) {
@@ -205,14 +275,31 @@ test('every command of the runbook block in docs/OPERATIONS.md prints what the s
       throw new Error(`\`${line}\`: ${(err as Error).message}\n${r.stdout}`, { cause: err });
     }
   }
-  for (const line of Object.keys(expectations)) assert.ok(commands.includes(line), `expectation for \`${line}\`, which docs/OPERATIONS.md no longer gives`);
+  for (const line of Object.keys(expectations))
+    assert.ok(commands.includes(line), `expectation for \`${line}\`, which docs/OPERATIONS.md no longer gives`);
   assert.equal(streaming.sort(), ['nats kv watch mutt_config', 'nats kv watch mutt_rules', "nats sub 'mutt.health.>' --count 3"]);
 });
 
 test('nats kv watch mutt_rules and mutt_config (as in the runbook) show a change made through the API while watching', async () => {
   for (const [line, change, shows] of [
-    ['nats kv watch mutt_rules', () => m.request('POST', '/api/v2/rules', { id: 'natscli-watched', match_type: 'contains', match_string: 'NATSCLI-WATCHED', prod_handling: 'page_and_ticket', dev_handling: 'page_and_ticket', team_assignment: 'NETOPS' }), /PUT mutt_rules > natscli-watched: \{.*"match_string":"NATSCLI-WATCHED"/],
-    ['nats kv watch mutt_config', () => m.request('PUT', '/api/v2/config/unhandled_threshold', { value: 52, reason: 'natscli watch' }), /PUT mutt_config > unhandled_threshold: 52/],
+    [
+      'nats kv watch mutt_rules',
+      () =>
+        m.request('POST', '/api/v2/rules', {
+          id: 'natscli-watched',
+          match_type: 'contains',
+          match_string: 'NATSCLI-WATCHED',
+          prod_handling: 'page_and_ticket',
+          dev_handling: 'page_and_ticket',
+          team_assignment: 'NETOPS',
+        }),
+      /PUT mutt_rules > natscli-watched: \{.*"match_string":"NATSCLI-WATCHED"/,
+    ],
+    [
+      'nats kv watch mutt_config',
+      () => m.request('PUT', '/api/v2/config/unhandled_threshold', { value: 52, reason: 'natscli watch' }),
+      /PUT mutt_config > unhandled_threshold: 52/,
+    ],
   ] as const) {
     assert.ok(runbookCommands().includes(line), line);
     ran.add(commandName(line));
@@ -254,10 +341,18 @@ test('every `nats …` command named in docs/ and README.md is one these tests r
   // Run by another file of this folder, which reads the command from the doc by this prefix.
   const elsewhere: Record<string, string> = { 'nats server raft': 'cluster.test.ts' };
   for (const [name, file] of Object.entries(elsewhere)) {
-    assert.ok(readFileSync(join(ROOT, 'tests/natscli', file), 'utf8').includes(`docCommand('${name}`), `${file} runs \`${name}\` from the doc`);
+    assert.ok(
+      readFileSync(join(ROOT, 'tests/natscli', file), 'utf8').includes(`docCommand('${name}`),
+      `${file} runs \`${name}\` from the doc`,
+    );
   }
-  const missing = docMentions().filter(([, text]) => !ran.has(commandName(text)) && !warnings.has(commandName(text)) && !(commandName(text) in elsewhere));
-  assert.equal(missing.map(([f, t]) => `${f.replace(/.*\/(docs\/|README)/, '$1')}: ${t}`), []);
+  const missing = docMentions().filter(
+    ([, text]) => !ran.has(commandName(text)) && !warnings.has(commandName(text)) && !(commandName(text) in elsewhere),
+  );
+  assert.equal(
+    missing.map(([f, t]) => `${f.replace(/.*\/(docs\/|README)/, '$1')}: ${t}`),
+    [],
+  );
 });
 
 test.run();

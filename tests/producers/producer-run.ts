@@ -24,9 +24,12 @@ export interface Conn {
 function producerEnv(conn: Conn): NodeJS.ProcessEnv {
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('NATS_')));
   return {
-    ...env, NATS_URL: conn.url,
-    ...(conn.user ? { NATS_USER: conn.user } : {}), ...(conn.pass ? { NATS_PASS: conn.pass } : {}),
-    ...(conn.ca ? { NATS_TLS_CA: conn.ca } : {}), ...(conn.inboxPrefix ? { NATS_INBOX_PREFIX: conn.inboxPrefix } : {}),
+    ...env,
+    NATS_URL: conn.url,
+    ...(conn.user ? { NATS_USER: conn.user } : {}),
+    ...(conn.pass ? { NATS_PASS: conn.pass } : {}),
+    ...(conn.ca ? { NATS_TLS_CA: conn.ca } : {}),
+    ...(conn.inboxPrefix ? { NATS_INBOX_PREFIX: conn.inboxPrefix } : {}),
   };
 }
 
@@ -68,7 +71,12 @@ export function produceInBackground(lang: Lang, goBinary: string, conn: Conn, ar
   child.stdout!.on('data', (d) => (stdout += d.toString()));
   child.stderr!.on('data', (d) => (stderr += d.toString()));
   const timer = setTimeout(() => child.kill('SIGKILL'), 180_000);
-  const done = new Promise<RunResult>((resolve) => child.once('close', (code) => { clearTimeout(timer); resolve({ code, stdout, stderr }); }));
+  const done = new Promise<RunResult>((resolve) =>
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    }),
+  );
   return { stderr: () => stderr, done, child };
 }
 
@@ -93,8 +101,11 @@ export function runNatsCli(script: string, conn: Conn): Promise<RunResult> {
   const cmd = conn.inboxPrefix ? script.replace(/(^|\s)nats /g, `$1nats --inbox-prefix ${conn.inboxPrefix} `) : script;
   return run('bash', ['-euo', 'pipefail', '-c', cmd], {
     env: {
-      ...env, PATH: `${bin}:${process.env.PATH}`, NATS_URL: conn.url,
-      ...(conn.user ? { NATS_USER: conn.user } : {}), ...(conn.pass ? { NATS_PASSWORD: conn.pass } : {}),
+      ...env,
+      PATH: `${bin}:${process.env.PATH}`,
+      NATS_URL: conn.url,
+      ...(conn.user ? { NATS_USER: conn.user } : {}),
+      ...(conn.pass ? { NATS_PASSWORD: conn.pass } : {}),
       ...(conn.ca ? { NATS_CA: conn.ca } : {}),
     },
     timeoutMs: 60_000,

@@ -22,13 +22,27 @@ import { StreamName } from '../../protocol/streams.ts';
 import { subjects } from '../../protocol/subjects.ts';
 import { startTlsShippedNats } from './tls-nats.ts';
 import {
-  buildGoProducer, documentedCliCommand, inboxPrefixFor, produce, produceInBackground, runNatsCli, type Conn, type Lang,
+  buildGoProducer,
+  documentedCliCommand,
+  inboxPrefixFor,
+  produce,
+  produceInBackground,
+  runNatsCli,
+  type Conn,
+  type Lang,
 } from './producer-run.ts';
 
 const LANGS: Lang[] = ['go', 'python'];
 let goBinary: string;
 
-interface Out { subject: string; id: string; stream: string; seq: number; duplicate: boolean; attempts: number }
+interface Out {
+  subject: string;
+  id: string;
+  stream: string;
+  seq: number;
+  duplicate: boolean;
+  attempts: number;
+}
 const parseOut = (stdout: string): Out => JSON.parse(stdout) as Out;
 
 // --- the whole pipeline ------------------------------------------------------------------------------------
@@ -50,17 +64,31 @@ pipeline.before(async () => {
     env: { NATS_USER: 'admin', NATS_PASS: shippedNats.passwords.admin, NATS_TLS_CA: certs.ca },
   });
   const r = await mutt.request('POST', '/api/v2/rules', {
-    id: 'producer-examples', match_type: 'contains', match_string: 'producer-example', prod_handling: 'page_and_ticket',
-    dev_handling: 'page_and_ticket', team_assignment: 'PRODUCERS',
+    id: 'producer-examples',
+    match_type: 'contains',
+    match_string: 'producer-example',
+    prod_handling: 'page_and_ticket',
+    dev_handling: 'page_and_ticket',
+    team_assignment: 'PRODUCERS',
   });
   assert.is(r.status, 201, await r.text());
   const docs = await mutt.request('POST', '/api/v2/rules', {
-    id: 'producer-docs-example', match_type: 'contains', match_string: 'LINK-3-UPDOWN', prod_handling: 'page_and_ticket',
-    dev_handling: 'page_and_ticket', team_assignment: 'PRODUCERS',
+    id: 'producer-docs-example',
+    match_type: 'contains',
+    match_string: 'LINK-3-UPDOWN',
+    prod_handling: 'page_and_ticket',
+    dev_handling: 'page_and_ticket',
+    team_assignment: 'PRODUCERS',
   });
   assert.is(docs.status, 201, await docs.text());
   await mutt.canary(); // rules reach the alerter through a KV watch: the canary's, written after ours, has arrived
-  asSyslog = { url: shippedNats.url, user: 'syslog', pass: shippedNats.passwords.syslog, ca: certs.ca, inboxPrefix: inboxPrefixFor('syslog') };
+  asSyslog = {
+    url: shippedNats.url,
+    user: 'syslog',
+    pass: shippedNats.passwords.syslog,
+    ca: certs.ca,
+    inboxPrefix: inboxPrefixFor('syslog'),
+  };
 });
 
 pipeline.after(async () => {
@@ -118,22 +146,46 @@ pipeline('dedupe: one Nats-Msg-Id sent by Go and then by Python is stored once, 
 });
 
 for (const lang of LANGS) {
-  pipeline(`${lang}: refused at once (exit 1, no retry) where the user may not publish or subscribe, or the CA is not trusted`, async () => {
-    // The syslog user may publish mutt.events.syslog.> only.
-    const trap = await produce(lang, goBinary, asSyslog, ['--kind', 'trap', '--attempts', '5', 'sw1.example.com', 'producer-example trap']);
-    assert.is(trap.code, 1, trap.stderr);
-    assert.match(trap.stderr, /permissions violation/i);
-    assert.not.match(trap.stderr, /retrying/);
-    const untrusted = await produce(lang, goBinary, { ...asSyslog, ca: undefined }, ['--attempts', '5', 'sw1.example.com', 'producer-example untrusted']);
-    assert.is(untrusted.code, 1, untrusted.stderr);
-    assert.match(untrusted.stderr, /certificate|x509|SSL/i);
-    assert.not.match(untrusted.stderr, /retrying/);
-    // PubAcks come back on an inbox: one under a prefix the user may not subscribe to is refused too.
-    const inbox = await produce(lang, goBinary, { ...asSyslog, inboxPrefix: '_INBOX_nobody' }, ['--attempts', '5', 'sw1.example.com', 'producer-example inbox']);
-    assert.is(inbox.code, 1, inbox.stderr);
-    assert.match(inbox.stderr, /permissions violation for subscription to "_INBOX_nobody/i);
-    assert.not.match(trap.stderr + untrusted.stderr + inbox.stderr, new RegExp(shippedNats.passwords.syslog), 'no password in what it prints');
-  });
+  pipeline(
+    `${lang}: refused at once (exit 1, no retry) where the user may not publish or subscribe, or the CA is not trusted`,
+    async () => {
+      // The syslog user may publish mutt.events.syslog.> only.
+      const trap = await produce(lang, goBinary, asSyslog, [
+        '--kind',
+        'trap',
+        '--attempts',
+        '5',
+        'sw1.example.com',
+        'producer-example trap',
+      ]);
+      assert.is(trap.code, 1, trap.stderr);
+      assert.match(trap.stderr, /permissions violation/i);
+      assert.not.match(trap.stderr, /retrying/);
+      const untrusted = await produce(lang, goBinary, { ...asSyslog, ca: undefined }, [
+        '--attempts',
+        '5',
+        'sw1.example.com',
+        'producer-example untrusted',
+      ]);
+      assert.is(untrusted.code, 1, untrusted.stderr);
+      assert.match(untrusted.stderr, /certificate|x509|SSL/i);
+      assert.not.match(untrusted.stderr, /retrying/);
+      // PubAcks come back on an inbox: one under a prefix the user may not subscribe to is refused too.
+      const inbox = await produce(lang, goBinary, { ...asSyslog, inboxPrefix: '_INBOX_nobody' }, [
+        '--attempts',
+        '5',
+        'sw1.example.com',
+        'producer-example inbox',
+      ]);
+      assert.is(inbox.code, 1, inbox.stderr);
+      assert.match(inbox.stderr, /permissions violation for subscription to "_INBOX_nobody/i);
+      assert.not.match(
+        trap.stderr + untrusted.stderr + inbox.stderr,
+        new RegExp(shippedNats.passwords.syslog),
+        'no password in what it prints',
+      );
+    },
+  );
 }
 
 pipeline.run();
@@ -168,7 +220,9 @@ async function storedEvent(subject: string) {
 }
 
 plain('started before MUTT has set up its streams: each retries (no responders) and stores once they exist', async () => {
-  const runs = LANGS.map((lang) => produceInBackground(lang, goBinary, asAnyone, ['--attempts', '40', '--timeout', '2s', `early-${lang}.example.com`, 'early']));
+  const runs = LANGS.map((lang) =>
+    produceInBackground(lang, goBinary, asAnyone, ['--attempts', '40', '--timeout', '2s', `early-${lang}.example.com`, 'early']),
+  );
   await waitFor(() => runs.every((b) => /no response from stream/.test(b.stderr())), 30_000, 'both producers saw no stream');
   await provision(nc, loadEnv({ MUTT_STORAGE: 'memory', MUTT_EVENTS_MAX_MSGS: String(MAX_MSGS) }));
   for (const [i, b] of runs.entries()) {
@@ -187,7 +241,14 @@ plain('MUTT_EVENTS full (discard new): each retries and stores when there is roo
   };
   for (const lang of LANGS) {
     await fill();
-    const b = produceInBackground(lang, goBinary, asAnyone, ['--attempts', '40', '--id', `full-${lang}`, `full-${lang}.example.com`, 'waits for room']);
+    const b = produceInBackground(lang, goBinary, asAnyone, [
+      '--attempts',
+      '40',
+      '--id',
+      `full-${lang}`,
+      `full-${lang}.example.com`,
+      'waits for room',
+    ]);
     await waitFor(() => /maximum messages exceeded/.test(b.stderr()), 30_000, `${lang} saw the stream full`);
     await jsm.streams.purge(StreamName.events);
     const r = await b.done;

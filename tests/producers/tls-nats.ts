@@ -9,10 +9,14 @@ function enableTls(conf: string, c: Certs): string {
   const start = conf.indexOf('# --- tls (uncomment to enable)');
   const end = conf.indexOf('# --- end tls');
   if (start < 0 || end < start) throw new Error('nats.conf: no tls markers');
-  const block = conf.slice(start, end).split('\n').map((line) => {
-    const m = /^# ( *)(tls \{|\}|[a-z_]+:.*|# .*)$/.exec(line);
-    return m && !line.startsWith('# ---') ? `${m[1]}${m[2]}` : line;
-  }).join('\n');
+  const block = conf
+    .slice(start, end)
+    .split('\n')
+    .map((line) => {
+      const m = /^# ( *)(tls \{|\}|[a-z_]+:.*|# .*)$/.exec(line);
+      return m && !line.startsWith('# ---') ? `${m[1]}${m[2]}` : line;
+    })
+    .join('\n');
   const enabled = block.replace('/etc/nats/tls/server.pem', c.cert).replace('/etc/nats/tls/server-key.pem', c.key);
   if (!/^tls \{$/m.test(enabled)) throw new Error('nats.conf: the tls block did not uncomment');
   return conf.slice(0, start) + enabled + conf.slice(end);

@@ -15,8 +15,17 @@ function rng(seed: number) {
 }
 
 const valid: IngestEvent = {
-  kind: 'trap', id: 'e1', correlationId: 'c1', host: 'sw1', message: 'linkDown', severity: 3, time: 1, receivedAt: 2,
-  source: { input: 'snmp', address: '10.0.0.1' }, version: 'v2c', varbinds: [{ oid: '.1.3.6.1.2.1.2.2.1.1.2', type: 'Integer', value: 2 }],
+  kind: 'trap',
+  id: 'e1',
+  correlationId: 'c1',
+  host: 'sw1',
+  message: 'linkDown',
+  severity: 3,
+  time: 1,
+  receivedAt: 2,
+  source: { input: 'snmp', address: '10.0.0.1' },
+  version: 'v2c',
+  varbinds: [{ oid: '.1.3.6.1.2.1.2.2.1.1.2', type: 'Integer', value: 2 }],
   trapOid: '.1.3.6.1.6.3.1.1.5.3',
 };
 
@@ -43,7 +52,15 @@ test('5,000 random, truncated and bit-flipped payloads: never a throw, always a 
     else if (kind === 2) {
       bytes = good.slice();
       for (let f = 0; f < 3; f++) bytes[Math.floor(random() * bytes.length)] ^= 1 << Math.floor(random() * 8);
-    } else bytes = Buffer.from(JSON.stringify({ kind: random() < 0.5 ? 'syslog' : 'trap', host: random() < 0.5 ? 5 : 'h', __proto__: { polluted: true }, message: 'x'.repeat(Math.floor(random() * 100)) }));
+    } else
+      bytes = Buffer.from(
+        JSON.stringify({
+          kind: random() < 0.5 ? 'syslog' : 'trap',
+          host: random() < 0.5 ? 5 : 'h',
+          __proto__: { polluted: true },
+          message: 'x'.repeat(Math.floor(random() * 100)),
+        }),
+      );
     for (const schema of [IngestEvent, Alert, DlqEntry]) {
       let r;
       try {

@@ -16,7 +16,10 @@ test('every variable and dynamic key appears in the reference', () => {
 });
 
 test('a wrong environment value stops with a message naming the variable, and hides secrets', () => {
-  assert.throws(() => loadEnv({ MUTT_HTTP_PORT: '99999' }), (e: Error) => e instanceof EnvError && /MUTT_HTTP_PORT/.test(e.message) && /99999/.test(e.message));
+  assert.throws(
+    () => loadEnv({ MUTT_HTTP_PORT: '99999' }),
+    (e: Error) => e instanceof EnvError && /MUTT_HTTP_PORT/.test(e.message) && /99999/.test(e.message),
+  );
   assert.throws(() => loadEnv({ MOOG_WEBHOOK_URL: 'not a url' }), /MOOG_WEBHOOK_URL/);
   const env = loadEnv({ MUTT_HTTP_PORT: '0', NATS_URL: 'nats://a:1,nats://b:2' });
   assert.is(env.MUTT_HTTP_PORT, 0);

@@ -6,12 +6,21 @@ import { mutt } from '../cli/run-cli.ts';
 import { redactUrlCredentials } from '../../protocol/redact-url.ts';
 
 const SECRET = 'S3cretPw-4711';
-const BAD_URLS = [`https://user:${SECRET}@`, `ftp://u:${SECRET}@host/x`, `https://ops:${SECRET}@moog.example.com/events`, `https://${SECRET}@moog.example.com/`];
+const BAD_URLS = [
+  `https://user:${SECRET}@`,
+  `ftp://u:${SECRET}@host/x`,
+  `https://ops:${SECRET}@moog.example.com/events`,
+  `https://${SECRET}@moog.example.com/`,
+];
 
 for (const url of BAD_URLS) {
   for (const command of [['run', 'forwarder'], ['up']]) {
     test(`mutt ${command.join(' ')} with MOOG_WEBHOOK_URL=${url.replace(SECRET, '<secret>')}: refused, variable named, secret not shown`, async () => {
-      const r = await mutt(command, { MOOG_WEBHOOK_URL: url, MOOG_API_KEY: 'k', MUTT_HTTP_PORT: '0', MUTT_SYSLOG_PORT: '0', MUTT_TRAP_PORT: '0' }, { timeoutMs: 30_000 });
+      const r = await mutt(
+        command,
+        { MOOG_WEBHOOK_URL: url, MOOG_API_KEY: 'k', MUTT_HTTP_PORT: '0', MUTT_SYSLOG_PORT: '0', MUTT_TRAP_PORT: '0' },
+        { timeoutMs: 30_000 },
+      );
       const out = r.stdout + r.stderr;
       assert.is.not(r.code, 0);
       assert.match(out, /MOOG_WEBHOOK_URL/);

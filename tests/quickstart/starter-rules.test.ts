@@ -37,7 +37,11 @@ t('an empty installation gets the starter rules, and the README example event be
   assert.match(m.proc.output(), /created 4 starter rules/);
   const sent = await m.request('POST', '/api/v2/events', { host: 'sw1', message: 'LINK-DOWN' });
   assert.is(sent.status, 202);
-  await waitFor(() => m.moog!.events(0, 1000).some((e) => JSON.stringify(e.event).includes('LINK-DOWN')), 20_000, 'the README example alert at the fake Moogsoft');
+  await waitFor(
+    () => m.moog!.events(0, 1000).some((e) => JSON.stringify(e.event).includes('LINK-DOWN')),
+    20_000,
+    'the README example alert at the fake Moogsoft',
+  );
   const alert = m.moog!.events(0, 1000).find((e) => JSON.stringify(e.event).includes('LINK-DOWN'))!;
   assert.match(JSON.stringify(alert.event), /NOC/);
   // The config audit says who wrote them.
@@ -68,7 +72,9 @@ t('an installation that already has a rule gets no starter rules', async () => {
   servers.push(nats);
   const setup = await mutt(['setup'], { NATS_URL: nats.url });
   assert.is(setup.code, 0, setup.stderr);
-  const add = await mutt(['rules', 'add', '--id', 'mine', '--match', 'CPU-HOG', '--handling', 'ticket_only', '--team', 'OPS'], { NATS_URL: nats.url });
+  const add = await mutt(['rules', 'add', '--id', 'mine', '--match', 'CPU-HOG', '--handling', 'ticket_only', '--team', 'OPS'], {
+    NATS_URL: nats.url,
+  });
   assert.is(add.code, 0, add.stderr);
   const m = await up({}, nats.url);
   assert.equal(await ruleIds(m), ['mine']);

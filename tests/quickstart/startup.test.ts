@@ -25,10 +25,19 @@ const closers: (() => Promise<void>)[] = [];
 function up(env: Record<string, string>): Spawned {
   const cwd = mkdtempSync(join(tmpdir(), 'mutt-startup-'));
   dirs.push(cwd);
-  const p = spawnNode(join(ROOT, 'bin/mutt.js'), ['up'], {
-    MUTT_API_KEYS: 'ops:ingest+read+admin:startup-test-Key-0123456789abcdef', MUTT_HTTP_HOST: '127.0.0.1', MOOG_WEBHOOK_URL: '', MOOG_API_KEY: '',
-    MUTT_SHUTDOWN_GRACE_MS: '3000', ...env,
-  }, { cwd, nodeArgs: startNodeFlags() });
+  const p = spawnNode(
+    join(ROOT, 'bin/mutt.js'),
+    ['up'],
+    {
+      MUTT_API_KEYS: 'ops:ingest+read+admin:startup-test-Key-0123456789abcdef',
+      MUTT_HTTP_HOST: '127.0.0.1',
+      MOOG_WEBHOOK_URL: '',
+      MOOG_API_KEY: '',
+      MUTT_SHUTDOWN_GRACE_MS: '3000',
+      ...env,
+    },
+    { cwd, nodeArgs: startNodeFlags() },
+  );
   procs.push(p);
   return p;
 }
@@ -72,7 +81,18 @@ t('nats-server is found in /usr/sbin or /sbin when PATH lacks them, and dies wit
   await p.kill('SIGKILL');
   await waitFor(() => gone(pid), 15_000, `nats-server ${pid} to exit after mutt up was SIGKILLed`);
   // And the port is free again for the next `mutt up`.
-  await waitFor(async () => { try { await freePortIs(port); return true; } catch { return false; } }, 15_000, `port ${port} released`);
+  await waitFor(
+    async () => {
+      try {
+        await freePortIs(port);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    15_000,
+    `port ${port} released`,
+  );
 });
 
 async function freePortIs(port: number): Promise<void> {

@@ -33,9 +33,17 @@ let seq = 1000;
 async function addDeadLetter(id: string, stage: string, reason: DlqReason, replays = 0) {
   const alert = makeAlert({ id, eventId: id, event: { id } });
   await deadLetter(js, {
-    stage, reason, attempts: 3, firstError: 'HTTP 503', lastError: 'HTTP 503', firstSeenAt: Date.now() - 5000,
-    originalSubject: subjects.alert('NETO'), originalStream: StreamName.alerts, originalSeq: seq++,
-    originalPayload: encode(Alert, alert), replays,
+    stage,
+    reason,
+    attempts: 3,
+    firstError: 'HTTP 503',
+    lastError: 'HTTP 503',
+    firstSeenAt: Date.now() - 5000,
+    originalSubject: subjects.alert('NETO'),
+    originalStream: StreamName.alerts,
+    originalSeq: seq++,
+    originalPayload: encode(Alert, alert),
+    replays,
   });
 }
 
@@ -80,13 +88,23 @@ t('listing reads many dead letters in batches: stage filter, page after a sequen
   for (let i = 0; i < 150; i++) await addDeadLetter(`list-${i}`, i % 3 === 0 ? 'listtest-a' : 'listtest-b', 'rejected');
   const jsm = await jetstreamManager(nc);
   const a = await listEntries(jsm, { stage: 'listtest-a', limit: 1000 });
-  assert.equal(a.map((e) => e.subject), Array(50).fill('mutt.dlq.listtest-a.rejected'));
-  assert.ok(a.every((e) => e.entry.reason === 'rejected' && e.time > 0 && e.entry.originalPayload.length > 0), 'entries decoded, with stored time');
+  assert.equal(
+    a.map((e) => e.subject),
+    Array(50).fill('mutt.dlq.listtest-a.rejected'),
+  );
+  assert.ok(
+    a.every((e) => e.entry.reason === 'rejected' && e.time > 0 && e.entry.originalPayload.length > 0),
+    'entries decoded, with stored time',
+  );
   const firstPage = await listEntries(jsm, { stage: 'listtest-b', limit: 70 });
   const secondPage = await listEntries(jsm, { stage: 'listtest-b', limit: 70, afterSeq: firstPage[firstPage.length - 1].seq });
   assert.equal([firstPage.length, secondPage.length], [70, 30]);
   const seqs = [...firstPage, ...secondPage].map((e) => e.seq);
-  assert.equal(seqs, [...seqs].sort((x, y) => x - y), 'oldest first');
+  assert.equal(
+    seqs,
+    [...seqs].sort((x, y) => x - y),
+    'oldest first',
+  );
   assert.is(new Set(seqs).size, 100, 'pages do not overlap');
   assert.equal(await listEntries(jsm, { stage: 'listtest-b', since: Date.now() + 60_000 }), []);
   assert.is(await purgeEntries(jsm, { stage: 'listtest-a' }), 50);
@@ -100,7 +118,11 @@ t('while Moogsoft is down nothing is replayed; once healthy, transient entries g
   for (let i = 0; i < 5; i++) await addDeadLetter(`t-${i}`, 'forwarder', 'retries_exhausted');
   await startRemediation('rem-a');
   // Each of the five was looked at and held back for the unhealthy dependency (a retry, reason 'dependency').
-  await waitFor(async () => (await metric('mutt_remediation_failed_total', { reason: 'dependency' })) >= 5, 15_000, 'the five held back for Moogsoft');
+  await waitFor(
+    async () => (await metric('mutt_remediation_failed_total', { reason: 'dependency' })) >= 5,
+    15_000,
+    'the five held back for Moogsoft',
+  );
   assert.is(await alertsStored(), 0, 'nothing replayed into an unhealthy Moogsoft');
   assert.is((await entries('forwarder')).length, 5);
   moog.control({ status: 200 });
@@ -124,7 +146,11 @@ t('two replicas replay each entry exactly once; remediation_enabled=false stops 
   for (let i = 0; i < 20; i++) await addDeadLetter(`d-${i}`, 'forwarder', 'expired');
   await waitFor(async () => (await entries('forwarder')).length === 0, 15_000, 'all replayed');
   // Neither replica still holds a delivery that could replay a second copy.
-  await waitFor(async () => (await (await jetstreamManager(nc)).consumers.info(StreamName.dlq, Durable.remediation)).num_ack_pending === 0, 10_000, 'no delivery in progress');
+  await waitFor(
+    async () => (await (await jetstreamManager(nc)).consumers.info(StreamName.dlq, Durable.remediation)).num_ack_pending === 0,
+    10_000,
+    'no delivery in progress',
+  );
   assert.is(await alertsStored(), 20, 'each entry stored once in MUTT_ALERTS');
 
   await setConfig(nc, { remediation_enabled: false });

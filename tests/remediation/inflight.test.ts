@@ -59,7 +59,11 @@ t('a start counts until its outcome; a late outcome of an older start keeps the 
   const poisoned = recordStart(s, 7, POISON_AFTER_STARTS + 1, 2000);
   assert.equal(poisoned.result, { unfinished: POISON_AFTER_STARTS, poison: true });
   assert.is(poisoned.state, s, 'nothing written for a poison delivery');
-  assert.equal(recordStart({ 9: { n: 2, delivery: 2, at: 0 } }, 7, 1, 25 * 3600_000).state, { 7: { n: 1, delivery: 1, at: 25 * 3600_000 } }, 'entries untouched for a day dropped');
+  assert.equal(
+    recordStart({ 9: { n: 2, delivery: 2, at: 0 } }, 7, 1, 25 * 3600_000).state,
+    { 7: { n: 1, delivery: 1, at: 25 * 3600_000 } },
+    'entries untouched for a day dropped',
+  );
 });
 
 t('Moogsoft unhealthy for many deliveries: the dead letter waits, is never poison, and is replayed once healthy', async () => {
@@ -67,8 +71,16 @@ t('Moogsoft unhealthy for many deliveries: the dead letter waits, is never poiso
   const js = jetstream(nc);
   const id = 'waiting-1';
   await deadLetter(js, {
-    stage: 'forwarder', reason: 'retries_exhausted', attempts: 3, firstError: 'HTTP 503', lastError: 'HTTP 503', firstSeenAt: Date.now() - 5000,
-    originalSubject: subjects.alert('NETO'), originalStream: StreamName.alerts, originalSeq: 1, originalPayload: encode(Alert, makeAlert({ id, eventId: id, event: { id } })),
+    stage: 'forwarder',
+    reason: 'retries_exhausted',
+    attempts: 3,
+    firstError: 'HTTP 503',
+    lastError: 'HTTP 503',
+    firstSeenAt: Date.now() - 5000,
+    originalSubject: subjects.alert('NETO'),
+    originalStream: StreamName.alerts,
+    originalSeq: 1,
+    originalPayload: encode(Alert, makeAlert({ id, eventId: id, event: { id } })),
   });
   const jsm = await jetstreamManager(nc);
   const seq = (await jsm.streams.info(StreamName.dlq)).state.last_seq;
@@ -76,7 +88,12 @@ t('Moogsoft unhealthy for many deliveries: the dead letter waits, is never poiso
   proc = await startProcess({ env, name: 'rem-wait', actors: [remediation], log: createLogger('silent') });
   await waitFor(() => proc!.health.ready(), 5000, 'remediation ready');
   const deliveries = 2 * POISON_AFTER_STARTS + 1;
-  await waitFor(async () => ((await jsm.consumers.info(StreamName.dlq, Durable.remediation).catch(() => null))?.delivered.consumer_seq ?? 0) >= deliveries, 30_000, `${deliveries} deliveries`);
+  await waitFor(
+    async () =>
+      ((await jsm.consumers.info(StreamName.dlq, Durable.remediation).catch(() => null))?.delivered.consumer_seq ?? 0) >= deliveries,
+    30_000,
+    `${deliveries} deliveries`,
+  );
   assert.equal(await listEntries(jsm, { stage: 'quarantine' }), [], 'not quarantined');
   assert.is((await listEntries(jsm, { stage: 'forwarder' })).length, 1, 'still waiting in the DLQ');
   const ledger = new InflightLedger(await new Kvm(nc).open(Bucket.state));

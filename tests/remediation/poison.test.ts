@@ -52,8 +52,16 @@ t.after(async () => {
 async function addDeadLetter(id: string) {
   const alert = makeAlert({ id, eventId: id, event: { id } });
   await deadLetter(js, {
-    stage: 'forwarder', reason: 'retries_exhausted', attempts: 3, firstError: 'HTTP 503', lastError: 'HTTP 503', firstSeenAt: Date.now() - 5000,
-    originalSubject: subjects.alert('NETO'), originalStream: StreamName.alerts, originalSeq: seq++, originalPayload: encode(Alert, alert),
+    stage: 'forwarder',
+    reason: 'retries_exhausted',
+    attempts: 3,
+    firstError: 'HTTP 503',
+    lastError: 'HTTP 503',
+    firstSeenAt: Date.now() - 5000,
+    originalSubject: subjects.alert('NETO'),
+    originalStream: StreamName.alerts,
+    originalSeq: seq++,
+    originalPayload: encode(Alert, alert),
   });
 }
 
@@ -63,7 +71,10 @@ t('killed on every delivery, then quarantined as poison; a later dead letter is 
   const env = { NATS_URL: nats.url, MOOG_WEBHOOK_URL: moog.url, MUTT_ACK_WAIT_MS: '4000', LOG_LEVEL: 'info' };
   const quarantined = async () => (await listEntries(jsm, { stage: 'quarantine' })).length;
   // Restart remediation whenever it died, as systemd would, until the dead letter is quarantined.
-  await restartUntil(moog, ['run', 'remediation'], env, async () => (await quarantined()) > 0, { maxStarts: POISON_AFTER_STARTS + 6, what: 'poison quarantined' });
+  await restartUntil(moog, ['run', 'remediation'], env, async () => (await quarantined()) > 0, {
+    maxStarts: POISON_AFTER_STARTS + 6,
+    what: 'poison quarantined',
+  });
   assert.is(moog.crashes, POISON_AFTER_STARTS, 'one crash per recorded start, then quarantined without handling it again');
   const [q] = await listEntries(jsm, { stage: 'quarantine' });
   assert.is(q.subject, 'mutt.dlq.quarantine.poison');

@@ -49,20 +49,34 @@ const waiter = defineActor({
 
 test('an ack the closed connection cannot take is counted and logged', async () => {
   const lines: string[] = [];
-  const sink = new Writable({ write(chunk, _enc, cb) { lines.push(String(chunk)); cb(); } });
+  const sink = new Writable({
+    write(chunk, _enc, cb) {
+      lines.push(String(chunk));
+      cb();
+    },
+  });
   const proc: RunningProcess = await startProcess({
     env: loadEnv({ NATS_URL: nats.url, MUTT_HTTP_PORT: '0', LOG_LEVEL: 'warn' }),
-    name: 'test', log: createLogger('warn', sink), actors: [waiter],
+    name: 'test',
+    log: createLogger('warn', sink),
+    actors: [waiter],
   });
   try {
     await waitFor(() => proc.health.ready(), 5000, 'process ready');
-    await jetstream(nc).publish(subjects.event('syslog', 'test.host'), encode(IngestEvent, sampleEvent('ack-1', 'wait')), { msgID: 'ack-1' });
+    await jetstream(nc).publish(subjects.event('syslog', 'test.host'), encode(IngestEvent, sampleEvent('ack-1', 'wait')), {
+      msgID: 'ack-1',
+    });
     await handlerStarted;
     await proc.nc.close(); // the handler is still working: its ack has no connection to go to
     release();
-    const metric = async () => /^mutt_tester_ack_failures_total(?:\{[^}]*\})? (\d+)/m.exec(await (await fetch(`http://127.0.0.1:${proc.httpPort}/metrics`)).text())?.[1];
+    const metric = async () =>
+      /^mutt_tester_ack_failures_total(?:\{[^}]*\})? (\d+)/m.exec(
+        await (await fetch(`http://127.0.0.1:${proc.httpPort}/metrics`)).text(),
+      )?.[1];
     await waitFor(async () => (await metric()) === '1', 10_000, 'the failed ack counted');
-    const logged = lines.map((l) => JSON.parse(l) as { msg: string; seq?: number; err?: string }).find((l) => /ack not written/.test(l.msg));
+    const logged = lines
+      .map((l) => JSON.parse(l) as { msg: string; seq?: number; err?: string })
+      .find((l) => /ack not written/.test(l.msg));
     assert.ok(logged, 'the failed ack is logged');
     assert.is(typeof logged!.seq, 'number', 'with the message sequence');
     assert.match(String(logged!.err), /closed/i);

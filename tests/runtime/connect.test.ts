@@ -34,21 +34,34 @@ test('NATS_PASS_FILE: the file wins over NATS_PASS, line breaks at the end (LF, 
   assert.is(natsPassword({}), undefined);
 });
 
-test('the inbox prefix is the user\'s: NATS_USER, else the creds JWT\'s name; none without a user', async () => {
+test("the inbox prefix is the user's: NATS_USER, else the creds JWT's name; none without a user", async () => {
   assert.is(connectionOptions({ NATS_USER: 'alerter', NATS_PASS: 'x' }, 't').inboxPrefix, '_INBOX_alerter');
   const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
-  const creds = file('u.creds', `-----BEGIN NATS USER JWT-----\n${b64({ alg: 'ed25519-nkey' })}.${b64({ name: 'mutt alerter.1', sub: 'UABC' })}.sig\n------END NATS USER JWT------\n`);
-  assert.is(connectionOptions({ NATS_CREDS: creds }, 't').inboxPrefix, '_INBOX_mutt_alerter_1', 'characters outside a subject token become _');
-  assert.is(connectionOptions({}, 't').inboxPrefix, undefined, 'an open dev server keeps nats.js\'s _INBOX');
+  const creds = file(
+    'u.creds',
+    `-----BEGIN NATS USER JWT-----\n${b64({ alg: 'ed25519-nkey' })}.${b64({ name: 'mutt alerter.1', sub: 'UABC' })}.sig\n------END NATS USER JWT------\n`,
+  );
+  assert.is(
+    connectionOptions({ NATS_CREDS: creds }, 't').inboxPrefix,
+    '_INBOX_mutt_alerter_1',
+    'characters outside a subject token become _',
+  );
+  assert.is(connectionOptions({}, 't').inboxPrefix, undefined, "an open dev server keeps nats.js's _INBOX");
   const nc = await connectNats(loadEnv({ NATS_URL: nats.url, NATS_USER: 'mutt', NATS_PASS: PASSWORD }), 'connect-test');
   try {
     assert.is(inboxPrefixOf(nc), '_INBOX_mutt', 'the connection carries it (the hot-path publisher reads it)');
     let replyTo = '';
-    nc.subscribe('echo.probe', { max: 1, callback: (_e, m) => { replyTo = m.reply ?? ''; m.respond('ok'); } });
+    nc.subscribe('echo.probe', {
+      max: 1,
+      callback: (_e, m) => {
+        replyTo = m.reply ?? '';
+        m.respond('ok');
+      },
+    });
     await nc.flush();
     const answer = await nc.request('echo.probe', 'x', { timeout: 2000 });
     assert.is(answer.string(), 'ok');
-    assert.match(replyTo, /^_INBOX_mutt\./, 'a request\'s reply subject is under the prefix');
+    assert.match(replyTo, /^_INBOX_mutt\./, "a request's reply subject is under the prefix");
   } finally {
     await nc.close();
   }
@@ -57,7 +70,10 @@ test('the inbox prefix is the user\'s: NATS_USER, else the creds JWT\'s name; no
 test('NATS_PASS_FILE that cannot be used: an EnvError naming the variable and the path, never the content', () => {
   const missing = join(dir, 'nope');
   const empty = file('empty', '\n');
-  for (const [path, why] of [[missing, /cannot read .*nope \(ENOENT\)/], [empty, /is empty/]] as const) {
+  for (const [path, why] of [
+    [missing, /cannot read .*nope \(ENOENT\)/],
+    [empty, /is empty/],
+  ] as const) {
     try {
       natsPassword({ NATS_PASS_FILE: path });
       assert.unreachable();
@@ -70,11 +86,17 @@ test('NATS_PASS_FILE that cannot be used: an EnvError naming the variable and th
 });
 
 test('a real server accepts the password from the file and refuses a wrong one', async () => {
-  const nc = await connectNats(loadEnv({ NATS_URL: nats.url, NATS_USER: 'mutt', NATS_PASS_FILE: file('right', `${PASSWORD}\n`) }), 'connect-test');
+  const nc = await connectNats(
+    loadEnv({ NATS_URL: nats.url, NATS_USER: 'mutt', NATS_PASS_FILE: file('right', `${PASSWORD}\n`) }),
+    'connect-test',
+  );
   assert.ok((await nc.rtt()) >= 0);
   await nc.close();
   try {
-    const bad = await connectNats(loadEnv({ NATS_URL: nats.url, NATS_USER: 'mutt', NATS_PASS_FILE: file('wrong', 'not it\n') }), 'connect-test');
+    const bad = await connectNats(
+      loadEnv({ NATS_URL: nats.url, NATS_USER: 'mutt', NATS_PASS_FILE: file('wrong', 'not it\n') }),
+      'connect-test',
+    );
     await bad.close();
     assert.unreachable('a wrong password must be refused');
   } catch (err) {

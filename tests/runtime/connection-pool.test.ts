@@ -23,7 +23,7 @@ test('at the cap a newcomer evicts the connection silent longest, then the one i
   assert.is(pool.size, 3);
 });
 
-test('per source address: a newcomer evicts the idlest connection of its own address, not another peer\'s', () => {
+test("per source address: a newcomer evicts the idlest connection of its own address, not another peer's", () => {
   const pool = new ConnectionPool<string>({ max: 100, maxPerAddress: 2 });
   pool.admit('device', '192.0.2.1');
   pool.admit('s1', '198.51.100.9');

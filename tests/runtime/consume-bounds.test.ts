@@ -49,7 +49,9 @@ t('the map sizes are gauges on /metrics', async () => {
   const nats: TestNats = await startNats();
   const proc = await startProcess({
     env: loadEnv({ NATS_URL: nats.url, MUTT_HTTP_PORT: '0', LOG_LEVEL: 'silent' }),
-    name: 'test', log: createLogger('silent'), actors: [testActor()],
+    name: 'test',
+    log: createLogger('silent'),
+    actors: [testActor()],
   });
   try {
     await waitFor(() => proc.health.ready(), 5000, 'process ready');

@@ -55,7 +55,9 @@ t.before(async () => {
   nc.subscribe('test.>', { callback: (_e, m) => record(m.subject, m.data) });
   const env = loadEnv({ NATS_URL: nats.url, MUTT_HTTP_PORT: '0', MUTT_ACK_WAIT_MS: '2000', LOG_LEVEL: 'silent' });
   proc = await startProcess({
-    env, name: 'test', log: createLogger('silent'),
+    env,
+    name: 'test',
+    log: createLogger('silent'),
     actors: [testActor({ backoffMs: [300, 300], gate: () => gateClosed?.promise })],
   });
   await waitFor(() => proc.health.ready(), 5000, 'process ready');
@@ -87,7 +89,11 @@ t('a retryable failure is redelivered after the scheduled delay and then succeed
 
 t('a handler that always fails lands in MUTT_DLQ with reason and attempts after the schedule', async () => {
   await publishEvent('fail-1', 'always-fail');
-  await waitFor(async () => (await dlqEntries()).some((d) => d.entry.originalSubject.endsWith('test_host') && d.entry.lastError.includes('attempt 3')), 8000, 'dead letter');
+  await waitFor(
+    async () => (await dlqEntries()).some((d) => d.entry.originalSubject.endsWith('test_host') && d.entry.lastError.includes('attempt 3')),
+    8000,
+    'dead letter',
+  );
   const d = (await dlqEntries()).find((x) => x.entry.lastError.includes('attempt 3'))!;
   assert.is(d.subject, 'mutt.dlq.tester.retries_exhausted');
   assert.is(d.entry.reason, 'retries_exhausted');
@@ -113,8 +119,15 @@ t('undecodable and schema-invalid payloads are dead-lettered without blocking th
   await js.publish(subjects.event('syslog', 'junk'), Buffer.from('{"kind":"syslog","host":"x"}'), { headers: undefined });
   await publishEvent('after-junk', 'ok');
   await waitFor(() => seen.get('after-junk')?.some((s) => s.what === 'done') ?? false, 5000, 'message behind junk handled');
-  await waitFor(async () => (await dlqEntries()).filter((d) => d.entry.originalSubject === 'mutt.events.syslog.junk').length === 3, 5000, 'three junk dead letters');
-  const reasons = (await dlqEntries()).filter((d) => d.entry.originalSubject === 'mutt.events.syslog.junk').map((d) => d.entry.reason).sort();
+  await waitFor(
+    async () => (await dlqEntries()).filter((d) => d.entry.originalSubject === 'mutt.events.syslog.junk').length === 3,
+    5000,
+    'three junk dead letters',
+  );
+  const reasons = (await dlqEntries())
+    .filter((d) => d.entry.originalSubject === 'mutt.events.syslog.junk')
+    .map((d) => d.entry.reason)
+    .sort();
   assert.equal(reasons, ['schema_invalid', 'schema_invalid', 'undecodable']);
 });
 
@@ -124,7 +137,11 @@ t('a handler running three times the ack wait keeps its message: done once, neve
   await waitFor(() => seen.get('slow-1')?.some((s) => s.what === 'done') ?? false, 15_000, 'slow handler done');
   await new Promise((r) => setTimeout(r, 2500));
   const starts = (seen.get('slow-1') ?? []).filter((s) => s.what === 'started');
-  assert.equal(starts.map((s) => s.attempt), [1], 'started once, on the first delivery');
+  assert.equal(
+    starts.map((s) => s.attempt),
+    [1],
+    'started once, on the first delivery',
+  );
 });
 
 t('a deleted consumer is recreated and consumption resumes', async () => {
@@ -154,7 +171,7 @@ t('/readyz turns unready when NATS goes away and ready again after it returns', 
   assert.is((await fetch(`${url}/healthz`)).status, 200);
   await nats.kill();
   await waitFor(async () => (await fetch(`${url}/readyz`)).status === 503, 10_000, 'unready');
-  const body = await (await fetch(`${url}/readyz`)).json() as { components: Record<string, { ready: boolean }> };
+  const body = (await (await fetch(`${url}/readyz`)).json()) as { components: Record<string, { ready: boolean }> };
   assert.is(body.components.nats.ready, false);
   assert.is((await fetch(`${url}/healthz`)).status, 200, 'still alive');
   await nats.restart();

@@ -44,15 +44,25 @@ t('a message failed here and finished by a replica leaves no entry here', async 
   const closed = new Promise<void>(() => undefined);
   // A fails each message's first attempt, then stops pulling: its open pull request expires (5 s) before the
   // redeliveries (after 12 s), so they can only go to B.
-  const a = await startProcess({ env, name: 'replica-a', log: createLogger('silent'), actors: [testActor({ backoffMs: [12_000], gate: () => (aPulls ? undefined : closed) })] });
+  const a = await startProcess({
+    env,
+    name: 'replica-a',
+    log: createLogger('silent'),
+    actors: [testActor({ backoffMs: [12_000], gate: () => (aPulls ? undefined : closed) })],
+  });
   procs.push(a);
   const js = jetstream(nc);
-  for (let i = 0; i < 5; i++) await js.publish(subjects.event('syslog', 'test.host'), encode(IngestEvent, sampleEvent(`e${i}`, 'fail-once')), { msgID: `e${i}` });
+  for (let i = 0; i < 5; i++)
+    await js.publish(subjects.event('syslog', 'test.host'), encode(IngestEvent, sampleEvent(`e${i}`, 'fail-once')), { msgID: `e${i}` });
   const jsm = await jetstreamManager(nc);
-  await waitFor(async () => {
-    const info = await jsm.consumers.info(StreamName.events, 'tester');
-    return info.delivered.stream_seq >= 5 && info.num_ack_pending === 5 && info.num_pending === 0;
-  }, 10_000, 'all five delivered to A and waiting for their retry');
+  await waitFor(
+    async () => {
+      const info = await jsm.consumers.info(StreamName.events, 'tester');
+      return info.delivered.stream_seq >= 5 && info.num_ack_pending === 5 && info.num_pending === 0;
+    },
+    10_000,
+    'all five delivered to A and waiting for their retry',
+  );
   aPulls = false;
   await waitFor(async () => (await tracked(a)) === 5, 10_000, 'A tracks the five first errors');
   const done = new Set<string>();
@@ -60,7 +70,11 @@ t('a message failed here and finished by a replica leaves no entry here', async 
   const b = await startProcess({ env: { ...env }, name: 'replica-b', log: createLogger('silent'), actors: [testActor()] });
   procs.push(b);
   await waitFor(() => done.size === 5, 30_000, 'B finishes the five retries');
-  await waitFor(async () => (await jsm.consumers.info(StreamName.events, 'tester')).ack_floor.stream_seq >= 5, 10_000, 'ack floor past them');
+  await waitFor(
+    async () => (await jsm.consumers.info(StreamName.events, 'tester')).ack_floor.stream_seq >= 5,
+    10_000,
+    'ack floor past them',
+  );
   await waitFor(async () => (await tracked(a)) === 0, 15_000, 'A drops the entries of messages B finished');
 });
 

@@ -67,7 +67,8 @@ t.after(async () => {
 });
 
 t('messages fetched in one batch stay ours while the gate is closed', async () => {
-  for (let i = 0; i < 5; i++) await js.publish(subjects.event('syslog', 'test.host'), encode(IngestEvent, sampleEvent(`b${i}`, 'ok')), { msgID: `b${i}` });
+  for (let i = 0; i < 5; i++)
+    await js.publish(subjects.event('syslog', 'test.host'), encode(IngestEvent, sampleEvent(`b${i}`, 'ok')), { msgID: `b${i}` });
   closeAfterFirst = true;
   gate!.open();
   gate = undefined;
@@ -86,7 +87,10 @@ t('messages fetched in one batch stay ours while the gate is closed', async () =
   gate!.open();
   gate = undefined;
   await waitFor(() => handled.length >= 5, 8000, 'the rest of the batch handled once the gate opens');
-  assert.equal(handled.map((h) => h.attempt), [1, 1, 1, 1, 1]);
+  assert.equal(
+    handled.map((h) => h.attempt),
+    [1, 1, 1, 1, 1],
+  );
 });
 
 t.run();

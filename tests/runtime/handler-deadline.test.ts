@@ -45,11 +45,18 @@ const hanger = defineActor({
 test.before(async () => {
   nats = await startNats();
   nc = await connect({ servers: nats.url });
-  const sink = new Writable({ write(chunk, _enc, cb) { lines.push(String(chunk)); cb(); } });
+  const sink = new Writable({
+    write(chunk, _enc, cb) {
+      lines.push(String(chunk));
+      cb();
+    },
+  });
   // ack wait far beyond the deadline: only the runtime's deadline can free the message here.
   proc = await startProcess({
     env: loadEnv({ NATS_URL: nats.url, MUTT_HTTP_PORT: '0', MUTT_ACK_WAIT_MS: '60000', LOG_LEVEL: 'warn' }),
-    name: 'test', log: createLogger('warn', sink), actors: [hanger],
+    name: 'test',
+    log: createLogger('warn', sink),
+    actors: [hanger],
   });
   await waitFor(() => proc.health.ready(), 5000, 'process ready');
 });
@@ -78,7 +85,10 @@ test('a handler that never settles: deadline reached, slot freed, next message h
 
   const metrics = await (await fetch(`http://127.0.0.1:${proc.httpPort}/metrics`)).text();
   assert.match(metrics, /^mutt_tester_handler_deadline_exceeded_total(?:\{[^}]*\})? 2$/m);
-  assert.ok(lines.some((l) => /handler deadline exceeded/.test(l) && /"deadlineMs":1500/.test(l)), 'logged with the deadline');
+  assert.ok(
+    lines.some((l) => /handler deadline exceeded/.test(l) && /"deadlineMs":1500/.test(l)),
+    'logged with the deadline',
+  );
   assert.is((await jsm.streams.info(StreamName.events)).state.messages, 0, 'nothing left pinned in the stream');
 });
 

@@ -19,10 +19,13 @@ const bytes = (s: string) => new TextEncoder().encode(s);
 test.before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'mutt-pubperm-'));
   const conf = join(dir, 'nats.conf');
-  await writeFile(conf, `authorization { users = [
+  await writeFile(
+    conf,
+    `authorization { users = [
     { user: admin, password: admin }
     { user: nosub, password: nosub, permissions: { publish: ">", subscribe: { deny: "_INBOX.>" } } }
-  ] }\n`);
+  ] }\n`,
+  );
   nats = await startNats({ args: ['-c', conf] });
   admin = await connect({ servers: nats.url, user: 'admin', pass: 'admin' });
   await (await jetstreamManager(admin)).streams.add({ name: 'PERM', subjects: ['perm.>'] });
@@ -40,12 +43,18 @@ test('a reply subscription refused by the server fails pending and later publish
   process.on('uncaughtException', onUncaught);
   try {
     const pub = new JsPublisher(nc);
-    const err = await pub.publish('perm.a', bytes('x'), { timeout: 20_000 }).then(() => null, (e: unknown) => e);
+    const err = await pub.publish('perm.a', bytes('x'), { timeout: 20_000 }).then(
+      () => null,
+      (e: unknown) => e,
+    );
     assert.instance(err, Error);
     assert.not.instance(err, PublishTimeoutError, 'failed by the subscription error, not after the timeout');
     assert.match(String((err as Error).message), /permission/i);
     assert.is(pub.inFlight, 0);
-    const later = await pub.publish('perm.b', bytes('x'), { timeout: 20_000 }).then(() => null, (e: unknown) => e);
+    const later = await pub.publish('perm.b', bytes('x'), { timeout: 20_000 }).then(
+      () => null,
+      (e: unknown) => e,
+    );
     assert.match(String((later as Error)?.message), /permission/i, 'a later publish is refused with the same cause');
     assert.equal(uncaught, [], 'no exception escaped the subscription callback');
   } finally {

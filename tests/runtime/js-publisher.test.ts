@@ -46,9 +46,16 @@ test('answers with the stream and sequence; a repeated Nats-Msg-Id is acked as a
 test('a header value with a line break or an invalid name is refused before anything is sent', async () => {
   const pub = jsPublisher(nc);
   const before = (await (await jetstreamManager(nc)).streams.info('PUB')).state.messages;
-  const attempts: { msgID?: string; headers?: Record<string, string> }[] = [{ headers: { 'Mutt-Host': 'r1\r\nNats-Msg-Id: forged' } }, { headers: { 'Bad Name': 'x' } }, { msgID: 'a\nb' }];
+  const attempts: { msgID?: string; headers?: Record<string, string> }[] = [
+    { headers: { 'Mutt-Host': 'r1\r\nNats-Msg-Id: forged' } },
+    { headers: { 'Bad Name': 'x' } },
+    { msgID: 'a\nb' },
+  ];
   for (const opts of attempts) {
-    const err = await pub.publish('pub.refused', bytes('x'), opts).then(() => null, (e: unknown) => e as Error);
+    const err = await pub.publish('pub.refused', bytes('x'), opts).then(
+      () => null,
+      (e: unknown) => e as Error,
+    );
     assert.ok(err, `refused: ${JSON.stringify(opts)}`);
     assert.match(err!.message, /header|name/);
   }
@@ -64,12 +71,17 @@ test('the header block has the wire form nats.js writes; an explicit msgID repla
   const h = headers();
   h.set('Mutt-Host', 'r1');
   h.set('Nats-Msg-Id', 'id-9');
-  assert.is(text(encodeHeaderBlock('id-9', { 'Mutt-Host': 'r1' })), new TextDecoder().decode((h as unknown as { encode(): Uint8Array }).encode()));
+  assert.is(
+    text(encodeHeaderBlock('id-9', { 'Mutt-Host': 'r1' })),
+    new TextDecoder().decode((h as unknown as { encode(): Uint8Array }).encode()),
+  );
 });
 
 test('a burst of concurrent publishes is answered in full, each with its own sequence', async () => {
   const pub = jsPublisher(nc);
-  const acks = await Promise.all(Array.from({ length: 2000 }, (_, i) => pub.publish(`pub.burst.${i % 7}`, bytes(`m${i}`), { msgID: `burst-${i}` })));
+  const acks = await Promise.all(
+    Array.from({ length: 2000 }, (_, i) => pub.publish(`pub.burst.${i % 7}`, bytes(`m${i}`), { msgID: `burst-${i}` })),
+  );
   assert.is(new Set(acks.map((a) => a.seq)).size, 2000);
   assert.ok(acks.every((a) => !a.duplicate));
   assert.is(pub.inFlight, 0);
@@ -79,14 +91,22 @@ test('a full stream refuses with a JetStreamApiError that classifies as stream_f
   const pub = jsPublisher(nc);
   await pub.publish('tiny.x', bytes('1'));
   await pub.publish('tiny.x', bytes('2'));
-  const err = await pub.publish('tiny.x', bytes('3')).then(() => null, (e: unknown) => e);
+  const err = await pub.publish('tiny.x', bytes('3')).then(
+    () => null,
+    (e: unknown) => e,
+  );
   assert.instance(err, JetStreamApiError);
   assert.is(classifyPublishError(err), 'stream_full');
 });
 
 test('a subject no stream captures fails at once as NoStreamError (unavailable), not after the timeout', async () => {
   const started = Date.now();
-  const err = await jsPublisher(nc).publish('nostream.x', bytes('x'), { timeout: 4000 }).then(() => null, (e: unknown) => e);
+  const err = await jsPublisher(nc)
+    .publish('nostream.x', bytes('x'), { timeout: 4000 })
+    .then(
+      () => null,
+      (e: unknown) => e,
+    );
   assert.instance(err, NoStreamError);
   assert.match((err as Error).message, /nostream\.x/);
   assert.ok(Date.now() - started < 3000, 'the no-responders answer came back, not the deadline');
@@ -95,10 +115,17 @@ test('a subject no stream captures fails at once as NoStreamError (unavailable),
 
 test('no answer within the timeout rejects with PublishTimeoutError; a late answer is ignored', async () => {
   const held: { respond(d: Uint8Array): boolean }[] = [];
-  const sub = nc.subscribe('silent.>', { callback: (_e, m) => { held.push(m); } });
+  const sub = nc.subscribe('silent.>', {
+    callback: (_e, m) => {
+      held.push(m);
+    },
+  });
   await nc.flush();
   const pub = jsPublisher(nc);
-  const err = await pub.publish('silent.x', bytes('x'), { timeout: 300 }).then(() => null, (e: unknown) => e);
+  const err = await pub.publish('silent.x', bytes('x'), { timeout: 300 }).then(
+    () => null,
+    (e: unknown) => e,
+  );
   assert.instance(err, PublishTimeoutError);
   assert.is(classifyPublishError(err), 'unavailable');
   assert.is(held.length, 1, 'the message was sent with a reply subject');
@@ -109,11 +136,18 @@ test('no answer within the timeout rejects with PublishTimeoutError; a late answ
 });
 
 test('an answer that is not a PubAck rejects instead of resolving with nonsense', async () => {
-  const sub = nc.subscribe('odd.>', { callback: (_e, m) => { m.respond(bytes(m.subject === 'odd.json' ? '{"seq":3}' : 'not json')); } });
+  const sub = nc.subscribe('odd.>', {
+    callback: (_e, m) => {
+      m.respond(bytes(m.subject === 'odd.json' ? '{"seq":3}' : 'not json'));
+    },
+  });
   await nc.flush();
   const pub = jsPublisher(nc);
   for (const subject of ['odd.json', 'odd.text']) {
-    const err = await pub.publish(subject, bytes('x'), { timeout: 2000 }).then(() => null, (e: unknown) => e);
+    const err = await pub.publish(subject, bytes('x'), { timeout: 2000 }).then(
+      () => null,
+      (e: unknown) => e,
+    );
     assert.instance(err, Error);
     assert.match((err as Error).message, /invalid PubAck/);
   }
@@ -125,14 +159,20 @@ test('closing the connection fails what is pending and refuses new publishes', a
   const sub = own.subscribe('hold.>', { callback: () => {} }); // a responder that never answers
   await own.flush();
   const pub = new JsPublisher(own);
-  const pending = pub.publish('hold.x', bytes('x'), { timeout: 30_000 }).then(() => null, (e: unknown) => e);
+  const pending = pub.publish('hold.x', bytes('x'), { timeout: 30_000 }).then(
+    () => null,
+    (e: unknown) => e,
+  );
   await new Promise((r) => setTimeout(r, 50));
   sub.unsubscribe();
   await own.close();
   const err = await pending;
   assert.instance(err, Error);
   assert.match((err as Error).message, /closed/);
-  const after = await pub.publish('pub.a', bytes('x')).then(() => null, (e: unknown) => e);
+  const after = await pub.publish('pub.a', bytes('x')).then(
+    () => null,
+    (e: unknown) => e,
+  );
   assert.match((after as Error).message, /closed/);
 });
 

@@ -36,12 +36,14 @@ test('concurrent read-modify-write from many replicas loses no update', async ()
   const kvs = await Promise.all(Array.from({ length: 6 }, () => replicaKv()));
   const parse = (v: unknown) => (typeof v === 'object' && v !== null ? (v as { n: number }) : { n: 0 });
   let maxTries = 0;
-  await Promise.all(kvs.map(async (kv) => {
-    for (let i = 0; i < 25; i++) {
-      const r = await casUpdate(kv, 'counter', parse, (s) => ({ state: { n: s.n + 1 }, result: null }));
-      maxTries = Math.max(maxTries, r.tries);
-    }
-  }));
+  await Promise.all(
+    kvs.map(async (kv) => {
+      for (let i = 0; i < 25; i++) {
+        const r = await casUpdate(kv, 'counter', parse, (s) => ({ state: { n: s.n + 1 }, result: null }));
+        maxTries = Math.max(maxTries, r.tries);
+      }
+    }),
+  );
   const final = await casUpdate(kvs[0], 'counter', parse, (s) => ({ state: s, result: s.n }));
   assert.is(final.result, 150);
   assert.is(final.written, false, 'an unchanged state is not written');
@@ -51,44 +53,99 @@ test('concurrent read-modify-write from many replicas loses no update', async ()
 test('a deleted key is recreated; unreadable JSON falls back to the parser default', async () => {
   const kv = await replicaKv();
   await kv.put('odd', new TextEncoder().encode('{not json'));
-  const r = await casUpdate(kv, 'odd', (v): string => (v === undefined ? 'default' : 'parsed'), (s) => ({ state: s, result: s }));
+  const r = await casUpdate(
+    kv,
+    'odd',
+    (v): string => (v === undefined ? 'default' : 'parsed'),
+    (s) => ({ state: s, result: s }),
+  );
   assert.is(r.result, 'default');
   await kv.delete('odd');
-  const w = await casUpdate(kv, 'odd', (v) => (v as number | undefined) ?? 0, (s) => ({ state: s + 1, result: s }));
+  const w = await casUpdate(
+    kv,
+    'odd',
+    (v) => (v as number | undefined) ?? 0,
+    (s) => ({ state: s + 1, result: s }),
+  );
   assert.equal([w.result, w.written], [0, true]);
 });
 
-test('the server\'s own conflict answers are recognised by their code, for update and for create', async () => {
+test("the server's own conflict answers are recognised by their code, for update and for create", async () => {
   const kv = await replicaKv();
   const rev = await kv.put('conflict', new TextEncoder().encode('1'));
   await kv.put('conflict', new TextEncoder().encode('2'));
-  const stale = await kv.update('conflict', new TextEncoder().encode('3'), rev).then(() => null, (e: unknown) => e);
+  const stale = await kv.update('conflict', new TextEncoder().encode('3'), rev).then(
+    () => null,
+    (e: unknown) => e,
+  );
   assert.ok(isCasConflict(stale), `update with a stale revision: ${String(stale)}`);
-  const exists = await kv.create('conflict', new TextEncoder().encode('4')).then(() => null, (e: unknown) => e);
+  const exists = await kv.create('conflict', new TextEncoder().encode('4')).then(
+    () => null,
+    (e: unknown) => e,
+  );
   assert.ok(isCasConflict(exists), `create of an existing key: ${String(exists)}`);
 });
 
 test('conflicts are told by code, not text: an error that only says "wrong last sequence" propagates at once', async () => {
   let creates = 0;
-  const lookalike: CasStore = { get: async () => null, create: async () => { creates++; throw new Error('proxy said: wrong last sequence'); }, update: async () => 0 };
-  const err = await casUpdate(lookalike, 'k', () => 0, (s) => ({ state: s + 1, result: 0 }), { maxTries: 5 }).then(() => null, (e: unknown) => e);
+  const lookalike: CasStore = {
+    get: async () => null,
+    create: async () => {
+      creates++;
+      throw new Error('proxy said: wrong last sequence');
+    },
+    update: async () => 0,
+  };
+  const err = await casUpdate(
+    lookalike,
+    'k',
+    () => 0,
+    (s) => ({ state: s + 1, result: 0 }),
+    { maxTries: 5 },
+  ).then(
+    () => null,
+    (e: unknown) => e,
+  );
   assert.is((err as Error)?.message, 'proxy said: wrong last sequence');
   assert.is(creates, 1, 'not retried as a conflict');
-  assert.not.ok(isCasConflict(Object.assign(new Error('x'), { code: 10071 })), 'a code on some other error is not the server\'s answer');
+  assert.not.ok(isCasConflict(Object.assign(new Error('x'), { code: 10071 })), "a code on some other error is not the server's answer");
 });
 
 test('conflicts are recognised; other errors propagate; endless contention gives up', async () => {
   assert.not.ok(isCasConflict(new Error('timeout')));
-  const failing: CasStore = { get: async () => null, create: async () => { throw new Error('nats down'); }, update: async () => 0 };
+  const failing: CasStore = {
+    get: async () => null,
+    create: async () => {
+      throw new Error('nats down');
+    },
+    update: async () => 0,
+  };
   try {
-    await casUpdate(failing, 'k', () => 0, (s) => ({ state: s + 1, result: 0 }));
+    await casUpdate(
+      failing,
+      'k',
+      () => 0,
+      (s) => ({ state: s + 1, result: 0 }),
+    );
     assert.unreachable();
   } catch (err) {
     assert.is((err as Error).message, 'nats down');
   }
-  const contended: CasStore = { get: async () => null, create: async () => { throw new JetStreamApiError({ code: 400, err_code: 10071, description: 'wrong last sequence: 1' }); }, update: async () => 0 };
+  const contended: CasStore = {
+    get: async () => null,
+    create: async () => {
+      throw new JetStreamApiError({ code: 400, err_code: 10071, description: 'wrong last sequence: 1' });
+    },
+    update: async () => 0,
+  };
   try {
-    await casUpdate(contended, 'k', () => 0, (s) => ({ state: s + 1, result: 0 }), { maxTries: 3 });
+    await casUpdate(
+      contended,
+      'k',
+      () => 0,
+      (s) => ({ state: s + 1, result: 0 }),
+      { maxTries: 3 },
+    );
     assert.unreachable();
   } catch (err) {
     assert.instance(err, CasContentionError);
@@ -115,22 +172,31 @@ test('the rate limit holds across replicas sharing the KV, and every waiting cal
   let casWrites = 0;
   const kvs = await Promise.all(Array.from({ length: replicas }, () => replicaKv()));
   const started = Date.now();
-  await Promise.all(kvs.map(async (kv) => {
-    const gate = createSharedRateGate(kv, () => cfg, { onGranted: (slots) => { granted.push(...slots); casWrites++; } });
-    // Callers outnumber the block: many wait at once, as concurrent deliveries in one forwarder would.
-    await Promise.all(Array.from({ length: perReplica }, async () => {
-      await gate.acquire();
-      sentAt.push(Date.now());
-    }));
-    assert.is(gate.waiting, 0);
-  }));
+  await Promise.all(
+    kvs.map(async (kv) => {
+      const gate = createSharedRateGate(kv, () => cfg, {
+        onGranted: (slots) => {
+          granted.push(...slots);
+          casWrites++;
+        },
+      });
+      // Callers outnumber the block: many wait at once, as concurrent deliveries in one forwarder would.
+      await Promise.all(
+        Array.from({ length: perReplica }, async () => {
+          await gate.acquire();
+          sentAt.push(Date.now());
+        }),
+      );
+      assert.is(gate.waiting, 0);
+    }),
+  );
   const elapsed = Date.now() - started;
   assert.is(sentAt.length, replicas * perReplica, 'nobody was dropped');
   assert.ok(maxInWindow(granted, 1000) <= cfg.limit, `granted peak ${maxInWindow(granted, 1000)}`);
   // Releases trail their permits by at most the tolerance (later ones are dropped), which the schedule absorbs.
   assert.ok(maxInWindow(sentAt, 1000) <= cfg.limit, `sent peak ${maxInWindow(sentAt, 1000)}`);
   assert.ok(elapsed >= ((replicas * perReplica - cfg.limit) / cfg.limit) * 1000 - 100, `took ${elapsed} ms: the limit really limited`);
-  assert.ok(casWrites < replicas * perReplica / 2, `${casWrites} CAS writes for ${replicas * perReplica} permits (blocks)`);
+  assert.ok(casWrites < (replicas * perReplica) / 2, `${casWrites} CAS writes for ${replicas * perReplica} permits (blocks)`);
 });
 
 test('the rate gate asks for about what its callers take, not a whole block of a limit far above its traffic', async () => {
@@ -151,7 +217,12 @@ test('the rate gate asks for about what its callers take, not a whole block of a
   await Promise.all(Array.from({ length: 40 }, () => gate.acquire()));
   assert.equal(asked.slice(0, 2), [16, 32], 'twice what the last block gave, which covers the 25 waiting');
   assert.ok(asked.every((n) => n <= 1000));
-  const limited = new RateGate({ reserve: async (n) => (asked.push(n), { slots: Array.from({ length: n }, () => now) }), blockSize: () => 5, now: () => now, toleranceMs: 10 });
+  const limited = new RateGate({
+    reserve: async (n) => (asked.push(n), { slots: Array.from({ length: n }, () => now) }),
+    blockSize: () => 5,
+    now: () => now,
+    toleranceMs: 10,
+  });
   asked.length = 0;
   await limited.acquire();
   assert.equal(asked, [5], 'a block smaller than the minimum ask is asked for whole');
@@ -196,9 +267,20 @@ test('the rate gate drops stale permits, retries after waitMs, and honours abort
   const blocked = new RateGate({ reserve: () => new Promise(() => {}), blockSize: () => 1 });
   const p = blocked.acquire(ac.signal);
   ac.abort(new Error('shutdown'));
-  await p.then(() => assert.unreachable(), (err: Error) => assert.is(err.message, 'shutdown'));
-  const failing = new RateGate({ reserve: async () => { throw new Error('kv unreachable'); }, blockSize: () => 1 });
-  await failing.acquire().then(() => assert.unreachable(), (err: Error) => assert.is(err.message, 'kv unreachable', 'fails closed'));
+  await p.then(
+    () => assert.unreachable(),
+    (err: Error) => assert.is(err.message, 'shutdown'),
+  );
+  const failing = new RateGate({
+    reserve: async () => {
+      throw new Error('kv unreachable');
+    },
+    blockSize: () => 1,
+  });
+  await failing.acquire().then(
+    () => assert.unreachable(),
+    (err: Error) => assert.is(err.message, 'kv unreachable', 'fails closed'),
+  );
 });
 
 test('replicas racing for the half-open probe: exactly one wins', async () => {
@@ -208,12 +290,19 @@ test('replicas racing for the half-open probe: exactly one wins', async () => {
   const opened = recordResult(recordResult(initialBreaker(t0), false, t0, cfg), false, t0, cfg);
   assert.is(opened.status, 'open');
   await kvs[0].put(BREAKER_KEY, new TextEncoder().encode(JSON.stringify(opened)));
-  const results = await Promise.all(kvs.map((kv, i) =>
-    casUpdate(kv, BREAKER_KEY, (v) => parseBreaker(v, Date.now()), (s) => {
-      const a = tryAcquire(s, Date.now(), `replica-${i}:1`, cfg);
-      return { state: a.state, result: a };
-    }),
-  ));
+  const results = await Promise.all(
+    kvs.map((kv, i) =>
+      casUpdate(
+        kv,
+        BREAKER_KEY,
+        (v) => parseBreaker(v, Date.now()),
+        (s) => {
+          const a = tryAcquire(s, Date.now(), `replica-${i}:1`, cfg);
+          return { state: a.state, result: a };
+        },
+      ),
+    ),
+  );
   const winners = results.filter((r) => r.result.allowed);
   assert.is(winners.length, 1);
   assert.ok(winners[0].result.probe);

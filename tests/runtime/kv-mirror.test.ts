@@ -103,7 +103,10 @@ t('bucket deleted and recreated: the mirror holds what the new bucket holds, and
   await put('fresh', { v: 9 });
   await waitFor(() => valueOf('fresh') !== undefined, 8000, 'a key of the recreated bucket in the mirror');
   await waitFor(() => mirror.get('r1') === undefined && mirror.get('r7') === undefined, 8000, 'keys of the deleted bucket gone');
-  assert.equal(mirror.entries().map((e) => e.key), ['fresh']);
+  assert.equal(
+    mirror.entries().map((e) => e.key),
+    ['fresh'],
+  );
   const reported = new Set(changes.flat());
   for (const key of ['fresh', 'r1', 'r2', 'r7']) assert.ok(reported.has(key), `change of ${key} reported to the listeners`);
 });
@@ -115,7 +118,7 @@ t('while the config bucket is gone the process is not ready and names it; once i
     const jsm = await jetstreamManager(nc);
     await jsm.streams.delete('KV_mutt_config');
     await waitFor(async () => (await fetch(url)).status === 503, 10_000, '/readyz 503 while mutt_config is gone');
-    const body = await (await fetch(url)).json() as { components: Record<string, { ready: boolean; detail?: string }> };
+    const body = (await (await fetch(url)).json()) as { components: Record<string, { ready: boolean; detail?: string }> };
     const component = Object.entries(body.components).find(([name]) => name.includes('mutt_config'));
     assert.ok(component, `a component names mutt_config: ${JSON.stringify(body.components)}`);
     assert.is(component![1].ready, false);

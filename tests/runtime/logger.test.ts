@@ -7,7 +7,12 @@ import { createLogger } from '../../actors/runtime/logger.ts';
 
 function capture() {
   const lines: string[] = [];
-  const dest = new Writable({ write(chunk, _enc, cb) { lines.push(...chunk.toString().split('\n').filter(Boolean)); cb(); } });
+  const dest = new Writable({
+    write(chunk, _enc, cb) {
+      lines.push(...chunk.toString().split('\n').filter(Boolean));
+      cb();
+    },
+  });
   return { lines, dest };
 }
 
@@ -16,7 +21,7 @@ function rawKeys(line: string): string[] {
   const keys: string[] = [];
   let depth = 0;
   const re = /"((?:[^"\\]|\\.)*)"\s*(:)?|[{}[\]]/g;
-  for (let m; (m = re.exec(line)); ) {
+  for (let m; (m = re.exec(line));) {
     if (m[0] === '{' || m[0] === '[') depth++;
     else if (m[0] === '}' || m[0] === ']') depth--;
     else if (m[2] && depth === 1) keys.push(m[1]);

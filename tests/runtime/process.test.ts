@@ -20,7 +20,11 @@ const events: { what: string; id: string; pid: number; attempt: number }[] = [];
 const spawned: Spawned[] = [];
 
 const fixture = () => {
-  const p = spawnNode('tests/helpers/fixture-process.ts', [], { NATS_URL: nats.url, MUTT_ACK_WAIT_MS: '1500', MUTT_SHUTDOWN_GRACE_MS: '8000' });
+  const p = spawnNode('tests/helpers/fixture-process.ts', [], {
+    NATS_URL: nats.url,
+    MUTT_ACK_WAIT_MS: '1500',
+    MUTT_SHUTDOWN_GRACE_MS: '8000',
+  });
   spawned.push(p);
   return p;
 };

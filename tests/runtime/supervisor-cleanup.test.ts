@@ -27,8 +27,14 @@ const leaky = defineActor({
     starts++;
     openAtSetup.push(open);
     open += 2;
-    cleanup(() => { open--; order.push(`watch:${starts}`); });
-    cleanup(() => { open--; order.push(`timer:${starts}`); });
+    cleanup(() => {
+      open--;
+      order.push(`watch:${starts}`);
+    });
+    cleanup(() => {
+      open--;
+      order.push(`timer:${starts}`);
+    });
     if (starts < 3) throw new Error(`setup failed after opening, start ${starts}`);
     return {};
   },

@@ -114,10 +114,22 @@ t('pure helpers: semaphore, subject patterns, backoff schedule', async () => {
   assert.not.ok(subjectMatches('mutt.dlq.*.x', 'mutt.dlq.alerter.y'));
   assert.not.ok(subjectMatches('a.b', 'a.b.c'));
   const retry = { backoffMs: [1000, 5000] };
-  assert.is(scheduledDelay(retry, 1, new Error('x'), () => 0.5), 1000);
-  assert.is(scheduledDelay(retry, 2, new Error('x'), () => 0), 4000);
-  assert.is(scheduledDelay(retry, 9, new Error('x'), () => 1), 6000);
-  assert.is(scheduledDelay(retry, 1, new RetryableError('status', 'x', { retryAfterMs: 9000 }), () => 0.5), 9000);
+  assert.is(
+    scheduledDelay(retry, 1, new Error('x'), () => 0.5),
+    1000,
+  );
+  assert.is(
+    scheduledDelay(retry, 2, new Error('x'), () => 0),
+    4000,
+  );
+  assert.is(
+    scheduledDelay(retry, 9, new Error('x'), () => 1),
+    6000,
+  );
+  assert.is(
+    scheduledDelay(retry, 1, new RetryableError('status', 'x', { retryAfterMs: 9000 }), () => 0.5),
+    9000,
+  );
 });
 
 t('subjectMatches agrees with a split-based reference on every small pattern and subject', () => {

@@ -68,11 +68,17 @@ test('oversized LF frame is cut at the limit, flagged, and the rest of it skippe
   const f = new SyslogFramer({ maxFrameBytes: 16 });
   const long = '<13>' + 'x'.repeat(40);
   const got = feed(f, [Buffer.from(long.slice(0, 10)), Buffer.from(long.slice(10) + '\n<13>next\n')]);
-  assert.equal(got, [{ line: long.slice(0, 16), truncated: true }, { line: '<13>next', truncated: false }]);
+  assert.equal(got, [
+    { line: long.slice(0, 16), truncated: true },
+    { line: '<13>next', truncated: false },
+  ]);
   // The skipped tail may span many chunks.
   const g = new SyslogFramer({ maxFrameBytes: 16 });
   const out = [...g.push(Buffer.from(long)), ...g.push(Buffer.from('y'.repeat(50))), ...g.push(Buffer.from('z\n<13>ok\n'))];
-  assert.equal(out, [{ line: long.slice(0, 16), truncated: true }, { line: '<13>ok', truncated: false }]);
+  assert.equal(out, [
+    { line: long.slice(0, 16), truncated: true },
+    { line: '<13>ok', truncated: false },
+  ]);
 });
 
 test('oversized octet-counted frame is cut, flagged, and its remaining bytes skipped', () => {
@@ -80,7 +86,14 @@ test('oversized octet-counted frame is cut, flagged, and its remaining bytes ski
   const stream = Buffer.from(octet(big) + octet('<13>after'));
   for (let i = 0; i <= stream.length; i += 7) {
     const got = feed(new SyslogFramer({ maxFrameBytes: 32 }), [stream.subarray(0, i), stream.subarray(i)]);
-    assert.equal(got, [{ line: big.slice(0, 32), truncated: true }, { line: '<13>after', truncated: false }], `split at ${i}`);
+    assert.equal(
+      got,
+      [
+        { line: big.slice(0, 32), truncated: true },
+        { line: '<13>after', truncated: false },
+      ],
+      `split at ${i}`,
+    );
   }
 });
 

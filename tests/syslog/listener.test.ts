@@ -52,8 +52,33 @@ test('real senders: logger --udp --rfc5424 and logger --tcp --octet-count --rfc3
   const { listener } = await start(rec);
   try {
     const port = String(listener.udpPort);
-    await run('logger', ['--server', '127.0.0.1', '--port', port, '--udp', '--rfc5424', '-t', 'mutt-test', '-p', 'local3.err', 'udp 5424 message']);
-    await run('logger', ['--server', '127.0.0.1', '--port', port, '--tcp', '--octet-count', '--rfc3164', '-t', 'mutt-test', '-p', 'auth.warning', 'tcp 3164 message']);
+    await run('logger', [
+      '--server',
+      '127.0.0.1',
+      '--port',
+      port,
+      '--udp',
+      '--rfc5424',
+      '-t',
+      'mutt-test',
+      '-p',
+      'local3.err',
+      'udp 5424 message',
+    ]);
+    await run('logger', [
+      '--server',
+      '127.0.0.1',
+      '--port',
+      port,
+      '--tcp',
+      '--octet-count',
+      '--rfc3164',
+      '-t',
+      'mutt-test',
+      '-p',
+      'auth.warning',
+      'tcp 3164 message',
+    ]);
     await run('logger', ['--server', '127.0.0.1', '--port', port, '--tcp', '--rfc5424', 'tcp lf-framed 5424']);
     await waitFor(() => rec.events.length === 3, 10_000, 'three events from logger');
     const byMessage = new Map(rec.events.map((e) => [e.message, e as SyslogEvent]));
@@ -90,7 +115,10 @@ test('TCP: a publish that fails several times loses no line, and order within a 
     const lines = Array.from({ length: 300 }, (_, i) => `<13>Mar  1 12:00:00 h app: line ${i}`);
     await sendTcp(listener.tcpPort, lines.join('\n') + '\n');
     await waitFor(() => rec.events.length === 300, 10_000, '300 events after retries');
-    assert.equal(messages(rec.events), lines.map((_, i) => `line ${i}`));
+    assert.equal(
+      messages(rec.events),
+      lines.map((_, i) => `line ${i}`),
+    );
     assert.is(failures, 4);
     assert.is(await metricValue(registry, 'mutt_syslog_publish_errors_total', { transport: 'tcp' }), 4);
     assert.is(await metricValue(registry, 'mutt_syslog_events_published_total', { transport: 'tcp' }), 300);
@@ -137,7 +165,11 @@ test('UDP: failed publishes and an over-full pipeline drop datagrams, counted by
   const { listener, registry } = await start(rec);
   try {
     await sendUdp(listener.udpPort, ['<13>one', '<13>two', '<13>three']);
-    await waitFor(async () => (await metricValue(registry, 'mutt_syslog_udp_datagrams_dropped_total', { reason: 'publish_failed' })) === 3, 10_000, 'publish_failed drops');
+    await waitFor(
+      async () => (await metricValue(registry, 'mutt_syslog_udp_datagrams_dropped_total', { reason: 'publish_failed' })) === 3,
+      10_000,
+      'publish_failed drops',
+    );
     assert.ok((await metricValue(registry, 'mutt_syslog_publish_errors_total', { transport: 'udp' })) >= 1);
   } finally {
     await listener.close();
@@ -149,8 +181,15 @@ test('UDP: failed publishes and an over-full pipeline drop datagrams, counted by
   stuck.before = () => gate;
   const second = await start(stuck, { maxInFlight: 5 });
   try {
-    await sendUdp(second.listener.udpPort, Array.from({ length: 30 }, (_, i) => `<13>dgram ${i}`));
-    await waitFor(async () => (await metricValue(second.registry, 'mutt_syslog_lines_received_total', { transport: 'udp' })) === 30, 10_000, '30 datagrams read');
+    await sendUdp(
+      second.listener.udpPort,
+      Array.from({ length: 30 }, (_, i) => `<13>dgram ${i}`),
+    );
+    await waitFor(
+      async () => (await metricValue(second.registry, 'mutt_syslog_lines_received_total', { transport: 'udp' })) === 30,
+      10_000,
+      '30 datagrams read',
+    );
     const dropped = await metricValue(second.registry, 'mutt_syslog_udp_datagrams_dropped_total', { reason: 'backpressure' });
     assert.is(dropped, 25, 'all beyond the in-flight cap are dropped');
     release();
@@ -165,7 +204,7 @@ test('fuzz: 2,000 random datagrams and TCP garbage never crash the listener; a g
   const { listener, registry } = await start(rec, { maxFrameBytes: 1024 });
   try {
     let seed = 7;
-    const next = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+    const next = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
     const datagrams: Buffer[] = [];
     for (let i = 0; i < 2000; i++) {
       const b = Buffer.alloc(Math.floor(next() * 1400));
@@ -181,12 +220,23 @@ test('fuzz: 2,000 random datagrams and TCP garbage never crash the listener; a g
     socket.on('error', () => {});
     socket.write('<13>half a line');
     socket.destroy(); // reset mid-line
-    await waitFor(async () => (await metricValue(registry, 'mutt_syslog_lines_received_total', { transport: 'udp' })) > 1500, 10_000, 'datagrams read');
+    await waitFor(
+      async () => (await metricValue(registry, 'mutt_syslog_lines_received_total', { transport: 'udp' })) > 1500,
+      10_000,
+      'datagrams read',
+    );
     await sendUdp(listener.udpPort, ['<13>Mar  1 12:00:00 good app: still alive udp']);
     await sendTcp(listener.tcpPort, '<13>Mar  1 12:00:00 good app: still alive tcp\n');
-    await waitFor(() => rec.events.some((e) => e.message === 'still alive udp') && rec.events.some((e) => e.message === 'still alive tcp'), 10_000, 'good lines after garbage');
+    await waitFor(
+      () => rec.events.some((e) => e.message === 'still alive udp') && rec.events.some((e) => e.message === 'still alive tcp'),
+      10_000,
+      'good lines after garbage',
+    );
     for (const e of rec.events) assert.ok(SyslogEvent.safeParse(e).success);
-    assert.ok(rec.events.some((e) => e.fields?.truncated === true), 'oversized garbage frames were cut and flagged');
+    assert.ok(
+      rec.events.some((e) => e.fields?.truncated === true),
+      'oversized garbage frames were cut and flagged',
+    );
     assert.ok((await metricValue(registry, 'mutt_syslog_lines_truncated_total', { transport: 'tcp' })) > 0);
   } finally {
     await listener.close();
@@ -215,7 +265,11 @@ test('close() with the store down keeps trying until its deadline, then gives up
   client.on('error', () => {});
   await new Promise<void>((r) => client.once('connect', () => r()));
   client.write('<13>first\n<13>partial without newline');
-  await waitFor(async () => (await metricValue(registry, 'mutt_syslog_publish_errors_total', { transport: 'tcp' })) >= 2, 10_000, 'retries');
+  await waitFor(
+    async () => (await metricValue(registry, 'mutt_syslog_publish_errors_total', { transport: 'tcp' })) >= 2,
+    10_000,
+    'retries',
+  );
   await listener.close();
   assert.is(await metricValue(registry, 'mutt_syslog_tcp_lines_abandoned_total'), 2, 'both lines, the partial one included');
   assert.is(rec.events.length, 0);
@@ -240,7 +294,13 @@ test('a given port is used for both transports; a taken port is a PortBindError'
   const udp = dgram.createSocket('udp4');
   await new Promise<void>((r) => udp.bind(0, '127.0.0.1', () => r()));
   try {
-    await startSyslogListener({ port: udp.address().port, host: '127.0.0.1', publish: rec.publish, log: silentLog, registry: new Registry() });
+    await startSyslogListener({
+      port: udp.address().port,
+      host: '127.0.0.1',
+      publish: rec.publish,
+      log: silentLog,
+      registry: new Registry(),
+    });
     assert.unreachable('udp port taken');
   } catch (err) {
     assert.instance(err, PortBindError);
@@ -255,12 +315,22 @@ test('two listeners on one registry share the metrics instead of failing to regi
   const b = await startSyslogListener({ port: 0, host: '127.0.0.1', publish: recorder().publish, log: silentLog, registry });
   await sendUdp(a.udpPort, ['<13>a']);
   await sendUdp(b.udpPort, ['<13>b']);
-  await waitFor(async () => (await metricValue(registry, 'mutt_syslog_lines_received_total', { transport: 'udp' })) === 2, 10_000, 'both counted');
+  await waitFor(
+    async () => (await metricValue(registry, 'mutt_syslog_lines_received_total', { transport: 'udp' })) === 2,
+    10_000,
+    'both counted',
+  );
   await a.close();
   await b.close();
   const text = await registry.metrics();
-  for (const name of ['mutt_syslog_lines_received_total', 'mutt_syslog_events_published_total', 'mutt_syslog_udp_datagrams_dropped_total',
-    'mutt_syslog_lines_parsed_total', 'mutt_syslog_publish_errors_total', 'mutt_syslog_in_flight_events']) {
+  for (const name of [
+    'mutt_syslog_lines_received_total',
+    'mutt_syslog_events_published_total',
+    'mutt_syslog_udp_datagrams_dropped_total',
+    'mutt_syslog_lines_parsed_total',
+    'mutt_syslog_publish_errors_total',
+    'mutt_syslog_in_flight_events',
+  ]) {
     assert.ok(text.includes(`# TYPE ${name}`), name);
   }
 });

@@ -17,7 +17,8 @@ test('the reference line parses as RFC 3164', () => {
 });
 
 test('leading blanks of each kind are skipped', () => {
-  for (const lead of [' ', '\t', '\0', '\r', '\n', '\uFEFF', ' \t\0\uFEFF']) assert.equal(essentials(lead + LINE), expected, JSON.stringify(lead));
+  for (const lead of [' ', '\t', '\0', '\r', '\n', '\uFEFF', ' \t\0\uFEFF'])
+    assert.equal(essentials(lead + LINE), expected, JSON.stringify(lead));
 });
 
 test('trailing line terminators of each kind are dropped, the text before them is kept', () => {

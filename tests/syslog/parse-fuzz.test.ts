@@ -23,11 +23,46 @@ const SEEDS = [
   '<182>Mar  1 12:00:00 bigip info tmm[1]: x',
   '<187>1234: RP/0/RSP0/CPU0:Mar  1 12:00:00.123 UTC: ifmgr[123]: %PKT_INFRA-LINK-3-UPDOWN : x',
 ];
-const ALPHABET = ['<', '>', '[', ']', '"', '\\', '=', ' ', ':', '%', '-', '*', '.', '1', '9', '0', 'a', 'Z', 'Mar', ' 1 ', '12:00:00',
-  '2024-03-01T', '\uFEFF', '\u0000', '\n', '\r', '\t', '😀', '\ud800', 'é', '-3-', '[x', 'k="', '}', '{'];
+const ALPHABET = [
+  '<',
+  '>',
+  '[',
+  ']',
+  '"',
+  '\\',
+  '=',
+  ' ',
+  ':',
+  '%',
+  '-',
+  '*',
+  '.',
+  '1',
+  '9',
+  '0',
+  'a',
+  'Z',
+  'Mar',
+  ' 1 ',
+  '12:00:00',
+  '2024-03-01T',
+  '\uFEFF',
+  '\u0000',
+  '\n',
+  '\r',
+  '\t',
+  '😀',
+  '\ud800',
+  'é',
+  '-3-',
+  '[x',
+  'k="',
+  '}',
+  '{',
+];
 
 function randomLine(next: () => number, i: number): string {
-  const pick = <T,>(xs: T[]) => xs[Math.floor(next() * xs.length)];
+  const pick = <T>(xs: T[]) => xs[Math.floor(next() * xs.length)];
   const kind = i % 8;
   if (kind === 0) {
     // random bytes, decoded as a UDP datagram would be
@@ -57,7 +92,11 @@ function randomLine(next: () => number, i: number): string {
   if (kind === 3) return '<'.repeat(1 + Math.floor(next() * 5000));
   if (kind === 4) return '<13>1 2024-03-01T00:00:00Z h a p m ' + '['.repeat(Math.floor(next() * 3000)) + pick(['a b="', 'x', ']', '"']);
   if (kind === 5) return pick(SEEDS).slice(0, 5) + pick(ALPHABET).repeat(Math.floor(next() * 4000));
-  if (kind === 6) return pick(['<13>', '', '<13>1 - - - - - ']) + pick(['a=', '%A-', 'Mar  1 ', '1: ', ': ', '[a b="\\', 'k="v" ']).repeat(Math.floor(next() * 3000));
+  if (kind === 6)
+    return (
+      pick(['<13>', '', '<13>1 - - - - - ']) +
+      pick(['a=', '%A-', 'Mar  1 ', '1: ', ': ', '[a b="\\', 'k="v" ']).repeat(Math.floor(next() * 3000))
+    );
   return pick(SEEDS) + ' ' + pick(ALPHABET).repeat(Math.floor(next() * (i % 100 === 7 ? 150_000 : 200)));
 }
 
@@ -74,7 +113,10 @@ test('5,000 random and malformed lines: never a throw, always a schema-valid eve
       return;
     }
     const check = SyslogEvent.safeParse(event);
-    if (!check.success) assert.unreachable(`line #${i} invalid (${check.error.issues[0]?.path.join('.')}: ${check.error.issues[0]?.message}): ${JSON.stringify(line.slice(0, 200))}`);
+    if (!check.success)
+      assert.unreachable(
+        `line #${i} invalid (${check.error.issues[0]?.path.join('.')}: ${check.error.issues[0]?.message}): ${JSON.stringify(line.slice(0, 200))}`,
+      );
     assert.ok(event.raw!.length <= MAX_LINE_LENGTH);
     statuses.add(event.parse);
   }
@@ -86,10 +128,23 @@ test('hostile 64 KB lines return (linear-time parsing, no catastrophic backtrack
   const N = 65_536;
   const rep = (s: string) => s.repeat(Math.ceil(N / s.length)).slice(0, N);
   const hostile = [
-    rep('<'), rep('<13>'), rep('1 '), '<13>' + rep(' ') + 'x', '<13>1 2024-03-01T00:00:00Z h a p m ' + rep('['),
-    '<13>1 2024-03-01T00:00:00Z h a p m [a ' + rep('b="\\'), '<13>1 2024-03-01T00:00:00Z h a p m ' + rep('[a b="c"]'),
-    rep('a=b '), 'a=b c=d e="' + rep('\\"'), rep('%A-'), '<13>' + rep('%AB-1-'), rep('Mar  1 12:00:00 '),
-    '<13>Mar  1 12:00:00 ' + rep('a'), '<13>Mar  1 12:00:00 h a[' + rep('1'), '<13>1: ' + rep('a/'), rep('\0'), rep('\r\n'),
+    rep('<'),
+    rep('<13>'),
+    rep('1 '),
+    '<13>' + rep(' ') + 'x',
+    '<13>1 2024-03-01T00:00:00Z h a p m ' + rep('['),
+    '<13>1 2024-03-01T00:00:00Z h a p m [a ' + rep('b="\\'),
+    '<13>1 2024-03-01T00:00:00Z h a p m ' + rep('[a b="c"]'),
+    rep('a=b '),
+    'a=b c=d e="' + rep('\\"'),
+    rep('%A-'),
+    '<13>' + rep('%AB-1-'),
+    rep('Mar  1 12:00:00 '),
+    '<13>Mar  1 12:00:00 ' + rep('a'),
+    '<13>Mar  1 12:00:00 h a[' + rep('1'),
+    '<13>1: ' + rep('a/'),
+    rep('\0'),
+    rep('\r\n'),
   ];
   for (const line of hostile) {
     const e = parseSyslog(line, { receivedAt: 1_709_251_200_000, input: 'syslog-tcp' });

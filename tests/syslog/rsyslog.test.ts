@@ -31,7 +31,13 @@ action(type="omfwd" target="127.0.0.1" port="${muttPort}" protocol="tcp"
 
 test('rsyslog omfwd (TCP, octet-counted, RFC 5424) relays device lines with their original host', async () => {
   const rec = recorder();
-  const listener = await startSyslogListener({ port: 0, host: '127.0.0.1', publish: rec.publish, log: silentLog, registry: new Registry() });
+  const listener = await startSyslogListener({
+    port: 0,
+    host: '127.0.0.1',
+    publish: rec.publish,
+    log: silentLog,
+    registry: new Registry(),
+  });
   const inPort = await freeUdpPort();
   const conf = join(dir, 'rsyslog.conf');
   writeFileSync(conf, rsyslogConf(inPort, listener.tcpPort));
@@ -45,11 +51,17 @@ test('rsyslog omfwd (TCP, octet-counted, RFC 5424) relays device lines with thei
       '<187>Mar  1 00:01:02 core-sw1 123: *Mar  1 00:01:02.123: %LINK-3-UPDOWN: Interface Gi0/2, changed state to down',
     ];
     // imudp may not be listening yet: resend until the relay delivers (each copy is a distinct event, so count by message).
-    await waitFor(async () => {
-      await sendUdp(inPort, lines);
-      await new Promise((r) => setTimeout(r, 200));
-      return rec.events.some((e) => e.message.includes('Failed password')) && rec.events.some((e) => e.message.includes('%LINK-3-UPDOWN'));
-    }, 15_000, 'rsyslog to relay both lines');
+    await waitFor(
+      async () => {
+        await sendUdp(inPort, lines);
+        await new Promise((r) => setTimeout(r, 200));
+        return (
+          rec.events.some((e) => e.message.includes('Failed password')) && rec.events.some((e) => e.message.includes('%LINK-3-UPDOWN'))
+        );
+      },
+      15_000,
+      'rsyslog to relay both lines',
+    );
     const ssh = rec.events.find((e) => e.message.includes('Failed password')) as SyslogEvent;
     assert.is(ssh.host, 'origin-host', 'the device, not the relay (127.0.0.1)');
     assert.is(ssh.parse, 'rfc5424');

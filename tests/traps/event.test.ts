@@ -28,8 +28,11 @@ test('RFC 3584 §3.1: v1 generic traps map under snmpTraps, enterprise-specific 
 });
 
 test('varbind values: printable text, hex for binary, Counter64 as decimal, OIDs normalised, types named', () => {
-  assert.equal(toVarbind({ oid: '1.3.6.1.2.1.2.2.1.2.2', type: 4, value: Buffer.from('Gi0/2 uplink') }),
-    { oid: '.1.3.6.1.2.1.2.2.1.2.2', type: 'OctetString', value: 'Gi0/2 uplink' });
+  assert.equal(toVarbind({ oid: '1.3.6.1.2.1.2.2.1.2.2', type: 4, value: Buffer.from('Gi0/2 uplink') }), {
+    oid: '.1.3.6.1.2.1.2.2.1.2.2',
+    type: 'OctetString',
+    value: 'Gi0/2 uplink',
+  });
   assert.is(renderValue('OctetString', Buffer.from([0x00, 0x1a, 0x2b, 0x3c, 0x4d, 0x5e])), '00 1A 2B 3C 4D 5E');
   assert.is(renderValue('OctetString', Buffer.from([0xc3, 0x28])), 'C3 28', 'invalid UTF-8 is hex');
   assert.is(renderValue('OctetString', Buffer.from('zürich\tline\n')), 'zürich\tline\n', 'UTF-8 with tab/newline is text');
@@ -45,7 +48,15 @@ test('varbind values: printable text, hex for binary, Counter64 as decimal, OIDs
   assert.is(renderValue('Counter64', 12n), '12');
   assert.is(renderValue('BitString', { bits: 1 }), '[object Object]');
   assert.is(toVarbind({ oid: '.1.3', type: 99, value: 1 }).type, 'Unknown(99)');
-  for (const [code, name] of [[2, 'Integer'], [64, 'IpAddress'], [6, 'ObjectIdentifier'], [67, 'TimeTicks'], [70, 'Counter64'], [65, 'Counter32'], [66, 'Gauge32']] as const) {
+  for (const [code, name] of [
+    [2, 'Integer'],
+    [64, 'IpAddress'],
+    [6, 'ObjectIdentifier'],
+    [67, 'TimeTicks'],
+    [70, 'Counter64'],
+    [65, 'Counter32'],
+    [66, 'Gauge32'],
+  ] as const) {
     assert.is(toVarbind({ oid: '.1.3', type: code, value: 0 }).type, name);
   }
   assert.is(hex(Buffer.from([255])), 'FF');
@@ -89,7 +100,8 @@ test('severity only when a varbind states it (Cisco clogHistSeverity 1..8 → 0.
 test('v2c trap → TrapEvent: trap OID from snmpTrapOID.0, host from the packet, every varbind kept', () => {
   const e = toTrapEvent({
     pdu: {
-      type: 167, id: 77,
+      type: 167,
+      id: 77,
       varbinds: [
         { oid: '1.3.6.1.2.1.1.3.0', type: 67, value: 12345 },
         { oid: '1.3.6.1.6.3.1.1.4.1.0', type: 6, value: '1.3.6.1.6.3.1.1.5.3' },
@@ -99,7 +111,8 @@ test('v2c trap → TrapEvent: trap OID from snmpTrapOID.0, host from the packet,
         { oid: '1.3.6.1.2.1.2.2.1.1.2', type: 2, value: 2 },
       ],
     },
-    source, receivedAt: NOW,
+    source,
+    receivedAt: NOW,
   });
   assert.ok(TrapEvent.safeParse(e).success);
   assert.is(e.version, 'v2c');
@@ -122,7 +135,8 @@ test('v2c trap → TrapEvent: trap OID from snmpTrapOID.0, host from the packet,
 test('v1 trap → TrapEvent: host is the agent address, generic/specific kept, uptime in fields', () => {
   const e = toTrapEvent({
     pdu: { type: 164, enterprise: '1.3.6.1.4.1.8072.3.2.10', agentAddr: '10.0.0.5', generic: 6, specific: 17, upTime: 999, varbinds: [] },
-    source, receivedAt: NOW,
+    source,
+    receivedAt: NOW,
   });
   assert.ok(TrapEvent.safeParse(e).success);
   assert.is(e.version, 'v1');
@@ -133,7 +147,11 @@ test('v1 trap → TrapEvent: host is the agent address, generic/specific kept, u
   assert.is(e.specificTrap, 17);
   assert.equal(e.fields, { upTime: 999 });
   assert.is(e.message, '.1.3.6.1.4.1.8072.3.2.10.0.17 from 10.0.0.5');
-  const unset = toTrapEvent({ pdu: { type: 164, enterprise: '1.3.6.1.4.1.9', agentAddr: '0.0.0.0', generic: 0, specific: 0, varbinds: [] }, source, receivedAt: NOW });
+  const unset = toTrapEvent({
+    pdu: { type: 164, enterprise: '1.3.6.1.4.1.9', agentAddr: '0.0.0.0', generic: 0, specific: 0, varbinds: [] },
+    source,
+    receivedAt: NOW,
+  });
   assert.is(unset.host, '192.0.2.9', 'agent 0.0.0.0 is no name');
   assert.is(unset.message, 'coldStart from 192.0.2.9');
 });
@@ -145,7 +163,11 @@ test('informs and unknown PDU types are labelled; odd PDUs still give a valid ev
   assert.ok(TrapEvent.safeParse(odd).success);
   assert.is(odd.trapOid, undefined);
   assert.equal(odd.varbinds, []);
-  const big = toTrapEvent({ pdu: { type: 167, varbinds: [{ oid: '1.3.6.1.4.1.1', type: 4, value: Buffer.alloc(65_000, 1) }] }, source, receivedAt: NOW });
+  const big = toTrapEvent({
+    pdu: { type: 167, varbinds: [{ oid: '1.3.6.1.4.1.1', type: 4, value: Buffer.alloc(65_000, 1) }] },
+    source,
+    receivedAt: NOW,
+  });
   assert.ok(TrapEvent.safeParse(big).success, 'a huge binary varbind still fits the schema');
   assert.equal(big.fields, { rawOmitted: true });
   assert.is(big.raw, undefined);

@@ -44,7 +44,11 @@ UDP: [192.0.2.10]:50863->[127.0.0.1]:162
 .1.3.6.1.9 line that looks like a varbind"
 `;
 
-interface Received { headers: http.IncomingHttpHeaders; body: Record<string, unknown>; path: string }
+interface Received {
+  headers: http.IncomingHttpHeaders;
+  body: Record<string, unknown>;
+  path: string;
+}
 
 /** A tiny stand-in for the gateway's POST /api/v2/events: records requests, answers from a script. */
 async function fakeGateway(statuses: number[] = []) {
@@ -92,12 +96,18 @@ test('traphandle: a captured v1 trap becomes one JSON trap event with the agent 
     assert.is(body.trap_oid, '.1.3.6.1.4.1.8072.3.2.10.0.17');
     assert.is(body.source, 'snmptrapd');
     assert.ok(!Number.isNaN(Date.parse(String(body.timestamp))));
-    assert.is(body.message, '.1.3.6.1.4.1.8072.3.2.10.0.17 from 10.0.0.5: ifIndex=2 .1.3.6.1.4.1.9.9.3=10.1.2.3 .1.3.6.1.4.1.9.9.4=.1.3.6.1.4.1.9 .1.3.6.1.4.1.9.9.5=123456789012');
+    assert.is(
+      body.message,
+      '.1.3.6.1.4.1.8072.3.2.10.0.17 from 10.0.0.5: ifIndex=2 .1.3.6.1.4.1.9.9.3=10.1.2.3 .1.3.6.1.4.1.9.9.4=.1.3.6.1.4.1.9 .1.3.6.1.4.1.9.9.5=123456789012',
+    );
     const text = JSON.stringify(body);
     assert.not.match(text, /public/, 'the community is never sent');
     assert.not.match(text, /sekrit/, 'nor the key, in the body');
     const varbinds = body.varbinds as { oid: string; value: unknown }[];
-    assert.equal(varbinds.find((v) => v.oid === '.1.3.6.1.2.1.2.2.1.1.2'), { oid: '.1.3.6.1.2.1.2.2.1.1.2', value: 2 });
+    assert.equal(
+      varbinds.find((v) => v.oid === '.1.3.6.1.2.1.2.2.1.1.2'),
+      { oid: '.1.3.6.1.2.1.2.2.1.1.2', value: 2 },
+    );
     assert.is(varbinds.length, 8);
   } finally {
     await gw.close();
@@ -112,7 +122,10 @@ test('traphandle: v2c sample with a multi-line string; host from the transport l
     assert.is(body.hostname, '192.0.2.10');
     assert.is(body.trap_oid, '.1.3.6.1.6.3.1.1.5.3');
     assert.is(body.agent_address, undefined);
-    assert.is(body.message, 'linkDown from 192.0.2.10: ifIndex=2 ifDescr="Gi0/2 uplink" .1.3.6.1.4.1.9.9.1="0A 1B 2C" .1.3.6.1.4.1.9.9.2="multi\\n.1.3.6.1.9 line that looks like a varbind"');
+    assert.is(
+      body.message,
+      'linkDown from 192.0.2.10: ifIndex=2 ifDescr="Gi0/2 uplink" .1.3.6.1.4.1.9.9.1="0A 1B 2C" .1.3.6.1.4.1.9.9.2="multi\\n.1.3.6.1.9 line that looks like a varbind"',
+    );
     assert.is((body.varbinds as unknown[]).length, 6);
     assert.is((await runHandler(V2_SAMPLE, { MUTT_EVENTS_URL: gw.url, MUTT_API_KEY: 'k', MUTT_TRAPHANDLE_HOST: 'name' })).code, 0);
     assert.is(gw.received[1].body.hostname, 'router1.example.com');
@@ -124,7 +137,8 @@ test('traphandle: v2c sample with a multi-line string; host from the transport l
 test('traphandle: symbolic OIDs (snmptrapd without -On) still give trap_oid when numeric, and hide bookkeeping', async () => {
   const gw = await fakeGateway();
   try {
-    const sample = 'h\nUDP: [10.1.1.1]:1->[10.1.1.2]:162\nDISMAN-EVENT-MIB::sysUpTimeInstance 1:2:3\nSNMPv2-MIB::snmpTrapOID.0 IF-MIB::linkUp\nIF-MIB::ifIndex.4 4\n';
+    const sample =
+      'h\nUDP: [10.1.1.1]:1->[10.1.1.2]:162\nDISMAN-EVENT-MIB::sysUpTimeInstance 1:2:3\nSNMPv2-MIB::snmpTrapOID.0 IF-MIB::linkUp\nIF-MIB::ifIndex.4 4\n';
     assert.is((await runHandler(sample, { MUTT_EVENTS_URL: gw.url, MUTT_API_KEY: 'k' })).code, 0);
     const body = gw.received[0].body;
     assert.is(body.trap_oid, undefined, 'a symbolic trap OID is not sent as trap_oid (the gateway wants numbers)');
@@ -156,7 +170,12 @@ test('traphandle: retries 5xx then succeeds; a 4xx is final; no key is an error;
   const noKey = await runHandler(V2_SAMPLE, { MUTT_EVENTS_URL: 'http://127.0.0.1:9/' });
   assert.is(noKey.code, 1);
   assert.match(noKey.stderr, /no API key/);
-  const down = await runHandler(V2_SAMPLE, { MUTT_EVENTS_URL: 'http://127.0.0.1:9/', MUTT_API_KEY: 'k', MUTT_TRAPHANDLE_RETRIES: '2', MUTT_TRAPHANDLE_RETRY_MS: '5' });
+  const down = await runHandler(V2_SAMPLE, {
+    MUTT_EVENTS_URL: 'http://127.0.0.1:9/',
+    MUTT_API_KEY: 'k',
+    MUTT_TRAPHANDLE_RETRIES: '2',
+    MUTT_TRAPHANDLE_RETRY_MS: '5',
+  });
   assert.is(down.code, 1);
   assert.match(down.stderr, /gave up after 2 attempts/);
 });
@@ -164,7 +183,10 @@ test('traphandle: retries 5xx then succeeds; a 4xx is final; no key is an error;
 async function startSnmptrapd(conf: string, port: number, env: Record<string, string | undefined>): Promise<ChildProcess> {
   const confPath = join(dir, `snmptrapd-${port}.conf`);
   writeFileSync(confPath, conf);
-  const child = spawn('snmptrapd', ['-f', '-Lo', '-On', '-n', '-C', '-c', confPath, ...NUMERIC, `udp:127.0.0.1:${port}`], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('snmptrapd', ['-f', '-Lo', '-On', '-n', '-C', '-c', confPath, ...NUMERIC, `udp:127.0.0.1:${port}`], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   await new Promise<void>((res, rej) => {
     const onData = (d: Buffer) => {
@@ -201,7 +223,11 @@ test('shipped snmptrapd-traphandle.conf: real snmptrapd runs mutt-traphandle, wh
   const conf = readFileSync('deploy/snmptrapd/snmptrapd-traphandle.conf', 'utf8').replace('/usr/local/bin/mutt-traphandle', SCRIPT);
   const trapd = await startSnmptrapd(conf, port, { ...snmpEnv, MUTT_EVENTS_URL: gw.url, MUTT_API_KEY: 'k' });
   try {
-    await run('snmptrap', [...NUMERIC, '-v', '2c', '-c', 'public', `127.0.0.1:${port}`, '', '.1.3.6.1.6.3.1.1.5.3', '.1.3.6.1.2.1.2.2.1.1.7', 'i', '7'], { env: snmpEnv });
+    await run(
+      'snmptrap',
+      [...NUMERIC, '-v', '2c', '-c', 'public', `127.0.0.1:${port}`, '', '.1.3.6.1.6.3.1.1.5.3', '.1.3.6.1.2.1.2.2.1.1.7', 'i', '7'],
+      { env: snmpEnv },
+    );
     await waitFor(() => gw.received.length === 1, 'the handler to post');
     assert.is(gw.received[0].body.trap_oid, '.1.3.6.1.6.3.1.1.5.3');
     assert.is(gw.received[0].body.message, 'linkDown from 127.0.0.1: ifIndex=7');
@@ -214,14 +240,27 @@ test('shipped snmptrapd-traphandle.conf: real snmptrapd runs mutt-traphandle, wh
 test('shipped snmptrapd-forward.conf: real snmptrapd forwards to the MUTT trap receiver', async () => {
   const events: IngestEvent[] = [];
   const receiver = await startTrapReceiver({
-    port: 0, host: '127.0.0.1', communities: ['public'], log: pino({ level: 'silent' }), registry: new Registry(),
-    publish: async (batch) => { events.push(...batch); },
+    port: 0,
+    host: '127.0.0.1',
+    communities: ['public'],
+    log: pino({ level: 'silent' }),
+    registry: new Registry(),
+    publish: async (batch) => {
+      events.push(...batch);
+    },
   });
   const port = await freeUdpPort('127.0.0.1', 'udp4');
-  const conf = readFileSync('deploy/snmptrapd/snmptrapd-forward.conf', 'utf8').replace('udp:127.0.0.1:1162', `udp:127.0.0.1:${receiver.port}`);
+  const conf = readFileSync('deploy/snmptrapd/snmptrapd-forward.conf', 'utf8').replace(
+    'udp:127.0.0.1:1162',
+    `udp:127.0.0.1:${receiver.port}`,
+  );
   const trapd = await startSnmptrapd(conf, port, snmpEnv);
   try {
-    await run('snmptrap', [...NUMERIC, '-v', '2c', '-c', 'public', `127.0.0.1:${port}`, '', '.1.3.6.1.6.3.1.1.5.4', '.1.3.6.1.2.1.2.2.1.1.9', 'i', '9'], { env: snmpEnv });
+    await run(
+      'snmptrap',
+      [...NUMERIC, '-v', '2c', '-c', 'public', `127.0.0.1:${port}`, '', '.1.3.6.1.6.3.1.1.5.4', '.1.3.6.1.2.1.2.2.1.1.9', 'i', '9'],
+      { env: snmpEnv },
+    );
     await waitFor(() => events.length === 1, 'the forwarded trap');
     const e = events[0] as TrapEvent;
     assert.is(e.trapOid, '.1.3.6.1.6.3.1.1.5.4');

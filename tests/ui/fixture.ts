@@ -76,7 +76,10 @@ export function makeAgent(app: Hono): Agent {
   async function send(method: string, path: string, body: string | undefined, headers: Record<string, string>): Promise<Page> {
     const h = new Headers(Object.entries(headers).filter(([, v]) => v !== ''));
     // Like a browser: cookies whose path is a prefix of the request path.
-    const jar = [...cookies].filter(([k]) => k !== 'mutt_login' || path.startsWith('/ui/login')).map(([k, v]) => `${k}=${v}`).join('; ');
+    const jar = [...cookies]
+      .filter(([k]) => k !== 'mutt_login' || path.startsWith('/ui/login'))
+      .map(([k, v]) => `${k}=${v}`)
+      .join('; ');
     if (jar && !h.has('cookie')) h.set('cookie', jar);
     const res = await app.request(path, { method, headers: h, body });
     for (const line of res.headers.getSetCookie()) {
@@ -97,10 +100,16 @@ export function makeAgent(app: Hono): Agent {
 
 export async function uiFixture(opts: UiFixtureOptions = {}): Promise<UiFixture> {
   const g = await gatewayFixture({
-    keys: KEYS, instance: 'ui-test', storage: opts.storage,
+    keys: KEYS,
+    instance: 'ui-test',
+    storage: opts.storage,
     gateway: {
-      regexTimeoutMs: 2000, countersFlushMs: 50, authThrottle: new FailureThrottle({ maxFailures: 5 }),
-      sessionStore: opts.sessionStore ?? 'memory', sessionPolicy: { sweepEveryMs: 0, ...opts.sessionPolicy }, pushEveryMs: opts.pushEveryMs ?? 200,
+      regexTimeoutMs: 2000,
+      countersFlushMs: 50,
+      authThrottle: new FailureThrottle({ maxFailures: 5 }),
+      sessionStore: opts.sessionStore ?? 'memory',
+      sessionPolicy: { sweepEveryMs: 0, ...opts.sessionPolicy },
+      pushEveryMs: opts.pushEveryMs ?? 200,
     },
   });
   return {

@@ -22,13 +22,35 @@ let a: Agent;
 const XSS = '<img src=x onerror=alert(1)>';
 
 function event(host: string, message: string, i = 0): IngestEvent {
-  return { kind: 'syslog', id: `ev-${host}-${i}`, correlationId: `corr-${host}-${i}`, host, message, severity: 3, time: Date.now(), receivedAt: Date.now(), source: { input: 'http' }, parse: 'json' };
+  return {
+    kind: 'syslog',
+    id: `ev-${host}-${i}`,
+    correlationId: `corr-${host}-${i}`,
+    host,
+    message,
+    severity: 3,
+    time: Date.now(),
+    receivedAt: Date.now(),
+    source: { input: 'http' },
+    parse: 'json',
+  };
 }
 
 async function audit(host: string, rule: string | null, decision: Decision, forwarded: boolean, message: string, i = 0): Promise<void> {
   const rec: EventAuditRecord = {
-    kind: rule === null ? 'unhandled' : 'handled', eventId: `ev-${host}-${i}`, correlationId: `corr-${host}-${i}`, at: Date.now(), eventTime: Date.now(), host,
-    ruleId: rule, decision, forwarded, environment: 'prod', team: 'NETO', severity: 3, event: event(host, message, i),
+    kind: rule === null ? 'unhandled' : 'handled',
+    eventId: `ev-${host}-${i}`,
+    correlationId: `corr-${host}-${i}`,
+    at: Date.now(),
+    eventTime: Date.now(),
+    host,
+    ruleId: rule,
+    decision,
+    forwarded,
+    environment: 'prod',
+    team: 'NETO',
+    severity: 3,
+    event: event(host, message, i),
   };
   const h = natsHeaders();
   h.set(Headers.decision, decision);
@@ -38,14 +60,35 @@ async function audit(host: string, rule: string | null, decision: Decision, forw
 async function deadLetter(message: string, reason: DlqEntry['reason'] = 'rejected'): Promise<number> {
   const ev = event('dlq-host', message);
   const entry: DlqEntry = {
-    reason, stage: 'forwarder', attempts: 1, firstError: 'HTTP 400 from Moogsoft', lastError: 'HTTP 400 from Moogsoft', firstSeenAt: Date.now(), lastSeenAt: Date.now(),
-    originalSubject: subjects.event('syslog', 'dlq-host'), originalStream: StreamName.events, originalPayload: encode(IngestEvent, ev), status: 400, excerpt: '{"error":"bad"}', replays: 0,
+    reason,
+    stage: 'forwarder',
+    attempts: 1,
+    firstError: 'HTTP 400 from Moogsoft',
+    lastError: 'HTTP 400 from Moogsoft',
+    firstSeenAt: Date.now(),
+    lastSeenAt: Date.now(),
+    originalSubject: subjects.event('syslog', 'dlq-host'),
+    originalStream: StreamName.events,
+    originalPayload: encode(IngestEvent, ev),
+    status: 400,
+    excerpt: '{"error":"bad"}',
+    replays: 0,
   };
   const ack = await f.js.publish(subjects.dlqEntry('forwarder', reason), encode(DlqEntry, entry));
   return ack.seq;
 }
 
-const rule = (id: string, extra: Record<string, string> = {}) => ({ id, match_type: 'contains', match_string: `${id}-needle`, priority: '100', prod_handling: 'page_and_ticket', dev_handling: 'ticket_only', team_assignment: 'NETO', is_active: 'true', ...extra });
+const rule = (id: string, extra: Record<string, string> = {}) => ({
+  id,
+  match_type: 'contains',
+  match_string: `${id}-needle`,
+  priority: '100',
+  prod_handling: 'page_and_ticket',
+  dev_handling: 'ticket_only',
+  team_assignment: 'NETO',
+  is_active: 'true',
+  ...extra,
+});
 
 t.before(async () => {
   f = await uiFixture({ pushEveryMs: 200 });
@@ -63,17 +106,21 @@ t('dashboard: rates, chart of 24 hours, stages, DLQ, breaker, SLOs, processes; t
   assert.is(page.status, 200);
   assert.match(page.text, /<script src="\/ui\/assets\/dashboard\.js\?v=[0-9a-f]+" defer/);
   assert.is([...page.text.matchAll(/<rect class="bar" data-bar="/g)].length, 24);
-  for (const table of ['stages', 'dlq', 'slo', 'processes', 'actors', 'streams']) assert.match(page.text, new RegExp(`data-table="${table}"`));
+  for (const table of ['stages', 'dlq', 'slo', 'processes', 'actors', 'streams'])
+    assert.match(page.text, new RegExp(`data-table="${table}"`));
   assert.match(page.text, /data-stat="ingest\.this_minute" data-base-class="value">7</);
   assert.match(page.text, /alerter/);
   assert.match(page.text, /ingest_availability/);
-  const res = await f.app.request('/ui/events', { headers: { cookie: `mutt_session=${a.cookies.get('mutt_session')}`, accept: 'text/event-stream' } });
+  const res = await f.app.request('/ui/events', {
+    headers: { cookie: `mutt_session=${a.cookies.get('mutt_session')}`, accept: 'text/event-stream' },
+  });
   assert.is(res.status, 200);
   assert.match(res.headers.get('content-type')!, /text\/event-stream/);
   const reader = res.body!.getReader();
   let text = '';
   const started = Date.now();
-  while ((text.match(/event: dashboard/g) ?? []).length < 2 && Date.now() - started < 5000) text += new TextDecoder().decode((await reader.read()).value);
+  while ((text.match(/event: dashboard/g) ?? []).length < 2 && Date.now() - started < 5000)
+    text += new TextDecoder().decode((await reader.read()).value);
   await reader.cancel();
   assert.ok((text.match(/event: dashboard/g) ?? []).length >= 2, 'two pushes');
   const data = JSON.parse(/data: (.*)/.exec(text)![1]);
@@ -82,7 +129,8 @@ t('dashboard: rates, chart of 24 hours, stages, DLQ, breaker, SLOs, processes; t
   assert.ok(Array.isArray(data.tables.stages));
 });
 
-const NO_RULES_BANNER = /<div class="flash error" role="alert" data-no-active-rules="true" data-testid="no-active-rules"( hidden="")?>([\s\S]*?)<\/div>/;
+const NO_RULES_BANNER =
+  /<div class="flash error" role="alert" data-no-active-rules="true" data-testid="no-active-rules"( hidden="")?>([\s\S]*?)<\/div>/;
 
 t('dashboard: with no active rule it says loudly that events will not alert, with a link to the rules page', async () => {
   const page = await a.get('/ui/');
@@ -96,7 +144,11 @@ t('dashboard: with no active rule it says loudly that events will not alert, wit
 t('rules: an empty state, then create through the form; listed by priority then id', async () => {
   let page = await a.get('/ui/rules');
   assert.match(page.text, /No rules yet — create one/);
-  for (const [id, priority] of [['b-rule', '50'], ['a-rule', '50'], ['z-first', '5']]) {
+  for (const [id, priority] of [
+    ['b-rule', '50'],
+    ['a-rule', '50'],
+    ['z-first', '5'],
+  ]) {
     const r = await a.post('/ui/rules/new', rule(id, { priority, reason: 'CHG-7' }));
     assert.is(r.status, 303, id);
     assert.is(r.location, `/ui/rules?done=created&id=${id}`);
@@ -137,7 +189,10 @@ t('rules: refusals are shown beside the field that caused them, with what was ty
   r = await a.post('/ui/rules/new', rule('a-rule'));
   assert.is(r.status, 409);
   assert.match(r.text, /already exists/);
-  await f.services.rules.get('bad-regex').then(() => assert.unreachable('not stored'), () => undefined);
+  await f.services.rules.get('bad-regex').then(
+    () => assert.unreachable('not stored'),
+    () => undefined,
+  );
 });
 
 t('rules: edit with the revision it was loaded at; a concurrent change is a conflict, not an overwrite', async () => {
@@ -158,7 +213,10 @@ t('rules: inline priority reorders, disable/enable, delete; filters', async () =
   let r = await a.post('/ui/rules/b-rule/priority', { priority: '1' });
   assert.is(r.status, 303);
   let page = await a.get('/ui/rules');
-  assert.equal([...page.text.matchAll(/<tr data-rule="([^"]+)"/g)].map((m) => m[1]), ['b-rule', 'z-first', 'a-rule']);
+  assert.equal(
+    [...page.text.matchAll(/<tr data-rule="([^"]+)"/g)].map((m) => m[1]),
+    ['b-rule', 'z-first', 'a-rule'],
+  );
   r = await a.post('/ui/rules/b-rule/priority', { priority: '-3' });
   assert.is(r.status, 400);
   assert.match(r.text, /Priority of &#39;b-rule&#39; not changed/);
@@ -166,14 +224,23 @@ t('rules: inline priority reorders, disable/enable, delete; filters', async () =
   assert.is(r.status, 303);
   assert.not.ok((await f.services.rules.get('z-first')).rule.is_active);
   page = await a.get('/ui/rules?active=false');
-  assert.equal([...page.text.matchAll(/<tr data-rule="([^"]+)"/g)].map((m) => m[1]), ['z-first']);
+  assert.equal(
+    [...page.text.matchAll(/<tr data-rule="([^"]+)"/g)].map((m) => m[1]),
+    ['z-first'],
+  );
   page = await a.get('/ui/rules?q=edited');
-  assert.equal([...page.text.matchAll(/<tr data-rule="([^"]+)"/g)].map((m) => m[1]), ['a-rule']);
+  assert.equal(
+    [...page.text.matchAll(/<tr data-rule="([^"]+)"/g)].map((m) => m[1]),
+    ['a-rule'],
+  );
   page = await a.get('/ui/rules?q=nothing-like-this');
   assert.match(page.text, /No rule matches these filters/);
   r = await a.post('/ui/rules/z-first/delete');
   assert.is(r.status, 303);
-  await f.services.rules.get('z-first').then(() => assert.unreachable('deleted'), () => undefined);
+  await f.services.rules.get('z-first').then(
+    () => assert.unreachable('deleted'),
+    () => undefined,
+  );
   assert.is((await a.post('/ui/rules/z-first/delete')).status, 404);
 });
 
@@ -185,7 +252,10 @@ t('rules: the tester names the winning rule and why, or says nothing matched; ba
   assert.match(r.text, /page and ticket/);
   assert.not.match(r.text, /data-testid="near-misses"/, 'no near-miss section when nothing else matched');
   // A rule whose text matches but whose severity filter does not: the tester names it and why.
-  assert.is((await a.post('/ui/rules/new', rule('crit-only', { match_string: 'other-needle', syslog_severity: '2', priority: '1' }))).status, 303);
+  assert.is(
+    (await a.post('/ui/rules/new', rule('crit-only', { match_string: 'other-needle', syslog_severity: '2', priority: '1' }))).status,
+    303,
+  );
   r = await a.post('/ui/rules/test', { message: 'other-needle port down', host: 'core1', severity: 'error' });
   assert.match(r.text, /No rule matches/);
   assert.match(r.text, /data-testid="near-miss-crit-only"/);
@@ -220,7 +290,10 @@ t('dev hosts: add, duplicate refused beside the field, bulk import (one bad line
   assert.match(page.text, /2 added, 0 changed, 0 unchanged, 0 deleted/);
   r = await a.post('/ui/dev-hosts/import', { text: '["lab-sw3"]', mode: 'replace' });
   assert.is(r.status, 303);
-  assert.equal(f.services.devHosts.list().map((h) => h.value.hostname), ['lab-sw3']);
+  assert.equal(
+    f.services.devHosts.list().map((h) => h.value.hostname),
+    ['lab-sw3'],
+  );
   r = await a.post('/ui/dev-hosts/delete', { hostname: 'lab-sw3' });
   assert.is(r.status, 303);
   assert.is(f.services.devHosts.list().length, 0);
@@ -239,7 +312,10 @@ t('device teams: add, change a team inline, import with a default team', async (
   assert.is(r.status, 303);
   assert.is((await f.services.teams.get('edge1')).value.team_assignment, 'Access');
   const page = await a.get('/ui/teams?q=edge');
-  assert.equal([...page.text.matchAll(/<tr data-host="([^"]+)"/g)].map((m) => m[1]), ['edge1', 'edge2']);
+  assert.equal(
+    [...page.text.matchAll(/<tr data-host="([^"]+)"/g)].map((m) => m[1]),
+    ['edge1', 'edge2'],
+  );
 });
 
 t('device teams: a long list is shown 200 rows at a time with a link to the next page', async () => {
@@ -386,7 +462,10 @@ t('dead letters: list, show the decoded payload, replay, purge one (confirmed) a
   page = await a.get('/ui/dlq');
   assert.match(page.text, /No dead letters/);
   const ops = await f.services.configAudit.query({ kind: 'dlq', order: 'desc', limit: 10 });
-  assert.equal(ops.items.map((i) => i.record.operation), ['purge', 'purge', 'replay']);
+  assert.equal(
+    ops.items.map((i) => i.record.operation),
+    ['purge', 'purge', 'replay'],
+  );
   assert.is(ops.items[0].record.reason, 'cleanup');
   assert.is((await a.get('/ui/dlq?reason=nonsense')).status, 400);
 });

@@ -59,7 +59,10 @@ t('the cookie is Secure when the request came over TLS (X-Forwarded-Proto: https
   await a.get('/ui/login');
   const res = await a.post('/ui/login', { key: KEYS.admin }, { headers: { 'x-forwarded-proto': 'https', origin: 'https://localhost' } });
   assert.is(res.status, 303);
-  assert.match(res.headers.getSetCookie().find((c) => c.startsWith('mutt_session='))!, /Secure/);
+  assert.match(
+    res.headers.getSetCookie().find((c) => c.startsWith('mutt_session='))!,
+    /Secure/,
+  );
 });
 
 t('wrong, missing and ingest-only keys are refused and counted; the next parameter cannot leave the UI', async () => {
@@ -126,7 +129,10 @@ t('every POST needs the session CSRF token and a same-origin Origin (or Sec-Fetc
 });
 
 t('a read-only key sees no write controls and gets 403 from every write route, even with a valid token', async () => {
-  await f.services.rules.create({ id: 'ro-rule', match_string: 'x', prod_handling: 'page_only', dev_handling: 'ignore', team_assignment: 'T' }, { actor: 'test', correlationId: 't' });
+  await f.services.rules.create(
+    { id: 'ro-rule', match_string: 'x', prod_handling: 'page_only', dev_handling: 'ignore', team_assignment: 'T' },
+    { actor: 'test', correlationId: 't' },
+  );
   const a = f.agent();
   await a.login(KEYS.read);
   const pages = ['/ui/rules', '/ui/dev-hosts', '/ui/teams', '/ui/config', '/ui/dlq', '/ui/rules/ro-rule/edit'];
@@ -134,17 +140,25 @@ t('a read-only key sees no write controls and gets 403 from every write route, e
     const r = await a.get(p);
     assert.is(r.status, 200, p);
     assert.match(r.text, /read-only/, p);
-    const writeForms = [...r.text.matchAll(/<form method="post" action="([^"]+)"/g)].map((m) => m[1]).filter((x) => x !== '/ui/logout' && x !== '/ui/rules/test#tester');
+    const writeForms = [...r.text.matchAll(/<form method="post" action="([^"]+)"/g)]
+      .map((m) => m[1])
+      .filter((x) => x !== '/ui/logout' && x !== '/ui/rules/test#tester');
     assert.equal(writeForms, [], `${p} has no write forms`);
     assert.not.match(r.text, /<details class="confirm"/, `${p} has no delete buttons`);
   }
   assert.not.match((await a.get('/ui/rules')).text, /New rule/);
   const writes: [string, Record<string, string>][] = [
     ['/ui/rules/new', { id: 'x1', match_string: 'x', prod_handling: 'page_only', dev_handling: 'ignore', team_assignment: 'T' }],
-    ['/ui/rules/ro-rule/delete', {}], ['/ui/rules/ro-rule/priority', { priority: '1' }], ['/ui/rules/ro-rule/active', { active: 'false' }],
+    ['/ui/rules/ro-rule/delete', {}],
+    ['/ui/rules/ro-rule/priority', { priority: '1' }],
+    ['/ui/rules/ro-rule/active', { active: 'false' }],
     ['/ui/rules/ro-rule/edit', { match_string: 'y' }],
-    ['/ui/dev-hosts/add', { hostname: 'ro-host' }], ['/ui/teams/import', { text: 'a,b' }], ['/ui/config/moog_manager', { value: 'X' }],
-    ['/ui/config/moog_manager/reset', {}], ['/ui/dlq/purge', { confirm: 'yes' }], ['/ui/dlq/1/replay', {}],
+    ['/ui/dev-hosts/add', { hostname: 'ro-host' }],
+    ['/ui/teams/import', { text: 'a,b' }],
+    ['/ui/config/moog_manager', { value: 'X' }],
+    ['/ui/config/moog_manager/reset', {}],
+    ['/ui/dlq/purge', { confirm: 'yes' }],
+    ['/ui/dlq/1/replay', {}],
   ];
   for (const [path, fields] of writes) {
     const r = await a.post(path, fields);
@@ -164,7 +178,11 @@ t('UI answers carry the strict CSP and friends; error pages too', async () => {
   const a = f.agent();
   const login = await a.get('/ui/login');
   assert.is(login.headers.get('content-security-policy'), CONTENT_SECURITY_POLICY);
-  assert.ok(CONTENT_SECURITY_POLICY.startsWith("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'"));
+  assert.ok(
+    CONTENT_SECURITY_POLICY.startsWith(
+      "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'",
+    ),
+  );
   assert.is(login.headers.get('x-frame-options'), 'DENY');
   assert.is(login.headers.get('x-content-type-options'), 'nosniff');
   assert.is(login.headers.get('cache-control'), 'no-store');
@@ -223,7 +241,13 @@ t('a revoked key ends its sessions; a new login gets a new token (no fixation)',
 
 t('sessions end after the idle timeout and after their lifetime', async () => {
   let now = 1_000_000;
-  const m = new SessionManager(new MemorySessionBackend(), { idleMs: 1000, absoluteMs: 5000, touchEveryMs: 100, sweepEveryMs: 0, now: () => now });
+  const m = new SessionManager(new MemorySessionBackend(), {
+    idleMs: 1000,
+    absoluteMs: 5000,
+    touchEveryMs: 100,
+    sweepEveryMs: 0,
+    now: () => now,
+  });
   const { token } = await m.create({ name: 'ops', scopes: ['admin'] });
   now += 900;
   assert.ok(await m.get(token), 'used within the idle time');
@@ -267,7 +291,10 @@ t('KV sessions: a login on one replica works on another, and a logout on one end
     b.cookies.set('mutt_session', token);
     const page = await b.get('/ui/config');
     assert.is(page.status, 200, 'replica 2 knows the session');
-    const stored = await f.nc.request('$JS.API.DIRECT.GET.KV_mutt_state', JSON.stringify({ last_by_subj: `$KV.mutt_state.ui.session.${tokenId(token)}` })).then((m) => m.string()).catch(() => '');
+    const stored = await f.nc
+      .request('$JS.API.DIRECT.GET.KV_mutt_state', JSON.stringify({ last_by_subj: `$KV.mutt_state.ui.session.${tokenId(token)}` }))
+      .then((m) => m.string())
+      .catch(() => '');
     assert.not.ok(stored.includes(token), 'the store holds the hash, not the token');
     assert.not.ok(stored.includes(KEYS.admin), 'nor the key');
     const out = await b.post('/ui/logout');

@@ -52,8 +52,17 @@ export function chartGeometry(series: { labels: string[]; data: number[] }): Cha
   const barW = Math.max(1, slot - 3);
   const bars = data.map((v, i) => {
     const h = round1((v / max) * plotH);
-    return { x: round1(left + i * slot + 1.5), y: round1(top + plotH - h), w: round1(barW), h, title: `${series.labels[i] ?? ''} UTC: ${formatRate(v)} events/min` };
+    return {
+      x: round1(left + i * slot + 1.5),
+      y: round1(top + plotH - h),
+      w: round1(barW),
+      h,
+      title: `${series.labels[i] ?? ''} UTC: ${formatRate(v)} events/min`,
+    };
   });
-  const labels = data.map((_, i) => ({ x: round1(left + i * slot + slot / 2), text: i % 3 === 0 || i === n - 1 ? (series.labels[i] ?? '') : '' }));
+  const labels = data.map((_, i) => ({
+    x: round1(left + i * slot + slot / 2),
+    text: i % 3 === 0 || i === n - 1 ? (series.labels[i] ?? '') : '',
+  }));
   return { width, height, max, maxLabel: formatRate(max), midLabel: formatRate(max / 2), bars, labels };
 }

@@ -26,7 +26,10 @@ export class DashboardFeed {
   private readonly sloEveryMs: number;
   private readonly now: () => number;
 
-  constructor(private readonly services: Pick<ManagementServices, 'metrics' | 'slo' | 'rules'>, opts: FeedOptions = {}) {
+  constructor(
+    private readonly services: Pick<ManagementServices, 'metrics' | 'slo' | 'rules'>,
+    opts: FeedOptions = {},
+  ) {
     this.maxAgeMs = opts.maxAgeMs ?? 1500;
     this.sloEveryMs = opts.sloEveryMs ?? 10_000;
     this.now = opts.now ?? Date.now;

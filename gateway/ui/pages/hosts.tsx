@@ -11,7 +11,19 @@ import type { UiDeps } from '../deps.ts';
 import type { UiEnv } from '../env.ts';
 import { changeOf, field, fieldErrors, rawField } from '../form.ts';
 import { utc } from '../format.ts';
-import { ConfirmButton, CsrfField, EmptyState, Field, FlashBox, renderPage, uiOf, withQuery, type FieldErrors, type Flash, type Ui } from '../render.tsx';
+import {
+  ConfirmButton,
+  CsrfField,
+  EmptyState,
+  Field,
+  FlashBox,
+  renderPage,
+  uiOf,
+  withQuery,
+  type FieldErrors,
+  type Flash,
+  type Ui,
+} from '../render.tsx';
 import { requireAdmin } from '../session/middleware.ts';
 
 interface KindText {
@@ -26,14 +38,22 @@ interface KindText {
 
 const TEXT: Record<HostKind, KindText> = {
   dev: {
-    path: '/ui/dev-hosts', nav: 'dev-hosts', title: 'Development hosts', noun: 'development host',
+    path: '/ui/dev-hosts',
+    nav: 'dev-hosts',
+    title: 'Development hosts',
+    noun: 'development host',
     subtitle: "Events from these hosts get each rule's development handling instead of production handling.",
-    empty: 'No development hosts yet — add one', csvHint: 'One host per line: hostname[,note]. Lines starting with # are ignored; a JSON array works too.',
+    empty: 'No development hosts yet — add one',
+    csvHint: 'One host per line: hostname[,note]. Lines starting with # are ignored; a JSON array works too.',
   },
   team: {
-    path: '/ui/teams', nav: 'teams', title: 'Device teams', noun: 'team mapping',
+    path: '/ui/teams',
+    nav: 'teams',
+    title: 'Device teams',
+    noun: 'team mapping',
     subtitle: 'Which team owns a device: used for meta-alerts of events no rule matched.',
-    empty: 'No device teams yet — add one', csvHint: 'One host per line: hostname,team (or leave out the team and give a default below). A JSON array works too.',
+    empty: 'No device teams yet — add one',
+    csvHint: 'One host per line: hostname,team (or leave out the team and give a default below). A JSON array works too.',
   },
 };
 
@@ -58,29 +78,54 @@ function HostRows<K extends HostKind>(props: { ui: Ui; kind: K; rows: HostRecord
   return (
     <table data-testid={`${kind}-table`}>
       <thead>
-        <tr><th>Host</th><th>{kind === 'team' ? 'Team' : 'Note'}</th><th>Changed</th>{ui.canWrite && <th>Actions</th>}</tr>
+        <tr>
+          <th>Host</th>
+          <th>{kind === 'team' ? 'Team' : 'Note'}</th>
+          <th>Changed</th>
+          {ui.canWrite && <th>Actions</th>}
+        </tr>
       </thead>
       <tbody>
         {props.rows.map(({ value }) => {
           const v = value as { hostname: string; note?: string; team_assignment?: string; updated_at?: number; updated_by?: string };
           return (
             <tr data-host={v.hostname}>
-              <td><strong>{v.hostname}</strong></td>
+              <td>
+                <strong>{v.hostname}</strong>
+              </td>
               <td>
                 {kind === 'team' && ui.canWrite ? (
                   <form method="post" action={`${t.path}/update`} class="inline">
                     <CsrfField ui={ui} />
                     <input type="hidden" name="hostname" value={v.hostname} />
-                    <input type="text" name="team_assignment" value={v.team_assignment ?? ''} aria-label={`Team of ${v.hostname}`} class="medium" />
-                    <button type="submit" class="small secondary">Set</button>
+                    <input
+                      type="text"
+                      name="team_assignment"
+                      value={v.team_assignment ?? ''}
+                      aria-label={`Team of ${v.hostname}`}
+                      class="medium"
+                    />
+                    <button type="submit" class="small secondary">
+                      Set
+                    </button>
                   </form>
-                ) : (kind === 'team' ? v.team_assignment : v.note) || <span class="muted">—</span>}
+                ) : (
+                  (kind === 'team' ? v.team_assignment : v.note) || <span class="muted">—</span>
+                )}
                 {props.rowErrors[v.hostname.toLowerCase()] && <div class="field-error">{props.rowErrors[v.hostname.toLowerCase()]}</div>}
               </td>
-              <td class="small muted nowrap">{utc(v.updated_at)} {v.updated_by ?? ''}</td>
+              <td class="small muted nowrap">
+                {utc(v.updated_at)} {v.updated_by ?? ''}
+              </td>
               {ui.canWrite && (
                 <td class="actions">
-                  <ConfirmButton ui={ui} action={`${t.path}/delete`} label="Delete" fields={{ hostname: v.hostname }} testid={`delete-${v.hostname}`}>
+                  <ConfirmButton
+                    ui={ui}
+                    action={`${t.path}/delete`}
+                    label="Delete"
+                    fields={{ hostname: v.hostname }}
+                    testid={`delete-${v.hostname}`}
+                  >
                     Remove <strong>{v.hostname}</strong> from the {t.title.toLowerCase()}?
                   </ConfirmButton>
                 </td>
@@ -100,10 +145,13 @@ function page<K extends HostKind>(c: Context<UiEnv>, service: HostMapService<K>,
   const total = service.count();
   const shown = service.page({ q: state.q || undefined, limit: PAGE_ROWS, cursor: state.after || undefined });
   const rows = shown.items;
-  const nextHref = shown.next === null ? null : `${t.path}?${new URLSearchParams({ ...(state.q ? { q: state.q } : {}), after: shown.next })}`;
+  const nextHref =
+    shown.next === null ? null : `${t.path}?${new URLSearchParams({ ...(state.q ? { q: state.q } : {}), after: shown.next })}`;
   const add = state.add ?? { values: {}, errors: {} };
   const imp = state.importForm ?? { values: { mode: 'merge' }, errors: {} };
-  return renderPage(c, { title: t.title, nav: t.nav, status }, (
+  return renderPage(
+    c,
+    { title: t.title, nav: t.nav, status },
     <>
       <h1>{t.title}</h1>
       <p class="subtitle">{t.subtitle} Changes reach the alerter within a second.</p>
@@ -112,23 +160,49 @@ function page<K extends HostKind>(c: Context<UiEnv>, service: HostMapService<K>,
         <div>
           <div class="panel">
             <form method="get" action={t.path} class="filters" role="search">
-              <label>Search<input type="text" name="q" value={state.q ?? ''} placeholder={kind === 'team' ? 'host or team' : 'host'} /></label>
-              <button type="submit" class="secondary">Filter</button>
-              {state.q && <a href={t.path} class="small">Clear</a>}
+              <label>
+                Search
+                <input type="text" name="q" value={state.q ?? ''} placeholder={kind === 'team' ? 'host or team' : 'host'} />
+              </label>
+              <button type="submit" class="secondary">
+                Filter
+              </button>
+              {state.q && (
+                <a href={t.path} class="small">
+                  Clear
+                </a>
+              )}
             </form>
             {total === 0 ? (
               <EmptyState title={ui.canWrite ? t.empty : t.empty.replace(/ — add one$/, '')}>
                 {ui.canWrite && <p>Use the form on the right, or paste a list into the bulk import.</p>}
               </EmptyState>
             ) : rows.length === 0 ? (
-              <EmptyState title="Nothing matches the search"><p><a href={t.path}>Show all {total}</a></p></EmptyState>
+              <EmptyState title="Nothing matches the search">
+                <p>
+                  <a href={t.path}>Show all {total}</a>
+                </p>
+              </EmptyState>
             ) : (
               <>
                 <HostRows ui={ui} kind={kind} rows={rows} rowErrors={state.rowErrors ?? {}} />
                 <p class="muted small">
-                  {rows.length} shown of {shown.total}{state.q ? ` matching (${total} in all)` : ''}.
-                  {state.after && <> <a href={state.q ? `${t.path}?${new URLSearchParams({ q: state.q })}` : t.path}>First page</a></>}
-                  {nextHref && <> <a href={nextHref} data-testid="next-page">Next {PAGE_ROWS}</a></>}
+                  {rows.length} shown of {shown.total}
+                  {state.q ? ` matching (${total} in all)` : ''}.
+                  {state.after && (
+                    <>
+                      {' '}
+                      <a href={state.q ? `${t.path}?${new URLSearchParams({ q: state.q })}` : t.path}>First page</a>
+                    </>
+                  )}
+                  {nextHref && (
+                    <>
+                      {' '}
+                      <a href={nextHref} data-testid="next-page">
+                        Next {PAGE_ROWS}
+                      </a>
+                    </>
+                  )}
                 </p>
               </>
             )}
@@ -142,11 +216,25 @@ function page<K extends HostKind>(c: Context<UiEnv>, service: HostMapService<K>,
               {add.errors[''] && <div class="flash error">{add.errors[''].join(' ')}</div>}
               <div class="form-grid">
                 <Field label="Host name" name="hostname" errors={add.errors}>
-                  <input type="text" id="f-hostname" name="hostname" value={add.values.hostname ?? ''} required placeholder="core-sw1.example.com" />
+                  <input
+                    type="text"
+                    id="f-hostname"
+                    name="hostname"
+                    value={add.values.hostname ?? ''}
+                    required
+                    placeholder="core-sw1.example.com"
+                  />
                 </Field>
                 {kind === 'team' ? (
                   <Field label="Team" name="team_assignment" errors={add.errors}>
-                    <input type="text" id="f-team_assignment" name="team_assignment" value={add.values.team_assignment ?? ''} required placeholder="NetOps" />
+                    <input
+                      type="text"
+                      id="f-team_assignment"
+                      name="team_assignment"
+                      value={add.values.team_assignment ?? ''}
+                      required
+                      placeholder="NetOps"
+                    />
                   </Field>
                 ) : (
                   <Field label="Note" name="note" errors={add.errors}>
@@ -157,14 +245,35 @@ function page<K extends HostKind>(c: Context<UiEnv>, service: HostMapService<K>,
                   <input type="text" id="f-reason" name="reason" value={add.values.reason ?? ''} />
                 </Field>
               </div>
-              <p><button type="submit" data-testid="add-host">Add</button></p>
+              <p>
+                <button type="submit" data-testid="add-host">
+                  Add
+                </button>
+              </p>
             </form>
             <form method="post" action={`${t.path}/import`} class="panel" data-testid="import-form">
               <h2>Bulk import</h2>
               <CsrfField ui={ui} />
-              {imp.errors[''] && <div class="flash error" role="alert">Nothing was written:<ul>{imp.errors[''].map((e) => <li>{e}</li>)}</ul></div>}
+              {imp.errors[''] && (
+                <div class="flash error" role="alert">
+                  Nothing was written:
+                  <ul>
+                    {imp.errors[''].map((e) => (
+                      <li>{e}</li>
+                    ))}
+                  </ul>
+                </div>
+              )}
               <Field label="List" name="text" errors={imp.errors} hint={t.csvHint}>
-                <textarea id="f-text" name="text" rows={8} data-testid="import-text" placeholder={kind === 'team' ? 'core-sw1.example.com,NetOps\nedge2,WAN' : 'lab-sw1\nlab-sw2,spare'}>{imp.values.text ?? ''}</textarea>
+                <textarea
+                  id="f-text"
+                  name="text"
+                  rows={8}
+                  data-testid="import-text"
+                  placeholder={kind === 'team' ? 'core-sw1.example.com,NetOps\nedge2,WAN' : 'lab-sw1\nlab-sw2,spare'}
+                >
+                  {imp.values.text ?? ''}
+                </textarea>
               </Field>
               <div class="form-grid">
                 {kind === 'team' && (
@@ -174,21 +283,29 @@ function page<K extends HostKind>(c: Context<UiEnv>, service: HostMapService<K>,
                 )}
                 <Field label="Mode" name="mode" errors={imp.errors}>
                   <select id="f-mode" name="mode">
-                    <option value="merge" selected={imp.values.mode !== 'replace'}>merge: add and update</option>
-                    <option value="replace" selected={imp.values.mode === 'replace'}>replace: also delete what is not listed</option>
+                    <option value="merge" selected={imp.values.mode !== 'replace'}>
+                      merge: add and update
+                    </option>
+                    <option value="replace" selected={imp.values.mode === 'replace'}>
+                      replace: also delete what is not listed
+                    </option>
                   </select>
                 </Field>
                 <Field label="Reason" name="reason" errors={imp.errors}>
                   <input type="text" id="f-import-reason" name="reason" value={imp.values.reason ?? ''} />
                 </Field>
               </div>
-              <p><button type="submit" data-testid="import-submit">Import</button></p>
+              <p>
+                <button type="submit" data-testid="import-submit">
+                  Import
+                </button>
+              </p>
             </form>
           </div>
         )}
       </div>
-    </>
-  ));
+    </>,
+  );
 }
 
 function parseList(kind: HostKind, text: string, defaultTeam?: string): ParsedImport {
@@ -207,7 +324,8 @@ const DONE: Record<string, (c: Context<UiEnv>) => string> = {
   added: (c) => `Added ${c.req.query('host') ?? ''}.`,
   deleted: (c) => `Deleted ${c.req.query('host') ?? ''}.`,
   updated: (c) => `Changed ${c.req.query('host') ?? ''}.`,
-  imported: (c) => `Import done: ${Number(c.req.query('created') ?? 0)} added, ${Number(c.req.query('updated') ?? 0)} changed, ${Number(c.req.query('unchanged') ?? 0)} unchanged, ${Number(c.req.query('deleted') ?? 0)} deleted.`,
+  imported: (c) =>
+    `Import done: ${Number(c.req.query('created') ?? 0)} added, ${Number(c.req.query('updated') ?? 0)} changed, ${Number(c.req.query('unchanged') ?? 0)} unchanged, ${Number(c.req.query('deleted') ?? 0)} deleted.`,
 };
 
 function routesFor<K extends HostKind>(app: Hono<UiEnv>, service: HostMapService<K>): void {
@@ -217,13 +335,20 @@ function routesFor<K extends HostKind>(app: Hono<UiEnv>, service: HostMapService
 
   app.get(t.path, (c) => {
     const done = c.req.query('done');
-    return page(c, service, { q: c.req.query('q'), after: c.req.query('after'), flash: done && DONE[done] ? { kind: 'ok', text: DONE[done](c) } : null });
+    return page(c, service, {
+      q: c.req.query('q'),
+      after: c.req.query('after'),
+      flash: done && DONE[done] ? { kind: 'ok', text: DONE[done](c) } : null,
+    });
   });
 
   app.post(`${t.path}/add`, admin, async (c) => {
     const values: Values = {};
     for (const f of ADD_FIELDS) values[f] = field(c, f);
-    const input = service.kind === 'team' ? { hostname: values.hostname, team_assignment: values.team_assignment } : { hostname: values.hostname, note: values.note };
+    const input =
+      service.kind === 'team'
+        ? { hostname: values.hostname, team_assignment: values.team_assignment }
+        : { hostname: values.hostname, note: values.note };
     try {
       const r = await service.add(input, changeOf(c));
       return c.redirect(withQuery(t.path, {}, { done: 'added', host: r.value.hostname }), 303);
@@ -246,18 +371,38 @@ function routesFor<K extends HostKind>(app: Hono<UiEnv>, service: HostMapService
         return c.redirect(withQuery(t.path, {}, { done: 'updated', host: r.value.hostname }), 303);
       } catch (err) {
         const errors = fieldErrors(err, ['team_assignment']);
-        return page(c, service, { flash: { kind: 'error', text: `Team of ${host} not changed.` }, rowErrors: { [host.toLowerCase()]: (errors.team_assignment ?? errors[''] ?? []).join(' ') } }, 400);
+        return page(
+          c,
+          service,
+          {
+            flash: { kind: 'error', text: `Team of ${host} not changed.` },
+            rowErrors: { [host.toLowerCase()]: (errors.team_assignment ?? errors[''] ?? []).join(' ') },
+          },
+          400,
+        );
       }
     });
   }
 
   app.post(`${t.path}/import`, admin, async (c) => {
-    const values: Values = { text: rawField(c, 'text'), mode: field(c, 'mode'), default_team: field(c, 'default_team'), reason: field(c, 'reason') };
+    const values: Values = {
+      text: rawField(c, 'text'),
+      mode: field(c, 'mode'),
+      default_team: field(c, 'default_team'),
+      reason: field(c, 'reason'),
+    };
     const mode = values.mode === 'replace' ? 'replace' : 'merge';
     try {
       const parsed = parseList(service.kind, values.text, values.default_team || undefined);
       const r = await service.import(parsed, mode, changeOf(c));
-      return c.redirect(withQuery(t.path, {}, { done: 'imported', created: r.created.length, updated: r.updated.length, unchanged: r.unchanged, deleted: r.deleted.length }), 303);
+      return c.redirect(
+        withQuery(
+          t.path,
+          {},
+          { done: 'imported', created: r.created.length, updated: r.updated.length, unchanged: r.unchanged, deleted: r.deleted.length },
+        ),
+        303,
+      );
     } catch (err) {
       return page(c, service, { importForm: { values, errors: fieldErrors(err, []) } }, 400);
     }

@@ -22,7 +22,9 @@ function LoginForm(props: { token: string; next: string; flash?: Flash | null })
   return (
     <div class="login-wrap">
       <h1>MUTT</h1>
-      <p class="subtitle">Sign in with an API key that has the <code>read</code> or <code>admin</code> scope.</p>
+      <p class="subtitle">
+        Sign in with an API key that has the <code>read</code> or <code>admin</code> scope.
+      </p>
       <FlashBox flash={props.flash} />
       <form method="post" action="/ui/login" class="panel" autocomplete="off">
         <input type="hidden" name={CSRF_FIELD} value={props.token} />
@@ -32,7 +34,9 @@ function LoginForm(props: { token: string; next: string; flash?: Flash | null })
           <input type="password" id="f-key" name="key" required autofocus autocomplete="off" spellcheck={false} />
           <span class="hint">The key is checked once and never stored in the browser: the session cookie is a random token.</span>
         </div>
-        <p><button type="submit">Sign in</button></p>
+        <p>
+          <button type="submit">Sign in</button>
+        </p>
       </form>
     </div>
   );
@@ -45,14 +49,22 @@ export function loginRoutes(app: Hono<UiEnv>, deps: UiDeps): void {
   const show = (c: Context<UiEnv>, flash: Flash | null, status: 200 | 401 | 403 | 429 = 200) => {
     const token = newToken();
     setLoginCookie(c, token);
-    return renderPage(c, { title: 'Sign in', nav: 'login', status }, <LoginForm token={token} next={safeNext(c.req.query('next') ?? field(c, 'next'))} flash={flash} />);
+    return renderPage(
+      c,
+      { title: 'Sign in', nav: 'login', status },
+      <LoginForm token={token} next={safeNext(c.req.query('next') ?? field(c, 'next'))} flash={flash} />,
+    );
   };
 
   app.get('/ui/login', async (c) => {
     const existing = await deps.sessions.get(sessionToken(c)).catch(() => null);
     if (existing && currentPrincipal(deps.auth, existing.principal)) return c.redirect(safeNext(c.req.query('next')), 303);
-    const flash: Flash | null = c.req.query('bye') !== undefined ? { kind: 'ok', text: 'You are signed out.' }
-      : c.req.query('expired') !== undefined ? { kind: 'warn', text: 'Your session ended; sign in again.' } : null;
+    const flash: Flash | null =
+      c.req.query('bye') !== undefined
+        ? { kind: 'ok', text: 'You are signed out.' }
+        : c.req.query('expired') !== undefined
+          ? { kind: 'warn', text: 'Your session ended; sign in again.' }
+          : null;
     return show(c, flash);
   });
 
@@ -66,7 +78,11 @@ export function loginRoutes(app: Hono<UiEnv>, deps: UiDeps): void {
     if (state.blocked) {
       failures.inc({ reason: 'throttled' });
       c.header('Retry-After', String(state.retryAfterSeconds));
-      return show(c, { kind: 'error', text: `Too many failed attempts from your address; try again in ${state.retryAfterSeconds} s.` }, 429);
+      return show(
+        c,
+        { kind: 'error', text: `Too many failed attempts from your address; try again in ${state.retryAfterSeconds} s.` },
+        429,
+      );
     }
     const key = field(c, 'key');
     const principal = key ? deps.auth.verify(key) : null;

@@ -41,7 +41,13 @@ export function loginToken(c: Context): string | undefined {
 }
 
 export function setLoginCookie(c: Context, token: string): void {
-  setCookie(c, LOGIN_COOKIE, token, { path: `${COOKIE_PATH}/login`, httpOnly: true, sameSite: 'Strict', secure: isSecureRequest(c), maxAge: 3600 });
+  setCookie(c, LOGIN_COOKIE, token, {
+    path: `${COOKIE_PATH}/login`,
+    httpOnly: true,
+    sameSite: 'Strict',
+    secure: isSecureRequest(c),
+    maxAge: 3600,
+  });
 }
 
 export function clearLoginCookie(c: Context): void {

@@ -38,7 +38,8 @@ export function readForm(maxBytes: number): MiddlewareHandler<UiEnv> {
   return async function readForm(c, next) {
     if (SAFE.test(c.req.method)) return next();
     const type = (c.req.header('content-type') ?? '').split(';')[0].trim().toLowerCase();
-    if (type !== 'application/x-www-form-urlencoded') throw httpError(415, { message: 'expected a form (application/x-www-form-urlencoded)' });
+    if (type !== 'application/x-www-form-urlencoded')
+      throw httpError(415, { message: 'expected a form (application/x-www-form-urlencoded)' });
     const bytes = await readBodyLimited(c, maxBytes);
     c.set('form', new URLSearchParams(Buffer.from(bytes).toString('utf8')));
     await next();
@@ -97,14 +98,16 @@ export function csrfProtect(): MiddlewareHandler<UiEnv> {
   return async function csrfProtect(c, next) {
     if (SAFE.test(c.req.method)) return next();
     const given = c.get('form')?.get(CSRF_FIELD) ?? c.req.header('x-csrf-token') ?? '';
-    if (!sameSecret(given, c.get('session').csrf)) throw httpError(403, { message: 'missing or wrong CSRF token: reload the page and try again' });
+    if (!sameSecret(given, c.get('session').csrf))
+      throw httpError(403, { message: 'missing or wrong CSRF token: reload the page and try again' });
     await next();
   };
 }
 
 export function requireAdmin(): MiddlewareHandler<UiEnv> {
   return async function requireAdmin(c, next) {
-    if (!c.get('canWrite')) throw httpError(403, { message: `key '${c.get('principal').name}' is read-only: changes need the admin scope` });
+    if (!c.get('canWrite'))
+      throw httpError(403, { message: `key '${c.get('principal').name}' is read-only: changes need the admin scope` });
     await next();
   };
 }

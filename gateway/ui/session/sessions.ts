@@ -71,7 +71,11 @@ export class SessionManager {
   private readonly now: () => number;
   private timer?: NodeJS.Timeout;
 
-  constructor(readonly backend: SessionBackend, policy: SessionPolicy = {}, private readonly onSweepError?: (err: unknown) => void) {
+  constructor(
+    readonly backend: SessionBackend,
+    policy: SessionPolicy = {},
+    private readonly onSweepError?: (err: unknown) => void,
+  ) {
     this.idleMs = policy.idleMs ?? 2 * 3_600_000;
     this.absoluteMs = policy.absoluteMs ?? 12 * 3_600_000;
     this.touchEveryMs = policy.touchEveryMs ?? 60_000;
@@ -86,7 +90,13 @@ export class SessionManager {
   async create(principal: ApiPrincipal): Promise<{ token: string; session: Session }> {
     const token = newToken();
     const now = this.now();
-    const record: SessionRecord = { principal: { name: principal.name, scopes: [...principal.scopes] }, csrf: newToken(), createdAt: now, lastSeenAt: now, expiresAt: now + this.absoluteMs };
+    const record: SessionRecord = {
+      principal: { name: principal.name, scopes: [...principal.scopes] },
+      csrf: newToken(),
+      createdAt: now,
+      lastSeenAt: now,
+      expiresAt: now + this.absoluteMs,
+    };
     const id = tokenId(token);
     await this.backend.write(id, record);
     return { token, session: { id, ...record } };
