@@ -9,7 +9,6 @@ import { connect } from '@nats-io/transport-node';
 import { natsServerBinary } from './nats-server.ts';
 import { freeTcpPort as freePort } from './ports.ts';
 
-/** A TCP port nothing listens on right now (for servers that need their port before they start). */
 export interface Cluster {
   names: string[];
   urls: string[];
@@ -22,8 +21,8 @@ export interface Cluster {
 /** conf: nats-server configuration text every node also loads (-c), e.g. accounts with a system account. */
 export async function startCluster(size = 3, opts: { conf?: string } = {}): Promise<Cluster> {
   const names = Array.from({ length: size }, (_, i) => `n${i + 1}`);
-  const clientPorts = await Promise.all(names.map(freePort));
-  const routePorts = await Promise.all(names.map(freePort));
+  const clientPorts = await Promise.all(names.map(() => freePort()));
+  const routePorts = await Promise.all(names.map(() => freePort()));
   const dirs = await Promise.all(names.map(() => mkdtemp(join(tmpdir(), 'mutt-cluster-'))));
   const confArgs: string[] = [];
   if (opts.conf !== undefined) {
