@@ -34,7 +34,6 @@ export class KvMirror<T = Uint8Array> implements KvSink {
   private pending: string[] = [];
   private flushTimer: NodeJS.Timeout | undefined;
   private watcher: KvWatch | undefined;
-  private opened = false;
 
   private constructor(
     readonly bucket: string,
@@ -46,7 +45,6 @@ export class KvMirror<T = Uint8Array> implements KvSink {
   static async open<T = Uint8Array>(kv: KV, bucket: string, log: Logger, opts: MirrorOptions<T> = {}): Promise<KvMirror<T>> {
     const m = new KvMirror<T>(bucket, log, opts.project ?? ((v) => v as T), opts.same ?? sameBytes);
     m.watcher = await KvWatch.open(kv, bucket, log, m, opts);
-    m.opened = true;
     return m;
   }
 
@@ -62,8 +60,9 @@ export class KvMirror<T = Uint8Array> implements KvSink {
       adopt: () => {
         const old = this.map;
         this.map = fresh;
-        if (!this.opened) return;
-        // A re-watch: every key whose value differs from before is reported as changed.
+        // The first replay (no watcher yet) is the start; a later one is a re-watch, and every key whose value
+        // differs from before is reported as changed.
+        if (!this.watcher) return;
         for (const [key, e] of fresh) {
           const prev = old.get(key);
           if (!prev || !this.same(prev.value, e.value)) this.schedule(key);

@@ -175,20 +175,12 @@ export class HostMapService<K extends HostKind> {
   /** All entries sorted by host name; `q` filters by substring of host (and team). For the CLI's own process
    *  and exports; the HTTP API and the UI page through page(). */
   list(q?: string): HostRecord<K>[] {
-    const needle = q?.toLowerCase();
-    const out: HostRecord<K>[] = [];
-    for (const key of this.sortedKeys()) {
-      const r = this.cached(key);
-      if (r && this.matches(r, needle)) out.push(r);
-    }
-    return out;
+    return this.page({ q, limit: Infinity }).items;
   }
 
   /** How many valid entries there are. */
   count(): number {
-    let n = 0;
-    for (const key of this.bucket.keys(`${this.kind}.`)) if (this.cached(key)) n++;
-    return n;
+    return this.page({ limit: 0 }).total;
   }
 
   /** One page of list(q): at most `limit` entries after the one whose cursor was returned before. */

@@ -142,8 +142,8 @@ function page<K extends HostKind>(c: Context<UiEnv>, service: HostMapService<K>,
   const ui = uiOf(c);
   const kind = service.kind;
   const t = TEXT[kind];
-  const total = service.count();
   const shown = service.page({ q: state.q || undefined, limit: PAGE_ROWS, cursor: state.after || undefined });
+  const total = state.q ? service.count() : shown.total;
   const rows = shown.items;
   const nextHref =
     shown.next === null ? null : `${t.path}?${new URLSearchParams({ ...(state.q ? { q: state.q } : {}), after: shown.next })}`;
