@@ -47,8 +47,8 @@ function counter<L extends string>(registry: Registry, name: string, help: strin
   return (registry.getSingleMetric(name) as Counter<L>) ?? new Counter({ name, help, labelNames, registers: [registry] });
 }
 
-// Alerts and audit records are built (statically typed) from an event the runtime has just validated: running
-// them through zod again cost ≈ 7 % of the alerter's CPU (bench profile), and the forwarder validates on decode.
+// Alerts and audit records are built (statically typed) from an event the runtime has just validated, so they are
+// encoded without a second zod pass (docs/PERFORMANCE.md, B); the forwarder validates them on decode.
 // A meta audit record is keyed by its meta-alert (host, fingerprint, window), not by the event that fired it:
 // several handlers can fire the same meta-alert (a batch of concurrent updates, or the moments before the
 // alerted mark is stored) and JetStream keeps one record, as it keeps one meta-alert.

@@ -26,8 +26,8 @@ export class HostIndex<V> {
   private readonly full = new Map<string, V>();
   /** Short name of each listed FQDN → the value of the one FQDN having it, or a Tally when several share it:
    *  one value answers a short-name lookup, several make it ambiguous (no answer); counts let delete() undo a
-   *  set(). Most short names belong to one FQDN, and a Map per name cost ~200 bytes each: 200,000 teams then
-   *  did not fit in `mutt up`'s 128 MB heap. */
+   *  set(). Most short names belong to one FQDN, so the common case holds the value itself rather than a
+   *  collection per name: the index must fit 200,000 teams in `mutt up`'s 128 MB heap (docs/PERFORMANCE.md). */
   private readonly short = new Map<string, V | Tally<V>>();
 
   get size(): number {

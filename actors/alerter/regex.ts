@@ -16,8 +16,8 @@ import { parsePythonRegex, PythonRegexError, type ParsedRegex } from './regex-sy
 
 export { PythonRegexError } from './regex-syntax.ts';
 
-// recheck (a Scala.js build) adds ≈ 23 MB to a process that loads it; only rule writes need it, so it is loaded
-// at the first check, not by every alerter and gateway at start.
+// recheck is a large Scala.js build and only rule writes need it: it is loaded at the first check, not by every
+// alerter and gateway at start (docs/PERFORMANCE.md, H).
 type Recheck = typeof import('recheck');
 let recheckModule: Recheck | undefined;
 const recheck = (): Recheck => (recheckModule ??= createRequire(import.meta.url)('recheck') as Recheck);

@@ -64,7 +64,7 @@ export function connectionOptions(env: NatsEnv, name: string): ConnectionOptions
     reconnectTimeWait: 500,
     pingInterval: 10_000,
     timeout: 5_000,
-    // Every JetStream publish is a request; async stack traces on each cost ~13 % of the alerter's CPU (bench profile).
+    // Every JetStream publish is a request, and nats.js would build stack traces for each (docs/PERFORMANCE.md, A).
     noAsyncTraces: true,
   };
   let user: string | undefined;

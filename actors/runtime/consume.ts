@@ -117,8 +117,8 @@ export async function runConsumer<S extends z.ZodType, State>(
   const deadlineOf = (cfg: HandlerContext<State>['cfg']) =>
     typeof def.deadlineMs === 'function' ? def.deadlineMs(cfg) : (def.deadlineMs ?? DEFAULT_HANDLER_DEADLINE_MS);
 
-  // A handler's context inherits the runtime and the state instead of copying them for every message: the
-  // per-message spread of a dozen fields was a tenth of the alerter's allocations.
+  // A handler's context inherits the runtime and the state instead of copying a dozen fields for every message
+  // (docs/PERFORMANCE.md, I).
   class Context {
     constructor(
       private readonly msg: JsMsg,

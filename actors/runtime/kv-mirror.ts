@@ -24,8 +24,8 @@ export interface MirrorOptions<T> extends WatchOptions {
 
 const sameBytes = (a: unknown, b: unknown) => Buffer.from(a as Uint8Array).equals(Buffer.from(b as Uint8Array));
 
-/** The key as a string of its own: the client's key is a slice of the message subject and keeps the whole
- *  subject alive (≈ 48 bytes more per entry; 200,000 host entries, 9 MB). */
+/** The key as a string of its own: the client's key is a slice of the message subject and would keep the whole
+ *  subject alive with it (docs/PERFORMANCE.md, "Bulk host/team imports"). */
 const ownKey = (key: string) => Buffer.from(key).toString();
 
 export class KvMirror<T = Uint8Array> implements KvSink {

@@ -145,7 +145,7 @@ export async function startProcess(opts: ProcessOptions): Promise<RunningProcess
     http = opts.http ? await opts.http(ctx) : undefined;
     // The HTTP app is served as it is, with the health routes added to it: routed into another app, every one of its
     // handlers and middleware would run inside an extra compose per request (Hono wraps the routes of a sub-app
-    // that has its own onError) — a tenth of the gateway's CPU per single-event POST.
+    // that has its own onError; docs/PERFORMANCE.md, L).
     app = http?.app ?? new Hono();
     app.route('/', healthRoutes(health, registry, { instance, version: VERSION, actors: opts.actors.map((a) => a.name) }));
     listening = await serveHttp(app, { host: env.MUTT_HTTP_HOST, port: env.MUTT_HTTP_PORT, limits: httpLimits(env), registry });

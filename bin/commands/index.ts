@@ -1,6 +1,6 @@
 // Every `mutt` subcommand, in the order `mutt help` lists them. A command's module is loaded only when it runs
-// (or prints its help): `mutt status` does not load the gateway, the actors or Hono, which cost it ~0.6 s of
-// start-up (docs/PERFORMANCE.md, "CLI start-up").
+// (or prints its help): `mutt status` does not load the gateway, the actors or Hono, whose loading dominates a
+// short command's start-up (docs/PERFORMANCE.md, "CLI start-up").
 import type { Command } from './command.ts';
 import { ACTOR_NAMES } from '../actors.ts';
 
