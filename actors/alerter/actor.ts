@@ -96,9 +96,11 @@ export default defineActor({
     const kv = await kvm.open(Bucket.unhandled);
     await syncUnhandledExpiry(rt.nc, rt.config.get().unhandled_window_seconds, rt.log);
     await purgeLegacyUnhandled(rt.nc, rt.log);
-    rt.config.onChange((c, changed) => {
-      if (changed.includes('unhandled_window_seconds')) void syncUnhandledExpiry(rt.nc, c.unhandled_window_seconds, rt.log);
-    });
+    cleanup(
+      rt.config.onChange((c, changed) => {
+        if (changed.includes('unhandled_window_seconds')) void syncUnhandledExpiry(rt.nc, c.unhandled_window_seconds, rt.log);
+      }),
+    );
     const flow = openMinuteTally(await kvm.open(Bucket.counters), FLOW_PREFIX, { log: rt.log });
     cleanup(() => flow.close());
     // The count is stored without the 'alerted' mark: the mark is set only after the meta-alert is stored, so a

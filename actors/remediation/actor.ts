@@ -50,7 +50,7 @@ export default defineActor({
     decide: (_attempt, err) => ({ retry: true, delayMs: err instanceof RetryableError && err.retryAfterMs ? err.retryAfterMs : 5000 }),
   },
 
-  async setup(rt): Promise<RemediationState> {
+  async setup(rt, cleanup): Promise<RemediationState> {
     // Direct gets name the key in the subject, so nats.conf can confine this user to its keys of mutt_state (a bound
     // bucket's default, STREAM.MSG.GET with the key in the body, would need access to every key, UI sessions too).
     const kv = await new Kvm(rt.nc).open(Bucket.state, { allow_direct: true });
@@ -73,7 +73,7 @@ export default defineActor({
       }
     };
     watch();
-    rt.config.onChange(watch);
+    cleanup(rt.config.onChange(watch));
     return state;
   },
 

@@ -21,6 +21,8 @@ export class ConfigView {
     this.rebuild();
     mirror.onChange((changed) => {
       this.rebuild();
+      // Operators (and tests) can see when a write reached this process, not only that it was stored.
+      this.log.info({ changed, revision: mirror.revision }, 'config applied');
       for (const l of this.listeners) l(this.values, changed);
     });
   }
@@ -59,8 +61,13 @@ export class ConfigView {
     return this.mirror.revision;
   }
 
-  onChange(listener: (v: ConfigValues, changed: string[]) => void): void {
+  /** Calls `listener` after every applied change; returns the function that stops it. */
+  onChange(listener: (v: ConfigValues, changed: string[]) => void): () => void {
     this.listeners.push(listener);
+    return () => {
+      const i = this.listeners.indexOf(listener);
+      if (i >= 0) this.listeners.splice(i, 1);
+    };
   }
 
   stop(): void {

@@ -9,7 +9,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { startPipeline, postEvents, E2E_KEY, type Pipeline } from '../helpers/pipeline.ts';
 import { requireBinary } from '../deploy/helpers.ts';
-import { waitFor, delay } from '../helpers/wait.ts';
+import { waitFor } from '../helpers/wait.ts';
 import { readStream, streamCount } from '../helpers/streams.ts';
 import { EventAuditRecord } from '../../protocol/messages.ts';
 import { StreamName } from '../../protocol/streams.ts';
@@ -201,6 +201,9 @@ t('HTTP, syslog and SNMP in; every event accounted for and traceable through aud
 });
 
 t('a rule added while running applies to the next event without a restart', async () => {
+  // The alerter logs each rule set it compiles: the event is sent once it runs with the new rule.
+  const alerter = p.procs.get('alerter')![0];
+  const from = alerter.output().length;
   await p.putRule({
     id: 'psu',
     match_type: 'regex',
@@ -210,7 +213,7 @@ t('a rule added while running applies to the next event without a restart', asyn
     dev_handling: 'ignore',
     team_assignment: 'Facilities',
   });
-  await delay(300);
+  await waitFor(() => alerter.output().slice(from).includes('rule set compiled'), 10_000, 'the alerter compiling the new rule');
   const r = await postEvents(p.gatewayUrl, { host: 'chassis1', message: 'Power supply 2 failed' });
   assert.is(r.status, 202);
   await waitFor(() => delivered().some((d) => d.custom_info.rule === 'psu'), 10_000, 'psu alert delivered');

@@ -8,6 +8,7 @@ import { jetstreamManager, DiscardPolicy, JetStreamApiError } from '@nats-io/jet
 import { startNats, type TestNats } from '../helpers/nats-server.ts';
 import { encodeHeaderBlock, jsPublisher, JsPublisher, NoStreamError, PublishTimeoutError } from '../../actors/runtime/js-publisher.ts';
 import { classifyPublishError } from '../../actors/runtime/publish-events.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 let nats: TestNats;
 let nc: NatsConnection;
@@ -156,14 +157,19 @@ test('an answer that is not a PubAck rejects instead of resolving with nonsense'
 
 test('closing the connection fails what is pending and refuses new publishes', async () => {
   const own = await connect({ servers: nats.url });
-  const sub = own.subscribe('hold.>', { callback: () => {} }); // a responder that never answers
+  let arrived = false;
+  const sub = own.subscribe('hold.>', {
+    callback: () => {
+      arrived = true;
+    },
+  }); // a responder that never answers
   await own.flush();
   const pub = new JsPublisher(own);
   const pending = pub.publish('hold.x', bytes('x'), { timeout: 30_000 }).then(
     () => null,
     (e: unknown) => e,
   );
-  await new Promise((r) => setTimeout(r, 50));
+  await waitFor(() => arrived, 5_000, 'the publish reaching the silent responder');
   sub.unsubscribe();
   await own.close();
   const err = await pending;

@@ -10,6 +10,7 @@ import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { TrapEvent, type IngestEvent } from '../../protocol/messages.ts';
 import { startTrapReceiver, TrapReceiverError, type TrapReceiverOptions } from '../../actors/traps/receiver.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 const run = promisify(execFile);
 const log = pino({ level: 'silent' });
@@ -47,14 +48,6 @@ async function metric(registry: Registry, name: string, labels: Record<string, s
   if (!m) return 0;
   const data = await m.get();
   return data.values.find((v) => Object.entries(labels).every(([k, val]) => v.labels[k] === val))?.value ?? 0;
-}
-
-async function waitFor(predicate: () => boolean | Promise<boolean>, what: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!(await predicate())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 const snmptrap = (args: string[]) => run('snmptrap', [...NUMERIC, ...args], { env });
@@ -98,7 +91,7 @@ test('a v1 enterprise-specific trap from snmptrap arrives with RFC 3584 trap OID
       'C',
       '123456789012',
     ]);
-    await waitFor(() => r.events.length === 1, 'the v1 trap');
+    await waitFor(() => r.events.length === 1, 10_000, 'the v1 trap');
     const e = r.events[0] as TrapEvent;
     assert.ok(TrapEvent.safeParse(e).success);
     assert.is(e.kind, 'trap');
@@ -122,7 +115,7 @@ test('a v1 enterprise-specific trap from snmptrap arrives with RFC 3584 trap OID
     );
     assert.equal(e.source, { input: 'snmp', address: '127.0.0.1' });
     assert.is(await metric(r.registry, 'mutt_traps_received_total', { version: 'v1' }), 1);
-    await waitFor(async () => (await metric(r.registry, 'mutt_traps_published_total')) === 1, 'published metric');
+    await waitFor(async () => (await metric(r.registry, 'mutt_traps_published_total')) === 1, 10_000, 'published metric');
   } finally {
     await r.close();
   }
@@ -146,7 +139,7 @@ test('a v1 generic linkDown maps to the standard linkDown OID', async () => {
       'i',
       '3',
     ]);
-    await waitFor(() => r.events.length === 1, 'linkDown');
+    await waitFor(() => r.events.length === 1, 10_000, 'linkDown');
     const e = r.events[0] as TrapEvent;
     assert.is(e.trapOid, '.1.3.6.1.6.3.1.1.5.3');
     assert.is(e.message, 'linkDown from 10.0.0.6: ifIndex=3');
@@ -188,7 +181,7 @@ test('a v2c trap from snmptrap arrives with snmpTrapOID.0, typed varbinds and a 
       'u',
       '7',
     ]);
-    await waitFor(() => r.events.length === 1, 'the v2c trap');
+    await waitFor(() => r.events.length === 1, 10_000, 'the v2c trap');
     const e = r.events[0] as TrapEvent;
     assert.ok(TrapEvent.safeParse(e).success);
     assert.is(e.version, 'v2c');
@@ -237,7 +230,7 @@ test('an inform is acknowledged (snmpinform exits 0) and stored', async () => {
       ],
       { env },
     );
-    await waitFor(() => r.events.length === 1, 'the inform');
+    await waitFor(() => r.events.length === 1, 10_000, 'the inform');
     const e = r.events[0] as TrapEvent;
     assert.is(e.version, 'inform');
     assert.is(e.trapOid, '.1.3.6.1.6.3.1.1.5.4');
@@ -253,7 +246,11 @@ test('wrong community and garbage are rejected, counted, and the receiver keeps 
   try {
     await snmptrap(['-v', '2c', '-c', 'wrong', `127.0.0.1:${r.port}`, '', '.1.3.6.1.6.3.1.1.5.3']);
     await snmptrap(['-v', '1', '-c', 'wrong', `127.0.0.1:${r.port}`, '.1.3.6.1.4.1.9', '10.0.0.6', '2', '0', '']);
-    await waitFor(async () => (await metric(r.registry, 'mutt_traps_rejected_total', { reason: 'community' })) === 2, 'community rejects');
+    await waitFor(
+      async () => (await metric(r.registry, 'mutt_traps_rejected_total', { reason: 'community' })) === 2,
+      10_000,
+      'community rejects',
+    );
     await assertInformRefused(r.port);
     const sock = dgram.createSocket('udp4');
     let seed = 3;
@@ -265,10 +262,14 @@ test('wrong community and garbage are rejected, counted, and the receiver keeps 
       await new Promise<void>((res) => sock.send(b, r.port, '127.0.0.1', () => res()));
     }
     sock.close();
-    await waitFor(async () => (await metric(r.registry, 'mutt_traps_rejected_total', { reason: 'malformed' })) > 250, 'malformed rejects');
+    await waitFor(
+      async () => (await metric(r.registry, 'mutt_traps_rejected_total', { reason: 'malformed' })) > 250,
+      10_000,
+      'malformed rejects',
+    );
     assert.is(r.events.length, 0);
     await snmptrap(['-v', '2c', '-c', 'public', `127.0.0.1:${r.port}`, '', '.1.3.6.1.6.3.1.1.5.1']);
-    await waitFor(() => r.events.length === 1, 'a good trap after the garbage');
+    await waitFor(() => r.events.length === 1, 10_000, 'a good trap after the garbage');
     assert.is((r.events[0] as TrapEvent).trapOid, '.1.3.6.1.6.3.1.1.5.1');
   } finally {
     await r.close();
@@ -299,11 +300,15 @@ test('a failing publish drops the traps and counts them; the receiver goes on', 
   });
   try {
     await snmptrap(['-v', '2c', '-c', 'public', `127.0.0.1:${r.port}`, '', '.1.3.6.1.6.3.1.1.5.3']);
-    await waitFor(async () => (await metric(r.registry, 'mutt_traps_dropped_total', { reason: 'publish_failed' })) === 1, 'dropped');
+    await waitFor(
+      async () => (await metric(r.registry, 'mutt_traps_dropped_total', { reason: 'publish_failed' })) === 1,
+      10_000,
+      'dropped',
+    );
     assert.is(await metric(r.registry, 'mutt_traps_publish_errors_total'), 1);
     fail = false;
     await snmptrap(['-v', '2c', '-c', 'public', `127.0.0.1:${r.port}`, '', '.1.3.6.1.6.3.1.1.5.4']);
-    await waitFor(() => events.length === 1, 'stored after recovery');
+    await waitFor(() => events.length === 1, 10_000, 'stored after recovery');
   } finally {
     await r.close();
   }
@@ -322,7 +327,11 @@ test('beyond the in-flight cap traps are dropped as backpressure; close() waits 
   });
   await snmptrap(['-v', '2c', '-c', 'public', `127.0.0.1:${r.port}`, '', '.1.3.6.1.6.3.1.1.5.1']);
   await snmptrap(['-v', '2c', '-c', 'public', `127.0.0.1:${r.port}`, '', '.1.3.6.1.6.3.1.1.5.2']);
-  await waitFor(async () => (await metric(r.registry, 'mutt_traps_dropped_total', { reason: 'backpressure' })) === 1, 'backpressure drop');
+  await waitFor(
+    async () => (await metric(r.registry, 'mutt_traps_dropped_total', { reason: 'backpressure' })) === 1,
+    10_000,
+    'backpressure drop',
+  );
   const closed = r.close();
   setTimeout(release, 50);
   await closed;

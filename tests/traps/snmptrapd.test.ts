@@ -12,6 +12,7 @@ import { Registry } from 'prom-client';
 import type { IngestEvent, TrapEvent } from '../../protocol/messages.ts';
 import { startTrapReceiver } from '../../actors/traps/receiver.ts';
 import { freeUdpPort } from '../../actors/traps/port.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 const run = promisify(execFile);
 const SCRIPT = resolve('deploy/snmptrapd/mutt-traphandle');
@@ -209,14 +210,6 @@ async function stop(child: ChildProcess) {
   await exited;
 }
 
-async function waitFor(predicate: () => boolean, what: string) {
-  const deadline = Date.now() + 10_000;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 test('shipped snmptrapd-traphandle.conf: real snmptrapd runs mutt-traphandle, which posts the trap', async () => {
   const gw = await fakeGateway();
   const port = await freeUdpPort('127.0.0.1', 'udp4');
@@ -228,7 +221,7 @@ test('shipped snmptrapd-traphandle.conf: real snmptrapd runs mutt-traphandle, wh
       [...NUMERIC, '-v', '2c', '-c', 'public', `127.0.0.1:${port}`, '', '.1.3.6.1.6.3.1.1.5.3', '.1.3.6.1.2.1.2.2.1.1.7', 'i', '7'],
       { env: snmpEnv },
     );
-    await waitFor(() => gw.received.length === 1, 'the handler to post');
+    await waitFor(() => gw.received.length === 1, 10_000, 'the handler to post');
     assert.is(gw.received[0].body.trap_oid, '.1.3.6.1.6.3.1.1.5.3');
     assert.is(gw.received[0].body.message, 'linkDown from 127.0.0.1: ifIndex=7');
   } finally {
@@ -261,7 +254,7 @@ test('shipped snmptrapd-forward.conf: real snmptrapd forwards to the MUTT trap r
       [...NUMERIC, '-v', '2c', '-c', 'public', `127.0.0.1:${port}`, '', '.1.3.6.1.6.3.1.1.5.4', '.1.3.6.1.2.1.2.2.1.1.9', 'i', '9'],
       { env: snmpEnv },
     );
-    await waitFor(() => events.length === 1, 'the forwarded trap');
+    await waitFor(() => events.length === 1, 10_000, 'the forwarded trap');
     const e = events[0] as TrapEvent;
     assert.is(e.trapOid, '.1.3.6.1.6.3.1.1.5.4');
     assert.ok(e.varbinds.some((v) => v.oid === '.1.3.6.1.2.1.2.2.1.1.9' && v.value === 9));
