@@ -47,7 +47,13 @@ export interface Control {
   /** 'connection': selected requests get their TCP connection destroyed instead of an answer; with neither
    *  failNext nor failureRatio set, every event POST is reset. */
   reset: 'connection' | null;
+  /** Event keys refused: a request holding any of them is answered 400 naming it, and nothing of it is kept
+   *  (as a receiver that validates a whole batch before taking any of it). At most 1,000 keys. */
+  rejectKeys: string[];
 }
+
+/** How a request carried its events: one object, a REST LAM { events: [...] }, or an Events API array. */
+export type BodyShape = 'object' | 'events' | 'array';
 
 export interface RecordedEvent {
   seq: number;
@@ -57,6 +63,11 @@ export interface RecordedEvent {
   headers: Record<string, string>;
   key: string | null;
   event: unknown;
+  /** The number of the event POST that carried it (Stats.requests at its arrival): shared by one batch. */
+  request: number;
+  /** How that request carried its events, and how many there were. */
+  body: BodyShape;
+  batchSize: number;
 }
 
 export interface Stats {
@@ -107,7 +118,9 @@ const DEFAULT_CONTROL: Control = {
   failStatus: 503,
   retryAfterSeconds: null,
   reset: null,
+  rejectKeys: [],
 };
+const MAX_REJECT_KEYS = 1000;
 const PROCESSED_ONE = { success: true, message: 'Processed 1 event(s)' };
 const PROCESSED_ONE_TEXT = JSON.stringify(PROCESSED_ONE);
 const CREDENTIAL_HEADERS = new Set(['authorization', 'apikey', 'x-api-key', 'cookie', 'proxy-authorization']);
@@ -146,6 +159,12 @@ export function parseControl(input: unknown): Partial<Control> {
       throw new ControlError(`reset: expected "connection" or null, got ${JSON.stringify(c.reset)}`);
     out.reset = c.reset as Control['reset'];
   }
+  if ('rejectKeys' in c) {
+    const k = c.rejectKeys;
+    if (!Array.isArray(k) || k.length > MAX_REJECT_KEYS || !k.every((v) => typeof v === 'string' && v.length > 0 && v.length <= 500))
+      throw new ControlError(`rejectKeys: expected at most ${MAX_REJECT_KEYS} non-empty strings of ≤ 500 characters`);
+    out.rejectKeys = [...k] as string[];
+  }
   const unknown = Object.keys(c).filter((k) => !(k in DEFAULT_CONTROL));
   if (unknown.length) throw new ControlError(`unknown control field ${unknown[0]}`);
   return out;
@@ -179,6 +198,10 @@ export function eventKey(event: unknown): string | null {
   return null;
 }
 
+function shapeOf(body: unknown): BodyShape {
+  return Array.isArray(body) ? 'array' : Array.isArray((body as { events?: unknown }).events) ? 'events' : 'object';
+}
+
 /** The events in a body: one REST LAM object, a REST LAM { events: [...] } batch, or an Events API array. */
 function eventsOf(body: unknown): unknown[] | null {
   if (Array.isArray(body)) return body.every((e) => e !== null && typeof e === 'object' && !Array.isArray(e)) ? body : null;
@@ -199,7 +222,11 @@ export async function startFakeMoog(opts: FakeMoogOptions = {}): Promise<FakeMoo
   // request's text (and its place in the request's list), parsed again when read: tens of thousands of parsed
   // events are millions of live objects, and the benchmark's process (which hosts this fake) then spent
   // 15–40 ms in every young-generation GC, in the middle of the latencies it measures.
-  type Kept = Omit<RecordedEvent, 'headers' | 'event'> & { headers: http.IncomingHttpHeaders; text: string; index: number };
+  type Kept = Omit<RecordedEvent, 'headers' | 'event' | 'body' | 'batchSize'> & {
+    headers: http.IncomingHttpHeaders;
+    text: string;
+    index: number;
+  };
   let ring: Kept[] = [];
   let seq = 0;
   let keys = new Map<string, true>();
@@ -239,7 +266,7 @@ export async function startFakeMoog(opts: FakeMoogOptions = {}): Promise<FakeMoo
     maxInFlight = inFlight;
   };
 
-  const record = (path: string, headers: http.IncomingHttpHeaders, text: string, list: unknown[], now: number) => {
+  const record = (path: string, headers: http.IncomingHttpHeaders, text: string, list: unknown[], now: number, request: number) => {
     for (let index = 0; index < list.length; index++) {
       const event = list[index];
       s.received++;
@@ -254,7 +281,7 @@ export async function startFakeMoog(opts: FakeMoogOptions = {}): Promise<FakeMoo
       }
       s.accepted++;
       seq++;
-      ring[(seq - 1) % maxEvents] = { seq, receivedAt: now, path, headers, key, text, index };
+      ring[(seq - 1) % maxEvents] = { seq, receivedAt: now, path, headers, key, text, index, request };
       opts.onEvent?.({ seq, path, event });
     }
     s.firstReceivedAt ??= now;
@@ -267,13 +294,16 @@ export async function startFakeMoog(opts: FakeMoogOptions = {}): Promise<FakeMoo
     // The events of one request are neighbours in the ring and share its text: parse it once for all of them.
     let parsedText: string | undefined;
     let parsed: unknown[] = [];
+    let body: BodyShape = 'object';
     for (let n = Math.max(since + 1, oldest); n <= seq && out.length < limit; n++) {
       const { text, index, ...e } = ring[(n - 1) % maxEvents];
       if (text !== parsedText) {
-        parsed = eventsOf(JSON.parse(text))!;
+        const whole: unknown = JSON.parse(text);
+        parsed = eventsOf(whole)!;
+        body = shapeOf(whole);
         parsedText = text;
       }
-      out.push({ ...e, headers: cleanHeaders(e.headers), event: parsed[index] });
+      out.push({ ...e, headers: cleanHeaders(e.headers), event: parsed[index], body, batchSize: parsed.length });
     }
     return out;
   };
@@ -322,7 +352,7 @@ export async function startFakeMoog(opts: FakeMoogOptions = {}): Promise<FakeMoo
   };
 
   const handleEvent = (req: http.IncomingMessage, res: http.ServerResponse, path: string) => {
-    s.requests++;
+    const request = ++s.requests;
     inFlight++;
     maxInFlight = Math.max(maxInFlight, inFlight);
     // 'close' comes once the answer is sent or the connection is gone (a reset, a client that timed out).
@@ -345,6 +375,11 @@ export async function startFakeMoog(opts: FakeMoogOptions = {}): Promise<FakeMoo
         return send(res, 400, { success: false, message: 'body is not a JSON event, event array or {events:[...]}', statusCode: 5002 });
       }
       const c = control;
+      if (c.rejectKeys.length > 0) {
+        const refused = list.map(eventKey).find((k) => k !== null && c.rejectKeys.includes(k));
+        if (refused !== undefined)
+          return send(res, 400, { success: false, message: `event ${refused} rejected: invalid event`, statusCode: 4000 });
+      }
       let failing = false;
       const resetting = c.reset === 'connection';
       if (c.failNext > 0) {
@@ -362,7 +397,7 @@ export async function startFakeMoog(opts: FakeMoogOptions = {}): Promise<FakeMoo
         }
         const status = failing ? c.failStatus : c.status;
         if (status >= 200 && status < 300) {
-          record(path, req.headers, text, list!, Date.now());
+          record(path, req.headers, text, list!, Date.now(), request);
           return send(res, status, list!.length === 1 ? PROCESSED_ONE : { success: true, message: `Processed ${list!.length} event(s)` });
         }
         const extra = c.retryAfterSeconds !== null ? { 'retry-after': String(c.retryAfterSeconds) } : undefined;

@@ -69,6 +69,20 @@ export const ConfigKeys = {
     description:
       "In-flight deliveries per forwarder process, read at every delivery (lowered: the requests running finish first). All forwarders together hold at most max(1000, 4 × the value at the last forwarder start) alerts unacknowledged (the consumer's max_ack_pending).",
   },
+  moog_batch_size: {
+    schema: int(1, 1000),
+    default: 50,
+    actor: 'forwarder',
+    description:
+      'Alerts per Moogsoft request (REST LAM {"events":[...]}, Events API array); 1 sends each alert alone, as a receiver that takes single events needs. Read at every alert.',
+  },
+  moog_batch_linger_ms: {
+    schema: int(0, 1000),
+    default: 5,
+    actor: 'forwarder',
+    description:
+      'How long a batch waits for more alerts after its first before it is sent (0: only the alerts that arrived in the same event-loop turn). Read at every batch.',
+  },
   moog_retry_statuses: {
     schema: z.array(int(100, 599)),
     default: [408, 425, 429, 500, 502, 503, 504],

@@ -1,8 +1,11 @@
 // The forwarder actor: delivers each alert in MUTT_ALERTS to Moogsoft. Order per alert: wait for the shared
 // breaker (no attempt is spent while it is open — the gate also stops pulling), wait for a permit of the shared
-// rate limit (never dropped), POST, classify the outcome in one function (classify.ts): success → ack;
-// retryable → nak with backoff + jitter until the attempt or age budget is spent, then DLQ; permanent → DLQ
-// with status and excerpt. The Moog credential comes only from MOOG_API_KEY(_FILE), never from the alert.
+// rate limit (one per alert, never dropped), hand the alert's event to the batcher (batcher.ts), which sends
+// up to moog_batch_size alerts in one POST and splits a rejected batch until the rejected alert stands alone
+// (batch-split.ts); classify the outcome in one function (classify.ts): success → ack; retryable → nak with
+// backoff + jitter until the attempt or age budget is spent, then DLQ; permanent → DLQ with status and
+// excerpt. The breaker and adaptive rate count one outcome per request. The Moog credential comes only from
+// MOOG_API_KEY(_FILE), never from the alert.
 // Without MOOG_WEBHOOK_URL or a credential it waits (await-settings.ts) rather than crash-loop.
 
 import { Kvm, type KV } from '@nats-io/kv';
@@ -10,8 +13,8 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { Alert } from '../../protocol/messages.ts';
 import { Bucket, Durable, StreamName } from '../../protocol/streams.ts';
 import { defineActor } from '../runtime/define.ts';
-import { toMoogPayload } from './payload.ts';
-import { breakerOutcome, toDeliveryError, toHandlerError } from './classify.ts';
+import { moogBody, moogEventText, type PayloadFormat } from './payload.ts';
+import { breakerOutcome, toDeliveryError, toHandlerError, type Classification } from './classify.ts';
 import { backoffDelay, shouldGiveUp } from './backoff.ts';
 import { createMoogClient, deliver, type MoogClient } from './delivery.ts';
 import { credentialSource } from './credentials.ts';
@@ -24,8 +27,25 @@ import { casUpdate } from '../runtime/kv-cas.ts';
 import { describeError } from '../runtime/errors.ts';
 import { readStored, stateProblems } from './stored-state.ts';
 import { BREAKER_KEY } from '../../protocol/state-keys.ts';
+import { Batcher } from './batcher.ts';
+import { deliverSplitting } from './batch-split.ts';
+import { alertSlots } from './alert-slots.ts';
+import type { ConfigValues } from '../../protocol/config-keys.ts';
+import type { Logger } from 'pino';
 
 const AIMD_KEY = 'forwarder.aimd';
+/** A batch body stays under this: the events beyond it go in another request of the same flush. */
+export const MAX_BATCH_BODY_BYTES = 1024 * 1024;
+
+/** One alert waiting in the batcher: its event as JSON text, and its breaker lease. */
+interface Outgoing {
+  text: string;
+  bytes: number;
+  format: PayloadFormat;
+  /** This alert holds the half-open probe: the first request it is in records the probe's result. */
+  probe: boolean;
+  owner: string;
+}
 
 interface ForwarderState {
   kv: KV;
@@ -36,6 +56,7 @@ interface ForwarderState {
   gauges: NodeJS.Timeout;
   metrics: ReturnType<typeof forwarderMetrics>;
   secrets: string[];
+  batcher: Batcher<Outgoing, Classification>;
 }
 
 function forwarderMetrics(registry: Registry) {
@@ -116,6 +137,16 @@ function forwarderMetrics(registry: Registry) {
           registers,
         }),
     ),
+    batchSize: get(
+      'mutt_forwarder_batch_size',
+      () =>
+        new Histogram({
+          name: 'mutt_forwarder_batch_size',
+          help: 'Alerts per Moogsoft request (a split of a rejected batch counts each request it sends)',
+          buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000],
+          registers,
+        }),
+    ),
     rateLimit: get(
       'mutt_forwarder_rate_limit',
       () => new Gauge({ name: 'mutt_forwarder_rate_limit', help: 'Deliveries per period in effect (lowered by adaptive mode)', registers }),
@@ -127,7 +158,7 @@ export default defineActor({
   name: 'forwarder',
   consumes: { stream: StreamName.alerts, durable: Durable.forwarder, schema: Alert },
   publishes: ['mutt.dlq.forwarder.>'],
-  concurrency: (cfg) => cfg.moog_concurrency,
+  concurrency: (cfg) => alertSlots(cfg),
   // Longest legitimate call: a send is at most two requests of moog_timeout_ms (the stale-socket retry in
   // delivery.ts), a wait for the breaker lasts at most a probe's lease (moog_timeout_ms + 5 s), and a minute
   // is left for rate permits. Past it the alert is retried like a timed-out delivery.
@@ -207,42 +238,34 @@ export default defineActor({
       metrics.rateLimit.set(limit());
     }, 1000);
     gauges.unref();
-    return { kv, client, breaker, rate, aimd, gauges, metrics, secrets: [secret.reveal()] };
+    const secrets = [secret.reveal()];
+    const partial = { kv, client, breaker, aimd, metrics, secrets };
+    const batcher = new Batcher<Outgoing, Classification>({
+      size: () => cfg().moog_batch_size,
+      lingerMs: () => cfg().moog_batch_linger_ms,
+      flush: (items) => sendBatch(partial, cfg(), rt.log, items),
+    });
+    return { ...partial, rate, gauges, batcher };
   },
 
   gate: (state) => (state.breaker.canSendNow() ? undefined : state.breaker.whenMaybeSendable()),
 
   async handle(alert, ctx) {
-    const { client, breaker, rate, metrics } = ctx.state;
+    const { breaker, rate, metrics, batcher } = ctx.state;
     const cfg = ctx.cfg;
     const owner = `${ctx.name}:${process.pid}:${ctx.delivery.seq}:${ctx.delivery.attempt}`;
     const { probe } = await breaker.acquire(owner, ctx.signal);
     const waitStarted = performance.now();
     await rate.acquire(ctx.signal);
     metrics.rateWait.observe((performance.now() - waitStarted) / 1000);
-    const payload = toMoogPayload(alert, {
+    const text = moogEventText(alert, {
       format: cfg.moog_payload_format,
       signature: cfg.moog_signature,
       severityMap: cfg.moog_severity_map,
       manager: cfg.moog_manager,
     });
-    const result = await deliver(client, payload, { retryStatuses: cfg.moog_retry_statuses, secrets: ctx.state.secrets });
-    const c = result.classification;
-    const outcome = c.kind === 'success' ? 'delivered' : c.kind === 'retry' ? 'retry' : 'rejected';
-    metrics.requests.observe({ outcome }, result.durationMs / 1000);
-    metrics.deliveries.inc({ outcome });
-    // Moogsoft has answered: from here on nothing may fail the delivery, or an alert it accepted would be sent
-    // again. A breaker result that cannot be written is lost; an unrecorded probe's lease then expires and
-    // another request probes.
-    try {
-      const forBreaker = breakerOutcome(c);
-      if (forBreaker) await breaker.record(forBreaker === 'ok', probe, owner);
-      else if (probe) await breaker.record(true, probe, owner); // Moog answered (a rejection): it is up.
-      if (cfg.moog_rate_adaptive && isThrottleSignal(result.status)) await throttle(ctx.state, ctx.cfg);
-    } catch (err) {
-      metrics.stateWriteFailures.inc();
-      ctx.log.warn({ err: describeError(err), probe }, 'shared breaker/rate state not written; the delivery outcome stands');
-    }
+    const c = await batcher.submit({ text, bytes: Buffer.byteLength(text), format: cfg.moog_payload_format, probe, owner });
+    metrics.deliveries.inc({ outcome: outcomeName(c) });
     if (c.kind === 'success') {
       metrics.latency.observe(Math.max(0, Date.now() - alert.event.receivedAt) / 1000);
       return;
@@ -254,14 +277,87 @@ export default defineActor({
     if (!state) return;
     clearInterval(state.aimd.refresh);
     clearInterval(state.gauges);
+    state.batcher.flush();
     await state.breaker.flush().catch(() => {});
     state.breaker.stop();
     await state.client.close();
   },
 });
 
+function outcomeName(c: Classification): 'delivered' | 'retry' | 'rejected' {
+  return c.kind === 'success' ? 'delivered' : c.kind === 'retry' ? 'retry' : 'rejected';
+}
+
+type SendState = Pick<ForwarderState, 'kv' | 'client' | 'breaker' | 'aimd' | 'metrics' | 'secrets'>;
+
+/**
+ * Sends one flushed batch: grouped by payload format (a live change may fall inside a batch) and cut so that
+ * no body exceeds MAX_BATCH_BODY_BYTES, each part delivered with splitting on a rejection. Never rejects.
+ */
+async function sendBatch(state: SendState, cfg: ConfigValues, log: Logger, items: Outgoing[]): Promise<Classification[]> {
+  const results = new Map<Outgoing, Classification>();
+  const parts: Outgoing[][] = [];
+  for (const format of new Set(items.map((i) => i.format))) {
+    let part: Outgoing[] = [];
+    let bytes = 0;
+    for (const item of items) {
+      if (item.format !== format) continue;
+      if (part.length > 0 && bytes + item.bytes > MAX_BATCH_BODY_BYTES) {
+        parts.push(part);
+        part = [];
+        bytes = 0;
+      }
+      part.push(item);
+      bytes += item.bytes + 1;
+    }
+    parts.push(part);
+  }
+  await Promise.all(
+    parts.map(async (part) => {
+      const outcomes = await deliverSplitting(part, (sub) => sendRequest(state, cfg, log, sub));
+      part.forEach((item, i) => results.set(item, outcomes[i]));
+    }),
+  );
+  return items.map((i) => results.get(i)!);
+}
+
+/** One POST of some alerts; records its one outcome with the breaker, the metrics and adaptive mode. */
+async function sendRequest(state: SendState, cfg: ConfigValues, log: Logger, items: readonly Outgoing[]): Promise<Classification> {
+  const { client, breaker, metrics } = state;
+  const body = moogBody(
+    items[0].format,
+    items.map((i) => i.text),
+  );
+  const result = await deliver(client, body, { retryStatuses: cfg.moog_retry_statuses, secrets: state.secrets });
+  const c = result.classification;
+  metrics.requests.observe({ outcome: outcomeName(c) }, result.durationMs / 1000);
+  metrics.batchSize.observe(items.length);
+  // Moogsoft has answered: from here on nothing may fail the delivery, or alerts it accepted would be sent
+  // again. A breaker result that cannot be written is lost; an unrecorded probe's lease then expires and
+  // another request probes.
+  const prober = items.find((i) => i.probe);
+  if (prober) prober.probe = false; // a split resends the alert: its probe is answered by this request
+  const owner = prober?.owner ?? items[0].owner;
+  try {
+    const forBreaker = breakerOutcome(c);
+    if (forBreaker) await breaker.record(forBreaker === 'ok', prober !== undefined, owner);
+    else if (prober) await breaker.record(true, true, owner); // Moog answered (a rejection): it is up.
+    if (cfg.moog_rate_adaptive && isThrottleSignal(result.status)) await throttle(state, cfg);
+  } catch (err) {
+    metrics.stateWriteFailures.inc();
+    log.warn(
+      { err: describeError(err), probe: prober !== undefined },
+      'shared breaker/rate state not written; the delivery outcome stands',
+    );
+  }
+  return c;
+}
+
 /** Adaptive mode: a 429/503 lowers the shared rate (AIMD state in KV, read by every replica each second). */
-async function throttle(state: ForwarderState, cfg: { moog_rate_limit: number; moog_rate_period: number }): Promise<void> {
+async function throttle(
+  state: Pick<ForwarderState, 'kv' | 'aimd'>,
+  cfg: { moog_rate_limit: number; moog_rate_period: number },
+): Promise<void> {
   const aimdCfg = { limit: cfg.moog_rate_limit, periodSeconds: cfg.moog_rate_period };
   const now = Date.now();
   const { state: next } = await casUpdate(

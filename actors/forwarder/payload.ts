@@ -5,7 +5,9 @@
 //                  severity name, dedupe_key, time, tags, ...)
 // The payload never carries a credential: it is built from the Alert (which has none) and drops any
 // secret-named field a sender may have attached to the original event.
+// Several alerts go in one request as a REST LAM `{"events":[...]}` or a longer Events API array (moogBody).
 //   toMoogPayload(alert, { format: 'rest_lam', signature: '{host}:{rule}:{fingerprint}', severityMap, manager: 'MUTT' })
+//   moogBody('rest_lam', alerts.map((a) => moogEventText(a, cfg)))   // '{"events":[{...},{...}]}'
 
 import type { Alert, IngestEvent } from '../../protocol/messages.ts';
 import { moogSeverityName, toMoogSeverity } from './moog-severity.ts';
@@ -68,6 +70,21 @@ export interface EventsApiEvent {
 
 export function toMoogPayload(alert: Alert, cfg: PayloadConfig): RestLamEvent | EventsApiEvent[] {
   return cfg.format === 'events_api' ? [toEventsApiEvent(alert, cfg)] : toRestLamEvent(alert, cfg);
+}
+
+/** The one event of an alert in the configured format, as JSON text: what a batch body is assembled from. */
+export function moogEventText(alert: Alert, cfg: PayloadConfig): string {
+  return JSON.stringify(cfg.format === 'events_api' ? toEventsApiEvent(alert, cfg) : toRestLamEvent(alert, cfg));
+}
+
+/**
+ * The request body for events given as JSON texts (moogEventText). One event is sent exactly as
+ * toMoogPayload builds it (a REST LAM object, a one-element Events API array); several are a REST LAM
+ * `{"events":[...]}` or an Events API array.
+ */
+export function moogBody(format: PayloadFormat, texts: readonly string[]): string {
+  if (format === 'events_api') return `[${texts.join(',')}]`;
+  return texts.length === 1 ? texts[0] : `{"events":[${texts.join(',')}]}`;
 }
 
 export function toRestLamEvent(alert: Alert, cfg: PayloadConfig): RestLamEvent {
