@@ -14,7 +14,10 @@ import { errorRenderer } from './http-error.ts';
 import { openApiKeyStore, type ApiKeyStore } from './auth/store.ts';
 import { FailureThrottle } from './auth/throttle.ts';
 import { openIngestCounters, type IngestCounters } from './ingest/counters.ts';
-import { ingestRoutes } from './ingest/routes.ts';
+import { ingestPipeline, ingestRoutes } from './ingest/routes.ts';
+import { ApiRouter } from './api/route.ts';
+import { authGuard } from './auth/middleware.ts';
+import { OpenApiRegistry } from './openapi/document.ts';
 import type { GatewayEnv } from './middleware/context.ts';
 import { openManagementServices, type ManagementServices } from './services/index.ts';
 import { seedStarterRules } from './services/starter-rules.ts';
@@ -89,16 +92,23 @@ export async function gatewayApp(ctx: ProcessContext, opts: GatewayOptions = {})
           },
         }),
   );
-  app.route(
-    '/',
-    ingestRoutes({
+  // One registry for every declared route: the ingest routes first, then the management API, whose
+  // /api/v2/openapi.json serves the whole document.
+  const openapi = new OpenApiRegistry();
+  const ingestApp = new Hono<GatewayEnv>();
+  ingestRoutes(
+    new ApiRouter(ingestApp, openapi, {
+      surface: 'ingest',
+      guard: authGuard({ store: auth, registry, log, throttle: authThrottle }),
+      registry,
+      bodyLimitBytes: env.MUTT_BODY_LIMIT_BYTES,
+    }),
+    ingestPipeline({
       js: jsPublisher(nc),
       nc,
-      auth,
       log,
       registry,
       counters,
-      authThrottle,
       bodyLimitBytes: env.MUTT_BODY_LIMIT_BYTES,
       maxEventsPerRequest: opts.maxEventsPerRequest,
       publishTimeoutMs: opts.publishTimeoutMs,
@@ -108,13 +118,17 @@ export async function gatewayApp(ctx: ProcessContext, opts: GatewayOptions = {})
       },
     }),
   );
+  app.route('/', ingestApp);
   const services = await openManagementServices(ctx, { counters, regexTimeoutMs: opts.regexTimeoutMs });
   // Before the port opens, so the first event anyone sends already meets the starter rules. A failure here must
   // not keep the gateway down: the rules can be written by hand.
   await seedStarterRules(nc, services.rules, env.MUTT_STARTER_RULES, log).catch((err) =>
     log.error({ err: (err as Error).message }, 'could not create the starter rule set'),
   );
-  app.route('/', managementRoutes(ctx, { services, auth, authThrottle, commit: opts.commit, validateResponses: opts.validateResponses }));
+  app.route(
+    '/',
+    managementRoutes(ctx, { services, auth, authThrottle, commit: opts.commit, validateResponses: opts.validateResponses, openapi }),
+  );
   const ui = await openWebUi(ctx, {
     services,
     auth,

@@ -15,6 +15,7 @@ import type { FailureThrottle } from '../auth/throttle.ts';
 import type { GatewayEnv } from '../middleware/context.ts';
 import { OpenApiRegistry, type OpenApiDocument } from '../openapi/document.ts';
 import type { ManagementServices } from '../services/index.ts';
+import { ingestRoutes } from '../ingest/routes.ts';
 import { auditRoutes } from './audit.ts';
 import { configRoutes } from './config.ts';
 import { dlqRoutes } from './dlq.ts';
@@ -37,6 +38,8 @@ export interface ManagementDeps {
   commit?: string | null;
   /** Check each answer against its declared schema (tests). */
   validateResponses?: boolean;
+  /** The gateway's registry, which the ingest routes were declared into first (default: a new one). */
+  openapi?: OpenApiRegistry;
 }
 
 export const API_INFO = {
@@ -68,7 +71,7 @@ export function managementRoutes(ctx: Pick<ProcessContext, 'env' | 'log' | 'regi
   // Errors are rendered by the host app (gateway/app.ts), not here: see ingestRoutes.
   const app = new Hono<GatewayEnv>();
   const guard = authGuard({ store: deps.auth, registry: ctx.registry, log: ctx.log, throttle: deps.authThrottle });
-  const api = new ApiRouter(app, new OpenApiRegistry(), {
+  const api = new ApiRouter(app, deps.openapi ?? new OpenApiRegistry(), {
     guard,
     registry: ctx.registry,
     bodyLimitBytes: ctx.env.MUTT_BODY_LIMIT_BYTES,
@@ -97,7 +100,18 @@ export function apiRegistry(): OpenApiRegistry {
   return api.openapi;
 }
 
-/** The OpenAPI document, built without NATS or keys. */
+/** The OpenAPI document of the gateway (ingest and management routes), built without NATS or keys. */
 export function apiDocument(): OpenApiDocument {
-  return apiRegistry().document(API_INFO);
+  const registry = apiRegistry();
+  const inert = new ApiRouter(new Hono<GatewayEnv>(), registry, {
+    surface: 'ingest',
+    guard: () => async (_c, next) => next(),
+    registry: new Registry(),
+    bodyLimitBytes: 0,
+  });
+  ingestRoutes(inert, {
+    store: () => Promise.reject(new Error('ingest used while only building the API document')),
+    depth: () => undefined,
+  });
+  return registry.document(API_INFO);
 }

@@ -1,13 +1,19 @@
-// Declares a management API route once: its OpenAPI description (gateway/openapi/document.ts) and its Hono
-// handler come from the same spec, so the document cannot drift from what is validated. Per route: request
-// metrics, Deprecation/Sunset headers (v1 aliases), correlation id, API-key scope, body read under the body
-// limit and measured against its JSON limits before it is parsed (gateway/body-limits.ts: 413 naming the limit),
-// path / query / JSON body validated by zod (a 400 naming each field — never a 500 for bad input),
-// service failures mapped to 4xx, the answer rendered as JSON. Handlers return data, not responses.
+// Declares a gateway route once: its OpenAPI description (gateway/openapi/document.ts) and its Hono handler come
+// from the same spec, so the document cannot drift from what is validated. Every route of the gateway is declared
+// this way (gateway/routes.ts), through one router per surface:
+//   'api'     the management API. Per route: request metrics, X-API-Version headers, Deprecation/Sunset headers
+//             (v1 aliases), correlation id, API-key scope, body read under the body limit and measured against its
+//             JSON limits before it is parsed (gateway/body-limits.ts: 413 naming the limit), path / query / JSON
+//             body validated by zod (a 400 naming each field — never a 500 for bad input), service failures
+//             mapped to 4xx, the answer rendered as JSON. Handlers return data, not responses.
+//   'ingest'  the same without the version headers; `errorStyle: 'legacy'` answers errors in v2.5's shape and
+//             `streamBody` leaves the body to the handler (it measures and splits NDJSON itself).
+//   'ui'      web UI form posts: the UI app's own guards (CSP, same-origin, form read, session, CSRF) run first;
+//             the router adds the write scope. The form schema documents the fields the services validate.
 //   api.route({ method: 'get', path: '/api/v2/rules/:id', params: z.object({ id: RuleId }), scope: 'read', … },
 //     async ({ params }) => ({ status: 200, body: view(await rules.get(params.id)) }))
 
-import type { Context, Hono, MiddlewareHandler } from 'hono';
+import type { Context, Env, Hono, MiddlewareHandler } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Registry } from 'prom-client';
 import { z } from 'zod';
@@ -16,7 +22,7 @@ import { JsonLimitError, parseJsonBounded, type JsonLimits } from '../bounded-js
 import { MANAGEMENT_BODY_LIMITS } from '../body-limits.ts';
 import { httpError } from '../http-error.ts';
 import { limitExceeded, readBodyLimited } from '../middleware/body-limit.ts';
-import type { GatewayEnv } from '../middleware/context.ts';
+import type { ErrorStyle, GatewayEnv } from '../middleware/context.ts';
 import { correlationId } from '../middleware/correlation.ts';
 import { deprecation } from '../middleware/deprecation.ts';
 import { requestMetrics } from '../middleware/request-metrics.ts';
@@ -26,7 +32,7 @@ import { toHttpError } from './service-errors.ts';
 
 type Out<S> = S extends z.ZodType ? z.output<S> : undefined;
 
-export interface RouteInput<P, Q, B> {
+export interface RouteInput<P, Q, B, E extends Env = GatewayEnv> {
   params: Out<P>;
   query: Out<Q>;
   body: Out<B>;
@@ -34,7 +40,7 @@ export interface RouteInput<P, Q, B> {
   raw: { text: string; bytes: Uint8Array; contentType: string };
   /** The parsed JSON body (also when the service, not the route, validates it: `validateBody: false`). */
   json: unknown;
-  c: Context<GatewayEnv>;
+  c: Context<E>;
   /** Who is changing what and why: key name, correlation id, reason (X-Change-Reason or body `reason`), If-Match. */
   change(bodyReason?: unknown): Change;
 }
@@ -47,13 +53,23 @@ export type RouteSpec<P, Q, B> = Omit<OperationSpec, 'params' | 'query' | 'body'
   body?: B extends z.ZodType ? Omit<BodySpec, 'schema'> & { schema: B } : undefined;
   /** Hand the body over unparsed (the route accepts several content types). */
   rawBody?: boolean;
+  /** Leave the body unread: the handler reads it itself (ingest measures and splits NDJSON line by line). */
+  streamBody?: boolean;
+  /** How errors of this route are rendered (http-error.ts): 'api' (default) or v2.5's 'legacy' shape. */
+  errorStyle?: ErrorStyle;
   /** false: the body schema documents the input and the service validates it (same issues, one place). */
   validateBody?: false;
   /** Items, depth and values a JSON body may hold. Default MANAGEMENT_BODY_LIMITS. */
   bodyLimits?: JsonLimits;
 };
 
+/** Which part of the gateway a router declares routes of (see the header). */
+export type Surface = 'api' | 'ingest' | 'ui';
+
 export interface ApiRouterDeps {
+  /** Default 'api'. */
+  surface?: Surface;
+  /** The middleware that admits a request with `scope` (API key; for 'ui' the session's scopes). */
   guard: (scope: Scope) => MiddlewareHandler;
   registry: Registry;
   bodyLimitBytes: number;
@@ -71,6 +87,11 @@ const ensureCorrelationId: MiddlewareHandler = (() => {
 
 const setApiStyle: MiddlewareHandler = async function apiErrorStyle(c, next) {
   c.set('errorStyle', 'api');
+  await next();
+};
+
+const setLegacyStyle: MiddlewareHandler = async function legacyErrorStyle(c, next) {
+  c.set('errorStyle', 'legacy');
   await next();
 };
 
@@ -97,9 +118,9 @@ function validate<S extends z.ZodType>(schema: S, value: unknown, what: string, 
   return r.data;
 }
 
-export class ApiRouter {
+export class ApiRouter<E extends Env = GatewayEnv> {
   constructor(
-    readonly app: Hono<GatewayEnv>,
+    readonly app: Hono<E>,
     readonly openapi: OpenApiRegistry,
     private readonly deps: ApiRouterDeps,
   ) {}
@@ -108,30 +129,36 @@ export class ApiRouter {
     P extends z.ZodObject | undefined = undefined,
     Q extends z.ZodObject | undefined = undefined,
     B extends z.ZodType | undefined = undefined,
-  >(spec: RouteSpec<P, Q, B>, handler: (input: RouteInput<P, Q, B>) => Promise<ApiResult> | ApiResult): void {
-    this.openapi.add(spec as unknown as OperationSpec);
+  >(spec: RouteSpec<P, Q, B>, handler: (input: RouteInput<P, Q, B, E>) => Promise<ApiResult> | ApiResult): void {
+    const surface = this.deps.surface ?? 'api';
+    this.openapi.add({ ...(spec as unknown as OperationSpec), ...(surface === 'ui' ? { ui: true } : {}) });
     const version = spec.path.startsWith('/api/v1/') ? '1' : '2';
-    const chain: MiddlewareHandler[] = [
-      requestMetrics(this.deps.registry, spec.path),
-      async function apiVersion(c, next) {
-        c.header('X-API-Version', version);
-        c.header('X-API-Supported-Versions', '2, 1');
-        await next();
-      },
-    ];
-    if (spec.deprecated) chain.push(deprecation(spec.deprecated));
-    chain.push(setApiStyle, ensureCorrelationId);
+    const chain: MiddlewareHandler[] = [];
+    if (surface !== 'ui') {
+      chain.push(requestMetrics(this.deps.registry, spec.path));
+      if (surface === 'api')
+        chain.push(async function apiVersion(c, next) {
+          c.header('X-API-Version', version);
+          c.header('X-API-Supported-Versions', '2, 1');
+          await next();
+        });
+      if (spec.deprecated) chain.push(deprecation(spec.deprecated));
+      chain.push(spec.errorStyle === 'legacy' ? setLegacyStyle : setApiStyle, ensureCorrelationId);
+    }
     if (spec.scope) chain.push(this.deps.guard(spec.scope));
     const limit = this.deps.bodyLimitBytes;
     const check = this.deps.validateResponses;
+
+    // UI forms were read by the UI app's readForm (c.get('form')); a streamed body is the handler's to read.
+    const readsBody = surface !== 'ui' && !spec.streamBody && !!(spec.body || spec.rawBody);
 
     const run = async (c: Context<GatewayEnv>): Promise<Response> => {
       const params = (spec.params ? validate(spec.params, c.req.param(), 'path parameters', '') : undefined) as Out<P>;
       const query = (spec.query ? validate(spec.query, c.req.query(), 'query parameters', '') : undefined) as Out<Q>;
       let body = undefined as Out<B>;
       let json: unknown = undefined;
-      let raw: RouteInput<P, Q, B>['raw'] = { text: '', bytes: new Uint8Array(0), contentType: '' };
-      if (spec.body || spec.rawBody) {
+      let raw: RouteInput<P, Q, B, E>['raw'] = { text: '', bytes: new Uint8Array(0), contentType: '' };
+      if (readsBody) {
         const bytes = await readBodyLimited(c, limit);
         raw = {
           text: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'),
@@ -165,7 +192,7 @@ export class ApiRouter {
       };
       let result: ApiResult;
       try {
-        result = await handler({ params, query, body, raw, json, c, change });
+        result = await handler({ params, query, body, raw, json, c: c as unknown as Context<E>, change });
       } catch (err) {
         throw toHttpError(err);
       }
@@ -183,6 +210,6 @@ export class ApiRouter {
       for (const [k, v] of Object.entries(result.headers ?? {})) c.header(k, v);
       return c.json(result.body as object, result.status);
     };
-    this.app.on([spec.method.toUpperCase()], [spec.path], ...chain, run as MiddlewareHandler);
+    this.app.on([spec.method.toUpperCase()], [spec.path], ...(chain as MiddlewareHandler<E>[]), run as unknown as MiddlewareHandler<E>);
   }
 }

@@ -4,29 +4,27 @@
 //   POST /api/v1/ingest   the same, with Deprecation / Sunset / Link headers pointing at v2
 //   POST /api/v2/events   a JSON object, array or NDJSON -> 202 {accepted, rejected, duplicates, ids, errors} once
 //                         JetStream acknowledged every stored event; per-item errors {index, issues:[{path, message}]}
-// Every route: API key with scope 'ingest', X-Correlation-ID honoured and echoed, body capped while streaming and
-// measured before it is parsed (413 naming the limit: bytes, items, depth, values — gateway/body-limits.ts),
-// Idempotency-Key -> Nats-Msg-Id `${key}:${index}`, per-key rate limit (429), MUTT_EVENTS full or NATS down (503
-// + Retry-After, saying which items were stored). Legacy routes answer errors in v2.5's shape.
-//   app.route('/', ingestRoutes({ js: jsPublisher(nc), nc, auth, log, registry, config, bodyLimitBytes, counters }))
+// Every route (declared through the 'ingest' router, gateway/api/route.ts): API key with scope 'ingest',
+// X-Correlation-ID honoured and echoed, body capped while streaming and measured before it is parsed (413 naming
+// the limit: bytes, items, depth, values — gateway/body-limits.ts), Idempotency-Key -> Nats-Msg-Id
+// `${key}:${index}`, per-key rate limit (429), MUTT_EVENTS full or NATS down (503 + Retry-After, saying which items
+// were stored). Legacy routes answer errors in v2.5's shape. The pipeline (state: rate windows, NATS link, backlog)
+// is apart from the declarations, so the OpenAPI document is built without NATS.
+//   ingestRoutes(ingestRouter, ingestPipeline({ js: jsPublisher(nc), nc, log, registry, config, bodyLimitBytes, counters }))
 
-import { Hono, type Context } from 'hono';
+import type { Context } from 'hono';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { IngestEvent } from '../../protocol/messages.ts';
-import { requireScope } from '../auth/middleware.ts';
 import type { JsonLimits } from '../bounded-json.ts';
 import { INGEST_BODY_LIMITS } from '../body-limits.ts';
-import type { ApiKeyStore } from '../auth/store.ts';
-import { FailureThrottle } from '../auth/throttle.ts';
-import { ApiHttpError, errorStyle, httpError, type Issue } from '../http-error.ts';
+import type { ApiRouter } from '../api/route.ts';
+import { ApiHttpError, httpError, type Issue } from '../http-error.ts';
 import { readBodyLimited } from '../middleware/body-limit.ts';
 import { remoteAddress, type GatewayEnv } from '../middleware/context.ts';
-import { correlationId, isSafeToken } from '../middleware/correlation.ts';
-import { deprecation } from '../middleware/deprecation.ts';
-import { requestMetrics } from '../middleware/request-metrics.ts';
-import { EventsBacklog } from './backlog.ts';
+import { isSafeToken } from '../middleware/correlation.ts';
+import { EventsBacklog, type Backlog } from './backlog.ts';
 import type { IngestCounters } from './counters.ts';
 import { ingestMetrics, type RejectReason } from './metrics.ts';
 import { normaliseHttpEvent } from './normalise.ts';
@@ -34,6 +32,7 @@ import { parseBody, type BodyItem } from './parse-body.ts';
 import type { JsPublish } from '../../actors/runtime/js-publisher.ts';
 import { ConnectionState, publishEvents, RETRY_AFTER_SECONDS, type PublishFailure } from '../../actors/runtime/publish-events.ts';
 import { KeyRateLimiter } from './rate-limit.ts';
+import { CorrelationIdHeader, EventsAccepted, HttpEventBody, IdempotencyKeyHeader, LegacyError, LegacyQueued } from './schemas.ts';
 
 export interface IngestConfig {
   ingest_rate_limit: number;
@@ -44,15 +43,12 @@ export interface IngestDeps {
   /** Stores events; the connection's fast publisher (js-publisher.ts) in production. */
   js: JsPublish;
   nc: NatsConnection;
-  auth: ApiKeyStore;
   log: Logger;
   registry: Registry;
   /** Read on every request, so dynamic config changes apply at once. */
   config: () => IngestConfig;
   bodyLimitBytes: number;
   counters: IngestCounters;
-  /** Share the management API's throttle so failures on either add up; a private one otherwise. */
-  authThrottle?: FailureThrottle;
   /** Items per request (413 beyond). Default INGEST_BODY_LIMITS.maxItems (10,000). */
   maxEventsPerRequest?: number;
   /** PubAck wait per event. Default 5,000 ms. */
@@ -65,9 +61,10 @@ export const IDEMPOTENCY_KEY_MAX = 150;
 const INPUT = 'http';
 
 type ItemError = { index: number; issues: Issue[] };
-type Dialect = 'v2' | 'legacy';
 
-interface Stored {
+export type Dialect = 'v2' | 'legacy';
+
+export interface Stored {
   total: number;
   ids: (string | null)[];
   stored: number[];
@@ -82,21 +79,19 @@ function legacySummary(errors: ItemError[]): string {
   return `Invalid event: ${first.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ')}`;
 }
 
-export function ingestRoutes(deps: IngestDeps): Hono<GatewayEnv> {
-  // No onError here: the host app renders errors (gateway/app.ts). A sub-app with its own error handler has every
-  // handler and middleware wrapped in an extra compose per request when it is routed into another app.
-  const app = new Hono<GatewayEnv>();
+/** What the ingest routes run: stores a request's events (or throws the 4xx/5xx that says why not). */
+export interface IngestPipeline {
+  store(c: Context<GatewayEnv>, dialect: Dialect): Promise<Stored>;
+  /** The MUTT_EVENTS backlog as last seen, if known. */
+  depth(): Backlog | undefined;
+}
+
+export function ingestPipeline(deps: IngestDeps): IngestPipeline {
   const metrics = ingestMetrics(deps.registry);
   const link = new ConnectionState(deps.nc);
   const limiter = new KeyRateLimiter();
   const backlog = new EventsBacklog(deps.nc);
   const limits: JsonLimits = { ...INGEST_BODY_LIMITS, maxItems: deps.maxEventsPerRequest ?? INGEST_BODY_LIMITS.maxItems };
-  const auth = requireScope('ingest', {
-    store: deps.auth,
-    registry: deps.registry,
-    log: deps.log,
-    throttle: deps.authThrottle ?? new FailureThrottle(),
-  });
 
   const reject = (reason: RejectReason, n = 1) => {
     if (n > 0) metrics.rejected.inc({ input: INPUT, reason }, n);
@@ -230,12 +225,48 @@ export function ingestRoutes(deps: IngestDeps): Hono<GatewayEnv> {
     return { total: items.length, ids, stored, duplicates, errors };
   }
 
-  const legacyHandler = async (c: Context<GatewayEnv>) => {
-    const r = await storeEvents(c, 'legacy');
-    const depth = backlog.peek();
+  return { store: storeEvents, depth: () => backlog.peek() };
+}
+
+const INGEST_ERRORS = {
+  401: { description: 'No API key, or an unknown one.' },
+  403: { description: 'The key lacks the `ingest` scope.' },
+  413: { description: 'Over a body limit (bytes, events, depth, JSON values): the answer names it.' },
+  429: { description: 'Over the per-key event rate, or too many failed authentications.', headers: { 'Retry-After': 'Seconds to wait.' } },
+  503: {
+    description: 'MUTT_EVENTS full or NATS unavailable: says which items were stored.',
+    headers: { 'Retry-After': 'Seconds to wait.' },
+  },
+} as const;
+
+const legacyErrors = Object.fromEntries(Object.entries(INGEST_ERRORS).map(([s, r]) => [s, { ...r, schema: LegacyError }]));
+
+export function ingestRoutes(api: ApiRouter, ingest: IngestPipeline): void {
+  api.openapi.describeTag('ingest', 'Events in over HTTP (docs/INGEST.md): the v2 route and the routes v2.5 senders use.');
+  const legacy = {
+    tag: 'ingest',
+    scope: 'ingest',
+    errorStyle: 'legacy',
+    streamBody: true,
+    headers: [CorrelationIdHeader],
+    body: {
+      schema: HttpEventBody,
+      description: 'Whatever the content type (rsyslog and curl send any): one object, an array, or newline-separated objects.',
+      example: { hostname: 'core-sw1', message: '%LINK-3-UPDOWN: Interface Gi0/1, changed state to down', syslog_severity: 'error' },
+    },
+    responses: {
+      200: { description: 'Stored.', schema: LegacyQueued },
+      400: { description: 'Not JSON, or no valid event: v2.5 wording (`Missing required fields: [...]`).', schema: LegacyError },
+      ...legacyErrors,
+    },
+  } as const;
+  const handleLegacy = async ({ c }: { c: Context<GatewayEnv> }) => {
+    const r = await ingest.store(c, 'legacy');
+    const depth = ingest.depth();
     const single = r.total === 1;
-    return c.json(
-      {
+    return {
+      status: 200 as const,
+      body: {
         status: 'queued',
         correlation_id: c.get('correlationId'),
         event_id: r.ids[r.stored[0]],
@@ -243,25 +274,60 @@ export function ingestRoutes(deps: IngestDeps): Hono<GatewayEnv> {
         ...(single ? {} : { event_ids: r.ids, accepted: r.stored.length, rejected: r.errors.length, errors: r.errors }),
         ...(r.duplicates.length ? { duplicates: r.duplicates.length } : {}),
       },
-      200,
-    );
+    };
   };
-
-  const v2Handler = async (c: Context<GatewayEnv>) => {
-    const r = await storeEvents(c, 'v2');
-    return c.json({ accepted: r.stored.length, rejected: r.errors.length, duplicates: r.duplicates, ids: r.ids, errors: r.errors }, 202);
-  };
-
-  app.post('/ingest', requestMetrics(deps.registry, '/ingest'), errorStyle('legacy'), correlationId(), auth, legacyHandler);
-  app.post(
-    '/api/v1/ingest',
-    requestMetrics(deps.registry, '/api/v1/ingest'),
-    deprecation({ sunset: LEGACY_SUNSET, successor: '/api/v2/events' }),
-    errorStyle('legacy'),
-    correlationId(),
-    auth,
-    legacyHandler,
+  api.route(
+    {
+      ...legacy,
+      method: 'post',
+      path: '/ingest',
+      operationId: 'ingestLegacy',
+      summary: "v2.5's ingest route (X-API-KEY, one event or a batch)",
+      description: 'Answers in the v2.5 shape. Stays: it is what deployed rsyslog and snmptrapd scripts post to.',
+    },
+    handleLegacy,
   );
-  app.post('/api/v2/events', requestMetrics(deps.registry, '/api/v2/events'), errorStyle('api'), correlationId(), auth, v2Handler);
-  return app;
+  api.route(
+    {
+      ...legacy,
+      method: 'post',
+      path: '/api/v1/ingest',
+      operationId: 'ingestV1',
+      summary: 'The same as POST /ingest, deprecated',
+      deprecated: { sunset: LEGACY_SUNSET, successor: '/api/v2/events' },
+    },
+    handleLegacy,
+  );
+  api.route(
+    {
+      method: 'post',
+      path: '/api/v2/events',
+      operationId: 'postEvents',
+      tag: 'ingest',
+      scope: 'ingest',
+      summary: 'Store events (JSON object, array or NDJSON)',
+      description:
+        'Answers 202 once JetStream has acknowledged every stored event. Each item is validated on its own: a refused item is listed in `errors` with its index and the others are stored (400 only when none is valid).',
+      streamBody: true,
+      headers: [IdempotencyKeyHeader, CorrelationIdHeader],
+      body: {
+        schema: HttpEventBody,
+        description: 'application/json (an object or an array) or application/x-ndjson (one object per line).',
+        example: [{ host: 'core-sw1', message: '%LINK-3-UPDOWN: Interface Gi0/1, changed state to down', severity: 'error' }],
+      },
+      responses: {
+        202: { description: 'Stored (and which items were refused).', schema: EventsAccepted },
+        400: { description: 'Not JSON / not UTF-8 / empty, a bad Idempotency-Key, or no valid event (`issues` names the field).' },
+        415: { description: 'A content type other than JSON or NDJSON.' },
+        ...INGEST_ERRORS,
+      },
+    },
+    async ({ c }) => {
+      const r = await ingest.store(c, 'v2');
+      return {
+        status: 202,
+        body: { accepted: r.stored.length, rejected: r.errors.length, duplicates: r.duplicates, ids: r.ids, errors: r.errors },
+      };
+    },
+  );
 }

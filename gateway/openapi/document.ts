@@ -1,13 +1,14 @@
-// The OpenAPI 3.1 document of the management API, built from the same zod schemas the routes validate with
-// (zod 4's z.toJSONSchema: JSON Schema 2020-12, which OpenAPI 3.1 uses as is). Each route registers an
-// OperationSpec; named schemas (`.meta({ id })`) become components. The document is what /api/v2/openapi.json
-// serves, what /api/v2/docs renders, and what docs/API.md is generated from.
+// The OpenAPI 3.1 document of the gateway (ingest, management API, and the web UI's form posts marked
+// `x-mutt-internal`), built from the same zod schemas the routes validate with (zod 4's z.toJSONSchema: JSON
+// Schema 2020-12, which OpenAPI 3.1 uses as is). Each route registers an OperationSpec (gateway/api/route.ts);
+// named schemas (`.meta({ id })`) become components. The document is what /api/v2/openapi.json serves, what
+// /api/v2/docs renders, and what docs/API.md is generated from.
 //   const reg = new OpenApiRegistry(); reg.add({ method: 'get', path: '/api/v2/rules/:id', ... }); reg.document(info)
 
 import { z } from 'zod';
 
 export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
-export type Scope = 'read' | 'admin';
+export type Scope = 'read' | 'admin' | 'ingest';
 
 export interface ResponseSpec {
   description: string;
@@ -27,6 +28,8 @@ export interface HeaderParam {
 
 export interface BodySpec {
   schema: z.ZodType;
+  /** Default application/json. */
+  contentType?: string;
   description?: string;
   required?: boolean;
   example?: unknown;
@@ -51,6 +54,8 @@ export interface OperationSpec {
   responses: Record<number, ResponseSpec>;
   /** v1 aliases: deprecated, with the route that replaces them. */
   deprecated?: { sunset: string; successor: string };
+  /** A web UI form post (set by the 'ui' router): session cookie and CSRF token, answers HTML; not public API. */
+  ui?: boolean;
 }
 
 export interface ApiInfo {
@@ -97,6 +102,7 @@ export interface OpenApiOperation {
   >;
   security?: Record<string, string[]>[];
   'x-mutt-scope'?: Scope | null;
+  'x-mutt-internal'?: boolean;
   'x-mutt-sunset'?: string;
   'x-mutt-successor'?: string;
 }
@@ -213,12 +219,13 @@ export class OpenApiRegistry {
         ...(op.deprecated ? { deprecated: true, 'x-mutt-sunset': op.deprecated.sunset, 'x-mutt-successor': op.deprecated.successor } : {}),
         ...(parameters.length ? { parameters } : {}),
         responses,
-        security: op.scope ? [{ ApiKeyHeader: [] }, { BearerKey: [] }] : [],
+        security: op.ui ? [{ SessionCookie: [] }] : op.scope ? [{ ApiKeyHeader: [] }, { BearerKey: [] }] : [],
         'x-mutt-scope': op.scope,
+        ...(op.ui ? { 'x-mutt-internal': true } : {}),
       };
       if (op.body) {
         const content: Record<string, { schema: JsonSchema; example?: unknown }> = {
-          'application/json': {
+          [op.body.contentType ?? 'application/json']: {
             schema: convert(op.body.schema, 'input'),
             ...(op.body.example !== undefined ? { example: op.body.example } : {}),
           },
@@ -251,6 +258,12 @@ export class OpenApiRegistry {
             description: 'An API key (`read` scope for GET, `admin` for writes). Never in a query string.',
           },
           BearerKey: { type: 'http', scheme: 'bearer', description: 'The same API key as `Authorization: Bearer <key>`.' },
+          SessionCookie: {
+            type: 'apiKey',
+            in: 'cookie',
+            name: 'mutt_session',
+            description: 'A web UI session (sign in at /ui/login with an API key); every form post also carries its CSRF token `_csrf`.',
+          },
         },
       },
     };
@@ -261,6 +274,7 @@ const METHOD_ORDER: HttpMethod[] = ['get', 'post', 'put', 'patch', 'delete'];
 
 /** The error answers every route of a kind can give, added so each operation documents them. */
 function withStandardErrors(op: OperationSpec): Record<number, ResponseSpec> {
+  if (op.ui) return withUiErrors(op);
   const err = (description: string): ResponseSpec => ({ description, schema: ErrorBody });
   const out: Record<number, ResponseSpec> = Object.fromEntries(
     Object.entries(op.responses).map(([status, r]) => [status, Number(status) >= 400 && !r.schema ? { ...r, schema: ErrorBody } : r]),
@@ -272,5 +286,18 @@ function withStandardErrors(op: OperationSpec): Record<number, ResponseSpec> {
     out[403] ??= err(`The key lacks the \`${op.scope}\` scope.`);
     out[429] ??= { ...err('Too many failed authentications from this address.'), headers: { 'Retry-After': 'Seconds to wait.' } };
   }
+  return Object.fromEntries(Object.entries(out).sort(([a], [b]) => Number(a) - Number(b)));
+}
+
+/** A UI form post answers pages, not JSON: no session is a redirect to the sign-in page, refusals are 403 pages. */
+function withUiErrors(op: OperationSpec): Record<number, ResponseSpec> {
+  const page = (description: string): ResponseSpec => ({ description, schema: z.string(), contentType: 'text/html' });
+  const out: Record<number, ResponseSpec> = { ...op.responses };
+  if (!op.path.endsWith('/login')) out[303] ??= { description: 'Done (to the next page), or no live session (to /ui/login).' };
+  out[403] ??= page(
+    `A cross-site post or a missing CSRF token${op.scope === 'admin' ? ', or a read-only key (writes need the `admin` scope)' : ''}.`,
+  );
+  out[413] ??= page('The form is over the body limit.');
+  out[415] ??= page('Not a form (application/x-www-form-urlencoded).');
   return Object.fromEntries(Object.entries(out).sort(([a], [b]) => Number(a) - Number(b)));
 }
