@@ -19,6 +19,9 @@ export const BENCH_USAGE = `usage: tsx bench/run.ts [options]
                       the fake Moogsoft, and the bounded-map gauges of every process (first, last, max)
   --hops              split each latency phase into hops (generator, alerter, forwarder), seen by a tracer process
   --profile           V8 CPU profiles of every MUTT process (in the temp dir), with their top functions printed
+  --servers P[,P]     nats-server binaries to run the limit, nats bench and MUTT phases on, one after the other
+                      in this run, each figure labelled with its server's version (default: the one nats-server
+                      the tests use: MUTT_NATS_SERVER, else PATH, else /usr/sbin)
   --out DIR           where <timestamp>.json goes (default bench/results)
   --quick             tiny sizes for the smoke test (< 60 s)
 environment: BENCH_NODE_OPTIONS="--max-semi-space-size=4 ..." passes node flags to the MUTT processes only`;
@@ -62,6 +65,8 @@ export interface BenchOptions {
   publishWindow: number;
   /** moog_concurrency written to mutt_config. */
   moogConcurrency: number;
+  /** nats-server binaries, measured one after the other; empty: the default one. */
+  servers: string[];
 }
 
 export class BenchUsageError extends Error {
@@ -117,6 +122,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions & { help: boolean }
     singleConcurrency: 64,
     publishWindow: 1024,
     moogConcurrency: 64,
+    servers: [],
   };
   let singleGiven = false;
   let syslogGiven = false;
@@ -180,6 +186,14 @@ export function parseBenchArgs(argv: string[]): BenchOptions & { help: boolean }
         o.outDir = v;
         break;
       }
+      case '--servers': {
+        const v = value();
+        const paths = (v ?? '').split(',').map((x) => x.trim());
+        if (!v || paths.some((x) => x === ''))
+          throw new BenchUsageError(`--servers: expected nats-server paths separated by commas, got '${v ?? ''}'`);
+        o.servers = paths;
+        break;
+      }
       case '--mode': {
         const v = value();
         if (v !== 'up' && v !== 'split' && v !== 'both') throw new BenchUsageError(`--mode: expected up, split or both, got '${v ?? ''}'`);
@@ -196,6 +210,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions & { help: boolean }
     throw new BenchUsageError("--moog-fail-rate: only with --soak (the benchmark's figures need a Moogsoft that takes every request)");
   if (o.replicas > 1 && o.mode === 'up')
     throw new BenchUsageError('--replicas: needs split mode (--mode split or both); one mutt up process has no replicas');
+  if (o.soakSeconds !== null && o.servers.length > 1) throw new BenchUsageError('--servers: a soak runs on one server; name one');
   if (!singleGiven) o.singleEvents = Math.max(200, Math.round(o.events / 4));
   if (!syslogGiven) o.syslogLines = o.events;
   if (!o.scale.includes(1)) o.scale = [1, ...o.scale];

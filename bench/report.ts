@@ -111,7 +111,8 @@ export interface BenchResult {
   version: 1;
   startedAt: string;
   seconds: number;
-  machine: MachineFacts & { loadAverageEnd: string };
+  /** natsServer: the version of the server this result was measured on (its INFO), natsServerBinary: its path. */
+  machine: MachineFacts & { loadAverageEnd: string; natsServerBinary?: string };
   options: Omit<BenchOptions, 'outDir'>;
   profiled: boolean;
   workload: { rules: number; ruleMix: Record<string, number>; devHosts: number; teams: number; mix: WorkloadMix };
@@ -357,9 +358,80 @@ export function formatSoak(s: SoakResult): string {
   return lines.join('\n');
 }
 
-export function writeResult(dir: string, r: BenchResult): string {
+/**
+ * One run on several servers (--servers): the server-side figures side by side, one column per nats-server
+ * version, each beside its ratio to that server's own publish limit.
+ */
+export function formatServersTable(results: BenchResult[]): string {
+  const rows: { figure: string; cells: string[] }[] = [];
+  const add = (figure: string, pick: (r: BenchResult) => number | undefined, unit = '/s') =>
+    rows.push({
+      figure,
+      cells: results.map((r) => {
+        const v = pick(r);
+        if (v === undefined) return 'n/a';
+        const pub = r.limit.publishPerSec;
+        return unit === '/s' ? `${fmt(v)} /s (${pub > 0 ? (v / pub).toFixed(2) : '-'})` : `${v.toFixed(3)}`;
+      }),
+    });
+  const cli = (r: BenchResult) => (r.natsCli && 'publishPerSec' in r.natsCli ? r.natsCli : undefined);
+  add('JetStream async publish (the limit)', (r) => r.limit.publishPerSec);
+  add('JetStream pull consume + ack', (r) => r.limit.consumeAckPerSec);
+  add('nats-server CPU s per 1k msgs (limit)', (r) => r.limit.serverCpuPer1k, 's');
+  add('nats bench js pub', (r) => cli(r)?.publishPerSec);
+  add('nats bench js consume (explicit acks)', (r) => cli(r)?.consumeAckPerSec);
+  add('JetStream 3 nodes R3: publish', (r) => r.cluster3.publishPerSec);
+  add('JetStream 3 nodes R3: consume + ack', (r) => r.cluster3.consumeAckPerSec);
+  const layouts = [...new Set(results.flatMap((r) => r.modes.map((m) => m.mode)))];
+  for (const p of layouts) {
+    const m = (r: BenchResult) => r.modes.find((x) => x.mode === p);
+    add(`${p}: end-to-end, NATS producers`, (r) => m(r)?.nats.eventsPerSec);
+    add(`${p}: HTTP 100-event batches, ingest`, (r) => m(r)?.httpBatch.ingestPerSec);
+    add(`${p}: HTTP 100-event batches, end-to-end`, (r) => m(r)?.httpBatch.eventsPerSec);
+    add(`${p}: HTTP single events, ingest`, (r) => m(r)?.httpSingle.ingestPerSec);
+    add(`${p}: HTTP single events, end-to-end`, (r) => m(r)?.httpSingle.eventsPerSec);
+    add(`${p}: gateway ingest, consumers paused`, (r) => m(r)?.ingestOnly?.ingestPerSec);
+    add(`${p}: alerter alone, events`, (r) => m(r)?.ingestOnly?.alerterEventsPerSec);
+    add(`${p}: forwarder alone, alerts`, (r) => m(r)?.ingestOnly?.forwarderAlertsPerSec);
+    add(`${p}: nats-server CPU s per 1k events (NATS producers)`, (r) => m(r)?.nats.cpuPer1kEvents['nats-server'], 's');
+    add(
+      `${p}: MUTT + NATS CPU s per 1k events (NATS producers)`,
+      (r) => {
+        const c = m(r)?.nats.cpuPer1kEvents;
+        return c ? Object.entries(c).reduce((a, [k, v]) => (k === 'driver' ? a : a + v), 0) : undefined;
+      },
+      's',
+    );
+    for (const rate of [...new Set(results.flatMap((r) => (m(r)?.latency ?? []).map((l) => l.rate)))]) {
+      rows.push({
+        figure: `${p}: latency at ${fmt(rate)} ev/s, p50 / p99 ms`,
+        cells: results.map((r) => {
+          const l = m(r)?.latency.find((x) => x.rate === rate);
+          return l ? `${fmt(l.p50Ms, 1)} / ${fmt(l.p99Ms, 1)}` : 'n/a';
+        }),
+      });
+    }
+  }
+  const heads = results.map((r) => `nats-server ${r.machine.natsServer}`);
+  const wf = Math.max(6, ...rows.map((r) => r.figure.length));
+  const wc = heads.map((h, i) => Math.max(h.length, ...rows.map((r) => r.cells[i].length)));
+  const line = (figure: string, cells: string[]) => `${figure.padEnd(wf)}  ${cells.map((c, i) => c.padStart(wc[i])).join('  ')}`.trimEnd();
+  return [
+    `Both servers, one run (${results[0].startedAt}, load average ${results[0].machine.loadAverageStart} at start, ${results[results.length - 1].machine.loadAverageEnd} at end); ratio to that server's publish limit in brackets`,
+    '',
+    line('figure', heads),
+    line(
+      '-'.repeat(wf),
+      wc.map((w) => '-'.repeat(w)),
+    ),
+    ...rows.map((r) => line(r.figure, r.cells)),
+  ].join('\n');
+}
+
+/** Writes <startedAt>[-suffix].json into dir; the suffix tells apart the results of one run on several servers. */
+export function writeResult(dir: string, r: BenchResult, suffix?: string): string {
   mkdirSync(dir, { recursive: true });
-  const file = join(dir, `${r.startedAt.replace(/[:.]/g, '-')}.json`);
+  const file = join(dir, `${r.startedAt.replace(/[:.]/g, '-')}${suffix ? `-${suffix}` : ''}.json`);
   writeFileSync(file, JSON.stringify(r, null, 2) + '\n');
   return file;
 }

@@ -13,7 +13,7 @@
 // each --rate; (split) the NATS run again with 2, 4 ... alerter + forwarder replicas.
 
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -23,7 +23,7 @@ import { Kvm } from '@nats-io/kv';
 import { loadEnv } from '../protocol/env.ts';
 import { Bucket } from '../protocol/streams.ts';
 import { provision } from '../actors/runtime/provision.ts';
-import { startNats, type TestNats } from '../tests/helpers/nats-server.ts';
+import { natsServerBinary, startNats, type TestNats } from '../tests/helpers/nats-server.ts';
 import { setConfig } from '../tests/helpers/mutt-config.ts';
 import { startFakeMoog, type FakeMoog } from './fake-moog.ts';
 import { benchRuleEngine } from './rules-engine.ts';
@@ -57,6 +57,7 @@ import { boundedMapGauges, gaugeFigures, rssFigures, warmupSeconds, type Deliver
 import {
   checkTargets,
   formatSoak,
+  formatServersTable,
   formatTable,
   writeResult,
   type BenchResult,
@@ -587,6 +588,15 @@ async function runSoak(b: Bench, mode: 'up' | 'split'): Promise<SoakResult> {
   }
 }
 
+function isExecutableFile(file: string): boolean {
+  try {
+    accessSync(file, constants.X_OK);
+    return statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
 async function main(argv: string[]): Promise<number> {
   let opts: ReturnType<typeof parseBenchArgs>;
   try {
@@ -636,9 +646,44 @@ async function main(argv: string[]): Promise<number> {
 
   // The benchmark always measures its own server, never one named in the environment.
   delete process.env.NATS_URL;
+  const servers = opts.servers.length ? opts.servers : [undefined];
+  for (const server of servers) {
+    if (server && !isExecutableFile(server)) {
+      console.error(`--servers: ${server} is not an executable file`);
+      return 2;
+    }
+  }
+  const results: BenchResult[] = [];
+  for (const server of servers) {
+    // Every nats-server of this run (the single node, the 3-node cluster) is spawned from this binary.
+    if (server) process.env.MUTT_NATS_SERVER = server;
+    const r = await benchOnServer({ opts, w, mix, ruleEngine, facts, startedAt, outDir, several: servers.length > 1 });
+    if (r.code !== 0 || !r.result) return r.code;
+    results.push(r.result);
+  }
+  if (results.length > 1) console.log('\n' + formatServersTable(results));
+  return 0;
+}
+
+interface RunContext {
+  opts: BenchOptions;
+  w: Workload;
+  mix: BenchResult['workload']['mix'];
+  ruleEngine: BenchResult['ruleEngine'];
+  facts: ReturnType<typeof machineFacts>;
+  startedAt: string;
+  outDir: string;
+  /** More than one server in this run: result files are named by server version. */
+  several: boolean;
+}
+
+/** The limit, nats bench and every MUTT phase on one nats-server (the one tests/helpers/nats-server.ts spawns). */
+async function benchOnServer(ctx: RunContext): Promise<{ code: number; result?: BenchResult }> {
+  const { opts, w, mix, ruleEngine, facts, startedAt, outDir } = ctx;
   const nats = await startNats();
   const natsPid = findPid(['nats-server', nats.storeDir]);
   const nc = await connect({ servers: nats.url });
+  const natsServer = { version: nc.info?.version ?? 'unknown', binary: natsServerBinary() };
   const moog = await startFakeMoog({ apiKey: MOOG_KEY, auth: 'bearer', maxEvents: 50_000 });
   const apiKey = randomBytes(24).toString('base64url'); // 32 characters: the key strength rule's length for any mix
   const env: Record<string, string> = {
@@ -693,7 +738,9 @@ async function main(argv: string[]): Promise<number> {
     });
     const kvm = new Kvm(nc);
     await loadWorkload(w, await kvm.open(Bucket.rules), await kvm.open(Bucket.hosts));
-    progress(`nats-server ${nats.url} (pid ${natsPid ?? '?'}, store ${nats.storeDir}); fake Moogsoft ${moog.url}; rules and hosts loaded`);
+    progress(
+      `nats-server ${natsServer.version} (${natsServer.binary}) ${nats.url} (pid ${natsPid ?? '?'}, store ${nats.storeDir}); fake Moogsoft ${moog.url}; rules and hosts loaded`,
+    );
 
     if (opts.soakSeconds) {
       const mode = opts.mode === 'up' ? 'up' : 'split';
@@ -705,14 +752,14 @@ async function main(argv: string[]): Promise<number> {
         version: 1,
         startedAt,
         seconds: Math.round((performance.now() - started) / 1000),
-        machine: { ...facts, loadAverageEnd: loadAverage() },
+        machine: { ...facts, natsServer: natsServer.version, natsServerBinary: natsServer.binary, loadAverageEnd: loadAverage() },
         options: { ...opts, outDir: undefined },
         soak,
       };
       const file = writeResult(outDir, result as unknown as BenchResult);
       console.log(`\nresult: ${file}`);
       // Exit 1 when an alert was lost: a script running the soak sees it without reading the table.
-      return soak.delivery.lost > 0 || soak.drainProblem !== null ? 1 : 0;
+      return { code: soak.delivery.lost > 0 || soak.drainProblem !== null ? 1 : 0 };
     }
 
     const limitPayloads = b.w.events(opts.limitMessages, `${b.runId}-limit`).map((it) => encodeForNats(it, Date.now()));
@@ -749,7 +796,7 @@ async function main(argv: string[]): Promise<number> {
       version: 1,
       startedAt,
       seconds: Math.round((performance.now() - started) / 1000),
-      machine: { ...facts, loadAverageEnd: loadAverage() },
+      machine: { ...facts, natsServer: natsServer.version, natsServerBinary: natsServer.binary, loadAverageEnd: loadAverage() },
       options: (({ outDir: _o, ...rest }) => rest)(opts),
       profiled: opts.profile,
       workload: { rules: w.rules.length, ruleMix: w.ruleMix, devHosts: w.devHosts.length, teams: w.teams.length, mix },
@@ -767,9 +814,9 @@ async function main(argv: string[]): Promise<number> {
       console.log(`\nCPU profiles (open in Chrome DevTools or summarise with bench/cpuprofile-summary.ts): ${b.profileDir}`);
     }
     console.log('\n' + formatTable(result));
-    const file = writeResult(outDir, result);
+    const file = writeResult(outDir, result, ctx.several ? `nats-${natsServer.version}` : undefined);
     console.log(`\nresult: ${file}  (${result.seconds} s)`);
-    return 0;
+    return { code: 0, result };
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
