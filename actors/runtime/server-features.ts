@@ -3,11 +3,8 @@
 // not always refuse it — 2.9 stores an atomic batch's messages one by one and ignores per-message TTLs — so the
 // version decides, never a trial publish.
 //   serverFeatures(nc.info!)            // { version: '2.15.3', jetstream: true, atomicBatch: true, fastIngest: true, ... }
-//   await atomicEventBatches(nc)        // true when MUTT_EVENTS takes atomic batches (server >= 2.12 and allow_atomic)
 
-import type { NatsConnection, ServerInfo } from '@nats-io/transport-node';
-import { jetstreamManager } from '@nats-io/jetstream';
-import { StreamName } from '../../protocol/streams.ts';
+import type { ServerInfo } from '@nats-io/transport-node';
 
 export interface ServerFeatures {
   version: string;
@@ -47,32 +44,4 @@ export function serverFeatures(info: Pick<ServerInfo, 'version' | 'jetstream'>):
     atomicBatch: js && atLeast(info.version, FEATURE_SINCE.atomicBatch),
     fastIngest: js && atLeast(info.version, FEATURE_SINCE.fastIngest),
   };
-}
-
-// nats.js replaces nc.info with a new object when it connects to a server (a reconnect may land on another
-// one, of another version): the answer is kept per INFO object and asked again after each (re)connect.
-const eventBatches = new WeakMap<ServerInfo, Promise<boolean>>();
-
-/**
- * Whether events may be stored in atomic batches now: the server this connection is on has them, and MUTT_EVENTS
- * says allow_atomic (its stream leader answers the info, so a stream still on an older server says no).
- * Any error asking (no permission, no stream yet) answers false: the one-by-one path is always correct.
- */
-export function atomicEventBatches(nc: NatsConnection): Promise<boolean> {
-  const info = nc.info;
-  if (!info || !serverFeatures(info).atomicBatch) return Promise.resolve(false);
-  let p = eventBatches.get(info);
-  if (!p) {
-    p = jetstreamManager(nc)
-      .then((jsm) => jsm.streams.info(StreamName.events))
-      .then((si) => (si.config as { allow_atomic?: boolean }).allow_atomic === true)
-      .catch(() => false);
-    eventBatches.set(info, p);
-  }
-  return p;
-}
-
-/** Forget the answer for the connection's current server, e.g. after it refused a batch as disabled. */
-export function forgetEventBatches(nc: NatsConnection): void {
-  if (nc.info) eventBatches.delete(nc.info);
 }

@@ -37,7 +37,14 @@ async function wave(n: number, timeoutMs = 30_000): Promise<void> {
 t.before(async () => {
   m = await startShipped();
   nc = await connect({ servers: m.natsUrl });
-  await setConfig(nc, { moog_rate_limit: 100_000, moog_rate_period: 1, moog_backoff_base_ms: 100, moog_backoff_max_ms: 500 });
+  // One alert per request: the test counts requests in flight, which batching would merge.
+  await setConfig(nc, {
+    moog_rate_limit: 100_000,
+    moog_rate_period: 1,
+    moog_backoff_base_ms: 100,
+    moog_backoff_max_ms: 500,
+    moog_batch_size: 1,
+  });
   const r = await m.request('POST', '/api/v2/rules', {
     id: 'livecfg',
     match_type: 'contains',
