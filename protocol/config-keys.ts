@@ -71,10 +71,10 @@ export const ConfigKeys = {
   },
   moog_batch_size: {
     schema: int(1, 1000),
-    default: 50,
+    default: 1,
     actor: 'forwarder',
     description:
-      'Alerts per Moogsoft request (REST LAM {"events":[...]}, Events API array); 1 sends each alert alone, as a receiver that takes single events needs. Read at every alert.',
+      'Alerts per Moogsoft request (REST LAM {"events":[...]}, Events API array); 1 sends each alert alone, as a receiver that takes single events needs. Default 1 (as before batching) until the batch path has its own tests and measurements; 50 is the size to try. Read at every alert.',
   },
   moog_batch_linger_ms: {
     schema: int(0, 1000),
