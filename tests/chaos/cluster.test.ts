@@ -7,7 +7,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { startPipeline, type Pipeline } from '../helpers/pipeline.ts';
 import { startCluster } from '../helpers/nats-cluster.ts';
 import { startLoad } from '../helpers/load.ts';
-import { waitFor } from '../helpers/wait.ts';
+import { waitFor, delay } from '../helpers/wait.ts';
 import { StreamName } from '../../protocol/streams.ts';
 
 const t = suite('chaos: cluster leader loss');
@@ -46,21 +46,12 @@ t('the MUTT_EVENTS stream leader is killed under load: nothing acknowledged is l
   const leader = info.cluster?.leader;
   assert.ok(leader, 'stream has a leader');
   const load = startLoad(() => p.gatewayUrl, { perSecond: 100, prefix: 'leader' });
-  await waitFor(() => load.accepted.size >= 200, 20_000, '200 events accepted before the kill');
+  await delay(2000);
   const killedAt = Date.now();
   await cluster.kill(leader!);
-  let newLeader: string | undefined;
-  await waitFor(
-    async () => {
-      newLeader = (await jsm.streams.info(StreamName.events).catch(() => null))?.cluster?.leader;
-      return !!newLeader && newLeader !== leader;
-    },
-    30_000,
-    'a new MUTT_EVENTS leader',
-  );
-  const afterElection = load.accepted.size;
-  await waitFor(() => load.accepted.size >= afterElection + 200, 30_000, '200 events accepted under the new leader');
+  await delay(12_000); // ≥ 10 s for the election
   const sent = await load.stop();
+  const newLeader = (await jsm.streams.info(StreamName.events)).cluster?.leader;
   assert.ok(newLeader && newLeader !== leader, `new leader ${newLeader} after ${leader}`);
   const ids = () => new Set(p.moog.events(0, 1_000_000).map((e) => (e.event as MoogEvent).custom_info.event_id));
   // One read of the fake per poll (not per id): this process hosts the fake Moogsoft and must stay responsive.
