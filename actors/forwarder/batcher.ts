@@ -39,11 +39,6 @@ export class Batcher<T, R> {
     });
   }
 
-  /** Items waiting for their batch to be flushed. */
-  get waiting(): number {
-    return this.pending.length;
-  }
-
   /** Sends what is waiting now (the linger timer's job; also for shutdown). */
   flush(): void {
     clearTimeout(this.timer);

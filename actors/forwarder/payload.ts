@@ -68,13 +68,19 @@ export interface EventsApiEvent {
   tags: Record<string, string>;
 }
 
+/** The body of a request carrying this one alert: moogBody of its moogEventText, as an object. */
 export function toMoogPayload(alert: Alert, cfg: PayloadConfig): RestLamEvent | EventsApiEvent[] {
-  return cfg.format === 'events_api' ? [toEventsApiEvent(alert, cfg)] : toRestLamEvent(alert, cfg);
+  const event = toMoogEvent(alert, cfg);
+  return cfg.format === 'events_api' ? [event as EventsApiEvent] : (event as RestLamEvent);
 }
 
 /** The one event of an alert in the configured format, as JSON text: what a batch body is assembled from. */
 export function moogEventText(alert: Alert, cfg: PayloadConfig): string {
-  return JSON.stringify(cfg.format === 'events_api' ? toEventsApiEvent(alert, cfg) : toRestLamEvent(alert, cfg));
+  return JSON.stringify(toMoogEvent(alert, cfg));
+}
+
+function toMoogEvent(alert: Alert, cfg: PayloadConfig): RestLamEvent | EventsApiEvent {
+  return cfg.format === 'events_api' ? toEventsApiEvent(alert, cfg) : toRestLamEvent(alert, cfg);
 }
 
 /**

@@ -1,6 +1,13 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { toMoogPayload, type EventsApiEvent, type PayloadConfig, type RestLamEvent } from '../../actors/forwarder/payload.ts';
+import {
+  moogBody,
+  moogEventText,
+  toMoogPayload,
+  type EventsApiEvent,
+  type PayloadConfig,
+  type RestLamEvent,
+} from '../../actors/forwarder/payload.ts';
 import { moogSeverityName, toMoogSeverity, DEFAULT_SEVERITY_MAP } from '../../actors/forwarder/moog-severity.ts';
 import { renderSignature, DEFAULT_SIGNATURE, SIGNATURE_MAX_BYTES } from '../../actors/forwarder/signature.ts';
 import { configDefaults } from '../../protocol/config-keys.ts';
@@ -128,6 +135,20 @@ test('no credential reaches the payload, even when a sender attached one to the 
   assert.ok(kept.raw!.includes('"hostname":"sw1"'), 'the rest of raw survives');
   const clean = makeAlert({ event: { fields: { site: 'lab' }, raw: 'plain line' } });
   assert.is((toMoogPayload(clean, lam) as RestLamEvent).custom_info.event, clean.event, 'clean events are not copied');
+});
+
+test('a one-alert request body (what the forwarder sends) is toMoogPayload, in both formats', () => {
+  for (const cfg of [lam, api]) {
+    const alert = makeAlert({ severity: 4 });
+    assert.equal(JSON.parse(moogBody(cfg.format, [moogEventText(alert, cfg)])), JSON.parse(JSON.stringify(toMoogPayload(alert, cfg))));
+  }
+});
+
+test('several alerts: REST LAM {"events":[...]}, Events API one array', () => {
+  const texts = [moogEventText(makeAlert({ id: 'a1' }), lam), moogEventText(makeAlert({ id: 'a2' }), lam)];
+  assert.is((JSON.parse(moogBody('rest_lam', texts)) as { events: unknown[] }).events.length, 2);
+  const apiTexts = [moogEventText(makeAlert({ id: 'a1' }), api), moogEventText(makeAlert({ id: 'a2' }), api)];
+  assert.is((JSON.parse(moogBody('events_api', apiTexts)) as unknown[]).length, 2);
 });
 
 test.run();
