@@ -16,6 +16,7 @@ import { inboxPrefixFor } from '../../actors/runtime/connect.ts';
 import { provision } from '../../actors/runtime/provision.ts';
 import { freeTcpPort, makeCerts, repoPath, requireBinary, run, tempDir, waitFor } from './helpers.ts';
 import { generatePasswords, passwordVar, ROLES } from './nats-server.ts';
+import { placesReplicas } from '../helpers/nats-cluster.ts';
 
 const t = suite('deploy/nats three-node cluster');
 const dir = tempDir('nats-cluster');
@@ -48,12 +49,11 @@ t.before(async () => {
     for (const n of nodes) if (n.child!.exitCode !== null) throw new Error(`${n.name} exited: ${n.out.slice(-1500)}`);
     try {
       admin ??= await connect({ servers, user: 'admin', pass: passwords.admin, timeout: 1000 });
-      await (await jetstreamManager(admin, { timeout: 1000 })).getAccountInfo();
-      return true;
+      return await placesReplicas(await jetstreamManager(admin, { timeout: 1000 }), nodes.length);
     } catch {
       return false;
     }
-  }, 20_000, 'the JetStream cluster to elect a meta leader');
+  }, 20_000, 'the JetStream cluster to place a stream on all three nodes');
 });
 
 t.after(async () => {

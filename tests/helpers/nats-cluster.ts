@@ -6,6 +6,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from '@nats-io/transport-node';
+import { StorageType, type JetStreamManager } from '@nats-io/jetstream';
 import { natsServerBinary } from './nats-server.ts';
 import { freeTcpPort as freePort } from './ports.ts';
 
@@ -59,15 +60,16 @@ export async function startCluster(size = 3, opts: { conf?: string } = {}): Prom
   };
   names.forEach((_, i) => launch(i));
   const urls = clientPorts.map((p) => `nats://127.0.0.1:${p}`);
-  // Ready when JetStream answers through the cluster (a meta leader exists).
+  // Ready when the cluster can place a stream on every node (a meta leader exists and knows every peer).
   const deadline = Date.now() + 20_000;
   for (;;) {
     try {
       const nc = await connect({ servers: urls, timeout: 1000 });
       const { jetstreamManager } = await import('@nats-io/jetstream');
-      await (await jetstreamManager(nc)).getAccountInfo();
+      const placed = await placesReplicas(await jetstreamManager(nc, { timeout: 1000 }), names.length);
       await nc.close();
-      break;
+      if (placed) break;
+      throw new Error(`the cluster cannot place ${names.length} replicas yet`);
     } catch (err) {
       if (Date.now() > deadline) throw err;
       await new Promise((r) => setTimeout(r, 200));
@@ -91,4 +93,19 @@ export async function startCluster(size = 3, opts: { conf?: string } = {}): Prom
       await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
     },
   };
+}
+
+/**
+ * Whether the cluster can place a stream with `replicas` replicas now: a meta leader answering is not enough
+ * while it still counts a peer offline ("no suitable peers for placement"). Creates and deletes a probe stream.
+ */
+export async function placesReplicas(jsm: JetStreamManager, replicas: number): Promise<boolean> {
+  const name = 'CLUSTER_READY_PROBE';
+  try {
+    await jsm.streams.add({ name, subjects: ['cluster.ready.probe'], num_replicas: replicas, storage: StorageType.Memory });
+    await jsm.streams.delete(name);
+    return true;
+  } catch {
+    return false;
+  }
 }
